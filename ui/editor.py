@@ -1,0 +1,271 @@
+"""The code editor: a QPlainTextEdit with a line-number gutter that also shows run markers."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QPainter, QPalette, QTextCursor,
+                           QTextFormat)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from .highlighter import PygmentsHighlighter, is_dark
+
+INDENT = "    "
+
+# Marker kinds the window sets, with their gutter colours (light, dark).
+MARKER_COLORS = {
+    "wait": ("#2f7fd1", "#5aa6f0"),    # tasks suspended on this line (text = count)
+    "error": ("#d03030", "#ff6b6b"),   # the raising line / syntax error
+    "block": ("#d08a00", "#f0b429"),   # the line that blocked the loop
+}
+
+
+class _Gutter(QWidget):
+    """Paints line numbers and markers for its CodeEditor (the editor owns all state)."""
+
+    def __init__(self, editor: "CodeEditor") -> None:
+        super().__init__(editor)
+        self._editor = editor
+        self.setMouseTracking(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._editor.gutter_width(), 0)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        self._editor.paint_gutter(self, event)
+
+    def event(self, ev) -> bool:  # tooltips explain a marker
+        if ev.type() == ev.Type.ToolTip:
+            line = self._editor.line_at_y(ev.pos().y())
+            marker = self._editor.markers().get(line)
+            if marker:
+                QToolTip.showText(ev.globalPos(), marker[1], self)
+            else:
+                QToolTip.hideText()
+                ev.ignore()
+            return True
+        return super().event(ev)
+
+
+class CodeEditor(QPlainTextEdit):
+    """Python source editor: monospace, Pygments colours, line numbers, 4-space tabs.
+
+    The window sets markers by line number (1-based): `set_markers({14: ("wait", "2 tasks ...")})`;
+    `wait` markers show their count in the gutter, `error` ones a red bar plus a wavy line.
+    `highlight_line(n)` tints one line (the line a selected task waits on).
+
+    Attributes:
+        highlighter: the PygmentsHighlighter colouring the document.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._markers: dict[int, tuple[str, str]] = {}
+        self._highlight: int | None = None
+        self._gutter = _Gutter(self)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(max(font.pointSizeF(), 10.5))
+        self.setFont(font)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
+        self.highlighter = PygmentsHighlighter(self.document(), dark=is_dark(self.palette()))
+        self.blockCountChanged.connect(self._update_gutter_width)
+        self.updateRequest.connect(self._update_gutter)
+        self.cursorPositionChanged.connect(self._update_selections)
+        self._update_gutter_width()
+        self._update_selections()
+
+    # -- markers ---------------------------------------------------------------------------------
+    def set_markers(self, markers: dict[int, tuple[str, str]]) -> None:
+        """Replace the gutter markers; {line (1-based): (kind, tooltip text)}."""
+        if markers != self._markers:
+            self._markers = dict(markers)
+            self._gutter.update()
+            self._update_selections()
+
+    def markers(self) -> dict[int, tuple[str, str]]:
+        return self._markers
+
+    def highlight_line(self, line: int | None, *, scroll: bool = True) -> None:
+        """Tint `line` (1-based) or clear with None; scrolls it into view."""
+        self._highlight = line
+        self._update_selections()
+        if line is not None and scroll:
+            block = self.document().findBlockByNumber(line - 1)
+            if block.isValid():
+                cursor = QTextCursor(block)
+                self.setTextCursor(cursor)
+                self.centerCursor()
+
+    def go_to(self, line: int, column: int = 1) -> None:
+        """Put the cursor at line:column (1-based) and show it."""
+        block = self.document().findBlockByNumber(max(line, 1) - 1)
+        if block.isValid():
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.Right, n=max(0, min(column - 1, block.length() - 1)))
+            self.setTextCursor(cursor)
+            self.centerCursor()
+
+    # -- gutter ----------------------------------------------------------------------------------
+    def gutter_width(self) -> int:
+        digits = max(3, len(str(self.blockCount())))
+        fm = self.fontMetrics()
+        return 14 + fm.horizontalAdvance("9") * digits + fm.height()  # numbers + a marker badge
+
+    def line_at_y(self, y: int) -> int | None:
+        block = self.firstVisibleBlock()
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        while block.isValid() and top <= y:
+            bottom = top + self.blockBoundingRect(block).height()
+            if y < bottom:
+                return block.blockNumber() + 1
+            block = block.next()
+            top = bottom
+        return None
+
+    def _update_gutter_width(self, *_args) -> None:
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def _update_gutter(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._gutter.scroll(0, dy)
+        else:
+            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        cr = self.contentsRect()
+        self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange:  # follow the system light/dark switch
+            self.highlighter.set_palette(self.palette())
+            self._update_selections()
+
+    def _color(self, kind: str) -> QColor:
+        light, dark = MARKER_COLORS.get(kind, MARKER_COLORS["wait"])
+        return QColor(dark if is_dark(self.palette()) else light)
+
+    def paint_gutter(self, gutter: QWidget, event) -> None:
+        pal = self.palette()
+        painter = QPainter(gutter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
+        fm = self.fontMetrics()
+        badge = fm.height()
+        number_right = gutter.width() - badge - 6
+        current = self.textCursor().blockNumber()
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        while block.isValid() and top <= event.rect().bottom():
+            height = round(self.blockBoundingRect(block).height())
+            if block.isVisible() and top + height >= event.rect().top():
+                n = block.blockNumber() + 1
+                marker = self._markers.get(n)
+                text_color = pal.color(QPalette.ColorRole.Text if n - 1 == current
+                                       else QPalette.ColorRole.PlaceholderText)
+                if marker:
+                    color = self._color(marker[0])
+                    r = QRect(number_right + 4, top + (height - badge) // 2 + 1, badge, badge - 2)
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(color)
+                    if marker[0] == "wait":
+                        # The count of tasks suspended here, on a rounded badge.
+                        painter.drawRoundedRect(r, 4, 4)
+                        painter.setPen(QColor("white"))
+                        count = marker[1].split(" ", 1)[0]
+                        font = painter.font()
+                        font.setBold(True)
+                        painter.setFont(font)
+                        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, count if count.isdigit() else "•")
+                        painter.setFont(self.font())
+                    else:
+                        painter.drawEllipse(r.adjusted(2, 1, -2, -1))
+                        painter.setPen(QColor("white"))
+                        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, "!")
+                    text_color = color
+                painter.setPen(text_color)
+                painter.drawText(0, top, number_right, height,
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(n))
+            block = block.next()
+            top += height
+        painter.end()
+
+    # -- line highlights ---------------------------------------------------------------------------
+    def _update_selections(self) -> None:
+        dark = is_dark(self.palette())
+        selections = []
+
+        def full_line(line_no: int, color: QColor) -> None:
+            block = self.document().findBlockByNumber(line_no - 1)
+            if not block.isValid():
+                return
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(color)
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.cursor = QTextCursor(block)
+            selections.append(sel)
+
+        if not self.isReadOnly():
+            full_line(self.textCursor().blockNumber() + 1,
+                      QColor(255, 255, 255, 18) if dark else QColor(0, 0, 0, 12))
+        for line, (kind, _text) in self._markers.items():
+            if kind in ("error", "block"):
+                c = self._color(kind)
+                c.setAlpha(45 if dark else 35)
+                full_line(line, c)
+        if self._highlight is not None:
+            full_line(self._highlight, QColor(90, 160, 255, 70) if dark else QColor(60, 130, 240, 55))
+        self.setExtraSelections(selections)
+        self._gutter.update()
+
+    # -- editing -----------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        cursor = self.textCursor()
+        if key == Qt.Key.Key_Tab and not cursor.hasSelection():
+            # Tab inserts spaces up to the next multiple of 4, as Python wants.
+            col = cursor.positionInBlock()
+            cursor.insertText(" " * (4 - col % 4))
+            return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self._shift_lines(dedent=key == Qt.Key.Key_Backtab)
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            # Keep the current indentation, one level deeper after a colon.
+            line = cursor.block().text()[: cursor.positionInBlock()]
+            indent = line[: len(line) - len(line.lstrip(" "))]
+            if line.rstrip().endswith(":"):
+                indent += INDENT
+            cursor.insertText("\n" + indent)
+            self.ensureCursorVisible()
+            return
+        if key == Qt.Key.Key_Backspace and not cursor.hasSelection():
+            col = cursor.positionInBlock()
+            before = cursor.block().text()[:col]
+            if col and not before.strip(" "):
+                # Backspace in leading whitespace removes one indentation level.
+                n = (col - 1) % 4 + 1
+                cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, n)
+                cursor.removeSelectedText()
+                return
+        super().keyPressEvent(event)
+
+    def _shift_lines(self, *, dedent: bool) -> None:
+        cursor = self.textCursor()
+        doc = self.document()
+        first = doc.findBlock(cursor.selectionStart()).blockNumber()
+        last = doc.findBlock(max(cursor.selectionStart(), cursor.selectionEnd() - (1 if cursor.hasSelection() else 0))).blockNumber()
+        edit = QTextCursor(doc)
+        edit.beginEditBlock()
+        for n in range(first, last + 1):
+            block = doc.findBlockByNumber(n)
+            edit.setPosition(block.position())
+            if dedent:
+                text = block.text()
+                k = len(text) - len(text.lstrip(" "))
+                k = min(k, 4)
+                edit.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor, k)
+                edit.removeSelectedText()
+            else:
+                edit.insertText(INDENT)
+        edit.endEditBlock()
