@@ -1,0 +1,358 @@
+"""The playground's event loop: qasync's QEventLoop with asyncio's own scheduling rules put back.
+
+Facts about stock qasync 0.28 that shaped this module (measured, see DESIGN.md):
+
+* every callback, ``call_soon`` included, becomes its own Qt timer (``startTimer(int(delay*1000))``,
+  a CoarseTimer).  That costs 3.5-6x plain asyncio's throughput, truncates sub-millisecond delays
+  to 0 and wakes ``asyncio.sleep()`` up to 5% early (49 ms at 1 s).
+* ``_before_run_forever``/``_after_run_forever`` are no-ops, so async generators are never
+  registered with the loop and ``shutdown_asyncgens()`` cannot finalize them.
+* its exception-handler and executor methods use private name-mangled state, so asyncio's
+  ``get_exception_handler()`` and ``shutdown_default_executor()`` disagree with them.
+
+So we keep what qasync is good at (running inside Qt's event dispatcher, QSocketNotifier based
+readers and writers, the asyncio self-pipe for thread wake-ups) and replace its scheduling with
+asyncio's: ``BaseEventLoop``'s own ``_ready`` deque and ``_scheduled`` heap, drained by ONE Qt
+PreciseTimer.  The drain runs whole asyncio iterations (due timers, then the callbacks ready at the
+start of the iteration, FIFO) for at most ``SLICE`` seconds and then returns to Qt, so the window
+keeps painting while thousands of callbacks are ready.  Timers are armed with ``ceil`` of the
+remaining milliseconds and only run once ``time() >= when``: never early.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import heapq
+import math
+import sys
+import threading
+import time
+from asyncio import base_events, events, runners
+
+import qasync
+from PySide6 import QtCore
+
+__all__ = ["PlaygroundLoop", "new_event_loop", "run"]
+
+# How long one drain may run before Qt gets the thread back (paint, input, socket notifiers).
+SLICE = 0.008
+# Qt timers take an int of milliseconds; longer waits are re-armed when they fire.
+_MAX_ARM_MS = 24 * 3600 * 1000
+
+# The run a piece of code belongs to.  Tasks copy their creator's context, so every task a run's
+# code creates (directly, through gather/TaskGroup, or from a thread via run_coroutine_threadsafe)
+# carries it; the playground's own tasks do not.  Set by the runner.
+current_run: contextvars.ContextVar = contextvars.ContextVar("playground_run", default=None)
+
+
+class PlaygroundError(RuntimeError):
+    """Lesson code asked the playground loop for something that would break it."""
+
+
+class _Pump(QtCore.QObject):
+    """The single Qt timer that drives the loop (a QObject so it lives in the loop's thread)."""
+
+    def __init__(self, loop: "PlaygroundLoop"):
+        super().__init__()
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(loop._drain)
+        self.start = self._timer.start
+        self.stop = self._timer.stop
+
+
+class PlaygroundLoop(qasync.QEventLoop):
+    """An asyncio event loop that runs inside Qt's event dispatcher.
+
+    Drive it with ``run_forever()``/``run_until_complete()`` (it spins its own ``QEventLoop``), or
+    ``attach()`` it while someone else spins Qt (``app.exec()`` in the window, ``qtbot`` waits in
+    GUI tests).
+
+    Attributes:
+        tracing_hook: set by the tracer; ``None`` keeps the hot path free of tracing.
+    """
+
+    def __init__(self, app: QtCore.QCoreApplication | None = None):
+        app = app or QtCore.QCoreApplication.instance() or QtCore.QCoreApplication([])
+        self._app_ref = app
+        self._pump = None
+        self._armed_when = math.inf   # loop time the pump is armed for (inf: not armed)
+        self._in_drain = False
+        self._attached = False
+        self._qloop: QtCore.QEventLoop | None = None
+        self._pending_base_exc: BaseException | None = None
+        # The traced task whose step is running now (None outside traced steps).
+        self.current_traced = None
+        self.tracing_hook = None      # callable(handle) -> None, runs a traced step
+        super().__init__(app)
+        self._pump = _Pump(self)
+
+    # -- scheduling: asyncio's structures, one Qt timer --------------------------------------
+    def call_soon(self, callback, *args, context=None):
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_soon")
+        handle = events.Handle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        if self._armed_when > 0 and not self._in_drain:
+            self._arm()
+        return handle
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        # asyncio's own version: append to _ready and write to the self-pipe, whose
+        # QSocketNotifier wakes the Qt thread, which then arms the pump through call_soon.
+        return base_events.BaseEventLoop.call_soon_threadsafe(self, callback, *args, context=context)
+
+    def call_later(self, delay, callback, *args, context=None):
+        if delay is None:
+            raise TypeError("delay must not be None")
+        return self.call_at(self.time() + delay, callback, *args, context=context)
+
+    def call_at(self, when, callback, *args, context=None):
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = events.TimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        if when < self._armed_when and not self._in_drain:
+            self._arm()
+        return timer
+
+    def time(self):
+        return time.monotonic()
+
+    def _arm(self):
+        """Arm the pump for the earliest thing to do (0 ms if callbacks are ready)."""
+        if self._pump is None or self._closed:
+            return
+        if self._ready:
+            self._armed_when = 0.0
+            self._pump.start(0)
+            return
+        scheduled = self._scheduled
+        while scheduled and scheduled[0]._cancelled:
+            self._timer_cancelled_count -= 1
+            heapq.heappop(scheduled)._scheduled = False
+        if not scheduled:
+            self._armed_when = math.inf
+            self._pump.stop()
+            return
+        when = scheduled[0]._when
+        # ceil: Qt rounds nothing up for us, and a timer that fires a hair early only gets
+        # re-armed for the remainder (the drain never runs a timer before its time).
+        ms = math.ceil((when - self.time()) * 1000.0)
+        self._armed_when = when
+        self._pump.start(min(max(ms, 0), _MAX_ARM_MS))
+
+    def _drain(self):
+        """Run asyncio iterations for up to SLICE seconds, then hand the thread back to Qt."""
+        self._armed_when = math.inf
+        if self._closed:
+            return
+        self._in_drain = True
+        ready = self._ready
+        scheduled = self._scheduled
+        popleft = ready.popleft
+        clock = time.monotonic
+        deadline = clock() + SLICE
+        try:
+            while True:
+                # Due timers join the ready queue behind what is already there, as in
+                # BaseEventLoop._run_once; "due" means when <= now, never earlier.
+                if scheduled:
+                    self._collect_due_timers(clock())
+                ntodo = len(ready)
+                if not ntodo:
+                    break
+                hook = self.tracing_hook
+                for i in range(ntodo):
+                    handle = popleft()
+                    if handle._cancelled:
+                        continue
+                    if hook is None:
+                        handle._run()
+                    else:
+                        hook(handle)
+                    if not i & 127 and clock() >= deadline:
+                        break
+                if self._stopping or clock() >= deadline:
+                    break
+        except BaseException as exc:  # KeyboardInterrupt/SystemExit out of a callback
+            self._pending_base_exc = exc
+            self._stopping = True
+        finally:
+            self._in_drain = False
+            if self._stopping and self._qloop is not None:
+                self._qloop.exit()
+            else:
+                if self._attached:
+                    self._stopping = False  # nothing to stop: Qt's owner decides
+                self._arm()
+
+    def _collect_due_timers(self, now):
+        scheduled = self._scheduled
+        sched_count = len(scheduled)
+        if (sched_count > base_events._MIN_SCHEDULED_TIMER_HANDLES and
+                self._timer_cancelled_count / sched_count >
+                base_events._MIN_CANCELLED_TIMER_HANDLES_FRACTION):
+            keep = []
+            for handle in scheduled:
+                if handle._cancelled:
+                    handle._scheduled = False
+                else:
+                    keep.append(handle)
+            heapq.heapify(keep)
+            self._scheduled = scheduled = keep
+            self._timer_cancelled_count = 0
+        ready_append = self._ready.append
+        while scheduled:
+            handle = scheduled[0]
+            if handle._cancelled:
+                self._timer_cancelled_count -= 1
+                heapq.heappop(scheduled)._scheduled = False
+                continue
+            if handle._when > now:
+                break
+            heapq.heappop(scheduled)
+            handle._scheduled = False
+            ready_append(handle)
+
+    # -- running -----------------------------------------------------------------------------
+    def is_running(self):
+        return self._thread_id is not None
+
+    def _enter_running(self):
+        self._check_closed()
+        self._check_running()
+        self._set_coroutine_origin_tracking(self._debug)
+        self._old_agen_hooks = sys.get_asyncgen_hooks()
+        self._thread_id = threading.get_ident()
+        sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
+                               finalizer=self._asyncgen_finalizer_hook)
+        events._set_running_loop(self)
+
+    def _leave_running(self):
+        self._stopping = False
+        self._thread_id = None
+        events._set_running_loop(None)
+        self._set_coroutine_origin_tracking(False)
+        sys.set_asyncgen_hooks(*self._old_agen_hooks)
+
+    def run_forever(self):
+        """Run until stop(): spins a QEventLoop of our own, like asyncio's run_forever."""
+        if self._attached:
+            raise RuntimeError("This event loop is already running (attached to Qt)")
+        self._enter_running()
+        try:
+            self._arm()
+            if not self._stopping:
+                self._qloop = QtCore.QEventLoop()
+                self._qloop.exec()
+            else:
+                # stop() before run_forever(): asyncio runs exactly one iteration.
+                QtCore.QCoreApplication.processEvents()
+                self._drain_once()
+        finally:
+            self._qloop = None
+            self._leave_running()
+        exc, self._pending_base_exc = self._pending_base_exc, None
+        if exc is not None:
+            raise exc
+
+    def _drain_once(self):
+        if self._scheduled:
+            self._collect_due_timers(self.time())
+        for _ in range(len(self._ready)):
+            handle = self._ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+
+    def run_until_complete(self, future):
+        return base_events.BaseEventLoop.run_until_complete(self, future)
+
+    def stop(self):
+        if current_run.get() is not None:
+            raise PlaygroundError(
+                "a lesson cannot stop the playground's event loop; return from main() "
+                "(or cancel your tasks) instead")
+        self._stopping = True
+        if self._qloop is not None and not self._in_drain and self._pump is not None:
+            # Like asyncio, finish one more iteration (what is ready now) before returning.
+            self._armed_when = 0.0
+            self._pump.start(0)
+
+    def close(self):
+        if current_run.get() is not None:
+            raise PlaygroundError(
+                "a lesson cannot close the playground's event loop; the playground closes it")
+        if self.is_running():
+            raise RuntimeError("Cannot close a running event loop")
+        if self._closed:
+            return
+        if self._pump is not None:
+            self._pump.stop()
+        # qasync's close disables its notifiers and signaller, then chains to SelectorEventLoop's
+        # (self-pipe, selector) and BaseEventLoop's (queues, default executor).
+        super().close()
+        self._pump = None
+
+    def attach(self):
+        """Mark the loop running in this thread while Qt is driven by someone else."""
+        self._enter_running()
+        self._attached = True
+        self._arm()
+
+    def detach(self):
+        if not self._attached:
+            return
+        self._attached = False
+        self._leave_running()
+
+    # -- asyncio's own versions of what qasync reimplements with private state -----------------
+    run_in_executor = base_events.BaseEventLoop.run_in_executor
+    set_default_executor = base_events.BaseEventLoop.set_default_executor
+    set_exception_handler = base_events.BaseEventLoop.set_exception_handler
+    default_exception_handler = base_events.BaseEventLoop.default_exception_handler
+    call_exception_handler = base_events.BaseEventLoop.call_exception_handler
+    get_debug = base_events.BaseEventLoop.get_debug
+    set_debug = base_events.BaseEventLoop.set_debug
+
+    # qasync's ``with loop:`` closes the loop with pending tasks' ``finally`` blocks unrun;
+    # ours shuts down like asyncio.run does.
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.is_closed() or self.is_running():
+            return
+        try:
+            runners._cancel_all_tasks(self)
+            self.run_until_complete(self.shutdown_asyncgens())
+            self.run_until_complete(self.shutdown_default_executor())
+        finally:
+            self.close()
+
+
+def _app() -> QtCore.QCoreApplication:
+    return QtCore.QCoreApplication.instance() or QtCore.QCoreApplication([sys.argv[0] if sys.argv else "asyncio-playground"])
+
+
+def new_event_loop() -> PlaygroundLoop:
+    """A new playground loop (creates a windowless Qt application if there is none yet)."""
+    return PlaygroundLoop(_app())
+
+
+def run(main, *, debug=None):
+    """Like ``asyncio.run(main)``, on a playground loop."""
+    with asyncio.Runner(debug=debug, loop_factory=new_event_loop) as runner:
+        return runner.run(main)
