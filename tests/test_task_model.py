@@ -1,0 +1,278 @@
+"""TaskTableModel and TaskTableView fed with synthetic tracer events (docs/engine-api.md)."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ui.task_model import TaskTableModel
+from ui.task_view import TaskTableView
+
+try:
+    from playground import TaskTable
+except Exception:  # the engine lands later; until then a minimal fold of the documented events
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class _Row:
+        tid: int
+        created: float
+        parent: int | None
+        name: str
+        coro: str
+        depth: int
+        first_start: float | None = None
+        ended: float | None = None
+        state: str = "pending"
+        waiting: tuple | None = None
+        summary: str | None = None
+        exc: tuple | None = None
+        steps: list = field(default_factory=list)
+        waits: list = field(default_factory=list)
+        cancel_requests: list = field(default_factory=list)
+
+    class TaskTable:  # noqa: D101 - stand-in for playground.TaskTable
+        def __init__(self):
+            self.rows, self.by_tid, self.blocks = [], {}, []
+            self.started = self.finished = None
+
+        def row(self, tid):
+            return self.by_tid[tid]
+
+        def apply(self, events):
+            changed = set()
+            for ev in events:
+                kind, tid = ev[0], ev[1]
+                row = self.by_tid.get(tid)
+                if kind == "task":
+                    parent = self.by_tid.get(ev[3])
+                    row = _Row(*ev[1:], depth=parent.depth + 1 if parent else 0)
+                    self.rows.append(row)
+                    self.by_tid[tid] = row
+                elif kind == "name":
+                    row.name = ev[3]
+                elif kind == "step":
+                    if row.waits and row.waits[-1][1] is None:
+                        row.waits[-1][1] = ev[2]
+                    row.first_start = row.first_start if row.first_start is not None else ev[2]
+                    row.steps.append((ev[2], ev[3]))
+                    row.state, row.waiting = "pending", None
+                elif kind == "wait":
+                    row.waits.append([ev[2], None, ev[3], ev[4]])
+                    row.state, row.waiting = "waiting", (ev[3], ev[4], ev[5], ev[6])
+                elif kind == "cancel":
+                    row.cancel_requests.append((ev[2], ev[3], ev[4]))
+                elif kind == "end":
+                    if row.waits and row.waits[-1][1] is None:
+                        row.waits[-1][1] = ev[2]
+                    row.ended, row.state, row.summary, row.exc = ev[2], ev[3], ev[4], ev[5]
+                    row.waiting = None
+                elif kind == "block":
+                    self.blocks.append(ev)
+                elif kind == "run" and ev[2] == "start":
+                    self.started = ev[1]
+                elif kind == "run":
+                    self.finished = ev[1]
+                if kind not in ("run", "block", "output"):
+                    changed.add(tid)
+            return changed
+
+
+T0 = 1000.0  # a monotonic-looking origin
+
+
+def seed_events(t0: float = T0) -> list[tuple]:
+    """The seed chapter's create_task example plus a gather of 5, a cancelled and a failed task."""
+    f = "/lessons/create_task.py"
+    ev = [("run", t0, "start", f), ("task", 1, t0, None, "main", "main")]
+    ev += [("step", 1, t0 + 0.0002, t0 + 0.0010)]
+    ev += [("task", 2, t0 + 0.0005, 1, "fetch-A", "fetch"), ("task", 3, t0 + 0.0006, 1, "fetch-B", "fetch")]
+    ev += [("wait", 1, t0 + 0.0010, "task", "task 'fetch-A'", f, 12)]
+    for tid, s in ((2, 0.0012), (3, 0.0016)):
+        ev += [("step", tid, t0 + s, t0 + s + 0.0003), ("output", tid, t0 + s, "stdout", "Starting\n"),
+               ("wait", tid, t0 + s + 0.0003, "sleep", "sleep(1.0)", f, 7)]
+    ev += [("step", 2, t0 + 1.0013, t0 + 1.0015), ("end", 2, t0 + 1.0015, "done", "'A'", None)]
+    ev += [("step", 1, t0 + 1.0016, t0 + 1.0017), ("wait", 1, t0 + 1.0017, "task", "task 'fetch-B'", f, 13)]
+    ev += [("step", 3, t0 + 1.0019, t0 + 1.0020), ("end", 3, t0 + 1.0020, "done", "'B'", None)]
+    ev += [("step", 1, t0 + 1.0021, t0 + 1.0030)]
+    # a gather of five workers with staggered sleeps
+    for i in range(5):
+        tid = 4 + i
+        ev += [("task", tid, t0 + 1.0025 + i * 1e-4, 1, f"worker-{i}", "worker")]
+    ev += [("wait", 1, t0 + 1.0030, "gather", "gather(5 tasks)", f, 20)]
+    for i in range(5):
+        tid, s = 4 + i, t0 + 1.004 + i * 2e-4
+        ev += [("step", tid, s, s + 0.0004), ("wait", tid, s + 0.0004, "sleep", f"sleep({0.2 * (i + 1):.1f})", f, 16)]
+        ev += [("step", tid, s + 0.2 * (i + 1), s + 0.2 * (i + 1) + 0.002),
+               ("end", tid, s + 0.2 * (i + 1) + 0.002, "done", str(i * i), None)]
+    # a slow task cancelled by main, and one that fails
+    ev += [("task", 9, t0 + 1.005, 1, "slow", "slow"), ("task", 10, t0 + 1.006, 1, "broken", "broken")]
+    ev += [("step", 9, t0 + 1.05, t0 + 1.051), ("wait", 9, t0 + 1.051, "sleep", "sleep(10)", f, 25)]
+    ev += [("step", 10, t0 + 1.06, t0 + 1.062), ("wait", 10, t0 + 1.062, "io", "socket recv", f, 30)]
+    ev += [("step", 10, t0 + 1.4, t0 + 1.41),
+           ("end", 10, t0 + 1.41, "failed", "ValueError: bad",
+            ("ValueError", "bad", "Traceback ...\nValueError: bad\n", f, 31))]
+    ev += [("block", 1, t0 + 1.5, 0.15, f, 40)]
+    ev += [("step", 1, t0 + 2.0, t0 + 2.001), ("cancel", 9, t0 + 2.001, 1, None)]
+    ev += [("step", 9, t0 + 2.002, t0 + 2.003), ("end", 9, t0 + 2.003, "cancelled", None, None)]
+    return ev
+
+
+def live_events(n: int, t0: float = T0) -> list[tuple]:
+    """*n* tasks created by task 1, all waiting (still live)."""
+    ev = [("task", 1, t0, None, "main", "main"), ("step", 1, t0, t0 + 0.001),
+          ("wait", 1, t0 + 0.001, "gather", f"gather({n} tasks)", "x.py", 3)]
+    for tid in range(2, n + 2):
+        t = t0 + tid * 1e-4
+        ev += [("task", tid, t, 1, f"job-{tid}", "job"), ("step", tid, t, t + 5e-5),
+               ("wait", tid, t + 5e-5, "sleep", "sleep(1)", "x.py", 9)]
+    return ev
+
+
+@pytest.fixture
+def model(qtmodeltester):
+    model = TaskTableModel()
+    yield model
+    qtmodeltester.check(model)
+
+
+def fed(model, events):
+    table = TaskTable()
+    model.set_table(table)
+    model.apply(table.apply(events))
+    return table
+
+
+def test_rows_in_creation_order_with_depth(model, qtmodeltester):
+    fed(model, seed_events())
+    qtmodeltester.check(model)
+    assert model.rowCount() == 10
+    names = [model.index(r, model.NAME_COL).data() for r in range(model.rowCount())]
+    assert names[:4] == ["main", "fetch-A", "fetch-B", "worker-0"]
+    tids = [model.index(r, 0).data(model.TidRole) for r in range(model.rowCount())]
+    assert tids == list(range(1, 11))
+    assert model.index(0, 0).data(model.DepthRole) == 0
+    assert model.index(1, 3).data(model.DepthRole) == 1
+
+
+def test_states_are_words_with_colour_and_tooltips(model):
+    fed(model, seed_events())
+    state = {model.index(r, model.NAME_COL).data(): model.index(r, model.STATE_COL).data()
+             for r in range(model.rowCount())}
+    assert state["fetch-A"] == "done" and state["slow"] == "cancelled" and state["broken"] == "failed"
+    idx = model.index(model.row_of(10), model.STATE_COL)
+    assert idx.data(Qt.ItemDataRole.DecorationRole).name() == "#e0443a"
+    assert "exception" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    result = model.index(model.row_of(10), model.RESULT_COL)
+    assert result.data() == "ValueError: bad"
+    assert "Traceback" in result.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(model.row_of(9), model.RESULT_COL).data() == "CancelledError"
+
+
+def test_waiting_on_shows_what_and_line(model):
+    table = TaskTable()
+    model.set_table(table)
+    ev = seed_events()
+    cut = next(i for i, e in enumerate(ev) if e[0] == "step" and e[2] > T0 + 0.5)  # both asleep
+    model.apply(table.apply(ev[:cut]))
+    assert model.index(1, model.STATE_COL).data() == "waiting"
+    assert model.index(1, model.WAIT_COL).data() == "sleep(1.0)  \u00b7  line 7"
+    assert model.index(0, model.WAIT_COL).data() == "task 'fetch-A'  \u00b7  line 12"
+    assert "line" not in (model.index(0, model.ELAPSED_COL).data() or "")
+    model.tick(T0 + 0.5)
+    assert model.index(1, model.ELAPSED_COL).data() == "500 ms"
+
+
+def test_apply_batches_contiguous_rows_into_one_data_changed(model, qtbot):
+    table = TaskTable()
+    model.set_table(table)
+    model.apply(table.apply(live_events(20)))
+    assert model.rowCount() == 21
+    events = [("step", tid, T0 + 1, T0 + 1.001) for tid in (3, 4, 5, 6, 7)]
+    changed = table.apply(events)
+    with qtbot.waitSignal(model.dataChanged) as blocker:
+        seen = []
+        model.dataChanged.connect(lambda a, b, roles=(): seen.append((a.row(), b.row())))
+        model.apply(changed)
+    assert seen == [(2, 6)]
+    assert blocker.args[1].column() == model.COLUMNS.index("")
+    # two separate runs of rows -> two signals, still not one per event
+    seen.clear()
+    model.apply(table.apply([("step", t, T0 + 2, T0 + 2.1) for t in (2, 3, 10, 11, 12)]))
+    assert seen == [(1, 2), (9, 11)]
+
+
+def test_new_tasks_are_inserted_at_the_end(model, qtbot):
+    table = TaskTable()
+    model.set_table(table)
+    model.apply(table.apply(live_events(3)))
+    with qtbot.waitSignal(model.rowsInserted) as blocker, qtbot.assertNotEmitted(model.modelReset):
+        model.apply(table.apply([("task", 5, T0 + 1, 2, "child", "child"),
+                                 ("task", 6, T0 + 1, 5, "grandchild", "child")]))
+    assert blocker.args[1:] == [4, 5]
+    assert [model.index(r, 0).data(model.DepthRole) for r in (4, 5)] == [2, 3]
+
+
+def test_unchanged_frame_emits_nothing(model, qtbot):
+    table = fed(model, seed_events())
+    with qtbot.assertNotEmitted(model.dataChanged), qtbot.assertNotEmitted(model.rowsInserted):
+        model.apply(table.apply([]))
+        model.apply(set())
+
+
+def test_reset_and_new_run(model, qtbot):
+    fed(model, seed_events())
+    with qtbot.waitSignal(model.modelReset):
+        model.reset()
+    assert model.rowCount() == 0
+    fed(model, live_events(4))
+    assert model.rowCount() == 5
+
+
+def test_cancel_button_click_emits_tid(qtbot, model):
+    view = TaskTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(900, 400)
+    view.show()
+    fed(model, live_events(5))
+    qtbot.waitExposed(view)
+    row = model.row_of(4)
+    rect = view.visualRect(model.index(row, model.ACTION_COL))
+    assert rect.isValid()
+    with qtbot.waitSignal(view.cancelRequested) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == [4]
+
+
+def test_no_cancel_button_on_ended_rows(qtbot, model):
+    view = TaskTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(900, 400)
+    view.show()
+    fed(model, seed_events())
+    qtbot.waitExposed(view)
+    rect = view.visualRect(model.index(model.row_of(2), model.ACTION_COL))
+    with qtbot.assertNotEmitted(view.cancelRequested):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_selection_emits_task_selected(qtbot, model):
+    view = TaskTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    fed(model, seed_events())
+    with qtbot.waitSignal(view.taskSelected) as blocker:
+        view.selectRow(2)
+    assert blocker.args == [3]
+    with qtbot.waitSignal(view.taskSelected) as blocker:
+        view.selectionModel().clearSelection()
+    assert blocker.args == [-1]
+    with qtbot.waitSignal(view.taskSelected) as blocker:
+        view.select_tid(5)
+    assert blocker.args == [5]
+    assert view.selectionModel().isRowSelected(model.row_of(5), view.rootIndex())

@@ -1,0 +1,77 @@
+"""Colours and small formatting helpers shared by the task table and the timeline.
+
+The state colours are mid-luminance on purpose: each must stay readable as a swatch and as a bar on
+both a light and a dark window background, and none of them is the only carrier of meaning (the
+table always shows the state as a word, the timeline marks the outcome with a glyph).
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+#: Task states in the order a task usually moves through them.
+STATES = ("pending", "running", "waiting", "done", "cancelled", "failed")
+#: States in which a task can still be cancelled (the table shows a Cancel button).
+LIVE_STATES = frozenset(("pending", "running", "waiting"))
+
+_STATE_HEX = {
+    "pending": "#9aa0a6",    # grey: created, not stepped yet
+    "running": "#e8a317",    # amber: on the CPU (DevTools' "scripting" yellow)
+    "waiting": "#4a90e2",    # blue: suspended at an await
+    "done": "#2e9e4f",       # green
+    "cancelled": "#9b7fd4",  # violet: distinct from grey "pending" and red "failed"
+    "failed": "#e0443a",     # red
+}
+STATE_COLORS = {state: QColor(hexa) for state, hexa in _STATE_HEX.items()}
+
+#: Outcome glyphs, the same in the timeline's end marker and the table's tooltips.
+OUTCOME_GLYPHS = {"done": "\u2713", "failed": "\u2717", "cancelled": "\u2298"}
+
+# Waiting spans are tinted by what the task waits on, all within the blue/teal/violet family of
+# "waiting" so that a glance still reads "suspended" and never "running".
+_WAIT_HEX = {
+    "sleep": "#4a90e2",
+    "task": "#2bb3a3",
+    "gather": "#2bb3a3",
+    "timeout": "#4a90e2",
+    "future": "#6c8ebf",
+    "io": "#22a7d6",
+    "thread": "#7a8fa6",
+    "lock": "#8d6fd1",
+    "event": "#8d6fd1",
+    "condition": "#8d6fd1",
+    "semaphore": "#8d6fd1",
+    "queue": "#5c6bc0",
+    "yield": "#9aa0a6",
+    "other": "#7f9bbf",
+}
+WAIT_COLORS = {kind: QColor(hexa) for kind, hexa in _WAIT_HEX.items()}
+#: Loop-block band (the loop was stalled by synchronous code).
+BLOCK_COLOR = QColor("#e0443a")
+#: Cancel-request marker.
+CANCEL_COLOR = STATE_COLORS["cancelled"]
+
+
+def state_color(state: str) -> QColor:
+    """The colour of *state* (grey for anything unknown)."""
+    return STATE_COLORS.get(state, STATE_COLORS["pending"])
+
+
+def wait_color(kind: str) -> QColor:
+    """The tint of a waiting span on *kind*."""
+    return WAIT_COLORS.get(kind, WAIT_COLORS["other"])
+
+
+def format_duration(seconds: float) -> str:
+    """Human duration with a precision that suits its size: ``0.3 ms``, ``12 ms``, ``1.25 s``."""
+    if seconds < 0:
+        seconds = 0.0
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f} \u00b5s"
+    if seconds < 0.01:
+        return f"{seconds * 1e3:.1f} ms"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.0f} ms"
+    if seconds < 60.0:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(seconds, 60.0)
+    return f"{int(minutes)} m {rest:04.1f} s"

@@ -1,0 +1,251 @@
+"""The task table's model: one row per task of the current run, in creation order."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from ui import colors
+
+_ROOT = QModelIndex()
+
+# Beyond this many separate row ranges in one frame, one dataChanged spanning them all is cheaper
+# for the view than dozens of signals (it only repaints the rows it shows anyway).
+_MAX_RANGES = 16
+
+_STATE_HELP = {
+    "pending": "created, not started yet (scheduled to run)",
+    "running": "executing a step on the event loop",
+    "waiting": "suspended at an await; the loop runs other tasks meanwhile",
+    "done": "finished and returned a result",
+    "cancelled": "stopped by a cancel request before completing",
+    "failed": "ended by an exception",
+}
+
+
+class TaskTableModel(QAbstractTableModel):
+    """Adapts a ``playground.TaskTable`` (the engine's fold of tracer events) to Qt.
+
+    The model copies nothing but the row order: ``data()`` reads the current ``TaskRow`` from the
+    table, so a frame only has to say *which* rows changed (``apply``).  Rows are only ever
+    appended (tids grow in creation order), which keeps persistent indexes and selections valid
+    while a run is live.
+
+    Roles:
+        TidRole: the task id (int) of a row, on every column.
+        DepthRole: nesting depth (0 = created by the module/root, 1 = its child, ...).
+        StateRole: the state word (``pending`` ... ``failed``), on every column.
+
+    Attributes:
+        COLUMNS: header titles; the ``*_COL`` constants index them.
+    """
+
+    TidRole = Qt.ItemDataRole.UserRole + 1
+    DepthRole = Qt.ItemDataRole.UserRole + 2
+    StateRole = Qt.ItemDataRole.UserRole + 3
+
+    COLUMNS = ("State", "Name", "Coroutine", "Waiting on", "Elapsed", "Result / exception", "")
+    STATE_COL, NAME_COL, CORO_COL, WAIT_COL, ELAPSED_COL, RESULT_COL, ACTION_COL = range(7)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._table = None
+        self._rows: list = []               # model row -> the table's TaskRow (mutated in place)
+        self._row_of: dict[int, int] = {}   # tid -> model row
+        self._now: float | None = None      # clock for live "Elapsed", set by tick()
+        self._first_live = 0                # rows above this one have all ended
+        self._cwd = os.getcwd()
+
+    # -- feeding -----------------------------------------------------------------------------
+    def set_table(self, table) -> None:
+        """Show *table* (a new run's ``TaskTable``, possibly already holding rows)."""
+        self.beginResetModel()
+        self._table = table
+        self._rows, self._row_of = [], {}
+        self._now = None
+        self._first_live = 0
+        if table is not None:
+            self._append(table.rows)
+        self.endResetModel()
+
+    def reset(self) -> None:
+        """Forget the current run (an empty table)."""
+        self.set_table(None)
+
+    def apply(self, changed) -> None:
+        """Reflect the tids *changed* by one ``table.apply(events)``, in as few signals as possible.
+
+        New tids are appended with one ``rowsInserted``; rows already shown are announced with one
+        ``dataChanged`` per contiguous run of rows (all columns), never one per event.
+        """
+        if self._table is None or not changed:
+            return
+        known = self._row_of
+        new = [self._table.row(tid) for tid in sorted(tid for tid in changed if tid not in known)]
+        rows = sorted(known[tid] for tid in changed if tid in known)
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(_ROOT, first, first + len(new) - 1)
+            self._append(new)
+            self.endInsertRows()
+        if not rows:
+            return
+        ranges = _contiguous(rows)
+        if len(ranges) > _MAX_RANGES:
+            ranges = [(rows[0], rows[-1])]
+        last_col = len(self.COLUMNS) - 1
+        for top, bottom in ranges:
+            self.dataChanged.emit(self.index(top, 0), self.index(bottom, last_col))
+
+    def tick(self, now: float) -> None:
+        """Advance the clock of the live "Elapsed" cells: one ``dataChanged`` on that column."""
+        self._now = now
+        # Rows never come back to life once ended, so the first live row only moves down: the
+        # scan is amortised O(1) per row over a run, not O(rows) per tick.
+        rows, live = self._rows, colors.LIVE_STATES
+        first = self._first_live
+        while first < len(rows) and rows[first].state not in live:
+            first += 1
+        self._first_live = first
+        last = len(rows) - 1
+        while last >= first and rows[last].state not in live:
+            last -= 1
+        if first <= last:
+            col = self.ELAPSED_COL
+            self.dataChanged.emit(self.index(first, col), self.index(last, col),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def _append(self, rows) -> None:
+        for row in rows:
+            self._row_of[row.tid] = len(self._rows)
+            self._rows.append(row)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def tid_at(self, row: int) -> int:
+        """The tid shown in *row* (or -1)."""
+        return self._rows[row].tid if 0 <= row < len(self._rows) else -1
+
+    def row_of(self, tid: int) -> int:
+        """The row showing *tid* (or -1)."""
+        return self._row_of.get(tid, -1)
+
+    # -- QAbstractItemModel ----------------------------------------------------------------
+    def rowCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == self.ELAPSED_COL:
+                return "Time since the task was created (live while it runs or waits)"
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return self.tid_at(section) if 0 <= section < len(self._rows) else None
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, col = index.row(), index.column()
+        if not (0 <= r < len(self._rows) and 0 <= col < len(self.COLUMNS)):
+            return None
+        row = self._rows[r]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == self.TidRole:
+            return row.tid
+        if role == self.StateRole:
+            return row.state
+        if role == self.DepthRole:
+            return row.depth
+        if role == Qt.ItemDataRole.DecorationRole and col == self.STATE_COL:
+            return colors.state_color(row.state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.ELAPSED_COL:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.RESULT_COL and row.state == "failed":
+            return colors.state_color("failed")
+        return None
+
+    # -- cell text ---------------------------------------------------------------------------
+    def _display(self, row, col):
+        if col == self.STATE_COL:
+            return row.state
+        if col == self.NAME_COL:
+            return row.name
+        if col == self.CORO_COL:
+            return row.coro
+        if col == self.WAIT_COL:
+            if row.waiting is None or row.state != "waiting":
+                return ""
+            kind, detail, _file, line = row.waiting
+            return f"{detail or kind}  \u00b7  line {line}" if line else (detail or kind)
+        if col == self.ELAPSED_COL:
+            return self._elapsed(row)
+        if col == self.RESULT_COL:
+            if row.state == "cancelled" and not row.summary:
+                return "CancelledError"
+            return row.summary or ""
+        if col == self.ACTION_COL:
+            return "Cancel" if row.state in colors.LIVE_STATES else ""
+        return None
+
+    def _elapsed(self, row) -> str:
+        end = row.ended if row.ended is not None else self._now
+        if end is None:
+            return ""
+        return colors.format_duration(end - row.created)
+
+    def _tooltip(self, row, col):
+        if col == self.STATE_COL:
+            text = f"{row.state}: {_STATE_HELP.get(row.state, '')}"
+            if row.cancel_requests and row.state in colors.LIVE_STATES:
+                text += "\n(cancel requested)"
+            return text
+        if col == self.NAME_COL:
+            parent = f"task {row.parent}" if row.parent is not None else "the module"
+            return f"{row.name}  (task {row.tid}, created by {parent})"
+        if col == self.WAIT_COL and row.waiting is not None and row.state == "waiting":
+            kind, detail, file, line = row.waiting
+            where = f"{self._short(file)}:{line}" if file else "unknown location"
+            return f"waiting on {kind}: {detail}\nsuspended at {where}"
+        if col == self.RESULT_COL:
+            if row.exc:
+                type_name, message, tb, file, line = row.exc
+                return tb or f"{type_name}: {message} ({self._short(file)}:{line})"
+            if row.summary:
+                return row.summary
+        if col == self.ACTION_COL and row.state in colors.LIVE_STATES:
+            return f"Cancel task {row.tid} ({row.name})"
+        return None
+
+    def _short(self, path):
+        if not path:
+            return "?"
+        try:
+            rel = os.path.relpath(path, self._cwd)
+        except ValueError:  # another drive on Windows
+            return path
+        return path if rel.startswith("..") else rel
+
+
+def _contiguous(rows: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7, 8]`` -> ``[(1, 3), (7, 8)]`` (rows sorted, unique)."""
+    ranges = []
+    start = prev = rows[0]
+    for r in rows[1:]:
+        if r != prev + 1:
+            ranges.append((start, prev))
+            start = r
+        prev = r
+    ranges.append((start, prev))
+    return ranges
