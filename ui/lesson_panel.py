@@ -1,0 +1,109 @@
+"""The lesson panel: the lesson's text and its check question."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+
+class LessonPanel(QWidget):
+    """Shows a lesson: title, markdown text, then the question with a Check button.
+
+    Signals:
+        answered(bool): the user checked an answer (True when correct).
+
+    Attributes:
+        text: the QTextBrowser with the rendered lesson.
+        check_button: the "Check" QPushButton.
+        result: the QLabel saying correct/incorrect and why.
+    """
+
+    answered = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.text = QTextBrowser(self)
+        self.text.setOpenExternalLinks(True)
+        self.text.setFrameShape(QFrame.Shape.NoFrame)
+        self.question_box = QFrame(self)
+        self.question_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.question = QLabel(self.question_box)
+        self.question.setWordWrap(True)
+        qfont = self.question.font()
+        qfont.setBold(True)
+        self.question.setFont(qfont)
+        self.choices_layout = QVBoxLayout()
+        self.choices_layout.setSpacing(2)
+        self.group = QButtonGroup(self)
+        self.check_button = QPushButton("Check", self.question_box)
+        self.check_button.setEnabled(False)
+        self.result = QLabel(self.question_box)
+        self.result.setWordWrap(True)
+        self.result.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.check_button)
+        row.addStretch(1)
+        q = QVBoxLayout(self.question_box)
+        q.setContentsMargins(10, 8, 10, 8)
+        q.addWidget(self.question)
+        q.addLayout(self.choices_layout)
+        q.addLayout(row)
+        q.addWidget(self.result)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.question_box)
+        self.check_button.clicked.connect(self.check)
+        self.group.buttonToggled.connect(lambda *_: self.check_button.setEnabled(True))
+        self._question: dict | None = None
+        self.set_lesson(None)
+
+    def set_lesson(self, lesson) -> None:
+        """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None."""
+        self.title.setText(lesson.title if lesson is not None else "")
+        self.text.setMarkdown(lesson.text if lesson is not None and lesson.text else "")
+        for button in self.group.buttons():
+            self.group.removeButton(button)
+            button.deleteLater()
+        self.result.hide()
+        self.check_button.setEnabled(False)
+        q = lesson.question if lesson is not None else None
+        self._question = q if isinstance(q, dict) and q.get("choices") else None
+        self.question_box.setVisible(self._question is not None)
+        if self._question is None:
+            return
+        self.question.setText(str(self._question.get("text", "")))
+        for i, choice in enumerate(self._question["choices"]):
+            button = QRadioButton(str(choice), self.question_box)
+            self.group.addButton(button, i)
+            self.choices_layout.addWidget(button)
+
+    def choose(self, index: int) -> None:
+        """Select choice `index` (0-based), as a click would."""
+        self.group.button(index).setChecked(True)
+
+    def check(self) -> bool:
+        """Grade the selected choice, show correct/incorrect and the explanation."""
+        if self._question is None or self.group.checkedId() < 0:
+            return False
+        correct = self.group.checkedId() == self._question.get("answer")
+        why = str(self._question.get("why", ""))
+        if correct:
+            self.result.setText(f"<b style='color:#2e9e4f'>✓ Correct.</b> {why}")
+        else:
+            answer = self._question.get("answer")
+            choices = self._question["choices"]
+            right = choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else "?"
+            self.result.setText(f"<b style='color:#e0443a'>✗ Not quite.</b> The answer is "
+                                f"<i>{right}</i>. {why}")
+        self.result.show()
+        self.answered.emit(correct)
+        return correct
