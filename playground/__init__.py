@@ -1,4 +1,12 @@
-"""asyncio Playground's engine: a Qt-integrated asyncio loop, a task tracer and a script runner."""
-from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
+"""asyncio Playground's engine: a Qt-integrated asyncio loop, a task tracer and a script runner.
 
-__all__ = sorted(["PlaygroundError", "PlaygroundLoop", "new_event_loop", "run"])
+No QtWidgets here (qasync imports it for its own QApplication default; we never use it).
+"""
+from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
+from ._runner import LoadError, Run
+from ._tracer import LIVE_STATES, TaskRow, TaskTable, Tracer
+
+__all__ = sorted([
+    "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
+    "Tracer", "new_event_loop", "run",
+])

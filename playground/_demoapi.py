@@ -189,6 +189,7 @@ class DemoAPI:
     Attributes:
         latency_scale: multiplies default latencies; None means the module's ``LATENCY_SCALE``.
         base_url, port: ``http://127.0.0.1:PORT`` and the port while running, else None.
+        address: the listening socket's ``getsockname()`` while running, else None.
     """
 
     def __init__(self, *, latency_scale: float | None = None):
@@ -198,6 +199,7 @@ class DemoAPI:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._port: int | None = None
+        self.address: tuple | None = None
         self._error: BaseException | None = None
         self._conns: set[asyncio.StreamWriter] = set()
         self._counts: dict[str, int] = {}
@@ -247,7 +249,7 @@ class DemoAPI:
             thread.join(10)
             if thread.is_alive():
                 raise RuntimeError("demo API thread did not stop within 10 s")
-            self._thread = self._loop = self._stopping = self._port = None
+            self._thread = self._loop = self._stopping = self._port = self.address = None
 
     def reset(self) -> None:
         """Forget the per-path request counts behind ``?fail_every=`` (e.g. at the start of a run)."""
@@ -280,7 +282,8 @@ class DemoAPI:
             self._error = e
             ready.set()
             return
-        self._port = server.sockets[0].getsockname()[1]
+        self.address = server.sockets[0].getsockname()
+        self._port = self.address[1]
         ready.set()
         await self._stopping.wait()
         server.close()

@@ -85,6 +85,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         # The traced task whose step is running now (None outside traced steps).
         self.current_traced = None
         self.tracing_hook = None      # callable(handle) -> None, runs a traced step
+        self._tracers = 0
         super().__init__(app)
         self._pump = _Pump(self)
 
@@ -227,6 +228,48 @@ class PlaygroundLoop(qasync.QEventLoop):
             handle._scheduled = False
             ready_append(handle)
 
+    # -- tracing ---------------------------------------------------------------------------------
+    def create_task(self, coro, *, name=None, context=None):
+        run = current_run.get() if context is None else context.get(current_run)
+        if run is None or self._task_factory is not None:
+            return super().create_task(coro, name=name, context=context)
+        self._check_closed()
+        return run.tracer.new_task(coro, name=name, context=context)
+
+    def add_tracer(self):
+        """A run with a tracer started: route callbacks through ``_traced_run``."""
+        self._tracers += 1
+        self.tracing_hook = self._traced_run
+
+    def remove_tracer(self):
+        self._tracers = max(0, self._tracers - 1)
+        if not self._tracers:
+            self.tracing_hook = None
+
+    def _traced_run(self, handle):
+        # A task's step and its wake-up are handles bound to the task (see _tracer).
+        task = getattr(handle._callback, "__self__", None)
+        tracer = getattr(task, "_pg_tracer", None) if isinstance(task, asyncio.Task) else None
+        if tracer is None:
+            handle._run()
+        else:
+            tracer.step(handle, task, time.monotonic)
+
+    def call_exception_handler(self, context):
+        # Surface errors that asyncio would only log (a never-retrieved task exception, a
+        # failing callback) on the run they belong to.
+        task = context.get("task") or context.get("future")
+        tracer = getattr(task, "_pg_tracer", None)
+        run = current_run.get()
+        if tracer is None and run is not None:
+            tracer = run.tracer
+        if tracer is not None:
+            exc = context.get("exception")
+            tracer.record(("error", getattr(task, "_pg_tid", None), self.time(),
+                           context.get("message", "error"),
+                           tracer.describe_exception(exc) if exc is not None else None))
+        return base_events.BaseEventLoop.call_exception_handler(self, context)
+
     # -- running -----------------------------------------------------------------------------
     def is_running(self):
         return self._thread_id is not None
@@ -323,7 +366,6 @@ class PlaygroundLoop(qasync.QEventLoop):
     set_default_executor = base_events.BaseEventLoop.set_default_executor
     set_exception_handler = base_events.BaseEventLoop.set_exception_handler
     default_exception_handler = base_events.BaseEventLoop.default_exception_handler
-    call_exception_handler = base_events.BaseEventLoop.call_exception_handler
     get_debug = base_events.BaseEventLoop.get_debug
     set_debug = base_events.BaseEventLoop.set_debug
 

@@ -1,0 +1,317 @@
+"""Runs: one execution of one file, in a fresh namespace, traced, on the playground loop.
+
+The module's top-level code runs in a thread of its own (see _shims for why); every coroutine it
+hands to ``asyncio.run`` becomes a traced task on the loop.  All of a run's tasks carry the run in
+their context (``current_run``), which is how the loop knows whom to trace, how output written by a
+task reaches the right run, and how two runs alive at once never mix.
+"""
+from __future__ import annotations
+
+import ast
+import asyncio
+import concurrent.futures
+import contextvars
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+from ._loop import PlaygroundLoop, current_run
+from ._shims import make_builtins
+from ._tracer import Tracer
+
+__all__ = ["LoadError", "Run"]
+
+_PKG_DIR = str(Path(__file__).resolve().parent)
+
+
+class LoadError(Exception):
+    """The file cannot be run at all (missing, not Python, a syntax error, nothing to run).
+
+    Attributes:
+        filename, lineno, offset: where, when known (1-based line and column).
+    """
+
+    def __init__(self, message, *, filename=None, lineno=None, offset=None):
+        super().__init__(message)
+        self.filename, self.lineno, self.offset = filename, lineno, offset
+
+
+def _describe_syntax_error(err: SyntaxError, filename: str) -> LoadError:
+    lines = [f'File "{filename}", line {err.lineno}, column {err.offset}: '
+             f"{type(err).__name__}: {err.msg}"]
+    if err.text:
+        text = err.text.rstrip("\n")
+        stripped = text.lstrip()
+        lines.append("    " + stripped)
+        if err.offset:
+            lines.append("    " + " " * max(0, err.offset - 1 - (len(text) - len(stripped))) + "^")
+    return LoadError("\n".join(lines), filename=filename, lineno=err.lineno, offset=err.offset)
+
+
+def compile_lesson(source: str, filename: str):
+    """Compile and check there is something to run; raises LoadError."""
+    try:
+        tree = ast.parse(source, filename)
+        code = compile(tree, filename, "exec")
+    except SyntaxError as err:
+        raise _describe_syntax_error(err, filename) from None
+    except ValueError as err:  # e.g. source with NUL bytes
+        raise LoadError(f"{filename} is not a Python source file ({err})", filename=filename) from None
+    has_main = any(isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef)) and node.name == "main"
+                   for node in tree.body)
+    runs = any(isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Attribute) and node.func.attr in
+         ("run", "run_until_complete", "run_forever", "Runner"))
+        or (isinstance(node.func, ast.Name) and node.func.id in ("run", "Runner")))
+        for node in ast.walk(tree))
+    if not (has_main or runs):
+        raise LoadError(f"{filename}: nothing to run: define `async def main()` "
+                        "or call `asyncio.run(...)`", filename=filename)
+    return code
+
+
+def read_source(path) -> str:
+    path = Path(path)
+    if not path.exists():
+        raise LoadError(f"No such file: {path}", filename=str(path))
+    if path.is_dir():
+        raise LoadError(f"{path} is a directory, not a Python file", filename=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise LoadError(f"Cannot read {path}: {err.strerror}", filename=str(path)) from None
+    if b"\0" in data[:8192]:
+        raise LoadError(f"{path} is not a Python source file (it looks binary)", filename=str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LoadError(f"{path} is not a Python source file (not UTF-8 text)",
+                        filename=str(path)) from None
+
+
+class _OutputRouter:
+    """Stands in for sys.stdout/sys.stderr: text written by a run's code goes to that run."""
+
+    def __init__(self, name, original):
+        self._name = name
+        self._original = original
+
+    def write(self, text):
+        run = current_run.get()
+        if run is None:
+            return self._original.write(text)
+        run._write(self._name, text)
+        return len(text)
+
+    def flush(self):
+        if current_run.get() is None:
+            self._original.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._original, name)
+
+
+_routers_lock = threading.Lock()
+_live_runs = 0
+
+
+def _install_routers():
+    global _live_runs
+    with _routers_lock:
+        _live_runs += 1
+        if not isinstance(sys.stdout, _OutputRouter):
+            sys.stdout = _OutputRouter("stdout", sys.stdout)
+        if not isinstance(sys.stderr, _OutputRouter):
+            sys.stderr = _OutputRouter("stderr", sys.stderr)
+
+
+def _uninstall_routers():
+    global _live_runs
+    with _routers_lock:
+        _live_runs -= 1
+        if _live_runs:
+            return
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if isinstance(stream, _OutputRouter):
+                setattr(sys, name, stream._original)
+
+
+def user_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback as Python prints it, minus the playground's own frames."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_PKG_DIR):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+class Run:
+    """One execution of one file.  See docs/engine-api.md.
+
+    Attributes:
+        tracer: the run's event log.
+        outcome: None while live, then "completed", "failed", "cancelled" or "error".
+        error: traceback text (or message) when the run failed.
+    """
+
+    def __init__(self, path=None, source: str | None = None, *, loop: PlaygroundLoop,
+                 network: str = "offline", block_limit: float | None = 5.0, echo=None):
+        if path is None and source is None:
+            raise ValueError("Run needs a path or source")
+        self.path = str(Path(path).resolve()) if path is not None else "<playground>"
+        self.source = source
+        self.loop = loop
+        self.network = network
+        self.block_limit = block_limit
+        self.echo = echo
+        self.tracer = Tracer(loop, self.path)
+        self.outcome: str | None = None
+        self.error: str | None = None
+        self._context = contextvars.copy_context()
+        self._context.run(current_run.set, self)
+        self._plain_context = contextvars.copy_context()   # for the playground's own helpers
+        self._plain_context.run(current_run.set, None)
+        self._done: asyncio.Future | None = None
+        self._thread: threading.Thread | None = None
+        self._started_main = False
+        self._stopping = False
+        self._demo = None
+        self._httpx = None
+
+    # -- public API ----------------------------------------------------------------------------
+    def start(self):
+        """Load the file and start it.  Raises LoadError (with nothing started) if it can't run."""
+        if self.source is None:
+            self.source = read_source(self.path)
+        code = compile_lesson(self.source, self.path)
+        self._done = self.loop.create_future()
+        self.loop.add_tracer()
+        _install_routers()
+        self.tracer.record(("run", self.loop.time(), "start", self.path))
+        namespace = {"__name__": "__main__", "__file__": self.path, "__doc__": None,
+                     "__package__": None, "__spec__": None, "__loader__": None,
+                     "__builtins__": make_builtins(self)}
+        self._thread = threading.Thread(target=self._context.run, args=(self._module, code, namespace),
+                                        name=f"playground-run:{Path(self.path).name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None
+
+    def cancel_task(self, tid: int) -> bool:
+        task = self.tracer.live.get(tid)
+        if task is None or task.done():
+            return False
+        return task.cancel()
+
+    def stop(self, msg: str | None = None) -> None:
+        """Cancel every live task of the run (the module code sees CancelledError)."""
+        self._stopping = True
+        for task in list(self.tracer.live.values()):
+            if not task.done():
+                task.cancel(msg)
+
+    async def wait(self) -> str:
+        if self._done is None:
+            raise RuntimeError("the run has not been started")
+        await asyncio.shield(self._done)
+        return self.outcome
+
+    def httpx_module(self):
+        if self._httpx is None:
+            import httpx
+            try:
+                from . import _offline, _demoapi
+            except ImportError:  # the demo API is optional for the engine itself
+                self._httpx = httpx
+            else:
+                if self._demo is None:
+                    self._demo = _demoapi.DemoAPI()
+                self._httpx = _offline.httpx_module(self._demo, self.network)
+        return self._httpx
+
+    # -- the module thread -----------------------------------------------------------------------
+    def _module(self, code, namespace):
+        outcome, error = "completed", None
+        try:
+            exec(code, namespace)
+            main = namespace.get("main")
+            if not self._started_main and callable(main):
+                result = main()
+                if asyncio.iscoroutine(result):
+                    self.run_blocking(result)
+        except (asyncio.CancelledError, concurrent.futures.CancelledError, KeyboardInterrupt):
+            outcome = "cancelled"
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                outcome, error = "failed", f"SystemExit: {exc.code}"
+        except BaseException as exc:  # the lesson's own exception: report it, don't crash
+            outcome, error = "failed", user_traceback(exc, self.path)
+        try:
+            self.loop.call_soon_threadsafe(self._finish, outcome, error, context=self._plain_context)
+        except RuntimeError:  # the loop was closed under us (app quit)
+            pass
+
+    def run_blocking(self, coro):
+        """From a non-loop thread: run ``coro`` as a traced task and wait, like asyncio.run."""
+        if not (asyncio.iscoroutine(coro) or asyncio.isfuture(coro)):
+            raise ValueError(f"a coroutine was expected, got {coro!r}")
+        if self._stopping:
+            if asyncio.iscoroutine(coro):
+                coro.close()
+            raise asyncio.CancelledError()
+        self._started_main = True
+        result = concurrent.futures.Future()
+        # call_soon_threadsafe copies this thread's context: the main task belongs to the run.
+        self.loop.call_soon_threadsafe(self._start_main, coro, result)
+        return result.result()
+
+    def _start_main(self, coro, result):
+        task = asyncio.ensure_future(coro, loop=self.loop)
+
+        def finished(task):
+            self.loop.create_task(self._finish_main(task, result), context=self._plain_context)
+
+        task.add_done_callback(finished, context=self._plain_context)
+
+    async def _finish_main(self, task, result):
+        # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
+        leftovers = [t for t in self.tracer.live.values() if not t.done()]
+        for t in leftovers:
+            t.cancel()
+        if leftovers:
+            await asyncio.gather(*leftovers, return_exceptions=True)
+        if task.cancelled():
+            result.set_exception(concurrent.futures.CancelledError())
+        elif task.exception() is not None:
+            result.set_exception(task.exception())
+        else:
+            result.set_result(task.result())
+
+    def _finish(self, outcome, error):
+        leftovers = [t for t in self.tracer.live.values() if not t.done()]
+        if leftovers:
+            for t in leftovers:
+                t.cancel()
+            fut = asyncio.gather(*leftovers, return_exceptions=True)
+            fut.add_done_callback(lambda _: self._finish(outcome, error), context=self._plain_context)
+            return
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+        if self._demo is not None:
+            self._demo.stop()
+        self.outcome, self.error = outcome, error
+        self.tracer.record(("run", self.loop.time(), "end", outcome, error))
+        self.loop.remove_tracer()
+        _uninstall_routers()
+        if not self._done.done():
+            self._done.set_result(outcome)
+
+    def _write(self, stream, text):
+        if not text:
+            return
+        self.tracer.output(stream, text)
+        if self.echo is not None:
+            self.echo(stream, text)

@@ -1,0 +1,363 @@
+"""The tracer: what every task of a run did, as an append-only log of plain tuples.
+
+Shaped like trio's Instrument: the loop calls ``Tracer.step`` only for tasks that belong to a
+traced run (``TracedTask``), so a loop with no run pays one attribute check per callback.  Events
+are tuples appended to a list (see docs/engine-api.md for the shapes); readers (the CLI, the
+window's frame timer, the trace exporter) keep a cursor and ``read()`` what is new.  Nothing here
+emits a Qt signal.
+
+How a step is recognised: asyncio schedules a task's step (and its wake-up after a future) as a
+handle whose callback is bound to the task (``TaskStepMethWrapper`` / ``task_wakeup``), so
+``handle._callback.__self__`` is the task.  What a task waits on between steps is
+``task._fut_waiter`` plus its coroutine chain (``cr_await``), read once per step.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import reprlib
+import traceback
+from asyncio import futures, tasks
+
+__all__ = ["TracedTask", "Tracer", "TaskRow", "TaskTable", "LIVE_STATES"]
+
+_repr = reprlib.Repr()
+_repr.maxstring = 60
+_repr.maxother = 60
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
+
+LIVE_STATES = frozenset({"pending", "running", "waiting"})
+
+# Innermost library coroutine -> (kind, label).  Matched on code objects, so it costs a dict lookup.
+_KNOWN = {}
+
+
+def _know(fn, kind, label=None):
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        _KNOWN[code] = (kind, label or fn.__qualname__)
+
+
+_know(tasks.sleep, "sleep", "sleep")
+_know(asyncio.Lock.acquire, "lock")
+_know(asyncio.Event.wait, "event")
+_know(asyncio.Condition.wait, "condition")
+_know(asyncio.Condition.wait_for, "condition")
+_know(asyncio.Semaphore.acquire, "semaphore")
+_know(asyncio.Queue.get, "queue")
+_know(asyncio.Queue.put, "queue")
+_know(asyncio.Queue.join, "queue")
+_know(asyncio.Barrier.wait, "barrier") if hasattr(asyncio, "Barrier") else None
+_know(tasks.wait, "wait", "asyncio.wait")
+_know(tasks._wait, "wait", "asyncio.wait")
+_know(tasks.wait_for, "timeout", "wait_for")
+_know(asyncio.to_thread, "thread", "to_thread")
+_know(asyncio.StreamReader.read, "io")
+_know(asyncio.StreamReader.readline, "io")
+_know(asyncio.StreamReader.readexactly, "io")
+_know(asyncio.StreamReader._wait_for_data, "io", "socket read")
+_know(asyncio.StreamWriter.drain, "io")
+
+_asyncio_dir = os.path.dirname(asyncio.__file__)
+# Frames from these packages mean "network I/O" whatever primitive they wait on underneath.
+_IO_MARKERS = (os.sep + "httpx" + os.sep, os.sep + "httpcore" + os.sep, os.sep + "anyio" + os.sep,
+               os.sep + "h11" + os.sep, os.path.join(_asyncio_dir, "streams.py"),
+               os.path.join(_asyncio_dir, "selector_events.py"))
+
+
+def _coro_frames(coro):
+    """The frames of a suspended coroutine chain, outermost first."""
+    frames = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        frames.append(frame)
+        nxt = getattr(coro, "cr_await", None)
+        if nxt is None:
+            nxt = getattr(coro, "gi_yieldfrom", None)
+        coro = nxt
+    return frames
+
+
+def _user_line(frames, filename):
+    """(file, line) of the innermost frame in the run's own file, else of the outermost frame."""
+    for frame in reversed(frames):
+        if frame.f_code.co_filename == filename:
+            return filename, frame.f_lineno
+    if frames:
+        return frames[0].f_code.co_filename, frames[0].f_lineno
+    return None, None
+
+
+def short_repr(value) -> str:
+    try:
+        return _repr.repr(value)
+    except Exception:  # a lesson's __repr__ may raise; the trace must not
+        return f"<{type(value).__name__}>"
+
+
+def exc_summary(exc: BaseException) -> str:
+    msg = str(exc)
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+class TracedTask(asyncio.Task):
+    """An ``asyncio.Task`` of a traced run: records cancel requests and renames."""
+
+    __slots__ = ("_pg_tracer", "_pg_tid")
+
+    def cancel(self, msg=None):
+        tracer = getattr(self, "_pg_tracer", None)
+        if tracer is not None and not self.done():
+            tracer.cancel_requested(self, msg)
+        return super().cancel(msg)
+
+    def set_name(self, value):
+        super().set_name(value)
+        tracer = getattr(self, "_pg_tracer", None)
+        if tracer is not None:
+            tracer.renamed(self)
+
+
+class Tracer:
+    """Append-only event log of one run.  ``read(cursor)`` returns what is new.
+
+    Attributes:
+        events: the log (list of tuples; append-only).
+        filename: the run's file; waits and errors are located in it.
+    """
+
+    def __init__(self, loop, filename: str | None = None):
+        self.loop = loop
+        self.filename = filename
+        self.events: list[tuple] = []
+        self._next_tid = 1
+        self.live: dict[int, TracedTask] = {}   # tid -> task, until it ends
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self, cursor: int = 0) -> tuple[list[tuple], int]:
+        events = self.events
+        end = len(events)
+        return (events[cursor:end] if cursor < end else []), end
+
+    # -- recording ---------------------------------------------------------------------------
+    def new_task(self, coro, *, name=None, context=None) -> TracedTask:
+        loop = self.loop
+        parent = tasks.current_task(loop) if loop.is_running() else None
+        task = TracedTask(coro, loop=loop, name=name, context=context)
+        tid = self._next_tid
+        self._next_tid += 1
+        task._pg_tracer = self
+        task._pg_tid = tid
+        self.live[tid] = task
+        parent_tid = getattr(parent, "_pg_tid", None) if getattr(parent, "_pg_tracer", None) is self else None
+        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        qualname = code.co_qualname if code is not None else type(coro).__name__
+        self.events.append(("task", tid, loop.time(), parent_tid, task.get_name(), qualname))
+        if task.done():  # an eager task that finished inside its constructor
+            self._ended(task, loop.time())
+        return task
+
+    def renamed(self, task):
+        self.events.append(("name", task._pg_tid, self.loop.time(), task.get_name()))
+
+    def cancel_requested(self, task, msg):
+        loop = self.loop
+        by = tasks.current_task(loop) if loop.is_running() and loop._thread_id == _thread_ident() else None
+        by_tid = getattr(by, "_pg_tid", None) if getattr(by, "_pg_tracer", None) is self else None
+        self.events.append(("cancel", task._pg_tid, loop.time(), by_tid,
+                            None if msg is None else str(msg)))
+
+    def step(self, handle, task, clock):
+        """Run one handle that steps ``task`` (called by the loop's drain)."""
+        loop = self.loop
+        prev = loop.current_traced
+        loop.current_traced = task
+        t0 = clock()
+        try:
+            handle._run()
+        finally:
+            t1 = clock()
+            loop.current_traced = prev
+            self.events.append(("step", task._pg_tid, t0, t1))
+            if task.done():
+                self._ended(task, t1)
+            else:
+                waiter = task._fut_waiter
+                if waiter is not None:
+                    self._waiting(task, waiter, t1)
+
+    def _waiting(self, task, waiter, t):
+        frames = _coro_frames(task.get_coro())
+        filename, lineno = _user_line(frames, self.filename)
+        kind = detail = None
+        if isinstance(waiter, asyncio.Task):
+            kind = "task"
+            detail = f"task '{waiter.get_name()}'"
+        elif isinstance(waiter, tasks._GatheringFuture):
+            kind = "gather"
+            detail = f"gather of {len(getattr(waiter, '_children', ()))}"
+        else:
+            for frame in frames:
+                if any(marker in frame.f_code.co_filename for marker in _IO_MARKERS):
+                    kind, detail = "io", frame.f_code.co_qualname
+                    break
+            if kind is None and frames:
+                known = _KNOWN.get(frames[-1].f_code)
+                if known is not None:
+                    kind, detail = known
+                    if kind == "sleep":
+                        delay = frames[-1].f_locals.get("delay")
+                        detail = f"sleep({delay:g})" if isinstance(delay, (int, float)) else "sleep"
+            if kind is None:
+                kind, detail = "future", "a future"
+        self.events.append(("wait", task._pg_tid, t, kind, detail, filename, lineno))
+
+    def _ended(self, task, t):
+        tid = task._pg_tid
+        self.live.pop(tid, None)
+        if task.cancelled():
+            msg = getattr(task, "_cancel_message", None)
+            summary = f"CancelledError: {msg}" if msg else "CancelledError"
+            self.events.append(("end", tid, t, "cancelled", summary, None))
+            return
+        exc = task._exception  # not .exception(): that would mark it retrieved
+        if exc is None:
+            self.events.append(("end", tid, t, "done", short_repr(task._result), None))
+            return
+        self.events.append(("end", tid, t, "failed", exc_summary(exc), self.describe_exception(exc)))
+
+    def describe_exception(self, exc: BaseException):
+        """(type, message, traceback text, file, line of the raising line in the run's file)."""
+        tb_text = "".join(traceback.format_exception(exc))
+        filename = lineno = None
+        for frame, line in traceback.walk_tb(exc.__traceback__):
+            if frame.f_code.co_filename == self.filename or filename is None:
+                filename, lineno = frame.f_code.co_filename, line
+        return (type(exc).__name__, str(exc), tb_text, filename, lineno)
+
+    def output(self, stream: str, text: str):
+        task = self.loop.current_traced if _thread_ident() == self.loop._thread_id else None
+        tid = task._pg_tid if task is not None and task._pg_tracer is self else None
+        self.events.append(("output", tid, self.loop.time(), stream, text))
+
+    def record(self, event: tuple):
+        self.events.append(event)
+
+
+def _thread_ident():
+    import threading
+    return threading.get_ident()
+
+
+class TaskRow:
+    """The latest known state of one task, folded from the events."""
+
+    __slots__ = ("tid", "name", "coro", "parent", "depth", "created", "first_start", "ended", "state",
+                 "waiting", "summary", "exc", "steps", "waits", "cancel_requests")
+
+    def __init__(self, tid, t, parent, name, coro, depth):
+        self.tid = tid
+        self.name = name
+        self.coro = coro
+        self.parent = parent
+        self.depth = depth
+        self.created = t
+        self.first_start = None
+        self.ended = None
+        self.state = "pending"
+        self.waiting = None   # (kind, detail, file, line)
+        self.summary = None
+        self.exc = None
+        self.steps: list[tuple[float, float]] = []
+        self.waits: list[list] = []   # [t0, t1 or None, kind, detail]
+        self.cancel_requests: list[tuple] = []   # (t, by_tid, msg)
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE_STATES
+
+    def __repr__(self):
+        return f"<TaskRow {self.tid} {self.name!r} {self.state}>"
+
+
+class TaskTable:
+    """Folds tracer events into one ``TaskRow`` per task (rows in creation order)."""
+
+    def __init__(self):
+        self.rows: list[TaskRow] = []
+        self.by_tid: dict[int, TaskRow] = {}
+        self.outputs: list[tuple] = []
+        self.blocks: list[tuple] = []
+        self.errors: list[tuple] = []
+        self.started = None
+        self.finished = None
+        self.outcome = None
+        self.message = None
+        self.last_time = None
+
+    def apply(self, events) -> set[int]:
+        changed = set()
+        by_tid = self.by_tid
+        for ev in events:
+            kind = ev[0]
+            if kind == "step":
+                row = by_tid[ev[1]]
+                row.steps.append((ev[2], ev[3]))
+                if row.first_start is None:
+                    row.first_start = ev[2]
+                if row.waits and row.waits[-1][1] is None:
+                    row.waits[-1][1] = ev[2]
+                row.state = "pending"
+                row.waiting = None
+                self.last_time = ev[3]
+                changed.add(ev[1])
+            elif kind == "wait":
+                row = by_tid[ev[1]]
+                row.state = "waiting"
+                row.waiting = (ev[3], ev[4], ev[5], ev[6])
+                row.waits.append([ev[2], None, ev[3], ev[4]])
+                changed.add(ev[1])
+            elif kind == "task":
+                parent = by_tid.get(ev[3])
+                row = TaskRow(ev[1], ev[2], ev[3], ev[4], ev[5], parent.depth + 1 if parent else 0)
+                self.rows.append(row)
+                by_tid[ev[1]] = row
+                changed.add(ev[1])
+            elif kind == "end":
+                row = by_tid[ev[1]]
+                row.state, row.summary, row.exc, row.ended = ev[3], ev[4], ev[5], ev[2]
+                row.waiting = None
+                if row.waits and row.waits[-1][1] is None:
+                    row.waits[-1][1] = ev[2]
+                changed.add(ev[1])
+            elif kind == "cancel":
+                by_tid[ev[1]].cancel_requests.append((ev[2], ev[3], ev[4]))
+                changed.add(ev[1])
+            elif kind == "name":
+                by_tid[ev[1]].name = ev[3]
+                changed.add(ev[1])
+            elif kind == "output":
+                self.outputs.append(ev)
+            elif kind == "block":
+                self.blocks.append(ev)
+            elif kind == "error":
+                self.errors.append(ev)
+                if ev[1] in by_tid:
+                    changed.add(ev[1])
+            elif kind == "run":
+                if ev[2] == "start":
+                    self.started = ev[1]
+                else:
+                    self.finished, self.outcome, self.message = ev[1], ev[3], ev[4]
+        return changed
+
+    def __len__(self):
+        return len(self.rows)
+
+    def row(self, tid) -> TaskRow:
+        return self.by_tid[tid]
+
+    def live_tids(self) -> list[int]:
+        return [r.tid for r in self.rows if r.state in LIVE_STATES]
