@@ -3,10 +3,11 @@
 No QtWidgets here (qasync imports it for its own QApplication default; we never use it).
 """
 from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
+from ._export import chrome_trace
 from ._runner import LoadError, Run
 from ._tracer import LIVE_STATES, TaskRow, TaskTable, Tracer
 
 __all__ = sorted([
-    "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
+    "LIVE_STATES", "LoadError", "chrome_trace", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
     "Tracer", "new_event_loop", "run",
 ])

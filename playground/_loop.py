@@ -343,7 +343,10 @@ class PlaygroundLoop(qasync.QEventLoop):
         if self._closed:
             return
         if self._pump is not None:
-            self._pump.stop()
+            try:
+                self._pump.stop()
+            except RuntimeError:  # Qt already tore the timer down (interpreter exit)
+                pass
         # qasync's close disables its notifiers and signaller, then chains to SelectorEventLoop's
         # (self-pipe, selector) and BaseEventLoop's (queues, default executor).
         super().close()

@@ -139,11 +139,26 @@ def _uninstall_routers():
 
 
 def user_traceback(exc: BaseException, filename: str) -> str:
-    """The traceback as Python prints it, minus the playground's own frames."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_PKG_DIR):
-        tb = tb.tb_next
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+    """The traceback as Python prints it, minus the playground's own frames (and the
+    concurrent.futures hop that carries main()'s exception back to the module thread)."""
+    te = traceback.TracebackException.from_exception(exc)
+    for item in _chain(te):
+        item.stack = traceback.StackSummary.from_list(
+            [fs for fs in item.stack if not fs.filename.startswith(_HIDDEN)])
+    return "".join(te.format())
+
+
+_HIDDEN = (_PKG_DIR, str(Path(concurrent.futures.__file__).parent))
+
+
+def _chain(te):
+    seen = set()
+    while te is not None and id(te) not in seen:
+        seen.add(id(te))
+        yield te
+        for sub in getattr(te, "exceptions", None) or ():
+            yield from _chain(sub)
+        te = te.__cause__ or te.__context__
 
 
 class Run:
