@@ -1,0 +1,73 @@
+"""Shared fixtures: offscreen Qt, loop factories, and a guard against leftovers.
+
+* Qt runs offscreen; one QApplication for the session (created before any engine test makes a
+  windowless QCoreApplication, which would stop GUI tests from making a QApplication later).
+* ``loop_factory`` runs a test on plain asyncio and on the playground loop (same test).
+* every test must leave no thread running, and no task pending on a loop it made (checked by
+  ``leak_guard``, autouse).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+import playground  # noqa: E402
+
+LOOP_FACTORIES = {
+    "asyncio": asyncio.new_event_loop,
+    "playground": playground.new_event_loop,
+}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _qapp_first(qapp):
+    return qapp
+
+
+@pytest.fixture(params=sorted(LOOP_FACTORIES))
+def loop_factory(request):
+    """A loop factory: the same test runs on plain asyncio and on the playground loop."""
+    return LOOP_FACTORIES[request.param]
+
+
+@pytest.fixture
+def pg_loop():
+    """A playground loop, closed like asyncio.run closes its loop."""
+    loop = playground.new_event_loop()
+    yield loop
+    with loop:
+        pass
+
+
+@pytest.fixture
+def attached_loop(qapp):
+    """A playground loop attached to Qt: it runs while pytest-qt spins events (GUI tests)."""
+    loop = playground.new_event_loop()
+    loop.attach()
+    yield loop
+    loop.detach()
+    with loop:  # cancels leftovers, runs their finally blocks, closes
+        pass
+
+
+def _threads():
+    return {t for t in threading.enumerate() if t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def leak_guard():
+    before = _threads()
+    yield
+    deadline = time.monotonic() + 3.0
+    while True:
+        extra = {t for t in _threads() - before if not t.name.startswith(("asyncio_", "ThreadPoolExecutor"))}
+        if not extra or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not extra, f"test left threads running: {sorted(t.name for t in extra)}"
