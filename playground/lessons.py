@@ -16,7 +16,7 @@ without ``LESSON`` (any user script) still loads, with defaults taken from its n
 ``check(lesson, table, events, outcome)`` turns ``expect`` into human-readable failures by reading a
 finished run's :class:`playground.TaskTable` and tracer events (see docs/engine-api.md).
 
-Check vocabulary (every check is a dict with a ``"check"`` key).  A *task spec* is a task name, a
+Check vocabulary (every check is a dict with a ``"check"`` key).  A *task spec* is a task name, else a
 coroutine ``__qualname__`` (so ``"main"`` finds the task running ``main()`` whatever asyncio named
 it) or an :mod:`fnmatch` pattern (``"worker-*"``); a spec that matches several tasks applies to all.
 
@@ -317,10 +317,11 @@ class _Context:
     def match(self, spec: str | None) -> list:
         if spec is None:
             return []
-        hits = [r for r in self.rows if r.name == spec or r.coro == spec]
-        if not hits:
-            hits = [r for r in self.rows if fnmatch.fnmatchcase(r.name or "", spec)
-                    or fnmatch.fnmatchcase(r.coro or "", spec)]
+        # Names win over coroutine names: "work" means the task named so, not every work().
+        hits = ([r for r in self.rows if r.name == spec]
+                or [r for r in self.rows if r.coro == spec]
+                or [r for r in self.rows if fnmatch.fnmatchcase(r.name or "", spec)]
+                or [r for r in self.rows if fnmatch.fnmatchcase(r.coro or "", spec)])
         if not hits:
             raise _NoMatch(f"no task matches {spec!r} (tasks: {self.names()})")
         return hits
