@@ -266,3 +266,31 @@ def percentile(xs, p: float):
         return float("nan")
     k = max(0, min(len(xs) - 1, math.ceil(p / 100 * len(xs)) - 1))
     return xs[k]
+
+
+class CpuSteal:
+    """Share of CPU time the hypervisor gave to other guests (``steal`` in /proc/stat) and the
+    machine's busy share, between start() and stop(): the noise floor of a shared machine."""
+
+    @staticmethod
+    def _read():
+        try:
+            with open("/proc/stat") as f:
+                vals = [int(x) for x in f.readline().split()[1:]]
+        except OSError:
+            return None
+        return vals
+
+    def __init__(self):
+        self.a = self._read()
+        self.result: dict | None = None
+
+    def stop(self) -> dict | None:
+        b = self._read()
+        if not self.a or not b:
+            return None
+        d = [y - x for x, y in zip(self.a, b)]
+        total = sum(d[:8]) or 1
+        idle = d[3] + d[4]
+        self.result = {"steal": d[7] / total, "busy": 1 - idle / total}
+        return self.result

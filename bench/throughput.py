@@ -5,9 +5,10 @@
     hops            2,000 tasks x 100 ``await asyncio.sleep(0)`` hops each (200k task steps)
 
 Each (loop, case) runs in a fresh subprocess: one warm-up repetition, then ``--reps`` timed ones, each
-on a fresh loop, timed with ``time.perf_counter`` inside the coroutine.  The figure is the median.
+on a fresh loop, timed with ``time.perf_counter`` inside the coroutine; ``--procs`` rounds of that,
+loops interleaved.  The figure is the median of all timed repetitions.
 
-    python -m bench.throughput [--reps 5] [--procs 1] [--loops asyncio,qasync,...] [--json OUT]
+    python -m bench.throughput [--reps 3] [--procs 3] [--loops asyncio,qasync,...] [--json OUT]
 """
 from __future__ import annotations
 
@@ -70,42 +71,53 @@ def child(loop: str, case: str, reps: int) -> None:
     L.emit({"loop": loop, "case": case, "samples": samples, "trace_events": events})
 
 
-def measure(loop_names=L.NAMES, reps: int = 5, procs: int = 1, log=print) -> dict:
-    """{"cases": {case: {loop: {"median": s, "samples": [...], "ratio": x} | {"error"/"skipped": ...}}}}"""
+def measure(loop_names=L.NAMES, reps: int = 3, procs: int = 3, log=print) -> dict:
+    """{"cases": {case: {loop: {"median": s, "samples": [...], "ratio": x} | {"error"/"skipped": ...}}}}
+
+    ``procs`` rounds; each round runs every (case, loop) once in a fresh subprocess (``reps`` timed
+    repetitions after a warm-up), so a noisy minute on a shared machine hits every loop alike."""
     out: dict = {"reps": reps, "procs": procs, "cases": {}}
+    samples: dict = {}
+    status: dict = {}
     for case in CASES:
-        row: dict = {}
+        out["cases"][case] = {}
         for loop in loop_names:
             why = L.unavailable(loop)
             if why:
-                row[loop] = {"skipped": why}
-                continue
-            samples: list[float] = []
-            err = None
-            trace_events = None
-            for _ in range(procs):
+                status[case, loop] = {"skipped": why}
+            else:
+                samples[case, loop] = []
+                status[case, loop] = {}
+    for rnd in range(procs):
+        for case in CASES:
+            for loop in loop_names:
+                if (case, loop) not in samples or "error" in status[case, loop]:
+                    continue
                 r = L.spawn("bench.throughput", ["--child", loop, case, "--reps", str(reps)],
                             timeout=600)
                 if "error" in r:
-                    err = r
-                    break
-                samples += r["samples"]
-                trace_events = r.get("trace_events")
-            if err:
-                row[loop] = {"error": err["error"], "stderr": err.get("stderr", "")}
-                log(f"  {case:14s} {loop:18s} ERROR {err['error']}")
+                    status[case, loop] = {"error": r["error"], "stderr": r.get("stderr", "")}
+                    log(f"  {case:14s} {loop:18s} ERROR {r['error']}")
+                    continue
+                samples[case, loop] += r["samples"]
+                if r.get("trace_events") and r["trace_events"][0] is not None:
+                    status[case, loop]["trace_events"] = r["trace_events"][0]
+                log(f"  round {rnd + 1}/{procs} {case:14s} {loop:18s} "
+                    + " ".join(f"{x * 1000:.0f}" for x in r["samples"]) + " ms")
+    for case in CASES:
+        row = out["cases"][case]
+        for loop in loop_names:
+            st = status[case, loop]
+            smp = samples.get((case, loop))
+            if "error" in st or "skipped" in st or not smp:
+                row[loop] = st or {"error": "no samples"}
                 continue
-            row[loop] = {"median": L.median(samples), "samples": samples,
-                         "min": min(samples), "max": max(samples)}
-            if trace_events and trace_events[0] is not None:
-                row[loop]["trace_events"] = trace_events[0]
-            log(f"  {case:14s} {loop:18s} median {row[loop]['median'] * 1000:8.1f} ms"
-                f"  (min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f})")
+            row[loop] = {"median": L.median(smp), "samples": smp, "min": min(smp), "max": max(smp),
+                         **st}
         base = row.get("asyncio", {}).get("median")
         for loop, r in row.items():
             if base and "median" in r:
                 r["ratio"] = r["median"] / base
-        out["cases"][case] = row
     return out
 
 
@@ -131,8 +143,8 @@ def table(res: dict, loop_names=L.NAMES) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", nargs=2, metavar=("LOOP", "CASE"))
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--procs", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--procs", type=int, default=3)
     ap.add_argument("--loops", default=",".join(L.NAMES))
     ap.add_argument("--json")
     a = ap.parse_args(argv)

@@ -1,0 +1,179 @@
+"""Startup: process start to the first painted window.
+
+The parent takes ``time.monotonic()`` (system-wide CLOCK_MONOTONIC on Linux, the same clock in every
+process) right before it spawns the child; the child prints the same clock when the first
+``QEvent.Paint`` reaches a widget, plus its peak RSS at that moment, and exits at once with
+``os._exit`` (so teardown is not counted).  Two children:
+
+    bare   a bare PySide6 ``QWidget`` window with the playground's heavy imports (qasync, httpx)
+    app    the playground's window, started the way ``asyncio-playground`` starts it
+
+The probe is installed before the app's own imports by swapping ``PySide6.QtWidgets.QApplication``
+for a subclass that installs an application-wide event filter; the app needs no hook for it.
+
+    python -m bench.startup [--runs 5] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench import loops as L
+
+MARK = "@@FIRSTPAINT@@"
+
+
+def _install_probe() -> None:
+    t_probe = time.monotonic()  # the interpreter is up (before any Qt import)
+    import resource
+
+    from PySide6 import QtCore, QtWidgets
+
+    Base = QtWidgets.QApplication
+
+    class _Filter(QtCore.QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QtCore.QEvent.Type.Paint and isinstance(obj, QtWidgets.QWidget):
+                t = time.monotonic()
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                title = obj.window().windowTitle() if obj.window() else ""
+                sys.stdout.write(f"{MARK}{json.dumps({'t': t, 'probe': t_probe, 'rss_mib': rss, 'title': title})}\n")
+                sys.stdout.flush()
+                os._exit(0)
+            return False
+
+    class ProbeApplication(Base):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self._bench_filter = _Filter()
+            self.installEventFilter(self._bench_filter)
+
+    QtWidgets.QApplication = ProbeApplication
+
+
+def child_bare() -> None:
+    _install_probe()
+    import httpx  # noqa: F401
+    import qasync  # noqa: F401
+    from PySide6 import QtWidgets
+
+    app = QtWidgets.QApplication(sys.argv[:1])
+    w = QtWidgets.QWidget()
+    w.setWindowTitle("bare")
+    w.resize(800, 600)
+    w.show()
+    app.exec()
+
+
+def _app_entry():
+    """How ``asyncio-playground`` opens the window, or None while the UI has not landed."""
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("ui") is None or importlib.util.find_spec("ui.app") is None:
+            return None
+        import ui  # noqa: F401
+    except Exception:
+        return None
+    # the `asyncio-playground` command first (playground._cli.main opens the window with no args)
+    for mod, attr in (("playground._cli", "main"), ("ui.app", "main")):
+        try:
+            m = __import__(mod, fromlist=[attr])
+        except Exception:
+            continue
+        if callable(getattr(m, attr, None)):
+            return mod, attr
+    return None
+
+
+def child_app() -> None:
+    _install_probe()
+    entry = _app_entry()
+    if entry is None:
+        raise SystemExit("no window entry point yet")
+    mod, attr = entry
+    m = sys.modules[mod]
+    sys.argv = ["asyncio-playground"]
+    getattr(m, attr)([])
+
+
+def app_unavailable() -> str | None:
+    """Why the window cannot be timed yet (None = it can)."""
+    out = subprocess.run([sys.executable, "-c", "import bench.startup as s; print(s._app_entry())"],
+                         cwd=L.ROOT, capture_output=True, text=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                              "PYTHONPATH": str(L.ROOT)})
+    if out.stdout.strip() in ("", "None"):
+        return "the window (ui/) has not landed yet"
+    return None
+
+
+def one(kind: str, timeout: float = 60) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(L.ROOT)}
+    # the child imports nothing of ours before the timer starts except this small module
+    cmd = [sys.executable, "-c", f"import bench.startup as s; s.child_{kind}()"]
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=L.ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"no paint within {timeout:.0f} s"}
+    for line in p.stdout.splitlines():
+        if line.startswith(MARK):
+            d = json.loads(line[len(MARK):])
+            return {"first_paint_s": d["t"] - t0, "interpreter_s": d["probe"] - t0,
+                    "rss_mib": d["rss_mib"], "title": d["title"]}
+    return {"error": f"exit code {p.returncode}, never painted", "stderr": L._tail(p.stderr)}
+
+
+def measure(runs: int = 5, log=print) -> dict:
+    out: dict = {"runs": runs}
+    kinds = ["bare", "app"]
+    why = app_unavailable()
+    if why:
+        out["app"] = {"skipped": why}
+        kinds = ["bare"]
+    samples: dict = {k: [] for k in kinds}
+    for i in range(runs + 1):  # alternate kinds; the first round warms the disk cache
+        for k in kinds:
+            r = one(k)
+            if "error" in r:
+                out[k] = r
+                log(f"  startup {k}: ERROR {r['error']}")
+                kinds = [x for x in kinds if x != k]
+                continue
+            if i:
+                samples[k].append(r)
+    for k in kinds:
+        s = samples[k]
+        out[k] = {
+            "first_paint_s": L.median([x["first_paint_s"] for x in s]),
+            "min_s": min(x["first_paint_s"] for x in s),
+            "max_s": max(x["first_paint_s"] for x in s),
+            "interpreter_s": L.median([x["interpreter_s"] for x in s]),
+            "rss_mib": L.median([x["rss_mib"] for x in s]),
+            "samples": [x["first_paint_s"] for x in s],
+        }
+        log(f"  startup {k}: first paint {out[k]['first_paint_s']:.3f} s (min {out[k]['min_s']:.3f},"
+            f" max {out[k]['max_s']:.3f}), RSS {out[k]['rss_mib']:.0f} MiB")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--json")
+    a = ap.parse_args(argv)
+    res = measure(a.runs)
+    print(json.dumps({k: v for k, v in res.items()}, indent=1))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
