@@ -181,6 +181,7 @@ class Run:
         self.block_limit = block_limit
         self.echo = echo
         self.tracer = Tracer(loop, self.path)
+        self.tracer.on_fatal = lambda exc: self.stop(f"{type(exc).__name__} in lesson code")
         self.outcome: str | None = None
         self.error: str | None = None
         self._context = contextvars.copy_context()

@@ -134,6 +134,7 @@ class Tracer:
         self.events: list[tuple] = []
         self._next_tid = 1
         self.live: dict[int, TracedTask] = {}   # tid -> task, until it ends
+        self.on_fatal = None   # called with a SystemExit/KeyboardInterrupt raised by a task
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, cursor: int = 0) -> tuple[list[tuple], int]:
@@ -177,6 +178,11 @@ class Tracer:
         t0 = clock()
         try:
             handle._run()
+        except (SystemExit, KeyboardInterrupt) as exc:
+            # asyncio stored it as the task's exception and re-raised it to unwind the whole
+            # loop; in the playground it ends this run only.
+            if self.on_fatal is not None:
+                loop.call_soon(self.on_fatal, exc)
         finally:
             t1 = clock()
             loop.current_traced = prev

@@ -1,0 +1,314 @@
+"""Runs: tutorial idioms, tracing, output per task, cancel one / stop all, isolation, bad input."""
+from __future__ import annotations
+
+import asyncio
+import json
+import textwrap
+
+import pytest
+
+import playground
+
+
+def write(tmp_path, name, source):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def execute(loop, path, **kw):
+    run = playground.Run(path, loop=loop, **kw)
+
+    async def go():
+        run.start()
+        return await run.wait()
+
+    loop.run_until_complete(go())
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    return run, table
+
+
+SEED_SEQUENTIAL = """
+    import asyncio
+    import nest_asyncio
+    nest_asyncio.apply()
+
+    async def fetch(source):
+        print(f"Starting {source}")
+        await asyncio.sleep(1)  # Simulating I/O delay
+        print(f"Done {source}")
+
+    async def main():
+        await fetch("source_A")
+        await fetch("source_B")
+
+    asyncio.run(main())
+"""
+
+SEED_CONCURRENT = """
+    import asyncio
+    import nest_asyncio
+    nest_asyncio.apply()
+
+    async def fetch(source):
+        print(f"Starting {source}")
+        await asyncio.sleep(1)  # Simulating I/O delay
+        print(f"Done {source}")
+
+    async def main():
+        task_a = asyncio.create_task(fetch("source_A"))
+        task_b = asyncio.create_task(fetch("source_B"))
+        await task_a
+        await task_b
+
+    asyncio.run(main())
+    print("after asyncio.run")
+"""
+
+
+def test_seed_sequential_takes_two_seconds_with_no_concurrent_tasks(pg_loop, tmp_path):
+    run, table = execute(pg_loop, write(tmp_path, "seq.py", SEED_SEQUENTIAL))
+    assert run.outcome == "completed"
+    assert [r.coro for r in table.rows] == ["main"]
+    assert table.finished - table.started >= 2.0
+    waits = [w[3] for w in table.rows[0].waits]
+    assert waits == ["sleep(1)", "sleep(1)"]
+
+
+def test_seed_create_task_overlaps_and_finishes_under_1_3_s(pg_loop, tmp_path):
+    run, table = execute(pg_loop, write(tmp_path, "conc.py", SEED_CONCURRENT))
+    assert run.outcome == "completed"
+    main, a, b = table.rows
+    assert (main.coro, a.coro, b.coro) == ("main", "fetch", "fetch")
+    assert a.parent == b.parent == main.tid
+    assert {r.state for r in table.rows} == {"done"}
+    assert a.first_start < b.ended and b.first_start < a.ended   # they overlap
+    assert table.finished - table.started < 1.3
+    out = "".join(ev[4] for ev in table.outputs)
+    assert out.index("Starting source_B") < out.index("Done source_A")
+    assert out.rstrip().endswith("after asyncio.run")      # code after asyncio.run runs after it
+    assert {ev[1] for ev in table.outputs if "source_A" in ev[4]} == {a.tid}   # attributed
+    assert a.waits[0][2:] == ["sleep", "sleep(1)"]
+    wait_events = [ev for ev in run.tracer.events if ev[0] == "wait" and ev[1] == a.tid]
+    assert wait_events[0][5:] == (run.path, 8)   # suspended at the `await asyncio.sleep(1)` line
+
+
+@pytest.mark.parametrize("tail", [
+    "",                                                            # only defines main()
+    "if __name__ == '__main__':\n    asyncio.run(main())\n",
+    "loop = asyncio.get_event_loop()\nloop.run_until_complete(main())\n",
+    "with asyncio.Runner() as r:\n    r.run(main())\n",
+])
+def test_tutorial_idioms_all_run_main_once(pg_loop, tmp_path, tail):
+    src = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0.01)\n    print('main ran')\n\n" + tail
+    run, table = execute(pg_loop, write(tmp_path, "idiom.py", src))
+    assert run.outcome == "completed", run.error
+    assert [r.coro for r in table.rows] == ["main"]
+    assert "".join(ev[4] for ev in table.outputs).count("main ran") == 1
+
+
+TASKGROUP_TIMEOUT_SHIELD = """
+    import asyncio, json
+
+    seen = {}
+
+    async def sleeper(name, delay, fail=False):
+        await asyncio.sleep(delay)
+        if fail:
+            raise ValueError(name)
+        return name
+
+    async def main():
+        tasks = {}
+        try:
+            async with asyncio.timeout(0.15):
+                async with asyncio.TaskGroup() as tg:
+                    tasks["quick"] = tg.create_task(sleeper("quick", 0.01), name="quick")
+                    tasks["slow"] = tg.create_task(sleeper("slow", 5), name="slow")
+        except TimeoutError:
+            pass
+        tasks["shielded"] = asyncio.create_task(sleeper("shielded", 0.05), name="shielded")
+        try:
+            async with asyncio.timeout(0.01):
+                await asyncio.shield(tasks["shielded"])
+        except TimeoutError:
+            pass
+        await tasks["shielded"]
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tasks["boom"] = tg.create_task(sleeper("boom", 0.01, fail=True), name="boom")
+                tasks["sibling"] = tg.create_task(sleeper("sibling", 5), name="sibling")
+        except* ValueError:
+            pass
+        for name, t in tasks.items():
+            seen[name] = ("cancelled" if t.cancelled() else "failed" if t.exception() else "done")
+        print("ASYNCIO-SAYS", json.dumps(seen))
+
+    asyncio.run(main())
+"""
+
+
+def test_taskgroup_timeout_shield_states_match_asyncio(pg_loop, tmp_path):
+    run, table = execute(pg_loop, write(tmp_path, "tg.py", TASKGROUP_TIMEOUT_SHIELD))
+    assert run.outcome == "completed", run.error
+    out = "".join(ev[4] for ev in table.outputs)
+    said = json.loads(out.split("ASYNCIO-SAYS", 1)[1])
+    traced = {r.name: r.state for r in table.rows if r.name in said}
+    assert traced == said
+    assert said == {"quick": "done", "slow": "cancelled", "shielded": "done", "boom": "failed",
+                    "sibling": "cancelled"}
+    slow = next(r for r in table.rows if r.name == "slow")
+    assert slow.cancel_requests and slow.cancel_requests[0][1] is not None  # by the TaskGroup's task
+
+
+LONG = """
+    import asyncio
+
+    async def worker(n):
+        try:
+            await asyncio.sleep(30)
+        finally:
+            print(f"cleanup {n}")
+
+    async def main():
+        await asyncio.gather(*(asyncio.create_task(worker(i), name=f"w{i}") for i in range(3)),
+                             return_exceptions=True)
+        print("gathered")
+        await asyncio.sleep(30)
+
+    asyncio.run(main())
+"""
+
+
+def test_cancel_one_task_then_stop_all(pg_loop, tmp_path):
+    run = playground.Run(write(tmp_path, "long.py", LONG), loop=pg_loop)
+    table = playground.TaskTable()
+
+    async def go():
+        run.start()
+        while len(table.by_tid) < 4 or any(r.state != "waiting" for r in table.rows):
+            await asyncio.sleep(0.01)
+            table.apply(run.tracer.read(len_seen[0])[0])
+            len_seen[0] = len(run.tracer.events)
+        w1 = next(r for r in table.rows if r.name == "w1")
+        assert run.cancel_task(w1.tid)
+        await asyncio.sleep(0.05)
+        table.apply(run.tracer.read(len_seen[0])[0])
+        len_seen[0] = len(run.tracer.events)
+        states = {r.name: r.state for r in table.rows}
+        assert states["w1"] == "cancelled"
+        assert states["w0"] == states["w2"] == "waiting"
+        run.stop()
+        return await run.wait()
+
+    len_seen = [0]
+    assert pg_loop.run_until_complete(go()) == "cancelled"
+    table.apply(run.tracer.read(len_seen[0])[0])
+    assert {r.state for r in table.rows} == {"cancelled"}
+    out = "".join(ev[4] for ev in table.outputs)
+    assert sorted(line for line in out.splitlines() if "cleanup" in line) == ["cleanup 0", "cleanup 1", "cleanup 2"]
+    w1 = table.by_tid[next(r.tid for r in table.rows if r.name == "w1")]
+    assert w1.cancel_requests[0][1] is None  # requested from outside (the UI / stop)
+
+
+def test_two_runs_at_once_never_mix(pg_loop, tmp_path):
+    src = """
+        import asyncio
+        async def main():
+            for i in range(3):
+                print("{tag}", i)
+                await asyncio.sleep(0.01)
+        asyncio.run(main())
+    """
+    a = playground.Run(write(tmp_path, "a.py", src.replace("{tag}", "AAA")), loop=pg_loop)
+    b = playground.Run(write(tmp_path, "b.py", src.replace("{tag}", "BBB")), loop=pg_loop)
+
+    async def go():
+        a.start()
+        b.start()
+        return await a.wait(), await b.wait()
+
+    assert pg_loop.run_until_complete(go()) == ("completed", "completed")
+    for run, tag, other in ((a, "AAA", "BBB"), (b, "BBB", "AAA")):
+        text = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+        assert text.count(tag) == 3 and other not in text
+        assert len([ev for ev in run.tracer.events if ev[0] == "task"]) == 1
+
+
+def test_failure_reports_traceback_and_raising_line(pg_loop, tmp_path):
+    src = """
+        import asyncio
+        async def boom():
+            await asyncio.sleep(0.01)
+            raise ValueError("bad value")
+        async def main():
+            await asyncio.create_task(boom(), name="boom")
+        asyncio.run(main())
+    """
+    run, table = execute(pg_loop, write(tmp_path, "fail.py", src))
+    assert run.outcome == "failed"
+    assert "ValueError: bad value" in run.error and "_runner.py" not in run.error
+    boom = next(r for r in table.rows if r.name == "boom")
+    assert boom.state == "failed" and boom.summary == "ValueError: bad value"
+    assert boom.exc[0] == "ValueError" and boom.exc[4] == 5   # the raise line
+
+
+def test_never_retrieved_exception_is_surfaced(pg_loop, tmp_path):
+    src = """
+        import asyncio, gc
+        async def lost():
+            raise RuntimeError("nobody awaits me")
+        async def main():
+            asyncio.create_task(lost(), name="lost")
+            await asyncio.sleep(0.05)
+            gc.collect()
+            await asyncio.sleep(0.01)
+        asyncio.run(main())
+    """
+    run, table = execute(pg_loop, write(tmp_path, "lost.py", src))
+    lost = next(r for r in table.rows if r.name == "lost")
+    assert lost.state == "failed"
+    assert any("never retrieved" in ev[3] and ev[1] == lost.tid for ev in table.errors)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("asyncio.run(asyncio.sleep(0))", "cannot be called from a running event loop"),
+    ("asyncio.get_running_loop().stop()", "cannot stop the playground"),
+    ("asyncio.get_running_loop().close()", "cannot close the playground"),
+    ("asyncio.get_running_loop().run_until_complete(asyncio.get_running_loop().create_future())",
+     "already running"),
+])
+def test_lesson_cannot_break_the_loop(pg_loop, tmp_path, body, message):
+    src = f"import asyncio\nasync def main():\n    {body}\nasyncio.run(main())\n"
+    run, table = execute(pg_loop, write(tmp_path, "evil.py", src))
+    assert run.outcome == "failed" and message in run.error
+    # the loop still works afterwards
+    assert pg_loop.run_until_complete(asyncio.sleep(0.001, "alive")) == "alive"
+
+
+def test_system_exit_in_a_task_ends_the_run_not_the_loop(pg_loop, tmp_path):
+    src = "import asyncio, sys\nasync def main():\n    await asyncio.sleep(0)\n    sys.exit(3)\nasyncio.run(main())\n"
+    run, table = execute(pg_loop, write(tmp_path, "exit.py", src))
+    assert run.outcome == "failed" and "SystemExit" in run.error
+    assert pg_loop.run_until_complete(asyncio.sleep(0.001, "alive")) == "alive"
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("missing.py", None, "No such file"),
+    ("binary.py", b"\x00\x01\x02ELF", "not a Python source file"),
+    ("syntax.py", "import asyncio\n\nasync def main(:\n    pass\n", 'line 3, column 16: SyntaxError'),
+    ("nothing.py", "x = 1\nprint(x)\n", "nothing to run"),
+])
+def test_bad_input_gives_one_clear_load_error(pg_loop, tmp_path, name, content, needle):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    run = playground.Run(path, loop=pg_loop)
+    with pytest.raises(playground.LoadError) as info:
+        run.start()
+    assert needle in str(info.value)
+    if name == "syntax.py":
+        assert (info.value.lineno, info.value.offset) == (3, 16)
