@@ -11,75 +11,7 @@ from PySide6.QtCore import Qt
 from ui.task_model import TaskTableModel
 from ui.task_view import TaskTableView
 
-try:
-    from playground import TaskTable
-except Exception:  # the engine lands later; until then a minimal fold of the documented events
-    from dataclasses import dataclass, field
-
-    @dataclass
-    class _Row:
-        tid: int
-        created: float
-        parent: int | None
-        name: str
-        coro: str
-        depth: int
-        first_start: float | None = None
-        ended: float | None = None
-        state: str = "pending"
-        waiting: tuple | None = None
-        summary: str | None = None
-        exc: tuple | None = None
-        steps: list = field(default_factory=list)
-        waits: list = field(default_factory=list)
-        cancel_requests: list = field(default_factory=list)
-
-    class TaskTable:  # noqa: D101 - stand-in for playground.TaskTable
-        def __init__(self):
-            self.rows, self.by_tid, self.blocks = [], {}, []
-            self.started = self.finished = None
-
-        def row(self, tid):
-            return self.by_tid[tid]
-
-        def apply(self, events):
-            changed = set()
-            for ev in events:
-                kind, tid = ev[0], ev[1]
-                row = self.by_tid.get(tid)
-                if kind == "task":
-                    parent = self.by_tid.get(ev[3])
-                    row = _Row(*ev[1:], depth=parent.depth + 1 if parent else 0)
-                    self.rows.append(row)
-                    self.by_tid[tid] = row
-                elif kind == "name":
-                    row.name = ev[3]
-                elif kind == "step":
-                    if row.waits and row.waits[-1][1] is None:
-                        row.waits[-1][1] = ev[2]
-                    row.first_start = row.first_start if row.first_start is not None else ev[2]
-                    row.steps.append((ev[2], ev[3]))
-                    row.state, row.waiting = "pending", None
-                elif kind == "wait":
-                    row.waits.append([ev[2], None, ev[3], ev[4]])
-                    row.state, row.waiting = "waiting", (ev[3], ev[4], ev[5], ev[6])
-                elif kind == "cancel":
-                    row.cancel_requests.append((ev[2], ev[3], ev[4]))
-                elif kind == "end":
-                    if row.waits and row.waits[-1][1] is None:
-                        row.waits[-1][1] = ev[2]
-                    row.ended, row.state, row.summary, row.exc = ev[2], ev[3], ev[4], ev[5]
-                    row.waiting = None
-                elif kind == "block":
-                    self.blocks.append(ev)
-                elif kind == "run" and ev[2] == "start":
-                    self.started = ev[1]
-                elif kind == "run":
-                    self.finished = ev[1]
-                if kind not in ("run", "block", "output"):
-                    changed.add(tid)
-            return changed
-
+from playground import TaskTable
 
 T0 = 1000.0  # a monotonic-looking origin
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QIcon, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QStyle,
                                QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
                                QTableView)
@@ -51,15 +51,18 @@ class TaskDelegate(QStyledItemDelegate):
     # -- painting ----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, index):
         col = index.column()
-        if col not in (TaskTableModel.STATE_COL, TaskTableModel.NAME_COL, TaskTableModel.ACTION_COL):
-            super().paint(painter, option, index)
-            return
         opt = QStyleOptionViewItem(option)
+        # Rows are selected whole; a focus frame around one cell of the row is only noise.
+        opt.state &= ~QStyle.StateFlag.State_HasFocus
+        if col not in (TaskTableModel.STATE_COL, TaskTableModel.NAME_COL, TaskTableModel.ACTION_COL):
+            super().paint(painter, opt, index)
+            return
         self.initStyleOption(opt, index)
         text = opt.text
         # Let the style draw the cell background, selection and focus; the content is ours.
         opt.text = ""
         opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        opt.icon = QIcon()  # the State colour swatch is painted as a dot below, not as an icon
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)

@@ -1,0 +1,220 @@
+"""TimelineWidget and FrameRefresher: lanes, zoom/pan/fit, hit-testing, 10,000 tasks, a live run."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+import playground
+from playground import TaskTable
+from test_task_model import T0, live_events, seed_events
+from ui.refresher import FrameRefresher
+from ui.task_model import TaskTableModel
+from ui.timeline import TimelineWidget, format_tick
+
+
+@pytest.fixture
+def timeline(qtbot):
+    widget = TimelineWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 400)
+    return widget
+
+
+def show(widget, events, now=T0 + 2.1):
+    table = TaskTable()
+    table.apply(events)
+    widget.set_table(table)
+    widget.refresh(now)
+    return table
+
+
+def wheel(widget, pos: QPointF, dy: int, modifiers=Qt.KeyboardModifier.NoModifier):
+    event = QWheelEvent(pos, widget.mapToGlobal(pos), QPoint(), QPoint(0, dy), Qt.MouseButton.NoButton,
+                        modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_lanes_nest_children_under_their_parent(timeline):
+    events = [("task", 1, T0, None, "main", "main"), ("task", 2, T0, 1, "a", "f"),
+              ("task", 3, T0, 1, "b", "f"), ("task", 4, T0, 2, "a.child", "f"),
+              ("task", 5, T0, None, "other root", "f"), ("task", 6, T0, 3, "b.child", "f")]
+    show(timeline, events[:3])
+    assert timeline.lane_tids() == [1, 2, 3]
+    timeline._table.apply(events[3:])
+    timeline.refresh(T0 + 1)
+    assert timeline.lane_count() == 6
+    assert timeline.lane_tids() == [1, 2, 4, 3, 6, 5]
+
+
+def test_hit_testing_and_click_select(timeline, qtbot):
+    show(timeline, seed_events())
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    for tid in (1, 3, 9):
+        rect = timeline.lane_rect(tid)
+        assert timeline.tid_at(rect.center()) == tid
+    assert timeline.tid_at(QPointF(500, 5)) == -1  # the time axis
+    with qtbot.waitSignal(timeline.taskSelected) as blocker:
+        qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=timeline.lane_rect(3).center().toPoint())
+    assert blocker.args == [3]
+
+
+def test_wheel_zooms_around_the_cursor_and_fit_restores(timeline):
+    show(timeline, seed_events())
+    t0, t1 = timeline.visible_range()
+    assert t0 == 0 and t1 >= 2.0
+    x = timeline.x_of(T0 + 1.0)
+    wheel(timeline, QPointF(x, 100), 240)
+    z0, z1 = timeline.visible_range()
+    assert z1 - z0 < (t1 - t0) * 0.8
+    assert timeline.x_of(T0 + 1.0) == pytest.approx(x, abs=0.5)  # the time under the cursor stays
+    timeline.refresh(T0 + 2.2)
+    assert timeline.visible_range() == (z0, z1)  # zoomed by hand: no longer follows the run
+    timeline.fit()
+    assert timeline.visible_range()[0] == 0 and timeline.visible_range()[1] >= 2.0
+
+
+def test_drag_pans_and_double_click_fits(timeline, qtbot):
+    show(timeline, seed_events())
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    timeline.set_visible_range(0.5, 1.5)
+    start = QPoint(600, 100)
+    qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(timeline, start + QPoint(-200, 0))
+    qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=start + QPoint(-200, 0))
+    t0, t1 = timeline.visible_range()
+    assert t0 > 0.6 and t1 - t0 == pytest.approx(1.0)
+    qtbot.mouseDClick(timeline, Qt.MouseButton.LeftButton, pos=start)
+    assert timeline.visible_range()[0] == 0
+
+
+def test_shift_wheel_scrolls_lanes(timeline):
+    show(timeline, live_events(200))
+    top = timeline.lane_at(timeline.AXIS_H + 1)
+    wheel(timeline, QPointF(500, 100), -120, Qt.KeyboardModifier.ShiftModifier)
+    assert timeline.lane_at(timeline.AXIS_H + 1) > top
+    assert timeline.visible_range()[0] == 0  # no zoom
+
+
+def test_tooltips_explain_what_is_under_the_cursor(timeline):
+    show(timeline, seed_events())
+    y = timeline.lane_rect(2).center().y()
+    text = timeline.tooltip_at(QPointF(timeline.x_of(T0 + 0.5), y))
+    assert "fetch-A" in text and "sleep(1.0)" in text and "waiting" in text
+    text = timeline.tooltip_at(QPointF(timeline.x_of(T0 + 1.55), timeline.lane_rect(1).center().y()))
+    assert "loop blocked" in text and "line 40" in text
+    end = timeline.tooltip_at(QPointF(timeline.x_of(T0 + 1.41), timeline.lane_rect(10).center().y()))
+    assert "failed: ValueError: bad" in end
+    assert timeline.tooltip_at(QPointF(500, 5)) == ""
+
+
+def test_highlight_scrolls_the_lane_into_view(timeline):
+    show(timeline, live_events(3000))
+    timeline.highlight(2500)
+    rect = timeline.lane_rect(2500)
+    assert timeline.AXIS_H <= rect.top() and rect.bottom() <= timeline.height()
+
+
+def test_axis_labels():
+    assert format_tick(0.0, 0.5, True) == "0"
+    assert format_tick(1.5, 0.5, True) == "1.5 s"
+    assert format_tick(0.25, 0.05, False) == "250 ms"
+    assert format_tick(0.00002, 0.00001, False) == "20 \u00b5s"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_paints_10000_tasks(timeline, dark):
+    if dark:
+        palette = timeline.palette()
+        palette.setColor(palette.ColorRole.Base, Qt.GlobalColor.black)
+        palette.setColor(palette.ColorRole.Text, Qt.GlobalColor.white)
+        timeline.setPalette(palette)
+    t = time.perf_counter()
+    show(timeline, live_events(10_000), now=T0 + 2.0)
+    fed = time.perf_counter() - t
+    assert timeline.lane_count() == 10_001
+    image = QImage(timeline.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    timings = []
+    for scroll in (0, 100_000, 10**9):
+        timeline._vbar.setValue(scroll)
+        t = time.perf_counter()
+        timeline.render(image)
+        timings.append((time.perf_counter() - t) * 1e3)
+    print(f"\n10,001 lanes: set_table+refresh {fed * 1e3:.0f} ms; paint "
+          + ", ".join(f"{ms:.1f} ms" for ms in timings))
+    assert image.pixelColor(timeline.LABEL_W + 20, timeline.AXIS_H + 5) != image.pixelColor(0, 0)
+
+
+def _fake_run(events):
+    tracer = playground.Tracer(None)
+    for ev in events:
+        tracer.record(ev)
+    return SimpleNamespace(tracer=tracer, loop=SimpleNamespace(time=lambda: T0 + 1.2), done=False)
+
+
+def test_refresher_batches_a_frame_and_stops_when_done(qtbot, qtmodeltester):
+    model, timeline = TaskTableModel(), TimelineWidget()
+    qtbot.addWidget(timeline)
+    refresher = FrameRefresher(model, timeline)
+    events = seed_events()
+    run = _fake_run(events[:20])
+    inserted = []
+    model.rowsInserted.connect(lambda *a: inserted.append(a[1:]))
+    with qtbot.waitSignal(refresher.frameApplied) as blocker:
+        refresher.start(run)
+    assert blocker.args == [20]
+    assert inserted == [(0, 3)]  # one insert for the four tasks of the first frame
+    for ev in events[20:]:
+        run.tracer.record(ev)
+    run.done = True
+    with qtbot.waitSignal(refresher.finished):
+        pass
+    assert not refresher.is_active()
+    assert model.rowCount() == 10 and timeline.lane_count() == 10
+    assert refresher.refreshes >= 2 and refresher.last_frame_ms >= 0
+    qtmodeltester.check(model)
+
+
+LESSON = """
+import asyncio
+
+async def fetch(source):
+    print("Starting", source)
+    await asyncio.sleep(0.05)
+    return source
+
+async def main():
+    task_a = asyncio.create_task(fetch("A"))
+    task_b = asyncio.create_task(fetch("B"))
+    await task_a
+    await task_b
+
+asyncio.run(main())
+"""
+
+
+def test_refresher_follows_a_real_run(qtbot, attached_loop, tmp_path):
+    path = tmp_path / "lesson.py"
+    path.write_text(LESSON)
+    model, timeline = TaskTableModel(), TimelineWidget()
+    qtbot.addWidget(timeline)
+    refresher = FrameRefresher(model, timeline)
+    run = playground.Run(path, loop=attached_loop)
+    refresher.start(run)
+    run.start()
+    with qtbot.waitSignal(refresher.finished, timeout=10_000):
+        pass
+    states = [model.index(r, model.STATE_COL).data() for r in range(model.rowCount())]
+    assert states == ["done", "done", "done"]
+    assert timeline.lane_tids() == [1, 2, 3]
+    assert not timeline._live

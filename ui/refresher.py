@@ -1,0 +1,101 @@
+"""The frame clock: drains a run's tracer at ~60 Hz and repaints the task views once per frame."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+FRAME_MS = 16
+# "Elapsed" cells tick at ~10 Hz: their text changes per 10 ms at best, and a dataChanged over the
+# live rows every frame would make the table repaint 60 times a second for nothing.
+_ELAPSED_EVERY = 6
+
+
+class FrameRefresher(QObject):
+    """Coalesces a run's tracer events into one UI update per frame.
+
+    Each frame: ``run.tracer.read(cursor)`` (only what is new), ``table.apply(events)``, then
+    ``model.apply(changed)`` and ``timeline.refresh(now)``, once.  The tracer never emits a Qt
+    signal per event; this is the only place that turns its log into repaints.  After the run
+    is done and the log drained, one final frame runs and the timer stops.
+
+    Signals:
+        frameApplied(int): after each frame, with the number of events it applied (a window
+            drains ``table.outputs``/``blocks``/``errors`` for its console and banner here).
+        finished(): the run ended and its last events were shown; the timer has stopped.
+
+    Attributes:
+        table: the ``playground.TaskTable`` of the current run (None before ``start``).
+        refreshes: frames run since ``start`` (the benchmark reads it).
+        last_frame_ms: wall time the last frame took, in ms.
+        max_frame_ms: the longest frame since ``start``, in ms.
+    """
+
+    frameApplied = Signal(int)
+    finished = Signal()
+
+    def __init__(self, model=None, timeline=None, parent=None, interval_ms: int = FRAME_MS):
+        super().__init__(parent)
+        self.model = model
+        self.timeline = timeline
+        self.run = None
+        self.table = None
+        self._cursor = 0
+        self.refreshes = 0
+        self.last_frame_ms = 0.0
+        self.max_frame_ms = 0.0
+        self._timer = QTimer(self)
+        # PreciseTimer: a CoarseTimer may fire up to 5 % late *and* drifts in 1 ms steps, which
+        # shows as uneven motion of the timeline's "now" line.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.frame)
+
+    def start(self, run, table=None) -> None:
+        """Show *run*: a fresh ``TaskTable`` (or *table*) in the model and timeline, then tick."""
+        if table is None:
+            import playground  # late: ui modules stay importable without the engine's loop
+            table = playground.TaskTable()
+        self.run, self.table, self._cursor = run, table, 0
+        self.refreshes, self.last_frame_ms, self.max_frame_ms = 0, 0.0, 0.0
+        if self.model is not None:
+            self.model.set_table(table)
+        if self.timeline is not None:
+            self.timeline.set_table(table)
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop ticking (the views keep what they show)."""
+        self._timer.stop()
+
+    def is_active(self) -> bool:
+        return self._timer.isActive()
+
+    def frame(self) -> int:
+        """Run one frame now; returns the number of events applied."""
+        run, table = self.run, self.table
+        if run is None:
+            self._timer.stop()
+            return 0
+        start = time.perf_counter()
+        # Read `done` before draining: everything the run logged before it was done is then in
+        # this read, so the final frame below misses nothing.
+        done = run.done
+        events, self._cursor = run.tracer.read(self._cursor)
+        changed = table.apply(events) if events else ()
+        now = run.loop.time()
+        model = self.model
+        if model is not None:
+            model.apply(changed)
+            if done or self.refreshes % _ELAPSED_EVERY == 0:
+                model.tick(now)
+        if self.timeline is not None:
+            self.timeline.refresh(now, live=not done)
+        self.refreshes += 1
+        self.last_frame_ms = (time.perf_counter() - start) * 1e3
+        self.max_frame_ms = max(self.max_frame_ms, self.last_frame_ms)
+        self.frameApplied.emit(len(events))
+        if done:
+            self._timer.stop()
+            self.finished.emit()
+        return len(events)
