@@ -318,7 +318,7 @@ class DemoAPI:
             name, _, value = h.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            await self._write(writer, "GET", 400, {"error": "malformed request line"}, False)
+            await self._write(writer, "GET", 400, {"error": "malformed request line"}, False, 0.0)
             return False
         method, target, version = parts
         conn = headers.get("connection", "").lower()
@@ -328,13 +328,13 @@ class DemoAPI:
         else:
             length = int(headers.get("content-length") or 0)
             if length > _MAX_BODY:
-                await self._write(writer, method, 413, {"error": "body too large"}, False)
+                await self._write(writer, method, 413, {"error": "body too large"}, False, 0.0)
                 return False
             body = await reader.readexactly(length) if length else b""
         status, payload, wait = self._respond(method, target, headers.get("content-type", ""), body)
         if wait > 0:
             await asyncio.sleep(wait)
-        await self._write(writer, method, status, payload, keep)
+        await self._write(writer, method, status, payload, keep, wait)
         return keep
 
     @staticmethod
@@ -351,13 +351,15 @@ class DemoAPI:
         return b"".join(chunks)
 
     @staticmethod
-    async def _write(writer, method: str, status: int, payload, keep: bool) -> None:
+    async def _write(writer, method: str, status: int, payload, keep: bool, wait: float) -> None:
         # Pretty-printed like the real API, so printing response.text in a lesson looks the same.
         body = b"" if payload is None else json.dumps(payload, indent=2, ensure_ascii=False).encode()
         head = (f"HTTP/1.1 {status} {_phrase(status)}\r\n"
                 f"Content-Type: application/json; charset=utf-8\r\n"
                 f"Content-Length: {len(body)}\r\n"
-                f"Connection: {'keep-alive' if keep else 'close'}\r\n\r\n")
+                f"Connection: {'keep-alive' if keep else 'close'}\r\n"
+                # The wait the server chose: lets tests and lesson authors check knobs without a stopwatch.
+                f"X-Demo-Latency: {wait:.3f}\r\n\r\n")
         writer.write(head.encode("latin-1") + (b"" if method == "HEAD" else body))
         await writer.drain()
 

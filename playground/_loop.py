@@ -85,7 +85,8 @@ class PlaygroundLoop(qasync.QEventLoop):
         # The traced task whose step is running now (None outside traced steps).
         self.current_traced = None
         self.tracing_hook = None      # callable(handle) -> None, runs a traced step
-        self._tracers = 0
+        self.tracers: set = set()      # tracers of the live runs
+        self._watchdog = None
         super().__init__(app)
         self._pump = _Pump(self)
 
@@ -188,6 +189,9 @@ class PlaygroundLoop(qasync.QEventLoop):
                         break
                 if self._stopping or clock() >= deadline:
                     break
+        except Exception as exc:  # e.g. the watchdog's BlockedLoopError landing between callbacks
+            self.call_exception_handler({"message": "exception in the playground loop",
+                                         "exception": exc})
         except BaseException as exc:  # KeyboardInterrupt/SystemExit out of a callback
             self._pending_base_exc = exc
             self._stopping = True
@@ -236,15 +240,21 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._check_closed()
         return run.tracer.new_task(coro, name=name, context=context)
 
-    def add_tracer(self):
-        """A run with a tracer started: route callbacks through ``_traced_run``."""
-        self._tracers += 1
+    def add_tracer(self, tracer):
+        """A run started: route callbacks through ``_traced_run`` and watch for blocks."""
+        self.tracers.add(tracer)
         self.tracing_hook = self._traced_run
+        if self._watchdog is None:
+            from ._watchdog import Watchdog
+            self._watchdog = Watchdog(self)
+        self._watchdog.start()
 
-    def remove_tracer(self):
-        self._tracers = max(0, self._tracers - 1)
-        if not self._tracers:
+    def remove_tracer(self, tracer):
+        self.tracers.discard(tracer)
+        if not self.tracers:
             self.tracing_hook = None
+            if self._watchdog is not None:
+                self._watchdog.stop()
 
     def _traced_run(self, handle):
         # A task's step and its wake-up are handles bound to the task (see _tracer).

@@ -181,6 +181,7 @@ class Run:
         self.block_limit = block_limit
         self.echo = echo
         self.tracer = Tracer(loop, self.path)
+        self.tracer.run = self
         self.tracer.on_fatal = lambda exc: self.stop(f"{type(exc).__name__} in lesson code")
         self.outcome: str | None = None
         self.error: str | None = None
@@ -202,7 +203,7 @@ class Run:
             self.source = read_source(self.path)
         code = compile_lesson(self.source, self.path)
         self._done = self.loop.create_future()
-        self.loop.add_tracer()
+        self.loop.add_tracer(self.tracer)
         _install_routers()
         self.tracer.record(("run", self.loop.time(), "start", self.path))
         namespace = {"__name__": "__main__", "__file__": self.path, "__doc__": None,
@@ -320,7 +321,7 @@ class Run:
             self._demo.stop()
         self.outcome, self.error = outcome, error
         self.tracer.record(("run", self.loop.time(), "end", outcome, error))
-        self.loop.remove_tracer()
+        self.loop.remove_tracer(self.tracer)
         _uninstall_routers()
         if not self._done.done():
             self._done.set_result(outcome)
