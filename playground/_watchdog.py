@@ -100,8 +100,10 @@ class Watchdog:
                 culprit = self._find_culprit() or culprit   # where it is stuck *now*
                 self._interrupt(culprit, lag)
                 interrupted = True
-        if block_start is not None and time.monotonic() - self._beat >= THRESHOLD:
-            self._record(block_start, time.monotonic() - block_start, culprit)
+        if block_start is not None:  # the run ended right after a block: still report it
+            beat = self._beat
+            end = beat if beat > block_start else time.monotonic()
+            self._record(block_start, end - block_start, culprit)
 
     def _find_culprit(self):
         """(tracer, task, filename, lineno) of what the loop thread is running, or None."""
