@@ -18,7 +18,8 @@ from playground import TaskTable
 from test_task_model import T0, live_events, seed_events
 from ui.refresher import FrameRefresher
 from ui.task_model import TaskTableModel
-from ui.timeline import TimelineWidget, format_tick
+from ui.timeline import TimelineWidget
+from ui.timeline_layout import format_tick
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ WAIT_COLORS = {kind: QColor(hexa) for kind, hexa in _WAIT_HEX.items()}
 BLOCK_COLOR = QColor("#e0443a")
 #: Cancel-request marker.
 CANCEL_COLOR = STATE_COLORS["cancelled"]
+#: The timeline's live "now" line: a hue no state uses.
+NOW_COLOR = QColor("#d6336c")
 
 
 def state_color(state: str) -> QColor:
@@ -59,6 +61,12 @@ def state_color(state: str) -> QColor:
 def wait_color(kind: str) -> QColor:
     """The tint of a waiting span on *kind*."""
     return WAIT_COLORS.get(kind, WAIT_COLORS["other"])
+
+
+def blend(a: QColor, b: QColor, k: float = 0.5) -> QColor:
+    """*k* of *a* mixed with 1-*k* of *b* (opaque): tints that follow the palette's background."""
+    return QColor.fromRgbF(a.redF() * k + b.redF() * (1 - k), a.greenF() * k + b.greenF() * (1 - k),
+                           a.blueF() * k + b.blueF() * (1 - k))
 
 
 def format_duration(seconds: float) -> str:

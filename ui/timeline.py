@@ -1,102 +1,13 @@
 """The timeline: one lane per task, nested under its parent, running slices and waiting spans."""
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
-from operator import itemgetter
-
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
 from ui import colors
-
-_INF = math.inf
-_start = itemgetter(0)
-_end = itemgetter(1)
-
-
-def _wait_end(wait):
-    return _INF if wait[1] is None else wait[1]
-
-
-def _nice_step(raw: float) -> float:
-    """The smallest 1/2/5 x 10^k at or above *raw* (tick spacing in seconds)."""
-    exp = math.floor(math.log10(raw))
-    for mult in (1, 2, 5, 10):
-        step = mult * 10 ** exp
-        if step >= raw:
-            return step
-    return 10 ** (exp + 1)
-
-
-def format_tick(t: float, step: float, seconds: bool) -> str:
-    """An axis label with as many decimals as the tick *step* needs: ``0``, ``250 ms``, ``1.5 s``.
-
-    *seconds* picks the unit for the whole axis (a view reaching past 1 s reads in seconds), so
-    labels never switch units halfway along the axis.
-    """
-    if abs(t) < step / 2:
-        return "0"
-    if step < 1e-3 and not seconds:
-        return f"{t * 1e6:.0f} \u00b5s" if step >= 1e-6 else f"{t * 1e6:.1f} \u00b5s"
-    if not seconds:
-        decimals = max(0, -math.floor(math.log10(step * 1e3) + 1e-9))
-        return f"{t * 1e3:.{decimals}f} ms"
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{t:.{decimals}f} s"
-
-
-class _Lanes:
-    """Lane order: every task right after its parent's earlier children (a pre-order walk).
-
-    Kept incrementally because 10,000 tasks arrive a few hundred per frame: a new task whose
-    parent owns the last lane (the common case: one task spawning many) is appended in O(depth);
-    anything else marks the order dirty and it is rebuilt once, at the end of the frame.
-    """
-
-    def __init__(self):
-        self.rows: list = []               # lane -> TaskRow
-        self.index: dict[int, int] = {}    # tid -> lane
-        self._children: dict[object, list] = {}
-        self._by_tid: dict[int, object] = {}
-        self._dirty = False
-
-    def add(self, row) -> None:
-        self._by_tid[row.tid] = row
-        self._children.setdefault(row.parent, []).append(row)
-        if not self._dirty and self._owns_last_lane(row.parent):
-            self.index[row.tid] = len(self.rows)
-            self.rows.append(row)
-        else:
-            self._dirty = True
-
-    def _owns_last_lane(self, parent) -> bool:
-        if parent is None or not self.rows:
-            return True
-        node = self.rows[-1]
-        while node is not None:
-            if node.tid == parent:
-                return True
-            node = self._by_tid.get(node.parent)
-        return False
-
-    def settle(self) -> None:
-        if not self._dirty:
-            return
-        order, stack = [], list(reversed(self._children.get(None, [])))
-        # Tasks whose parent is unknown to the run (should not happen) still get a lane.
-        orphans = [r for p, kids in self._children.items() if p is not None and p not in self._by_tid
-                   for r in kids]
-        stack[:0] = reversed(orphans)
-        while stack:
-            row = stack.pop()
-            order.append(row)
-            stack.extend(reversed(self._children.get(row.tid, ())))
-        self.rows = order
-        self.index = {row.tid: i for i, row in enumerate(order)}
-        self._dirty = False
-
+from ui.colors import NOW_COLOR, blend
+from ui.timeline_layout import END, LaneOrder, describe_time, format_tick, pixel_spans, ticks
 
 class TimelineWidget(QWidget):
     """A zoomable, pannable timeline of one run's tasks, painted directly (no scene, no cache).
@@ -142,7 +53,7 @@ class TimelineWidget(QWidget):
     def set_table(self, table) -> None:
         """Show a new run's ``TaskTable`` (or nothing for None); fits and follows it."""
         self._table = table
-        self._lanes = _Lanes()
+        self._lanes = LaneOrder()
         self._known = 0
         self._origin = None
         self._now = None
@@ -151,6 +62,7 @@ class TimelineWidget(QWidget):
         self._view = (0.0, 1.0)          # visible time range, seconds since the origin
         self._highlight = -1
         self._drag = None
+        self._inks = None
         self._vbar.setValue(0)
         self.refresh(None, live=False)
 
@@ -264,8 +176,7 @@ class TimelineWidget(QWidget):
         table = self._table
         if not self._live and table is not None:
             finished = getattr(table, "finished", None)
-            last = max((r.ended for r in table.rows[-1:] if r.ended is not None), default=None)
-            end = finished or self._now or last
+            end = finished or self._now
         return max(0.0, (end or self._origin) - self._origin)
 
     def _fit_range(self) -> None:
@@ -287,55 +198,72 @@ class TimelineWidget(QWidget):
         super().resizeEvent(event)
 
     # -- painting ----------------------------------------------------------------------------
+    def changeEvent(self, event):
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: recompute the inks
+            self._inks = None
+        super().changeEvent(event)
+
+    def _ink(self) -> dict:
+        """Colours and brushes derived from the palette, computed once per palette (not per lane)."""
+        if self._inks is None:
+            pal = self.palette()
+            base, text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+
+            def alpha(color, a):
+                color = QColor(color)
+                color.setAlpha(a)
+                return color
+            waits = {}
+            for kind, color in colors.WAIT_COLORS.items():
+                # Opaque light fill (hides the lifeline) + hatching: reads as "suspended" and
+                # never as the solid running slices.
+                waits[kind] = (blend(color, base, 0.28), QBrush(alpha(color, 170), Qt.BrushStyle.BDiagPattern))
+            self._inks = {
+                "base": base, "text": text, "life": alpha(text, 90), "stripe": alpha(text, 10),
+                "grid": alpha(text, 22), "muted": alpha(pal.color(QPalette.ColorRole.WindowText), 150),
+                "highlight": alpha(pal.color(QPalette.ColorRole.Highlight), 60),
+                "panel": blend(pal.color(QPalette.ColorRole.Window), base),
+                "rule": blend(pal.color(QPalette.ColorRole.Mid), base),
+                "block": alpha(colors.BLOCK_COLOR, 38), "waits": waits,
+            }
+        return self._inks
+
     def paintEvent(self, event):
         painter = QPainter(self)
         pal = self.palette()
-        text = pal.color(QPalette.ColorRole.Text)
-        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        ink = self._ink()
+        painter.fillRect(self.rect(), ink["base"])
         area = self._lanes_rect()
         scroll = self._vbar.value()
         first = scroll // self.LANE_H
         last = min(len(self._lanes.rows), (scroll + int(area.height())) // self.LANE_H + 1)
         lanes = range(first, last)
-        ticks = self._ticks(area)
+        marks = ticks(self._view, area.left(), area.width())
         painter.save()
         painter.setClipRect(QRectF(0, area.top(), self.width(), area.height()))
-        self._paint_lane_backgrounds(painter, lanes, area, text, ticks)
+        self._paint_lane_backgrounds(painter, lanes, area, ink, marks)
         painter.setClipRect(area)
         self._paint_blocks(painter, area, band=True)
         for lane in lanes:
-            self._paint_lane(painter, lane, area)
+            self._paint_lane(painter, lane, area, ink)
         self._paint_now(painter, area, full=True)
         painter.restore()
         self._paint_labels(painter, lanes, area, pal)
-        self._paint_axis(painter, area, pal, ticks)
+        self._paint_axis(painter, area, pal, marks)
         painter.end()
 
     def _lane_y(self, lane: int, area: QRectF) -> float:
         return area.top() + lane * self.LANE_H - self._vbar.value()
 
-    def _ticks(self, area: QRectF):
-        t0, t1 = self._view
-        # Labels at least ~90 px apart, on a 1-2-5 grid so they read as round numbers.
-        step = _nice_step((t1 - t0) * 90.0 / area.width())
-        first = math.ceil(t0 / step)
-        return step, [(k * step, area.left() + (k * step - t0) * area.width() / (t1 - t0))
-                      for k in range(first, int(t1 / step) + 1)]
-
-    def _paint_lane_backgrounds(self, painter, lanes, area, text, ticks):
-        stripe = QColor(text)
-        stripe.setAlpha(10)
-        highlight = QColor(self.palette().color(QPalette.ColorRole.Highlight))
-        highlight.setAlpha(60)
+    def _paint_lane_backgrounds(self, painter, lanes, area, ink, ticks):
+        stripe, highlight = ink["stripe"], ink["highlight"]
         for lane in lanes:
             y = self._lane_y(lane, area)
             if self._lanes.rows[lane].tid == self._highlight:
                 painter.fillRect(QRectF(0, y, area.right(), self.LANE_H), highlight)
             elif lane % 2:
                 painter.fillRect(QRectF(0, y, area.right(), self.LANE_H), stripe)
-        grid = QColor(text)
-        grid.setAlpha(22)
-        painter.setPen(QPen(grid, 0))
+        painter.setPen(QPen(ink["grid"], 0))
         for _t, x in ticks[1]:
             painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
 
@@ -346,14 +274,12 @@ class TimelineWidget(QWidget):
             x0, x1 = self.x_of(ev[2]), self.x_of(ev[2] + ev[3])
             if x1 < area.left() or x0 > area.right():
                 continue
-            fill = QColor(colors.BLOCK_COLOR)
             if band:
-                fill.setAlpha(38)
-                painter.fillRect(QRectF(x0, area.top(), max(x1 - x0, 2.0), area.height()), fill)
+                painter.fillRect(QRectF(x0, area.top(), max(x1 - x0, 2.0), area.height()), self._ink()["block"])
             else:  # the marker in the axis strip
-                painter.fillRect(QRectF(x0, self.AXIS_H - 6, max(x1 - x0, 2.0), 5), fill)
+                painter.fillRect(QRectF(x0, self.AXIS_H - 6, max(x1 - x0, 2.0), 5), colors.BLOCK_COLOR)
 
-    def _paint_lane(self, painter, lane, area):
+    def _paint_lane(self, painter, lane, area, ink):
         row = self._lanes.rows[lane]
         y = self._lane_y(lane, area)
         cy = y + self.LANE_H / 2
@@ -365,25 +291,20 @@ class TimelineWidget(QWidget):
         now = self._now if self._now is not None else (row.ended or row.created)
         end = row.ended if row.ended is not None else now
         # Lifeline: the whole life of the task, so pending time (created, not yet run) shows too.
-        life = QColor(self.palette().color(QPalette.ColorRole.Text))
-        life.setAlpha(90)
         x_created, x_end = (row.created - offset) * scale, (end - offset) * scale
         if x_end >= area.left() and x_created <= area.right():
-            painter.fillRect(QRectF(x_created, cy - 0.5, max(x_end - x_created, 1.0), 1.0), life)
+            painter.fillRect(QRectF(x_created, cy - 0.5, max(x_end - x_created, 1.0), 1.0), ink["life"])
         bar_h = self.LANE_H - 8
         wait_h = bar_h - 4
-        base = self.palette().color(QPalette.ColorRole.Base)
-        for x0, x1, wait in _pixel_spans(row.waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1]):
-            color = colors.wait_color(wait[2])
-            # Opaque light fill (hides the lifeline) + hatching: "suspended", never confused
-            # with the solid running slices.
-            hatch = QColor(color)
-            hatch.setAlpha(170)
+        waits = ink["waits"]
+        for x0, x1, wait in pixel_spans(row.waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1]):
+            fill, hatch = waits.get(wait[2]) or waits["other"]
             rect = QRectF(x0, cy - wait_h / 2, x1 - x0, wait_h)
-            painter.fillRect(rect, _blend(color, base, 0.28))
-            painter.fillRect(rect, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            painter.fillRect(rect, fill)
+            if x1 - x0 > 3:  # hatching a sliver only costs time
+                painter.fillRect(rect, hatch)
         running = colors.state_color("running")
-        for x0, x1, _step in _pixel_spans(row.steps, lo, hi, scale, offset, _end):
+        for x0, x1, _step in pixel_spans(row.steps, lo, hi, scale, offset, END):
             painter.fillRect(QRectF(x0, cy - bar_h / 2, x1 - x0, bar_h), running)
         for req in row.cancel_requests:
             x = (req[0] - offset) * scale
@@ -405,11 +326,11 @@ class TimelineWidget(QWidget):
             return
         x = self.x_of(self._now)
         if area.left() <= x <= area.right() + 1:
-            painter.setPen(QPen(_NOW_COLOR, 1.5))
+            painter.setPen(QPen(NOW_COLOR, 1.5))
             if full:
                 painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
             else:
-                painter.setBrush(_NOW_COLOR)
+                painter.setBrush(NOW_COLOR)
                 painter.drawPolygon(QPolygonF([QPointF(x - 5, self.AXIS_H - 7), QPointF(x + 5, self.AXIS_H - 7),
                                                QPointF(x, self.AXIS_H)]))
 
@@ -417,9 +338,9 @@ class TimelineWidget(QWidget):
         painter.save()
         panel = QRectF(0, area.top(), self.LABEL_W, area.height())
         painter.setClipRect(panel)
-        painter.fillRect(panel, _blend(pal.color(QPalette.ColorRole.Window), pal.color(QPalette.ColorRole.Base)))
-        highlight = QColor(pal.color(QPalette.ColorRole.Highlight))
-        highlight.setAlpha(60)
+        ink = self._ink()
+        painter.fillRect(panel, ink["panel"])
+        highlight = ink["highlight"]
         metrics = painter.fontMetrics()
         for lane in lanes:
             row = self._lanes.rows[lane]
@@ -438,15 +359,14 @@ class TimelineWidget(QWidget):
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              metrics.elidedText(row.name, Qt.TextElideMode.ElideRight, width))
         painter.restore()
-        painter.setPen(QPen(_blend(pal.color(QPalette.ColorRole.Mid), pal.color(QPalette.ColorRole.Base)), 0))
+        painter.setPen(QPen(self._ink()["rule"], 0))
         painter.drawLine(QPointF(self.LABEL_W - 0.5, 0), QPointF(self.LABEL_W - 0.5, self.height()))
 
     def _paint_axis(self, painter, area, pal, ticks):
         strip = QRectF(0, 0, self.width(), self.AXIS_H)
         painter.fillRect(strip, pal.color(QPalette.ColorRole.Window))
         painter.setFont(self._small)
-        muted = QColor(pal.color(QPalette.ColorRole.WindowText))
-        muted.setAlpha(150)
+        muted = self._ink()["muted"]
         painter.setPen(muted)
         count = len(self._lanes.rows)
         painter.drawText(QRectF(8, 0, self.LABEL_W - 12, self.AXIS_H),
@@ -464,7 +384,7 @@ class TimelineWidget(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._paint_now(painter, area, full=False)
         painter.restore()
-        painter.setPen(QPen(_blend(pal.color(QPalette.ColorRole.Mid), pal.color(QPalette.ColorRole.Base)), 0))
+        painter.setPen(QPen(self._ink()["rule"], 0))
         painter.drawLine(QPointF(0, self.AXIS_H - 0.5), QPointF(self.width(), self.AXIS_H - 0.5))
 
     # -- interaction -------------------------------------------------------------------------
@@ -551,67 +471,7 @@ class TimelineWidget(QWidget):
         if pos.x() >= self.LABEL_W:
             t = self.time_at(pos.x())
             slop = 3 * (self._view[1] - self._view[0]) / self._lanes_rect().width()
-            lines += self._describe_time(row, t, slop)
+            lines += describe_time(row, t, slop, self._now, getattr(self._table, "blocks", ()))
         elif row.summary:
             lines.append(f"result: {row.summary}")
         return "\n".join(lines)
-
-    def _describe_time(self, row, t, slop):
-        out = []
-        steps = row.steps
-        i = bisect_left(steps, t - slop, key=_end)
-        if i < len(steps) and steps[i][0] <= t + slop:
-            s0, s1 = steps[i]
-            out.append(f"running {colors.format_duration(s1 - s0)} (step {i + 1} of {len(steps)})")
-        now = self._now if self._now is not None else t
-        for w0, w1, kind, detail in row.waits[bisect_left(row.waits, t - slop, key=_wait_end):]:
-            if w0 > t + slop:
-                break
-            span = (w1 if w1 is not None else now) - w0
-            out.append(f"waiting {colors.format_duration(span)} on {detail} ({kind})")
-            break
-        for req in row.cancel_requests:
-            if abs(req[0] - t) <= 2 * slop:
-                by = f"task {req[1]}" if req[1] is not None else "outside (the UI)"
-                out.append(f"cancel requested by {by}" + (f": {req[2]}" if req[2] else ""))
-        if row.ended is not None and abs(row.ended - t) <= 4 * slop:
-            out.append(f"{colors.OUTCOME_GLYPHS.get(row.state, '')} {row.state}: {row.summary or ''}".rstrip(": "))
-        for ev in getattr(self._table, "blocks", ()):
-            if ev[2] - slop <= t <= ev[2] + ev[3] + slop:
-                who = f"task {ev[1]}" if ev[1] is not None else "module code"
-                out.append(f"\u26a0 loop blocked {colors.format_duration(ev[3])} by {who} at line {ev[5]}")
-        return out
-
-
-_NOW_COLOR = QColor("#d6336c")
-
-
-def _blend(a: QColor, b: QColor, k: float = 0.5) -> QColor:
-    return QColor.fromRgbF(a.redF() * k + b.redF() * (1 - k), a.greenF() * k + b.greenF() * (1 - k),
-                           a.blueF() * k + b.blueF() * (1 - k))
-
-
-def _pixel_spans(seq, lo, hi, scale, offset, end_key):
-    """Yield ``(x0, x1, item)`` for the items of *seq* (sorted, non-overlapping ``(t0, t1, ...)``)
-    that overlap times *lo*..*hi*, merging items less than a pixel apart.
-
-    Each yielded span costs O(log n) (bisect), so a task with 100,000 tiny steps zoomed out costs
-    about one span per pixel column, not 100,000 rectangles.
-    """
-    n = len(seq)
-    i = bisect_left(seq, lo, key=end_key)
-    while i < n:
-        item = seq[i]
-        if item[0] > hi:
-            break
-        x0 = (max(item[0], lo) - offset) * scale
-        x1 = (min(end_key(item), hi) - offset) * scale
-        j = i + 1
-        while j < n:
-            k = bisect_right(seq, (x1 + 1.0) / scale + offset, lo=j, key=_start)
-            if k == j:
-                break
-            x1 = max(x1, (min(end_key(seq[k - 1]), hi) - offset) * scale)
-            j = k
-        yield x0, max(x1, x0 + 1.0), item
-        i = j

@@ -1,0 +1,156 @@
+"""Time and lane arithmetic for the timeline (no painting): lane order, axis ticks, pixel spans."""
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
+
+from ui.colors import OUTCOME_GLYPHS, format_duration
+
+_INF = math.inf
+START = itemgetter(0)
+END = itemgetter(1)
+
+
+def wait_end(wait):
+    return _INF if wait[1] is None else wait[1]
+
+
+def nice_step(raw: float) -> float:
+    """The smallest 1/2/5 x 10^k at or above *raw* (tick spacing in seconds)."""
+    exp = math.floor(math.log10(raw))
+    for mult in (1, 2, 5, 10):
+        step = mult * 10 ** exp
+        if step >= raw:
+            return step
+    return 10 ** (exp + 1)
+
+
+def format_tick(t: float, step: float, seconds: bool) -> str:
+    """An axis label with as many decimals as the tick *step* needs: ``0``, ``250 ms``, ``1.5 s``.
+
+    *seconds* picks the unit for the whole axis (a view reaching past 1 s reads in seconds), so
+    labels never switch units halfway along the axis.
+    """
+    if abs(t) < step / 2:
+        return "0"
+    if step < 1e-3 and not seconds:
+        return f"{t * 1e6:.0f} \u00b5s" if step >= 1e-6 else f"{t * 1e6:.1f} \u00b5s"
+    if not seconds:
+        decimals = max(0, -math.floor(math.log10(step * 1e3) + 1e-9))
+        return f"{t * 1e3:.{decimals}f} ms"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f"{t:.{decimals}f} s"
+
+
+class LaneOrder:
+    """Lane order: every task right after its parent's earlier children (a pre-order walk).
+
+    Kept incrementally because 10,000 tasks arrive a few hundred per frame: a new task whose
+    parent owns the last lane (the common case: one task spawning many) is appended in O(depth);
+    anything else marks the order dirty and it is rebuilt once, at the end of the frame.
+    """
+
+    def __init__(self):
+        self.rows: list = []               # lane -> TaskRow
+        self.index: dict[int, int] = {}    # tid -> lane
+        self._children: dict[object, list] = {}
+        self._by_tid: dict[int, object] = {}
+        self._dirty = False
+
+    def add(self, row) -> None:
+        self._by_tid[row.tid] = row
+        self._children.setdefault(row.parent, []).append(row)
+        if not self._dirty and self._owns_last_lane(row.parent):
+            self.index[row.tid] = len(self.rows)
+            self.rows.append(row)
+        else:
+            self._dirty = True
+
+    def _owns_last_lane(self, parent) -> bool:
+        if parent is None or not self.rows:
+            return True
+        node = self.rows[-1]
+        while node is not None:
+            if node.tid == parent:
+                return True
+            node = self._by_tid.get(node.parent)
+        return False
+
+    def settle(self) -> None:
+        if not self._dirty:
+            return
+        order, stack = [], list(reversed(self._children.get(None, [])))
+        # Tasks whose parent is unknown to the run (should not happen) still get a lane.
+        orphans = [r for p, kids in self._children.items() if p is not None and p not in self._by_tid
+                   for r in kids]
+        stack[:0] = reversed(orphans)
+        while stack:
+            row = stack.pop()
+            order.append(row)
+            stack.extend(reversed(self._children.get(row.tid, ())))
+        self.rows = order
+        self.index = {row.tid: i for i, row in enumerate(order)}
+        self._dirty = False
+
+
+def pixel_spans(seq, lo, hi, scale, offset, end_key):
+    """Yield ``(x0, x1, item)`` for the items of *seq* (sorted, non-overlapping ``(t0, t1, ...)``)
+    that overlap times *lo*..*hi*, merging items less than a pixel apart.
+
+    Each yielded span costs O(log n) (bisect), so a task with 100,000 tiny steps zoomed out costs
+    about one span per pixel column, not 100,000 rectangles.
+    """
+    n = len(seq)
+    i = bisect_left(seq, lo, key=end_key)
+    while i < n:
+        item = seq[i]
+        if item[0] > hi:
+            break
+        x0 = (max(item[0], lo) - offset) * scale
+        x1 = (min(end_key(item), hi) - offset) * scale
+        j = i + 1
+        while j < n:
+            k = bisect_right(seq, (x1 + 1.0) / scale + offset, lo=j, key=START)
+            if k == j:
+                break
+            x1 = max(x1, (min(end_key(seq[k - 1]), hi) - offset) * scale)
+            j = k
+        yield x0, max(x1, x0 + 1.0), item
+        i = j
+
+
+def ticks(view: tuple[float, float], left: float, width: float):
+    """``(step, [(t, x), ...])``: axis ticks for the time range *view* drawn over *left*..+*width*."""
+    t0, t1 = view
+    # Labels at least ~90 px apart, on a 1-2-5 grid so they read as round numbers.
+    step = nice_step((t1 - t0) * 90.0 / width)
+    return step, [(k * step, left + (k * step - t0) * width / (t1 - t0))
+                  for k in range(math.ceil(t0 / step), int(t1 / step) + 1)]
+
+
+def describe_time(row, t, slop, now, blocks) -> list[str]:
+    """Tooltip lines for what task *row* was doing at loop time *t* (give or take *slop* s)."""
+    out = []
+    steps = row.steps
+    i = bisect_left(steps, t - slop, key=END)
+    if i < len(steps) and steps[i][0] <= t + slop:
+        s0, s1 = steps[i]
+        out.append(f"running {format_duration(s1 - s0)} (step {i + 1} of {len(steps)})")
+    waits = row.waits
+    i = bisect_left(waits, t - slop, key=wait_end)
+    if i < len(waits) and waits[i][0] <= t + slop:
+        w0, w1, kind, detail = waits[i][:4]
+        span = (w1 if w1 is not None else (now if now is not None else t)) - w0
+        out.append(f"waiting {format_duration(span)} on {detail} ({kind})")
+    for req in row.cancel_requests:
+        if abs(req[0] - t) <= 2 * slop:
+            by = f"task {req[1]}" if req[1] is not None else "outside (the UI)"
+            out.append(f"cancel requested by {by}" + (f": {req[2]}" if req[2] else ""))
+    if row.ended is not None and abs(row.ended - t) <= 4 * slop:
+        out.append(f"{OUTCOME_GLYPHS.get(row.state, '')} {row.state}: {row.summary or ''}".rstrip(": "))
+    for ev in blocks:
+        if ev[2] - slop <= t <= ev[2] + ev[3] + slop:
+            who = f"task {ev[1]}" if ev[1] is not None else "module code"
+            out.append(f"\u26a0 loop blocked {format_duration(ev[3])} by {who} at line {ev[5]}")
+    return out
