@@ -1,13 +1,16 @@
 """The lesson panel: the lesson's text and its check question."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-                               QTextBrowser, QVBoxLayout, QWidget)
+                               QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
 
 class LessonPanel(QWidget):
     """Shows a lesson: title, markdown text, then the question with a Check button.
+
+    Everything scrolls as one page (the text browser grows to its document's height), so a long
+    lesson text never squeezes the question into a corner.
 
     Signals:
         answered(bool): the user checked an answer (True when correct).
@@ -22,16 +25,22 @@ class LessonPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(self)
+        page = QWidget()
+        self.title = QLabel(page)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.title.setFont(font)
         self.title.setWordWrap(True)
-        self.text = QTextBrowser(self)
+        self.text = QTextBrowser(page)
         self.text.setOpenExternalLinks(True)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
-        self.question_box = QFrame(self)
+        self.text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.viewport().setAutoFillBackground(False)
+        self.text.document().setDocumentMargin(0)
+        self.text.document().documentLayout().documentSizeChanged.connect(self._fit_text)
+        self.question_box = QFrame(page)
         self.question_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(self.question_box)
         self.question.setWordWrap(True)
@@ -55,29 +64,46 @@ class LessonPanel(QWidget):
         q.addLayout(self.choices_layout)
         q.addLayout(row)
         q.addWidget(self.result)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 6, 6)
-        layout.setSpacing(6)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
         layout.addWidget(self.title)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.text)
         layout.addWidget(self.question_box)
+        layout.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self.check_button.clicked.connect(self.check)
         self.group.buttonToggled.connect(lambda *_: self.check_button.setEnabled(True))
         self._question: dict | None = None
         self.set_lesson(None)
+
+    def _fit_text(self, size) -> None:
+        self.text.setFixedHeight(int(size.height()) + 4)
 
     def set_lesson(self, lesson) -> None:
         """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None."""
         self.title.setText(lesson.title if lesson is not None else "")
         self.text.setMarkdown(lesson.text if lesson is not None and lesson.text else "")
         for button in self.group.buttons():
+            # Removed and hidden now: deleteLater() alone would leave them on screen until the
+            # event loop gets round to deferred deletes.
             self.group.removeButton(button)
+            self.choices_layout.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.result.hide()
         self.check_button.setEnabled(False)
         q = lesson.question if lesson is not None else None
         self._question = q if isinstance(q, dict) and q.get("choices") else None
         self.question_box.setVisible(self._question is not None)
+        self.scroll.verticalScrollBar().setValue(0)
         if self._question is None:
             return
         self.question.setText(str(self._question.get("text", "")))

@@ -1,0 +1,124 @@
+"""Application entry points: the window (`main`) and the offscreen screenshot (`render_screenshot`)."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+ORG = "asyncio-playground"
+APP = "asyncio Playground"
+SHUTDOWN_S = 1.0      # closing mid-run: cancelled tasks get this long to run their finally blocks
+
+
+def _application(argv):
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if app is None:
+        # Qt 6 scales for HiDPI by default; only the names (for QSettings/QStandardPaths) are ours.
+        app = QApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "asyncio-playground"])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName(APP)
+    return app
+
+
+def finish_runs(loop, runs, timeout: float = SHUTDOWN_S) -> None:
+    """Cancel `runs` and spin the (detached) loop until their tasks' finally blocks have run.
+
+    `with loop: loop.run_until_complete(...)` would skip pending finally blocks (a qasync quirk),
+    so the loop is detached from app.exec() first and driven by run_until_complete itself.
+    """
+    runs = [r for r in runs if not r.done]
+    if not runs:
+        return
+    for run in runs:
+        run.stop()
+
+    async def _wait():
+        await asyncio.wait([asyncio.ensure_future(r.wait()) for r in runs], timeout=timeout)
+
+    loop.run_until_complete(_wait())
+
+
+def main(argv=None) -> int:
+    """Open the window; returns the exit code once it is closed."""
+    import playground
+
+    from .main_window import MainWindow
+    app = _application(argv)
+    loop = playground.new_event_loop()
+    loop.attach()                   # app.exec() drives the loop from here on
+    window = MainWindow(loop)
+    window.show()
+    try:
+        app.exec()
+    finally:
+        runs = window.shutdown()
+        loop.detach()
+        try:
+            finish_runs(loop, runs)
+        finally:
+            window.deleteLater()
+            loop.close()
+    return 0
+
+
+def _spin(app, seconds: float, until=None) -> None:
+    # Offscreen rendering only: no task is running here, so spinning Qt's queue is safe.
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not (until and until()):
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float = 0.5) -> int:
+    """Render the window offscreen after `lesson` (slug or path) ran for `at_seconds`; 0 on success."""
+    import os
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    import playground
+    from PySide6.QtCore import QSettings
+
+    from .edits import EditStore
+    from .main_window import MainWindow
+    app = _application(None)
+    loop = playground.new_event_loop()
+    loop.attach()
+    # A throwaway settings file and edit dir: a screenshot shows the lesson as shipped, at a fixed
+    # size, and never changes what the user's own window remembers.
+    tmp = tempfile.TemporaryDirectory(prefix="asyncio-playground-shot-")
+    settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(loop, edits=EditStore(tmp.name), settings=settings)
+    code = 0
+    try:
+        target = None
+        if lesson:
+            target = window.lesson_paths().get(str(lesson)) or (str(lesson) if Path(lesson).is_file() else None)
+            if target is None:
+                print(f"screenshot: no lesson or file {lesson!r}", file=sys.stderr)
+                return 2
+        window.resize(1400, 900)
+        window.show()
+        if target:
+            window.open_path(target)
+        window.run_current()
+        _spin(app, max(0.0, at_seconds))
+        window._tick()               # the frame timer may be mid-interval: show the latest state
+        _spin(app, 0.05)
+        if not window.grab().save(str(out_png)):
+            print(f"screenshot: could not write {out_png}", file=sys.stderr)
+            code = 1
+    finally:
+        runs = window.shutdown()
+        loop.detach()
+        try:
+            finish_runs(loop, runs)
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+            loop.close()
+            tmp.cleanup()
+    return code

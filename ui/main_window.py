@@ -1,0 +1,597 @@
+"""The main window: wires the lesson browser, lesson panel, editor, task table, timeline and console.
+
+Siblings never reach into each other; every connection between them is made here ("attributes down,
+messages up").  The engine is used through its public API only: `playground.Run`, its `tracer`, and
+`playground.TaskTable` (see docs/engine-api.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from .console import ConsoleWidget
+from .editor import CodeEditor
+from .edits import EditStore
+from .lesson_browser import LessonBrowser
+from .lesson_panel import LessonPanel
+
+FRAME_MS = 16            # table/timeline/console refresh while a run is live (~60 Hz)
+LAG_PROBE_MS = 100       # loop-lag probe: how late a 100 ms timer fires is how busy the loop is
+_SPLITTERS = ("main", "centre", "right")
+_BANNER_STYLE = ("QLabel {{ background: {bg}; color: #1d1d1d; border: 1px solid {border};"
+                 " border-radius: 4px; padding: 5px 8px; font-weight: 600; }}")
+
+
+def _norm(path) -> str:
+    return os.path.normcase(os.path.abspath(str(path))) if path else ""
+
+
+class MainWindow(QMainWindow):
+    """The asyncio Playground window.
+
+    Signals:
+        runStarted(object): a new Run started (it is `self.run`).
+        runFinished(str): the current run ended with this outcome.
+
+    Attributes:
+        run: the current (or last) `playground.Run`, None before the first Run.
+        table: the `playground.TaskTable` the views show (the current run's).
+        browser, lesson_panel, editor, task_view, task_model, timeline, console: the children.
+        edits: the EditStore keeping the user's edits per lesson.
+        act_run, act_stop, act_network, act_export, act_open, act_revert: the toolbar actions.
+    """
+
+    runStarted = Signal(object)
+    runFinished = Signal(str)
+
+    def __init__(self, loop, *, edits: EditStore | None = None, settings: QSettings | None = None,
+                 lessons_dir=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loop = loop
+        self._settings = settings if settings is not None else QSettings()
+        self.edits = edits if edits is not None else EditStore(parent=self)
+        self.run = None
+        self.table = None
+        self._started: list = []        # runs that started and may still be unwinding
+        self._cursor = 0
+        self._seen = {"outputs": 0, "blocks": 0, "errors": 0}
+        self._finished = True
+        self._run_file = ""
+        self._load_error: tuple[int, str] | None = None
+        self._doc = None                # (path, slug, original text, lesson)
+        self._loading = False
+        self._selecting = False
+        self._lessons_dir = lessons_dir
+        self.setWindowTitle("asyncio Playground")
+        self._build_widgets()
+        self._build_actions()
+        self._build_status()
+        self._connect()
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self._tick)
+        self._lag_timer = QTimer(self)
+        self._lag_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._lag_timer.setInterval(LAG_PROBE_MS)
+        self._lag_timer.timeout.connect(self._probe_lag)
+        self._lag_last = time.monotonic()
+        self._lag_samples: list[float] = []
+        self._load_library()
+        self._restore_settings()
+
+    # == construction =================================================================================
+    def _build_widgets(self) -> None:
+        from .task_model import TaskTableModel
+        from .task_view import TaskTableView
+        self.browser = LessonBrowser()
+        self.lesson_panel = LessonPanel()
+        self.editor = CodeEditor()
+        self.console = ConsoleWidget()
+        self.task_model = TaskTableModel(self)
+        self.task_view = TaskTableView()
+        self.task_view.setModel(self.task_model)
+        try:
+            from .timeline import TimelineWidget
+            self.timeline = TimelineWidget()
+        except ImportError:  # the timeline lands separately; the window works without it
+            self.timeline = None
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        table_box = QWidget()
+        box = QVBoxLayout(table_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        box.addWidget(self.banner)
+        box.addWidget(self.task_view, 1)
+
+        self.splitters = {name: QSplitter() for name in _SPLITTERS}
+        centre, right, main = self.splitters["centre"], self.splitters["right"], self.splitters["main"]
+        centre.setOrientation(Qt.Orientation.Vertical)
+        centre.addWidget(self.lesson_panel)
+        centre.addWidget(self.editor)
+        right.setOrientation(Qt.Orientation.Vertical)
+        right.addWidget(table_box)
+        if self.timeline is not None:
+            right.addWidget(self.timeline)
+        right.addWidget(self.console)
+        main.addWidget(self.browser)
+        main.addWidget(centre)
+        main.addWidget(right)
+        for name in _SPLITTERS:
+            self.splitters[name].setChildrenCollapsible(False)
+            self.splitters[name].setObjectName(f"{name}Splitter")
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setStretchFactor(2, 1)
+        self.setCentralWidget(main)
+        # No layout-imposed minimum size on the top-level window: Qt would forward it to the
+        # platform window (propagateSizeHints), which the offscreen platform answers with a warning.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        style = self.style()
+
+        def action(text, icon, slot, shortcuts=(), tip=""):
+            a = QAction(text, self)
+            if icon is not None:
+                a.setIcon(style.standardIcon(icon))
+            if shortcuts:
+                a.setShortcuts([QKeySequence(s) for s in shortcuts])
+                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            keys = " / ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+            a.setToolTip(f"{tip or text} ({keys})" if keys else (tip or text))
+            a.triggered.connect(slot)
+            return a
+
+        self.act_run = action("Run", sp.SP_MediaPlay, self.run_current, ("F5", "Ctrl+R"),
+                              "Run the code in the editor (restarts a live run)")
+        self.act_stop = action("Stop", sp.SP_MediaStop, self.stop, ("Shift+F5",),
+                               "Cancel every live task of the run")
+        self.act_stop.setEnabled(False)
+        self.act_network = action("Offline", None, self._network_toggled)
+        self.act_network.setCheckable(True)
+        self.act_network.setToolTip(
+            "Network mode.  Offline (default): HTTP requests of a lesson go to the playground's own "
+            "demo API on 127.0.0.1, with predictable latency.  Live: lessons reach the real internet.")
+        self.act_export = action("Export trace…", sp.SP_DialogSaveButton, self.export_trace_dialog, (),
+                                 "Save the run as Chrome Trace JSON (opens in Perfetto / chrome://tracing)")
+        self.act_open = action("Open file…", sp.SP_DirOpenIcon, self.open_file_dialog, ("Ctrl+O",),
+                               "Open any Python script from disk")
+        self.act_revert = action("Revert", sp.SP_BrowserReload, self.revert_to_original, (),
+                                 "Revert to original: drop your edits of this lesson")
+        self.block_limit = QDoubleSpinBox()
+        self.block_limit.setRange(0.5, 120.0)
+        self.block_limit.setSingleStep(0.5)
+        self.block_limit.setDecimals(1)
+        self.block_limit.setValue(5.0)
+        self.block_limit.setSuffix(" s")
+        self.block_limit.setToolTip("Block limit: code that blocks the event loop this long is stopped")
+        tb = QToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setIconSize(QSize(18, 18))
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.act_run, self.act_stop):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_network)
+        tb.addWidget(QLabel("  Block limit "))
+        tb.addWidget(self.block_limit)
+        tb.addSeparator()
+        for a in (self.act_open, self.act_revert, self.act_export):
+            tb.addAction(a)
+        self.toolbar = tb
+        self.addToolBar(tb)
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.state_label = QLabel("Ready")
+        self.lag_label = QLabel("Loop lag –")
+        self.lag_label.setToolTip("How late a 100 ms timer fires: the event loop's responsiveness")
+        self.network_label = QLabel()
+        sb.addWidget(self.state_label, 1)
+        sb.addPermanentWidget(self.network_label)
+        sb.addPermanentWidget(self.lag_label)
+        self._network_toggled()
+
+    def _connect(self) -> None:
+        self.browser.lessonSelected.connect(self.open_path)
+        self.editor.textChanged.connect(self._text_changed)
+        self.task_view.cancelRequested.connect(self.cancel_task)
+        self.task_view.taskSelected.connect(self._select_task)
+        if self.timeline is not None and hasattr(self.timeline, "taskSelected"):
+            self.timeline.taskSelected.connect(self._select_task)
+        self.edits.failed.connect(lambda msg: self._notice(msg, "warn"))
+
+    # == lessons and edits ============================================================================
+    def _load_library(self) -> None:
+        from playground import lessons
+        self._lessons = lessons.discover(self._lessons_dir)
+        self.browser.set_lessons(lessons.groups(self._lessons))
+
+    def lesson_paths(self) -> dict[str, str]:
+        """slug -> path of every bundled lesson."""
+        return {lesson.slug: str(lesson.path) for lesson in self._lessons}
+
+    def open_path(self, path: str) -> bool:
+        """Show the lesson or script at `path` (any .py file) in the panel and the editor."""
+        from playground import lessons
+        path = str(path)
+        known = {_norm(l.path): l for l in self._lessons}
+        try:
+            lesson = known.get(_norm(path)) or lessons.load(path)
+            original = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self._notice(f"Could not open {path}: {exc}", "error")
+            return False
+        slug = lesson.slug
+        if _norm(path) not in known:  # a file from disk: its own edit slot, and a browser entry
+            slug = f"file-{lesson.slug}-{hashlib.sha1(_norm(path).encode()).hexdigest()[:8]}"
+            self.browser.add_path(path, lesson.title)
+        self.edits.flush()
+        text, message = self.edits.load(slug, original)
+        self._doc = (path, slug, original, lesson)
+        self._loading = True
+        self.editor.setPlainText(text)
+        self._loading = False
+        self._load_error = None
+        self._update_markers()
+        self.lesson_panel.set_lesson(lesson)
+        self.browser.select_path(path)
+        self.act_revert.setEnabled(text != original)
+        self.setWindowTitle(f"{lesson.title} — asyncio Playground")
+        self._settings.setValue("lastLesson", path)
+        if message:
+            self._notice(message, "warn")
+        elif text != original:
+            self.statusBar().showMessage("Restored your edits of this lesson (Revert brings back the original)", 6000)
+        return True
+
+    def current_path(self) -> str | None:
+        return self._doc[0] if self._doc else None
+
+    def _text_changed(self) -> None:
+        if self._loading or self._doc is None:
+            return
+        _path, slug, original, _lesson = self._doc
+        text = self.editor.toPlainText()
+        self.edits.schedule(slug, text, original)
+        self.act_revert.setEnabled(text != original)
+        if self._load_error is not None:  # the marked syntax error is stale once the user edits
+            self._load_error = None
+            self._update_markers()
+
+    def revert_to_original(self) -> None:
+        """Drop the edits of the current lesson and show its original code (Ctrl+Z undoes it)."""
+        if self._doc is None:
+            return
+        _path, slug, original, _lesson = self._doc
+        self.edits.revert(slug)
+        cursor = self.editor.textCursor()
+        cursor.select(cursor.SelectionType.Document)
+        self._loading = True
+        cursor.insertText(original)
+        self._loading = False
+        self.act_revert.setEnabled(False)
+        self.statusBar().showMessage("Reverted to the original lesson", 4000)
+
+    # == runs =========================================================================================
+    def run_current(self) -> bool:
+        """Run what is in the editor.  A live run is cancelled first (its tasks end cancelled)."""
+        import playground
+        if self._doc is None:
+            return False
+        self.stop()
+        path, _slug, _original, _lesson = self._doc
+        self.edits.flush()
+        run = playground.Run(path, source=self.editor.toPlainText(), loop=self._loop,
+                             network="live" if self.act_network.isChecked() else "offline",
+                             block_limit=self.block_limit.value())
+        self._show_run(run)
+        try:
+            run.start()
+        except playground.LoadError as exc:
+            self._show_load_error(exc)
+            return False
+        self._started = [r for r in self._started if not r.done] + [run]
+        self._finished = False
+        self.act_stop.setEnabled(True)
+        self._frame.start()
+        self.state_label.setText("Running…")
+        self.runStarted.emit(run)
+        return True
+
+    def _show_run(self, run) -> None:
+        import playground
+        self.run = run
+        self.table = playground.TaskTable()
+        self._cursor = 0
+        self._seen = dict.fromkeys(self._seen, 0)
+        self._run_file = _norm(getattr(run.tracer, "filename", None) or self.current_path())
+        self._load_error = None
+        self.task_model.set_table(self.table)
+        if self.timeline is not None:
+            self.timeline.set_table(self.table)
+        self.banner.hide()
+        self.editor.highlight_line(None)
+        self.console.clear_output()
+        self._update_markers()
+
+    def _show_load_error(self, exc) -> None:
+        line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+        if not line:
+            m = re.search(r":(\d+)(?::(\d+))?", str(exc))
+            line, col = (int(m.group(1)), int(m.group(2) or 1)) if m else (None, None)
+        self._finished = True
+        self.console.message(str(exc), "error")
+        self.console.flush()
+        where = f" at line {line}, column {col or 1}" if line else ""
+        self.state_label.setText(f"Syntax error{where} — nothing ran")
+        if line:
+            self._load_error = (line, str(exc))
+            self._update_markers()
+            self.editor.go_to(line, col or 1)
+
+    def stop(self) -> None:
+        """Cancel every live task of the current run (Stop / Shift+F5)."""
+        if self.run is not None and self.run in self.live_runs():
+            self.run.stop()
+            self.state_label.setText("Stopping…")
+
+    def cancel_task(self, tid: int) -> bool:
+        """Cancel exactly the task `tid` of the current run (a row's Cancel button)."""
+        return bool(self.run is not None and self.run.cancel_task(tid))
+
+    def live_runs(self) -> list:
+        """Runs not finished yet (the current one and stopped ones still unwinding)."""
+        return [r for r in self._started if not r.done]
+
+    def shutdown(self) -> list:
+        """Stop every run; returns the runs whose cancellation still has to be awaited."""
+        self.edits.flush()
+        for run in self.live_runs():
+            run.stop()
+        self._frame.stop()
+        self._lag_timer.stop()
+        return self.live_runs()
+
+    def _tick(self) -> None:
+        run, table = self.run, self.table
+        if run is None:
+            self._frame.stop()
+            return
+        events, self._cursor = run.tracer.read(self._cursor)
+        changed = table.apply(events) if events else set()
+        now = self._loop.time()
+        self.task_model.apply(changed)
+        self.task_model.tick(now)
+        if self.timeline is not None:
+            self.timeline.refresh(now)
+        names = {row.tid: row.name for row in table.rows}
+        for ev in table.outputs[self._seen["outputs"]:]:
+            self.console.write(names.get(ev[1]) if ev[1] is not None else None, ev[3], ev[4])
+        self._seen["outputs"] = len(table.outputs)
+        for ev in table.blocks[self._seen["blocks"]:]:
+            self._show_block(ev, names)
+        self._seen["blocks"] = len(table.blocks)
+        for ev in table.errors[self._seen["errors"]:]:
+            self.console.message(" ".join(str(x) for x in ev[3:] if x), "error")
+        self._seen["errors"] = len(table.errors)
+        if changed or events:
+            self._update_markers()
+        live = sum(row.live for row in table.rows)
+        if not self._finished and run.done and not events:
+            self._finish()
+        elif not self._finished:
+            t0 = table.started or now
+            self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {now - t0:.1f} s")
+
+    def _finish(self) -> None:
+        run, table = self.run, self.table
+        self._finished = True
+        self._frame.stop()
+        self.act_stop.setEnabled(False)
+        self.console.end_of_run()
+        outcome = run.outcome or table.outcome or "completed"
+        took = (table.finished - table.started) if table.finished and table.started else None
+        text = {"completed": "Completed", "failed": "Failed", "cancelled": "Cancelled",
+                "error": "Error"}.get(outcome, outcome.capitalize())
+        if took is not None:
+            text += f" in {took:.2f} s"
+        if table.message and outcome != "completed":
+            text += f" — {table.message}"
+        if run.error:
+            self.console.message(run.error, "error")
+            self.console.flush()
+        self.state_label.setText(text)
+        self._update_markers()
+        self.runFinished.emit(outcome)
+
+    def _show_block(self, ev, names) -> None:
+        _kind, tid, _t0, duration, filename, lineno = ev[:6]
+        who = f" by task '{names[tid]}'" if tid in names else ""
+        where = f" at line {lineno}" if lineno else ""
+        if filename and _norm(filename) != self._run_file:
+            where += f" of {Path(filename).name}"
+        msg = f"Loop blocked for {duration:.1f} s{where}{who}"
+        severe = duration >= 1.0
+        self.banner.setStyleSheet(_BANNER_STYLE.format(bg="#f7b2ac" if severe else "#fde68a",
+                                                       border="#e0443a" if severe else "#e0b000"))
+        self.banner.setText(("⛔ " if severe else "⚠ ") + msg)
+        self.banner.show()
+        self.console.message(msg, "warn")
+
+    # == markers, selection, status ===================================================================
+    def _update_markers(self) -> None:
+        """Gutter markers: where tasks are suspended (with counts), raising lines, blocks."""
+        markers: dict[int, tuple[str, str]] = {}
+        showing_run_file = self._doc is not None and _norm(self._doc[0]) == self._run_file
+        if self.table is not None and showing_run_file:
+            waiting = defaultdict(list)
+            for row in self.table.rows:
+                if row.state == "waiting" and row.waiting and row.waiting[3] and _norm(row.waiting[2]) == self._run_file:
+                    waiting[row.waiting[3]].append(row.name)
+            for line, who in waiting.items():
+                n = len(who)
+                markers[line] = ("wait", f"{n} task{'s' * (n != 1)} suspended here: {', '.join(who[:6])}")
+            for ev in self.table.blocks:
+                if ev[5] and _norm(ev[4]) == self._run_file:
+                    markers[ev[5]] = ("block", f"Blocked the event loop for {ev[3]:.1f} s")
+            for row in self.table.rows:
+                exc = row.exc
+                if row.state == "failed" and exc and len(exc) > 4 and exc[4] and _norm(exc[3]) == self._run_file:
+                    markers[exc[4]] = ("error", f"{row.name}: {exc[0]}: {exc[1]}")
+        if self._load_error is not None:
+            markers[self._load_error[0]] = ("error", self._load_error[1])
+        self.editor.set_markers(markers)
+
+    def _select_task(self, tid: int) -> None:
+        """A row or lane was selected: highlight it everywhere, and the line it waits on."""
+        if self._selecting:
+            return
+        self._selecting = True
+        try:
+            if self.timeline is not None and hasattr(self.timeline, "highlight"):
+                self.timeline.highlight(tid)
+            self.task_view.select_tid(tid)
+            row = self.table.by_tid.get(tid) if self.table is not None and tid >= 0 else None
+            line = None
+            if row is not None and row.waiting and _norm(row.waiting[2]) == self._run_file:
+                line = row.waiting[3]
+            elif row is not None and row.exc and len(row.exc) > 4 and _norm(row.exc[3]) == self._run_file:
+                line = row.exc[4]
+            same_doc = self._doc is not None and _norm(self._doc[0]) == self._run_file
+            self.editor.highlight_line(line if same_doc else None)
+        finally:
+            self._selecting = False
+
+    def _notice(self, text: str, kind: str = "info") -> None:
+        self.console.message(text, kind)
+        self.console.flush()
+        self.statusBar().showMessage(text, 8000)
+
+    def _network_toggled(self, *_args) -> None:
+        live = self.act_network.isChecked()
+        self.act_network.setText("● Live network" if live else "○ Offline")
+        self.network_label.setText("Network: live (real internet)" if live
+                                   else "Network: offline (demo API on 127.0.0.1)")
+        self.network_label.setToolTip(self.act_network.toolTip())
+
+    def _probe_lag(self) -> None:
+        now = time.monotonic()
+        lag = max(0.0, now - self._lag_last - LAG_PROBE_MS / 1000)
+        self._lag_last = now
+        self._lag_samples = (self._lag_samples + [lag])[-10:]   # the worst of the last second
+        worst = max(self._lag_samples) * 1000
+        self.lag_label.setText(f"Loop lag {worst:.0f} ms")
+        self.lag_label.setStyleSheet("" if worst < 50 else
+                                     f"color: {'#e0443a' if worst >= 200 else '#c98a00'}; font-weight: 600;")
+
+    # == files ========================================================================================
+    def _file_dialog(self, title: str, save: bool, slot, default: str = "") -> QFileDialog:
+        # Non-modal on purpose: exec() would nest an event loop under the running lesson's tasks.
+        dialog = QFileDialog(self, title, default, "Python files (*.py);;All files (*)" if not save
+                             else "Chrome trace (*.json);;All files (*)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
+        if save:
+            dialog.setDefaultSuffix("json")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(slot)
+        dialog.open()
+        return dialog
+
+    def open_file_dialog(self) -> QFileDialog:
+        start = str(Path(self.current_path()).parent) if self.current_path() else ""
+        return self._file_dialog("Open a Python script", False, self.open_path, start)
+
+    def export_trace_dialog(self) -> QFileDialog | None:
+        if self.run is None:
+            self.statusBar().showMessage("Nothing to export yet: run something first", 5000)
+            return None
+        name = f"{self._doc[1] if self._doc else 'run'}-trace.json"
+        return self._file_dialog("Export trace", True, self.export_trace, str(Path.home() / name))
+
+    def export_trace(self, path: str) -> bool:
+        """Write the current run's Chrome Trace JSON to `path`."""
+        import playground
+        if self.run is None:
+            return False
+        try:
+            data = json.dumps(playground.chrome_trace(self.run.tracer))
+            Path(path).write_text(data, encoding="utf-8")
+        except (OSError, TypeError, ValueError) as exc:
+            self._notice(f"Could not export the trace: {exc}", "error")
+            return False
+        self.statusBar().showMessage(f"Trace written to {path} (open it in ui.perfetto.dev)", 8000)
+        return True
+
+    # == settings and closing =========================================================================
+    def _restore_settings(self) -> None:
+        s = self._settings
+        geometry = s.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        self.default_layout()
+        for name in _SPLITTERS:
+            state = s.value(f"splitter/{name}")
+            if state is not None:
+                self.splitters[name].restoreState(state)
+        self.act_network.setChecked(s.value("network", "offline") == "live")
+        self._network_toggled()
+        try:
+            self.block_limit.setValue(float(s.value("blockLimit", 5.0)))
+        except (TypeError, ValueError):
+            pass
+        last = s.value("lastLesson")
+        paths = self.browser.paths()
+        if not (last and Path(str(last)).is_file() and self.open_path(str(last))) and paths:
+            self.open_path(paths[0])
+
+    def default_layout(self) -> None:
+        """Splitter proportions for the current window size (before any remembered ones)."""
+        w, h = max(self.width(), 900), max(self.height(), 600)
+        browser = 210
+        right = int((w - browser) * 0.52)
+        self.splitters["main"].setSizes([browser, w - browser - right, right])
+        self.splitters["centre"].setSizes([int(h * 0.36), int(h * 0.64)])
+        thirds = [0.34, 0.40, 0.26] if self.timeline is not None else [0.6, 0.4]
+        self.splitters["right"].setSizes([int(h * f) for f in thirds])
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._lag_last = time.monotonic()   # start-up time is not loop lag
+        self._lag_samples.clear()
+        if not self._lag_timer.isActive():
+            self._lag_timer.start()
+
+    def save_settings(self) -> None:
+        s = self._settings
+        s.setValue("geometry", self.saveGeometry())
+        for name in _SPLITTERS:
+            s.setValue(f"splitter/{name}", self.splitters[name].saveState())
+        s.setValue("network", "live" if self.act_network.isChecked() else "offline")
+        s.setValue("blockLimit", self.block_limit.value())
+        if self.current_path():
+            s.setValue("lastLesson", self.current_path())
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        # Runs are only *cancelled* here; ui.app.main() lets their finally blocks run after exec().
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)
