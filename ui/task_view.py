@@ -55,6 +55,8 @@ class TaskDelegate(QStyledItemDelegate):
         # Rows are selected whole; a focus frame around one cell of the row is only noise.
         opt.state &= ~QStyle.StateFlag.State_HasFocus
         if col not in (TaskTableModel.STATE_COL, TaskTableModel.NAME_COL, TaskTableModel.ACTION_COL):
+            if col == TaskTableModel.WAIT_COL:  # keep the "line N" end visible in a narrow column
+                opt.textElideMode = Qt.TextElideMode.ElideMiddle
             super().paint(painter, opt, index)
             return
         self.initStyleOption(opt, index)
@@ -149,9 +151,11 @@ class TaskTableView(QTableView):
     cancelRequested = Signal(int)
     taskSelected = Signal(int)
 
-    _WIDTHS = {TaskTableModel.STATE_COL: 104, TaskTableModel.NAME_COL: 170,
-               TaskTableModel.CORO_COL: 140, TaskTableModel.WAIT_COL: 220,
-               TaskTableModel.ELAPSED_COL: 78, TaskTableModel.ACTION_COL: 76}
+    # Columns that keep their width, and how the rest of the viewport is shared (weight, minimum):
+    # the pane is often narrow, and the Cancel buttons at the right edge must stay on screen.
+    _FIXED = {TaskTableModel.STATE_COL: 100, TaskTableModel.ELAPSED_COL: 72, TaskTableModel.ACTION_COL: 74}
+    _SHARED = {TaskTableModel.NAME_COL: (0.24, 80), TaskTableModel.CORO_COL: (0.18, 64),
+               TaskTableModel.WAIT_COL: (0.32, 96), TaskTableModel.RESULT_COL: (0.26, 80)}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -176,6 +180,10 @@ class TaskTableView(QTableView):
         hheader.setHighlightSections(False)
         hheader.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hheader.setMinimumSectionSize(40)
+        hheader.setStretchLastSection(False)
+        self._fitting = False
+        self._user_sized = False
+        hheader.sectionResized.connect(self._on_section_resized)
 
     def setModel(self, model):
         old = self.selectionModel()
@@ -185,15 +193,31 @@ class TaskTableView(QTableView):
         if model is None:
             return
         self.selectionModel().selectionChanged.connect(self._on_selection)
-        header = self.horizontalHeader()
-        for col, width in self._WIDTHS.items():
-            if col < model.columnCount():
+        self.horizontalHeader().setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Share the viewport's width between the columns, until the user resizes one by hand."""
+        model = self.model()
+        if model is None or self._user_sized or model.columnCount() != len(TaskTableModel.COLUMNS):
+            return
+        spare = self.viewport().width() - sum(self._FIXED.values())
+        self._fitting = True
+        try:
+            for col, width in self._FIXED.items():
                 self.setColumnWidth(col, width)
-        header.setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(TaskTableModel.RESULT_COL, QHeaderView.ResizeMode.Stretch)
-        # The Action column stays at the right edge, after the stretching Result column.
-        if header.visualIndex(TaskTableModel.ACTION_COL) != model.columnCount() - 1:
-            header.moveSection(header.visualIndex(TaskTableModel.ACTION_COL), model.columnCount() - 1)
+            for col, (weight, minimum) in self._SHARED.items():
+                self.setColumnWidth(col, max(minimum, int(spare * weight)))
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, *_):
+        if not self._fitting:
+            self._user_sized = True
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def select_tid(self, tid: int) -> None:
         """Select the row of *tid* (or clear the selection for -1) and scroll it into view."""

@@ -9,6 +9,7 @@ from ui import colors
 from ui.colors import NOW_COLOR, blend
 from ui.timeline_layout import END, LaneOrder, describe_time, format_tick, pixel_spans, ticks
 
+
 class TimelineWidget(QWidget):
     """A zoomable, pannable timeline of one run's tasks, painted directly (no scene, no cache).
 
@@ -23,7 +24,8 @@ class TimelineWidget(QWidget):
         taskSelected(int): a lane was clicked (its tid), or empty space (-1).
 
     Attributes:
-        LANE_H, AXIS_H, LABEL_W: geometry in device-independent pixels.
+        LANE_H, AXIS_H, LABEL_W: geometry in device-independent pixels (LABEL_W, the names
+            column, narrows with the widget).
     """
 
     taskSelected = Signal(int)
@@ -192,6 +194,8 @@ class TimelineWidget(QWidget):
         self._vbar.setVisible(total > page)
 
     def resizeEvent(self, event):
+        # The names column gives way in a narrow pane: the lanes are what the widget is for.
+        self.LABEL_W = int(max(110, min(type(self).LABEL_W, self.width() * 0.2)))
         sb = self._vbar.sizeHint().width()
         self._vbar.setGeometry(self.width() - sb, self.AXIS_H, sb, max(0, self.height() - self.AXIS_H))
         self._update_scrollbar()
