@@ -102,9 +102,8 @@ def test_check_reports_what_the_trace_contradicts():
 
 # -- (b) every lesson on the playground loop, checked from its trace ---------------------------------
 
-def _run_headless(path, timeout=20.0):
+def _run_headless(loop, path, timeout=20.0):
     playground = pytest.importorskip("playground")
-    loop = playground.new_event_loop()
     run = playground.Run(path, loop=loop)
 
     async def go():
@@ -117,21 +116,17 @@ def _run_headless(path, timeout=20.0):
             pytest.fail(f"{path.name} still running after {timeout} s")
         return run.outcome
 
-    try:
-        outcome = loop.run_until_complete(go())
-    finally:
-        with loop:       # cancels anything left behind and closes the loop
-            pass
+    outcome = loop.run_until_complete(go())
     table = playground.TaskTable()
     table.apply(run.tracer.events)
     return run, table, outcome
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
-def test_lesson_runs_as_expected(lesson, qapp):
+def test_lesson_runs_as_expected(lesson, pg_loop):
     if missing := lessons.missing_needs(lesson):
         pytest.skip(f"needs {', '.join(missing)}")
-    run, table, outcome = _run_headless(lesson.path)
+    run, table, outcome = _run_headless(pg_loop, lesson.path)
     failures = lessons.check(lesson, table, run.tracer.events, outcome)
     output = "".join(e[4] for e in run.tracer.events if e[0] == "output")
     assert failures == [], f"{lesson.slug}: {failures}\n--- output ---\n{output}\n{run.error or ''}"
