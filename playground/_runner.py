@@ -11,6 +11,8 @@ import ast
 import asyncio
 import concurrent.futures
 import contextvars
+import ctypes
+import ipaddress
 import sys
 import threading
 import traceback
@@ -138,6 +140,43 @@ def _uninstall_routers():
                 setattr(sys, name, stream._original)
 
 
+def _is_loopback(host) -> bool:
+    if not isinstance(host, str):
+        return True  # AF_UNIX paths and the like never leave the machine
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _offline_guard(event, args):
+    # An audit hook sees every socket.connect in the process, whatever library makes it (httpx,
+    # asyncio.open_connection, urllib in a thread).  Only code of an offline run is refused.
+    if event != "socket.connect":
+        return
+    run = current_run.get()
+    if run is None or run.network != "offline":
+        return
+    address = args[1]
+    host = address[0] if isinstance(address, tuple) else address
+    if not _is_loopback(host):
+        raise ConnectionRefusedError(
+            f"Offline mode: lessons reach only the demo API and 127.0.0.1, not {host}; "
+            "switch Network to Live to go to the internet")
+
+
+_guard_installed = False
+
+
+def _install_offline_guard():
+    global _guard_installed
+    if not _guard_installed:
+        sys.addaudithook(_offline_guard)   # audit hooks cannot be removed: install once
+        _guard_installed = True
+
+
 def user_traceback(exc: BaseException, filename: str) -> str:
     """The traceback as Python prints it, minus the playground's own frames (and the
     concurrent.futures hop that carries main()'s exception back to the module thread)."""
@@ -192,6 +231,7 @@ class Run:
         self._done: asyncio.Future | None = None
         self._thread: threading.Thread | None = None
         self._started_main = False
+        self._awaiting_main = False
         self._stopping = False
         self._demo = None
         self._httpx = None
@@ -203,6 +243,7 @@ class Run:
             self.source = read_source(self.path)
         code = compile_lesson(self.source, self.path)
         self._done = self.loop.create_future()
+        _install_offline_guard()
         self.loop.add_tracer(self.tracer)
         _install_routers()
         self.tracer.record(("run", self.loop.time(), "start", self.path))
@@ -229,6 +270,13 @@ class Run:
         for task in list(self.tracer.live.values()):
             if not task.done():
                 task.cancel(msg)
+        thread = self._thread
+        if thread is not None and thread.is_alive() and not self._awaiting_main:
+            # Module-level code busy in plain Python (no task to cancel): interrupt it there.
+            # It is not the loop's thread, so KeyboardInterrupt is safe; it lands at the next
+            # bytecode (after a blocking call such as time.sleep returns).
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                       ctypes.py_object(KeyboardInterrupt))
 
     async def wait(self) -> str:
         if self._done is None:
@@ -283,7 +331,11 @@ class Run:
         result = concurrent.futures.Future()
         # call_soon_threadsafe copies this thread's context: the main task belongs to the run.
         self.loop.call_soon_threadsafe(self._start_main, coro, result)
-        return result.result()
+        self._awaiting_main = True
+        try:
+            return result.result()
+        finally:
+            self._awaiting_main = False
 
     def _start_main(self, coro, result):
         task = asyncio.ensure_future(coro, loop=self.loop)

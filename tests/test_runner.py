@@ -312,3 +312,54 @@ def test_bad_input_gives_one_clear_load_error(pg_loop, tmp_path, name, content, 
     assert needle in str(info.value)
     if name == "syntax.py":
         assert (info.value.lineno, info.value.offset) == (3, 16)
+
+
+def test_offline_run_opens_no_connection_beyond_loopback(pg_loop, tmp_path):
+    src = """
+        import asyncio, socket
+        async def main():
+            # a raw socket and asyncio's own client both stop at the guard, before any packet
+            for target in [("192.0.2.1", 80), ("10.255.255.1", 443)]:
+                try:
+                    await asyncio.wait_for(asyncio.open_connection(*target), 2)
+                except ConnectionRefusedError as exc:
+                    print("refused:", exc)
+            s = socket.socket()
+            try:
+                s.connect(("192.0.2.1", 80))
+            except ConnectionRefusedError as exc:
+                print("refused:", exc)
+            finally:
+                s.close()
+            server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)   # loopback is fine
+            writer.close()
+            server.close()
+            print("loopback ok")
+        asyncio.run(main())
+    """
+    run, table = execute(pg_loop, write(tmp_path, "net.py", src))
+    out = "".join(ev[4] for ev in table.outputs)
+    assert run.outcome == "completed", run.error
+    assert out.count("refused: Offline mode") == 3 and "loopback ok" in out
+
+
+def test_stop_interrupts_module_level_busy_code(pg_loop, tmp_path):
+    src = """
+        import asyncio
+        async def main():
+            pass
+        n = 0
+        while True:
+            n += 1
+    """
+    run = playground.Run(write(tmp_path, "busy.py", src), loop=pg_loop)
+
+    async def go():
+        run.start()
+        await asyncio.sleep(0.1)
+        run.stop()
+        return await asyncio.wait_for(run.wait(), 5)
+
+    assert pg_loop.run_until_complete(go()) == "cancelled"
