@@ -14,6 +14,7 @@ Knobs the real API ignores (so tutorial code stays valid there) ride in the quer
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http
 import json
 import os
@@ -216,11 +217,14 @@ class DemoAPI:
 
     @property
     def running(self) -> bool:
-        return self._port is not None
+        return self._port is not None and self._thread is not None and self._thread.is_alive()
 
     def start(self) -> str:
         """Start serving (no-op if already running); returns the base URL."""
         with self._lock:
+            if self._thread is not None and not self._thread.is_alive():
+                self._thread.join()  # it died (a bug in the server): start afresh
+                self._thread = None
             if self._thread is None:
                 ready = threading.Event()
                 self._error = None
@@ -268,20 +272,23 @@ class DemoAPI:
     def _main(self, ready: threading.Event) -> None:
         # An explicit SelectorEventLoop, not asyncio.run(): the playground may install a policy whose
         # new_event_loop() is the Qt loop, and that loop must never be created in this thread.
-        with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-            runner.run(self._serve(ready))
+        try:
+            with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+                runner.run(self._serve(ready))
+        except BaseException as e:
+            if ready.is_set():
+                raise  # died while serving: threading.excepthook reports it
+            self._error = e  # start() re-raises it in the caller's thread
+        finally:
+            self._port = self.address = None
+            ready.set()  # never leave start() waiting
 
     async def _serve(self, ready: threading.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        try:
-            # 127.0.0.1 only: lessons and the UI are local; nothing else on the network may reach it.
-            # The backlog covers a burst of a few hundred connects before the first accept runs.
-            server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
-        except OSError as e:
-            self._error = e
-            ready.set()
-            return
+        # 127.0.0.1 only: lessons and the UI are local; nothing else on the network may reach it.
+        # The backlog covers a burst of a few hundred connects before the first accept runs.
+        server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
         self.address = server.sockets[0].getsockname()
         self._port = self.address[1]
         ready.set()
@@ -299,8 +306,11 @@ class DemoAPI:
         try:
             while await self._exchange(reader, writer):
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # the client hung up, or sent something unparseable (over-long line, bad length)
+        except Exception as e:  # a bug here: say so to the lesson rather than drop the connection
+            with contextlib.suppress(Exception):
+                await self._write(writer, "GET", 500, {"error": f"demo API bug: {e!r}"}, False, 0.0)
         finally:
             self._conns.discard(writer)
             writer.close()

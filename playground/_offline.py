@@ -57,7 +57,10 @@ class _Router:
         if host == DEMO_HOST:  # httpx lower-cases hosts
             # start() is idempotent and takes a few ms the first time; it runs on the caller's
             # thread (even inside a coroutine) because the demo server lives on its own thread.
-            self.demo.start()
+            try:
+                self.demo.start()
+            except RuntimeError as e:
+                raise httpx.ConnectError(str(e), request=request) from e
             url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.demo.port)
             # A new Request, so the lesson's own request (and response.request / response.url,
             # which httpx sets to it) still says jsonplaceholder.typicode.com.

@@ -139,6 +139,18 @@ def test_malformed_request_gets_400_and_close(demo):
     assert data.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in data
 
 
+def test_a_server_bug_is_a_500_not_a_dropped_connection(monkeypatch):
+    def boom(*args):
+        raise KeyError("oops")
+
+    with DemoAPI(latency_scale=0) as server, httpx.Client() as client:
+        monkeypatch.setattr(server, "_route", boom)
+        r = client.get(server.base_url + "/posts/1")
+        assert r.status_code == 500 and "demo API bug" in r.json()["error"]
+        monkeypatch.undo()
+        assert client.get(server.base_url + "/posts/1").status_code == 200  # still serving
+
+
 # -- latency ----------------------------------------------------------------------------------
 
 def test_default_latency_is_deterministic_and_in_range():
