@@ -202,7 +202,7 @@ class DemoAPI:
         self._port: int | None = None
         self.address: tuple | None = None
         self._error: BaseException | None = None
-        self._conns: set[asyncio.StreamWriter] = set()
+        self._conns: dict[asyncio.Task, asyncio.StreamWriter] = {}
         self._counts: dict[str, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -294,25 +294,34 @@ class DemoAPI:
         ready.set()
         await self._stopping.wait()
         server.close()
-        for writer in list(self._conns):
-            writer.transport.abort()  # no lingering: in-flight requests just see the connection drop
+        # No lingering: in-flight requests just see the connection drop.  The connection tasks are
+        # ended here rather than by Runner.close(): on 3.11 start_server's done-callback calls
+        # task.exception() on a cancelled task and logs a spurious CancelledError traceback.
+        for task, writer in list(self._conns.items()):
+            writer.transport.abort()
+            task.cancel()
+        await asyncio.gather(*self._conns, return_exceptions=True)
         await server.wait_closed()
-        # Runner.close() then cancels the connection tasks and closes the loop (and its self-pipe).
+        # Runner.close() then closes the loop (its selector and self-pipe).
 
     # -- HTTP/1.1 ------------------------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._conns.add(writer)
+        self._conns[asyncio.current_task()] = writer
         try:
             while await self._exchange(reader, writer):
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass  # the client hung up, or sent something unparseable (over-long line, bad length)
+        except asyncio.CancelledError:
+            if not self._stopping.is_set():
+                raise
+            # stop() cancelled us: end quietly (see _serve)
         except Exception as e:  # a bug here: say so to the lesson rather than drop the connection
             with contextlib.suppress(Exception):
                 await self._write(writer, "GET", 500, {"error": f"demo API bug: {e!r}"}, False, 0.0)
         finally:
-            self._conns.discard(writer)
+            self._conns.pop(asyncio.current_task(), None)
             writer.close()
 
     async def _exchange(self, reader, writer) -> bool:

@@ -311,11 +311,13 @@ def test_start_stop_are_idempotent_and_leave_nothing_behind():
     assert set(threading.enumerate()) == threads_before
 
 
-def test_stop_with_requests_in_flight():
+def test_stop_with_requests_in_flight(caplog):
     threads_before = set(threading.enumerate())
     server = DemoAPI()
     server.start()
     failures = []
+    idle = httpx.Client()
+    idle.get(server.base_url + "/?latency=0")  # a kept-alive connection, idle at stop time
 
     def slow_request():
         try:
@@ -330,8 +332,10 @@ def test_stop_with_requests_in_flight():
     server.stop()
     assert time.perf_counter() - t0 < 2
     client_thread.join(5)
+    idle.close()
     assert len(failures) == 1 and not client_thread.is_alive()
     assert set(threading.enumerate()) == threads_before
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []  # a quiet shutdown
 
 
 def _non_loopback_ip() -> str | None:
