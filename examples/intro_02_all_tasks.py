@@ -6,8 +6,8 @@ which is a poor man's version of this window's task table and a lifesaver when a
 hangs on shutdown.
 
 **Watch for:** the printed report matching the table at that moment: three `worker-*` tasks
-waiting on their `sleep` line and `main` itself running (it is the one printing). `worker-1` is missing from the second
-report because it has finished by then.
+waiting on their `sleep` line and `main` itself running (it is the one printing). `worker-1` is
+missing from the second report because it has finished by then.
 """
 import asyncio
 

@@ -32,16 +32,14 @@ it) or an :mod:`fnmatch` pattern (``"worker-*"``); a spec that matches several t
 ``total_over``            ... > ``seconds``
 ``duration``              ``task`` lived (created → ended) at least ``min`` / at most ``max`` seconds
 ``waited_on``             ``task`` waited at least ``min`` (default 1) times on ``kind`` (str or list)
-``cancel_requested``      someone called ``cancel()`` on ``task``; optional ``by`` spec (``None``:
-                          from outside any task, e.g. a timeout callback or the Stop button)
+``cancel_requested``      ``cancel()`` was called on ``task``; optional ``by`` spec (``None``: no task)
 ``parent``                ``task`` was created by ``parent`` (a spec, or ``None`` for the root)
 ``exception``             ``task`` failed with an exception of class name ``type``
 ``result``                ``task``'s result summary contains ``contains``
 ``output_contains``       the output (optionally of one ``task`` / ``stream``) contains ``text``
 ``output_lacks``          ... does not contain ``text``
 ``output_order``          ``texts`` appear in the output in this order
-``block``                 the loop was blocked ≥ ``min_seconds`` at least ``min_count`` (default 1)
-                          and at most ``max_count`` times
+``block``                 loop blocked ≥ ``min_seconds`` ``min_count`` (1) to ``max_count`` times
 ``no_block``              the loop was never blocked ≥ ``seconds`` (default 0.2)
 ========================  ==========================================================================
 """
@@ -53,7 +51,7 @@ import importlib.util
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable
@@ -128,19 +126,13 @@ def load(path: str | os.PathLike) -> Lesson:
     meta, error = _literal_lesson(tree, path)
     if meta is None:
         return _defaults(path, slug, doc, error=error)
-    title_line, text = _split_doc(doc)
     base = _defaults(path, slug, doc)
     try:
-        return Lesson(
-            path=path, slug=slug,
-            group=str(meta.get("group") or base.group),
-            title=str(meta.get("title") or title_line or base.title),
-            order=int(meta.get("order", base.order)),
-            text=text,
-            question=meta.get("question"),
-            expect=tuple(meta.get("expect") or ()),
-            needs=_normalise_needs(meta.get("needs")),
-        )
+        return replace(base, group=str(meta.get("group") or base.group),
+                       title=str(meta.get("title") or base.title),
+                       order=int(meta.get("order", base.order)), question=meta.get("question"),
+                       expect=tuple(meta.get("expect") or ()),
+                       needs=_normalise_needs(meta.get("needs")))
     except (TypeError, ValueError) as exc:
         return _defaults(path, slug, doc, error=f"{path.name}: bad LESSON field: {exc}")
 
@@ -152,10 +144,10 @@ def _literal_lesson(tree: ast.Module, path: Path) -> tuple[dict | None, str | No
         if any(isinstance(t, ast.Name) and t.id == "LESSON" for t in targets):
             try:
                 value = ast.literal_eval(node.value)
-            except ValueError:
-                return None, f"{path.name}:{node.lineno}: LESSON must be a literal dict"
+            except ValueError:     # a name, a call, an f-string...: not data we can read unexecuted
+                value = None
             if not isinstance(value, dict):
-                return None, f"{path.name}:{node.lineno}: LESSON must be a dict"
+                return None, f"{path.name}:{node.lineno}: LESSON must be a literal dict"
             return value, None
     return None, None
 
@@ -223,28 +215,17 @@ def missing_needs(lesson: Lesson) -> list[str]:
 
 # -- validation (the metadata test uses it; the window could show it next to a user's lesson) ----------
 
-_CHECK_KEYS: dict[str, tuple[set, set]] = {   # check -> (required keys, optional keys)
-    "outcome": ({"value"}, set()),
-    "task_count": (set(), {"min", "max", "task"}),
-    "state": ({"state"}, {"task", "tasks"}),
-    "all_states": ({"state"}, {"except"}),
-    "overlap": ({"tasks"}, set()),
-    "no_overlap": ({"tasks"}, set()),
-    "order": ({"tasks"}, {"by"}),
-    "total_under": ({"seconds"}, set()),
-    "total_over": ({"seconds"}, set()),
-    "duration": ({"task"}, {"min", "max"}),
-    "waited_on": ({"task", "kind"}, {"min"}),
-    "cancel_requested": ({"task"}, {"by"}),
-    "parent": ({"task", "parent"}, set()),
-    "exception": ({"task", "type"}, set()),
-    "result": ({"task", "contains"}, set()),
-    "output_contains": ({"text"}, {"task", "stream"}),
-    "output_lacks": ({"text"}, {"task", "stream"}),
-    "output_order": ({"texts"}, {"task", "stream"}),
-    "block": ({"min_seconds"}, {"min_count", "max_count", "task"}),
-    "no_block": (set(), {"seconds"}),
-}
+# check -> its keys; "?" marks an optional key.
+_CHECK_KEYS = {name: ({k for k in spec.split() if k[0] != "?"},
+                      {k[1:] for k in spec.split() if k[0] == "?"}) for name, spec in {
+    "outcome": "value", "task_count": "?min ?max ?task", "state": "state ?task ?tasks",
+    "all_states": "state ?except", "overlap": "tasks", "no_overlap": "tasks", "order": "tasks ?by",
+    "total_under": "seconds", "total_over": "seconds", "duration": "task ?min ?max",
+    "waited_on": "task kind ?min", "cancel_requested": "task ?by", "parent": "task parent",
+    "exception": "task type", "result": "task contains", "output_contains": "text ?task ?stream",
+    "output_lacks": "text ?task ?stream", "output_order": "texts ?task ?stream",
+    "block": "min_seconds ?min_count ?max_count ?task", "no_block": "?seconds",
+}.items()}
 
 
 def validate(lesson: Lesson) -> list[str]:
@@ -300,23 +281,19 @@ class _NoMatch(Exception):
 
 
 class _Context:
-    """A finished run, indexed once for all checks."""
+    """A finished run, indexed once for all checks; ``_c_<name>`` methods are the checks."""
 
     def __init__(self, table: Any, events: list, outcome: str):
         self.rows = list(_rows(table))
         self.by_tid = {row.tid: row for row in self.rows}
         self.events = list(events)
         self.outcome = outcome
-        ends = [e[1] for e in self.events if e[0] == "run" and e[2] == "end"]
-        times = [e[2] for e in self.events if e[0] in ("task", "name", "wait", "cancel", "end",
-                                                       "output")]
-        times += [e[3] for e in self.events if e[0] == "step"]
         # An unfinished task is treated as alive until the run's end (or the last thing we saw).
-        self.run_end = ends[-1] if ends else max(times, default=0.0)
+        ends = [e[1] for e in self.events if e[0] == "run" and e[2] == "end"]
+        self.run_end = ends[-1] if ends else max(
+            (e[3] if e[0] == "step" else e[2] for e in self.events if e[0] != "run"), default=0.0)
 
-    def match(self, spec: str | None) -> list:
-        if spec is None:
-            return []
+    def match(self, spec: str) -> list:
         # Names win over coroutine names: "work" means the task named so, not every work().
         hits = ([r for r in self.rows if r.name == spec]
                 or [r for r in self.rows if r.coro == spec]
@@ -334,9 +311,7 @@ class _Context:
         return start, row.ended if row.ended is not None else self.run_end
 
     def output(self, exp: dict) -> str:
-        tids = None
-        if exp.get("task") is not None:
-            tids = {r.tid for r in self.match(exp["task"])}
+        tids = {r.tid for r in self.match(exp["task"])} if exp.get("task") else None
         stream = exp.get("stream")
         return "".join(e[4] for e in self.events if e[0] == "output"
                        and (tids is None or e[1] in tids) and (stream is None or e[3] == stream))
@@ -348,21 +323,163 @@ class _Context:
             return self.run_end - begins[0] if begins else 0.0
         return max(self.interval(r)[1] for r in self.rows) - min(starts)
 
+    def _c_outcome(self, exp):
+        return [] if self.outcome == exp["value"] else [
+            f"outcome: expected {exp['value']!r}, got {self.outcome!r}"]
+
+    def _c_task_count(self, exp):
+        rows = self.match(exp["task"]) if exp.get("task") else self.rows
+        n, what = len(rows), f"tasks matching {exp['task']!r}" if exp.get("task") else "tasks"
+        lo, hi = exp.get("min", 0), exp.get("max", float("inf"))
+        return [] if lo <= n <= hi else [
+            f"task_count: expected {lo} to {hi} {what}, got {n} ({self.names()})"]
+
+    def _c_state(self, exp):
+        return [f"state: task {r.name!r} is {r.state!r}, expected {exp['state']!r}"
+                for spec in _specs(exp) for r in self.match(spec) if r.state != exp["state"]]
+
+    def _c_all_states(self, exp):
+        skip = {r.tid for spec in exp.get("except", ()) for r in self.match(spec)}
+        bad = [r for r in self.rows if r.tid not in skip and r.state != exp["state"]]
+        if not self.rows:
+            return ["all_states: the run created no tasks"]
+        return [f"all_states: task {r.name!r} is {r.state!r}, expected {exp['state']!r}" for r in bad]
+
+    def _expand(self, exp) -> list:
+        return [r for spec in _specs(exp) for r in self.match(spec)]
+
+    def _overlaps(self, a, b) -> bool:
+        (a0, a1), (b0, b1) = self.interval(a), self.interval(b)
+        return max(a0, b0) < min(a1, b1)
+
+    def _c_overlap(self, exp, want=True):
+        return [f"{exp['check']}: tasks {a.name!r} and {b.name!r} were "
+                f"{'not ' if want else ''}alive at the same time"
+                for a, b in combinations(self._expand(exp), 2) if self._overlaps(a, b) != want]
+
+    def _c_no_overlap(self, exp):
+        return self._c_overlap(exp, want=False)
+
+    def _c_order(self, exp):
+        by = exp.get("by", "end")
+        rows = self._expand(exp)
+        key = (lambda r: self.interval(r)[0]) if by == "start" else (lambda r: self.interval(r)[1])
+        got = [r.name for r in sorted(rows, key=key)]
+        want = [r.name for r in rows]
+        return [] if got == want else [f"order: expected {by} order {want}, got {got}"]
+
+    def _c_total_under(self, exp, under=True):
+        span, limit = self.span(), exp["seconds"]
+        if (span < limit) if under else (span > limit):
+            return []
+        return [f"{exp['check']}: the run's tasks took {span:.3f} s, expected "
+                f"{'under' if under else 'over'} {limit} s"]
+
+    def _c_total_over(self, exp):
+        return self._c_total_under(exp, under=False)
+
+    def _c_duration(self, exp):
+        out = []
+        for r in self.match(exp["task"]):
+            took = self.interval(r)[1] - r.created
+            if "min" in exp and took < exp["min"]:
+                out.append(f"duration: task {r.name!r} lived {took:.3f} s, expected at least {exp['min']}")
+            if "max" in exp and took > exp["max"]:
+                out.append(f"duration: task {r.name!r} lived {took:.3f} s, expected at most {exp['max']}")
+        return out
+
+    def _c_waited_on(self, exp):
+        kinds = _specs(exp, "kind")
+        want = exp.get("min", 1)
+        out = []
+        for r in self.match(exp["task"]):
+            seen = [e[3] for e in self.events if e[0] == "wait" and e[1] == r.tid]
+            n = sum(k in kinds for k in seen)
+            if n < want:
+                out.append(f"waited_on: task {r.name!r} waited on {'/'.join(kinds)} {n} time(s), "
+                           f"expected at least {want} (its waits: {sorted(set(seen)) or 'none'})")
+        return out
+
+    def _c_cancel_requested(self, exp):
+        out = []
+        by_any = "by" not in exp
+        by_tids = None if by_any or exp["by"] is None else {r.tid for r in self.match(exp["by"])}
+        for r in self.match(exp["task"]):
+            reqs = [e for e in self.events if e[0] == "cancel" and e[1] == r.tid]
+            if not by_any:
+                reqs = [e for e in reqs if (e[3] is None if by_tids is None else e[3] in by_tids)]
+            if not reqs:
+                by = "" if by_any else f" by {exp['by']!r}"
+                out.append(f"cancel_requested: nobody{by} asked task {r.name!r} to cancel")
+        return out
+
+    def _c_parent(self, exp):
+        parents = None if exp["parent"] is None else {r.tid for r in self.match(exp["parent"])}
+        out = []
+        for r in self.match(exp["task"]):
+            ok = r.parent is None if parents is None else r.parent in parents
+            if not ok:
+                got = self.by_tid[r.parent].name if r.parent in self.by_tid else r.parent
+                out.append(f"parent: task {r.name!r} was created by {got!r}, expected {exp['parent']!r}")
+        return out
+
+    def _c_exception(self, exp):
+        out = []
+        for r in self.match(exp["task"]):
+            got = r.exc[0] if r.exc else None
+            if r.state != "failed" or got != exp["type"]:
+                out.append(f"exception: task {r.name!r} is {r.state!r} with {got!r}, "
+                           f"expected it to fail with {exp['type']}")
+        return out
+
+    def _c_result(self, exp):
+        return [f"result: task {r.name!r} returned {r.summary!r}, expected it to contain "
+                f"{exp['contains']!r}" for r in self.match(exp["task"])
+                if r.state != "done" or exp["contains"] not in (r.summary or "")]
+
+    def _c_output_contains(self, exp):
+        text = self.output(exp)
+        return [] if exp["text"] in text else [
+            f"output_contains: {exp['text']!r} not in the output ({_tail(text)})"]
+
+    def _c_output_lacks(self, exp):
+        found = exp["text"] in self.output(exp)
+        return [f"output_lacks: {exp['text']!r} is in the output"] if found else []
+
+    def _c_output_order(self, exp):
+        text, pos = self.output(exp), 0
+        for piece in exp["texts"]:
+            found = text.find(piece, pos)
+            if found < 0:
+                where = "not in the output" if piece not in text else "too early in the output"
+                return [f"output_order: {piece!r} is {where} ({_tail(text)})"]
+            pos = found + len(piece)
+        return []
+
+    def _blocks(self, exp, threshold):
+        tids = {r.tid for r in self.match(exp["task"])} if exp.get("task") else None
+        return [e for e in self.events if e[0] == "block" and e[3] >= threshold
+                and (tids is None or e[1] in tids)]
+
+    def _c_block(self, exp):
+        n = len(self._blocks(exp, exp["min_seconds"]))
+        lo, hi = exp.get("min_count", 1), exp.get("max_count")
+        durations = [round(e[3], 3) for e in self.events if e[0] == "block"]
+        if n < lo or (hi is not None and n > hi):
+            want = f"{lo}" + (f"..{hi}" if hi is not None else "+")
+            return [f"block: the loop was blocked >= {exp['min_seconds']} s {n} time(s), expected "
+                    f"{want} (blocks seen: {durations or 'none'})"]
+        return []
+
+    def _c_no_block(self, exp):
+        return [f"no_block: the loop was blocked {e[3]:.3f} s at {e[4]}:{e[5]}"
+                for e in self._blocks(exp, exp.get("seconds", 0.2))]
+
 
 def _rows(table: Any) -> Iterable:
-    """TaskRows from a TaskTable, whichever container shape it exposes."""
-    if table is None:
-        return []
-    rows = getattr(table, "rows", table)
-    if callable(rows):
-        rows = rows()
-    if hasattr(rows, "values"):
-        rows = rows.values()
-    return sorted(rows, key=lambda r: r.tid)
-
-
-def _fmt(row) -> str:
-    return repr(row.name)
+    """TaskRows from a TaskTable (its ``rows`` list), or from any iterable/mapping of rows."""
+    rows = getattr(table, "rows", table) if table is not None else []
+    return sorted(rows.values() if hasattr(rows, "values") else rows, key=lambda r: r.tid)
 
 
 def _specs(exp: dict, key: str = "tasks") -> list[str]:
@@ -372,187 +489,9 @@ def _specs(exp: dict, key: str = "tasks") -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
 
-def _c_outcome(ctx, exp):
-    return [] if ctx.outcome == exp["value"] else [
-        f"outcome: expected {exp['value']!r}, got {ctx.outcome!r}"]
-
-
-def _c_task_count(ctx, exp):
-    rows = ctx.match(exp["task"]) if exp.get("task") else ctx.rows
-    n, what = len(rows), f"tasks matching {exp['task']!r}" if exp.get("task") else "tasks"
-    out = []
-    if "min" in exp and n < exp["min"]:
-        out.append(f"task_count: expected at least {exp['min']} {what}, got {n} ({ctx.names()})")
-    if "max" in exp and n > exp["max"]:
-        out.append(f"task_count: expected at most {exp['max']} {what}, got {n} ({ctx.names()})")
-    return out
-
-
-def _c_state(ctx, exp):
-    return [f"state: task {_fmt(r)} is {r.state!r}, expected {exp['state']!r}"
-            for spec in _specs(exp) for r in ctx.match(spec) if r.state != exp["state"]]
-
-
-def _c_all_states(ctx, exp):
-    skip = {r.tid for spec in exp.get("except", ()) for r in ctx.match(spec)}
-    bad = [r for r in ctx.rows if r.tid not in skip and r.state != exp["state"]]
-    if not ctx.rows:
-        return ["all_states: the run created no tasks"]
-    return [f"all_states: task {_fmt(r)} is {r.state!r}, expected {exp['state']!r}" for r in bad]
-
-
-def _expand(ctx, exp) -> list:
-    return [r for spec in _specs(exp) for r in ctx.match(spec)]
-
-
-def _overlaps(ctx, a, b) -> bool:
-    (a0, a1), (b0, b1) = ctx.interval(a), ctx.interval(b)
-    return max(a0, b0) < min(a1, b1)
-
-
-def _c_overlap(ctx, exp):
-    return [f"overlap: tasks {_fmt(a)} and {_fmt(b)} were not alive at the same time"
-            for a, b in combinations(_expand(ctx, exp), 2) if not _overlaps(ctx, a, b)]
-
-
-def _c_no_overlap(ctx, exp):
-    return [f"no_overlap: tasks {_fmt(a)} and {_fmt(b)} were alive at the same time"
-            for a, b in combinations(_expand(ctx, exp), 2) if _overlaps(ctx, a, b)]
-
-
-def _c_order(ctx, exp):
-    by = exp.get("by", "end")
-    rows = _expand(ctx, exp)
-    key = (lambda r: ctx.interval(r)[0]) if by == "start" else (lambda r: ctx.interval(r)[1])
-    got = [r.name for r in sorted(rows, key=key)]
-    want = [r.name for r in rows]
-    return [] if got == want else [f"order: expected {by} order {want}, got {got}"]
-
-
-def _c_total_under(ctx, exp):
-    span = ctx.span()
-    return [] if span < exp["seconds"] else [
-        f"total_under: the run's tasks took {span:.3f} s, expected under {exp['seconds']} s"]
-
-
-def _c_total_over(ctx, exp):
-    span = ctx.span()
-    return [] if span > exp["seconds"] else [
-        f"total_over: the run's tasks took {span:.3f} s, expected over {exp['seconds']} s"]
-
-
-def _c_duration(ctx, exp):
-    out = []
-    for r in ctx.match(exp["task"]):
-        took = ctx.interval(r)[1] - r.created
-        if "min" in exp and took < exp["min"]:
-            out.append(f"duration: task {_fmt(r)} lived {took:.3f} s, expected at least {exp['min']}")
-        if "max" in exp and took > exp["max"]:
-            out.append(f"duration: task {_fmt(r)} lived {took:.3f} s, expected at most {exp['max']}")
-    return out
-
-
-def _c_waited_on(ctx, exp):
-    kinds = _specs(exp, "kind")
-    want = exp.get("min", 1)
-    out = []
-    for r in ctx.match(exp["task"]):
-        seen = [e[3] for e in ctx.events if e[0] == "wait" and e[1] == r.tid]
-        n = sum(k in kinds for k in seen)
-        if n < want:
-            out.append(f"waited_on: task {_fmt(r)} waited on {'/'.join(kinds)} {n} time(s), "
-                       f"expected at least {want} (its waits: {sorted(set(seen)) or 'none'})")
-    return out
-
-
-def _c_cancel_requested(ctx, exp):
-    out = []
-    by_any = "by" not in exp
-    by_tids = None if by_any or exp["by"] is None else {r.tid for r in ctx.match(exp["by"])}
-    for r in ctx.match(exp["task"]):
-        reqs = [e for e in ctx.events if e[0] == "cancel" and e[1] == r.tid]
-        if not by_any:
-            reqs = [e for e in reqs if (e[3] is None if by_tids is None else e[3] in by_tids)]
-        if not reqs:
-            by = "" if by_any else f" by {exp['by']!r}"
-            out.append(f"cancel_requested: nobody{by} asked task {_fmt(r)} to cancel")
-    return out
-
-
-def _c_parent(ctx, exp):
-    parents = None if exp["parent"] is None else {r.tid for r in ctx.match(exp["parent"])}
-    out = []
-    for r in ctx.match(exp["task"]):
-        ok = r.parent is None if parents is None else r.parent in parents
-        if not ok:
-            got = ctx.by_tid[r.parent].name if r.parent in ctx.by_tid else r.parent
-            out.append(f"parent: task {_fmt(r)} was created by {got!r}, expected {exp['parent']!r}")
-    return out
-
-
-def _c_exception(ctx, exp):
-    out = []
-    for r in ctx.match(exp["task"]):
-        got = r.exc[0] if r.exc else None
-        if r.state != "failed" or got != exp["type"]:
-            out.append(f"exception: task {_fmt(r)} is {r.state!r} with {got!r}, "
-                       f"expected it to fail with {exp['type']}")
-    return out
-
-
-def _c_result(ctx, exp):
-    return [f"result: task {_fmt(r)} returned {r.summary!r}, expected it to contain "
-            f"{exp['contains']!r}" for r in ctx.match(exp["task"])
-            if r.state != "done" or exp["contains"] not in (r.summary or "")]
-
-
-def _c_output_contains(ctx, exp):
-    text = ctx.output(exp)
-    return [] if exp["text"] in text else [
-        f"output_contains: {exp['text']!r} not in the output ({_tail(text)})"]
-
-
-def _c_output_lacks(ctx, exp):
-    return [f"output_lacks: {exp['text']!r} is in the output"] if exp["text"] in ctx.output(exp) else []
-
-
-def _c_output_order(ctx, exp):
-    text, pos = ctx.output(exp), 0
-    for piece in exp["texts"]:
-        found = text.find(piece, pos)
-        if found < 0:
-            where = "not in the output" if piece not in text else "too early in the output"
-            return [f"output_order: {piece!r} is {where} ({_tail(text)})"]
-        pos = found + len(piece)
-    return []
-
-
 def _tail(text: str, n: int = 160) -> str:
     return "output was empty" if not text else "output: " + repr(text[-n:])
 
 
-def _blocks(ctx, exp, threshold):
-    tids = {r.tid for r in ctx.match(exp["task"])} if exp.get("task") else None
-    return [e for e in ctx.events if e[0] == "block" and e[3] >= threshold
-            and (tids is None or e[1] in tids)]
-
-
-def _c_block(ctx, exp):
-    n = len(_blocks(ctx, exp, exp["min_seconds"]))
-    lo, hi = exp.get("min_count", 1), exp.get("max_count")
-    durations = [round(e[3], 3) for e in ctx.events if e[0] == "block"]
-    if n < lo or (hi is not None and n > hi):
-        want = f"{lo}" + (f"..{hi}" if hi is not None else "+")
-        return [f"block: the loop was blocked >= {exp['min_seconds']} s {n} time(s), expected "
-                f"{want} (blocks seen: {durations or 'none'})"]
-    return []
-
-
-def _c_no_block(ctx, exp):
-    seconds = exp.get("seconds", 0.2)
-    return [f"no_block: the loop was blocked {e[3]:.3f} s at {e[4]}:{e[5]}"
-            for e in _blocks(ctx, exp, seconds)]
-
-
-_CHECKS = {name[3:]: fn for name, fn in globals().items() if name.startswith("_c_")}
+_CHECKS = {name[3:]: fn for name, fn in vars(_Context).items() if name.startswith("_c_")}
 assert set(_CHECKS) == set(_CHECK_KEYS), set(_CHECKS) ^ set(_CHECK_KEYS)
