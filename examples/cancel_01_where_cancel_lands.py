@@ -58,7 +58,7 @@ LESSON = {
         {"check": "state", "task": "poller", "state": "cancelled"},
         {"check": "cancel_requested", "task": "poller", "by": "main"},
         {"check": "waited_on", "task": "poller", "kind": "sleep", "min": 2},
-        {"check": "duration", "task": "poller", "max": 0.5},
+        {"check": "duration", "task": "poller", "max": 0.7},
         {"check": "output_contains", "text": "poll 2: CancelledError at line"},
         {"check": "output_order", "texts": ["cancelled() = False", "cancelled() = True"]},
     ],

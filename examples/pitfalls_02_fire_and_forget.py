@@ -67,6 +67,5 @@ LESSON = {
         {"check": "cancel_requested", "task": "receipt-forgotten"},
         {"check": "output_contains", "text": "receipt for order-2 sent"},
         {"check": "output_contains", "text": "order-1 NEVER sent"},
-        {"check": "total_under", "seconds": 0.55},
     ],
 }

@@ -55,7 +55,7 @@ LESSON = {
         {"check": "overlap", "tasks": ["counter-a", "counter-b"]},
         {"check": "output_order", "texts": ["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"]},
         {"check": "waited_on", "task": "nap", "kind": "sleep"},
-        {"check": "duration", "task": "nap", "min": 0.3, "max": 0.6},
+        {"check": "duration", "task": "nap", "min": 0.3, "max": 0.8},
         {"check": "output_contains", "text": "nap: rested"},
     ],
 }
