@@ -105,7 +105,7 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
             window.open_path(target)
         window.run_current()
         _spin(app, max(0.0, at_seconds))
-        window._tick()               # the frame timer may be mid-interval: show the latest state
+        window.refresher.frame()     # the frame timer may be mid-interval: show the latest state
         _spin(app, 0.05)
         if not window.grab().save(str(out_png)):
             print(f"screenshot: could not write {out_png}", file=sys.stderr)

@@ -62,7 +62,7 @@ class CodeEditor(QPlainTextEdit):
         self._highlight: int | None = None
         self._gutter = _Gutter(self)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSizeF(max(font.pointSizeF(), 10.5))
+        font.setPointSizeF(max(font.pointSizeF(), 10.0))
         self.setFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)

@@ -44,6 +44,7 @@ class LessonPanel(QWidget):
         self.question_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(self.question_box)
         self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.MarkdownText)
         qfont = self.question.font()
         qfont.setBold(True)
         self.question.setFont(qfont)
@@ -82,6 +83,7 @@ class LessonPanel(QWidget):
         self.check_button.clicked.connect(self.check)
         self.group.buttonToggled.connect(lambda *_: self.check_button.setEnabled(True))
         self._question: dict | None = None
+        self._labels: dict = {}
         self.set_lesson(None)
 
     def _fit_text(self, size) -> None:
@@ -92,12 +94,14 @@ class LessonPanel(QWidget):
         self.title.setText(lesson.title if lesson is not None else "")
         self.text.setMarkdown(lesson.text if lesson is not None and lesson.text else "")
         for button in self.group.buttons():
-            # Removed and hidden now: deleteLater() alone would leave them on screen until the
-            # event loop gets round to deferred deletes.
             self.group.removeButton(button)
-            self.choices_layout.removeWidget(button)
-            button.hide()
-            button.deleteLater()
+        while self.choices_layout.count():
+            # Hidden now: deleteLater() alone would leave them on screen until the event loop
+            # gets round to deferred deletes.
+            row = self.choices_layout.takeAt(0).widget()
+            row.hide()
+            row.deleteLater()
+        self._labels = {}
         self.result.hide()
         self.check_button.setEnabled(False)
         q = lesson.question if lesson is not None else None
@@ -108,9 +112,27 @@ class LessonPanel(QWidget):
             return
         self.question.setText(str(self._question.get("text", "")))
         for i, choice in enumerate(self._question["choices"]):
-            button = QRadioButton(str(choice), self.question_box)
+            # A radio button cannot wrap its text, so the text is a word-wrapping label beside it
+            # (clicking the label picks the choice, like a radio button's own text would).
+            row = QWidget(self.question_box)
+            button = QRadioButton(row)
+            label = QLabel(str(choice), row)
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.MarkdownText)
+            label.installEventFilter(self)
+            self._labels[label] = button
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            line.addWidget(label, 1)
             self.group.addButton(button, i)
-            self.choices_layout.addWidget(button)
+            self.choices_layout.addWidget(row)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == event.Type.MouseButtonRelease and obj in self._labels:
+            self._labels[obj].setChecked(True)
+            return True
+        return super().eventFilter(obj, event)
 
     def choose(self, index: int) -> None:
         """Select choice `index` (0-based), as a click would."""

@@ -10,26 +10,27 @@ import hashlib
 import json
 import os
 import re
-import time
 from collections import defaultdict
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,
                                QToolBar, QVBoxLayout, QWidget)
 
+from .block_banner import BlockBanner
 from .console import ConsoleWidget
 from .editor import CodeEditor
 from .edits import EditStore
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
+from .loop_health import LoopHealthLabel
+from .refresher import FrameRefresher
+from .task_model import TaskTableModel
+from .task_view import TaskTableView
+from .timeline import TimelineWidget
 
-FRAME_MS = 16            # table/timeline/console refresh while a run is live (~60 Hz)
-LAG_PROBE_MS = 100       # loop-lag probe: how late a 100 ms timer fires is how busy the loop is
 _SPLITTERS = ("main", "centre", "right")
-_BANNER_STYLE = ("QLabel {{ background: {bg}; color: #1d1d1d; border: 1px solid {border};"
-                 " border-radius: 4px; padding: 5px 8px; font-weight: 600; }}")
 
 
 def _norm(path) -> str:
@@ -61,38 +62,25 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings()
         self.edits = edits if edits is not None else EditStore(parent=self)
         self.run = None
-        self.table = None
         self._started: list = []        # runs that started and may still be unwinding
-        self._cursor = 0
         self._seen = {"outputs": 0, "blocks": 0, "errors": 0}
-        self._finished = True
         self._run_file = ""
         self._load_error: tuple[int, str] | None = None
         self._doc = None                # (path, slug, original text, lesson)
         self._loading = False
         self._selecting = False
-        self._lessons_dir = lessons_dir
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
         self._build_status()
         self._connect()
-        self._frame = QTimer(self)
-        self._frame.setInterval(FRAME_MS)
-        self._frame.timeout.connect(self._tick)
-        self._lag_timer = QTimer(self)
-        self._lag_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._lag_timer.setInterval(LAG_PROBE_MS)
-        self._lag_timer.timeout.connect(self._probe_lag)
-        self._lag_last = time.monotonic()
-        self._lag_samples: list[float] = []
-        self._load_library()
+        from playground import lessons
+        self._lessons = lessons.discover(lessons_dir)
+        self.browser.set_lessons(lessons.groups(self._lessons))
         self._restore_settings()
 
     # == construction =================================================================================
     def _build_widgets(self) -> None:
-        from .task_model import TaskTableModel
-        from .task_view import TaskTableView
         self.browser = LessonBrowser()
         self.lesson_panel = LessonPanel()
         self.editor = CodeEditor()
@@ -100,56 +88,42 @@ class MainWindow(QMainWindow):
         self.task_model = TaskTableModel(self)
         self.task_view = TaskTableView()
         self.task_view.setModel(self.task_model)
-        try:
-            from .timeline import TimelineWidget
-            self.timeline = TimelineWidget()
-        except ImportError:  # the timeline lands separately; the window works without it
-            self.timeline = None
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.timeline = TimelineWidget()
+        self.refresher = FrameRefresher(self.task_model, self.timeline, self)
+        self.banner = BlockBanner()
+        self.splitters: dict[str, QSplitter] = {}
         table_box = QWidget()
-        box = QVBoxLayout(table_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(4)
+        box = QVBoxLayout(table_box, contentsMargins=QMargins(0, 0, 0, 0), spacing=4)
         box.addWidget(self.banner)
         box.addWidget(self.task_view, 1)
 
-        self.splitters = {name: QSplitter() for name in _SPLITTERS}
-        centre, right, main = self.splitters["centre"], self.splitters["right"], self.splitters["main"]
-        centre.setOrientation(Qt.Orientation.Vertical)
-        centre.addWidget(self.lesson_panel)
-        centre.addWidget(self.editor)
-        right.setOrientation(Qt.Orientation.Vertical)
-        right.addWidget(table_box)
-        if self.timeline is not None:
-            right.addWidget(self.timeline)
-        right.addWidget(self.console)
-        main.addWidget(self.browser)
-        main.addWidget(centre)
-        main.addWidget(right)
-        for name in _SPLITTERS:
-            self.splitters[name].setChildrenCollapsible(False)
-            self.splitters[name].setObjectName(f"{name}Splitter")
-        main.setStretchFactor(0, 0)
-        main.setStretchFactor(1, 1)
-        main.setStretchFactor(2, 1)
+        vertical = Qt.Orientation.Vertical
+        centre = self._splitter("centre", vertical, self.lesson_panel, self.editor)
+        right = self._splitter("right", vertical, table_box, self.timeline, self.console)
+        main = self._splitter("main", Qt.Orientation.Horizontal, self.browser, centre, right)
+        main.setStretchFactor(0, 0)   # the browser keeps its width when the window grows
         self.setCentralWidget(main)
         # No layout-imposed minimum size on the top-level window: Qt would forward it to the
         # platform window (propagateSizeHints), which the offscreen platform answers with a warning.
         self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
+    def _splitter(self, name: str, orientation, *children) -> QSplitter:
+        splitter = QSplitter(orientation, objectName=f"{name}Splitter", childrenCollapsible=False)
+        for i, child in enumerate(children):
+            splitter.addWidget(child)
+            splitter.setStretchFactor(i, 1)
+        self.splitters[name] = splitter
+        return splitter
+
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
         style = self.style()
 
-        def action(text, icon, slot, shortcuts=(), tip=""):
-            a = QAction(text, self)
+        def action(text, icon, slot, shortcuts=(), tip="", **props):
+            a = QAction(text, self, shortcutContext=Qt.ShortcutContext.WindowShortcut, **props)
             if icon is not None:
                 a.setIcon(style.standardIcon(icon))
-            if shortcuts:
-                a.setShortcuts([QKeySequence(s) for s in shortcuts])
-                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.setShortcuts([QKeySequence(s) for s in shortcuts])
             keys = " / ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
             a.setToolTip(f"{tip or text} ({keys})" if keys else (tip or text))
             a.triggered.connect(slot)
@@ -158,10 +132,8 @@ class MainWindow(QMainWindow):
         self.act_run = action("Run", sp.SP_MediaPlay, self.run_current, ("F5", "Ctrl+R"),
                               "Run the code in the editor (restarts a live run)")
         self.act_stop = action("Stop", sp.SP_MediaStop, self.stop, ("Shift+F5",),
-                               "Cancel every live task of the run")
-        self.act_stop.setEnabled(False)
-        self.act_network = action("Offline", None, self._network_toggled)
-        self.act_network.setCheckable(True)
+                               "Cancel every live task of the run", enabled=False)
+        self.act_network = action("Offline", None, self._network_toggled, checkable=True)
         self.act_network.setToolTip(
             "Network mode.  Offline (default): HTTP requests of a lesson go to the playground's own "
             "demo API on 127.0.0.1, with predictable latency.  Live: lessons reach the real internet.")
@@ -171,36 +143,25 @@ class MainWindow(QMainWindow):
                                "Open any Python script from disk")
         self.act_revert = action("Revert", sp.SP_BrowserReload, self.revert_to_original, (),
                                  "Revert to original: drop your edits of this lesson")
-        self.block_limit = QDoubleSpinBox()
-        self.block_limit.setRange(0.5, 120.0)
-        self.block_limit.setSingleStep(0.5)
-        self.block_limit.setDecimals(1)
-        self.block_limit.setValue(5.0)
-        self.block_limit.setSuffix(" s")
+        self.block_limit = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=120.0, singleStep=0.5,
+                                          value=5.0, suffix=" s")
         self.block_limit.setToolTip("Block limit: code that blocks the event loop this long is stopped")
-        tb = QToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
+        self.toolbar = tb = QToolBar("Main", objectName="mainToolbar", movable=False)
         tb.setIconSize(QSize(18, 18))
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.act_run, self.act_stop):
-            tb.addAction(a)
-        tb.addSeparator()
-        tb.addAction(self.act_network)
-        tb.addWidget(QLabel("  Block limit "))
-        tb.addWidget(self.block_limit)
-        tb.addSeparator()
-        for a in (self.act_open, self.act_revert, self.act_export):
-            tb.addAction(a)
-        self.toolbar = tb
+        for item in (self.act_run, self.act_stop, None, self.act_network, QLabel("  Block limit "),
+                     self.block_limit, None, self.act_open, self.act_revert, self.act_export):
+            if item is None:
+                tb.addSeparator()
+            elif isinstance(item, QAction):
+                tb.addAction(item)
+            else:
+                tb.addWidget(item)
         self.addToolBar(tb)
 
     def _build_status(self) -> None:
         sb = self.statusBar()
-        self.state_label = QLabel("Ready")
-        self.lag_label = QLabel("Loop lag –")
-        self.lag_label.setToolTip("How late a 100 ms timer fires: the event loop's responsiveness")
-        self.network_label = QLabel()
+        self.state_label, self.lag_label, self.network_label = QLabel("Ready"), LoopHealthLabel(), QLabel()
         sb.addWidget(self.state_label, 1)
         sb.addPermanentWidget(self.network_label)
         sb.addPermanentWidget(self.lag_label)
@@ -211,16 +172,12 @@ class MainWindow(QMainWindow):
         self.editor.textChanged.connect(self._text_changed)
         self.task_view.cancelRequested.connect(self.cancel_task)
         self.task_view.taskSelected.connect(self._select_task)
-        if self.timeline is not None and hasattr(self.timeline, "taskSelected"):
-            self.timeline.taskSelected.connect(self._select_task)
+        self.timeline.taskSelected.connect(self._select_task)
         self.edits.failed.connect(lambda msg: self._notice(msg, "warn"))
+        self.refresher.frameApplied.connect(self._after_frame)
+        self.refresher.finished.connect(self._finish)
 
     # == lessons and edits ============================================================================
-    def _load_library(self) -> None:
-        from playground import lessons
-        self._lessons = lessons.discover(self._lessons_dir)
-        self.browser.set_lessons(lessons.groups(self._lessons))
-
     def lesson_paths(self) -> dict[str, str]:
         """slug -> path of every bundled lesson."""
         return {lesson.slug: str(lesson.path) for lesson in self._lessons}
@@ -253,10 +210,9 @@ class MainWindow(QMainWindow):
         self.act_revert.setEnabled(text != original)
         self.setWindowTitle(f"{lesson.title} — asyncio Playground")
         self._settings.setValue("lastLesson", path)
-        if message:
-            self._notice(message, "warn")
-        elif text != original:
-            self.statusBar().showMessage("Restored your edits of this lesson (Revert brings back the original)", 6000)
+        if message or text != original:
+            self._notice(message or "Restored your edits of this lesson (Revert brings back the original)",
+                         "warn" if message else "info")
         return True
 
     def current_path(self) -> str | None:
@@ -278,12 +234,10 @@ class MainWindow(QMainWindow):
         if self._doc is None:
             return
         _path, slug, original, _lesson = self._doc
-        self.edits.revert(slug)
         cursor = self.editor.textCursor()
         cursor.select(cursor.SelectionType.Document)
-        self._loading = True
-        cursor.insertText(original)
-        self._loading = False
+        cursor.insertText(original)      # undoable (Ctrl+Z brings the edit back)
+        self.edits.revert(slug)          # after the insert: drops the save it just scheduled
         self.act_revert.setEnabled(False)
         self.statusBar().showMessage("Reverted to the original lesson", 4000)
 
@@ -294,47 +248,41 @@ class MainWindow(QMainWindow):
         if self._doc is None:
             return False
         self.stop()
-        path, _slug, _original, _lesson = self._doc
         self.edits.flush()
-        run = playground.Run(path, source=self.editor.toPlainText(), loop=self._loop,
+        run = playground.Run(self._doc[0], source=self.editor.toPlainText(), loop=self._loop,
                              network="live" if self.act_network.isChecked() else "offline",
                              block_limit=self.block_limit.value())
-        self._show_run(run)
-        try:
-            run.start()
-        except playground.LoadError as exc:
-            self._show_load_error(exc)
-            return False
-        self._started = [r for r in self._started if not r.done] + [run]
-        self._finished = False
-        self.act_stop.setEnabled(True)
-        self._frame.start()
-        self.state_label.setText("Running…")
-        self.runStarted.emit(run)
-        return True
-
-    def _show_run(self, run) -> None:
-        import playground
         self.run = run
-        self.table = playground.TaskTable()
-        self._cursor = 0
         self._seen = dict.fromkeys(self._seen, 0)
-        self._run_file = _norm(getattr(run.tracer, "filename", None) or self.current_path())
+        self._run_file = _norm(run.tracer.filename or self.current_path())
         self._load_error = None
-        self.task_model.set_table(self.table)
-        if self.timeline is not None:
-            self.timeline.set_table(self.table)
         self.banner.hide()
         self.editor.highlight_line(None)
         self.console.clear_output()
+        self.refresher.start(run)          # a fresh TaskTable in the model and the timeline
+        try:
+            run.start()
+        except playground.LoadError as exc:
+            self.refresher.stop()
+            self._show_load_error(exc)
+            return False
+        self._started = [r for r in self._started if not r.done] + [run]
+        self.act_stop.setEnabled(True)
+        self.state_label.setText("Running…")
         self._update_markers()
+        self.runStarted.emit(run)
+        return True
+
+    @property
+    def table(self):
+        """The TaskTable on screen (the current run's), None before the first run."""
+        return self.refresher.table
 
     def _show_load_error(self, exc) -> None:
         line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-        if not line:
+        if not line:  # no attributes: the message names file:line:col
             m = re.search(r":(\d+)(?::(\d+))?", str(exc))
             line, col = (int(m.group(1)), int(m.group(2) or 1)) if m else (None, None)
-        self._finished = True
         self.console.message(str(exc), "error")
         self.console.flush()
         where = f" at line {line}, column {col or 1}" if line else ""
@@ -363,123 +311,99 @@ class MainWindow(QMainWindow):
         self.edits.flush()
         for run in self.live_runs():
             run.stop()
-        self._frame.stop()
-        self._lag_timer.stop()
+        self.lag_label.stop()
         return self.live_runs()
 
-    def _tick(self) -> None:
-        run, table = self.run, self.table
-        if run is None:
-            self._frame.stop()
+    def _after_frame(self, n_events: int) -> None:
+        """Once per refresher frame: console lines, block banner, gutter markers, status."""
+        table = self.table
+        if table is None:
             return
-        events, self._cursor = run.tracer.read(self._cursor)
-        changed = table.apply(events) if events else set()
-        now = self._loop.time()
-        self.task_model.apply(changed)
-        self.task_model.tick(now)
-        if self.timeline is not None:
-            self.timeline.refresh(now)
         names = {row.tid: row.name for row in table.rows}
         for ev in table.outputs[self._seen["outputs"]:]:
             self.console.write(names.get(ev[1]) if ev[1] is not None else None, ev[3], ev[4])
         self._seen["outputs"] = len(table.outputs)
-        for ev in table.blocks[self._seen["blocks"]:]:
-            self._show_block(ev, names)
+        for _, tid, _t0, duration, filename, line in table.blocks[self._seen["blocks"]:]:
+            other = Path(filename).name if filename and _norm(filename) != self._run_file else None
+            self.console.message(self.banner.show_block(duration, line, names.get(tid), other), "warn")
         self._seen["blocks"] = len(table.blocks)
         for ev in table.errors[self._seen["errors"]:]:
-            self.console.message(" ".join(str(x) for x in ev[3:] if x), "error")
+            who = f"[{names[ev[1]]}] " if ev[1] in names else ""
+            self.console.message(who + str(ev[3]) + (f"\n{ev[4][2]}" if ev[4] else ""), "error")
         self._seen["errors"] = len(table.errors)
-        if changed or events:
+        if n_events:
             self._update_markers()
-        live = sum(row.live for row in table.rows)
-        if not self._finished and run.done and not events:
-            self._finish()
-        elif not self._finished:
-            t0 = table.started or now
-            self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {now - t0:.1f} s")
+        if not self.run.done:
+            live = sum(row.live for row in table.rows)
+            elapsed = self._loop.time() - (table.started or self._loop.time())
+            self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s")
 
     def _finish(self) -> None:
         run, table = self.run, self.table
-        self._finished = True
-        self._frame.stop()
         self.act_stop.setEnabled(False)
         self.console.end_of_run()
         outcome = run.outcome or table.outcome or "completed"
-        took = (table.finished - table.started) if table.finished and table.started else None
-        text = {"completed": "Completed", "failed": "Failed", "cancelled": "Cancelled",
-                "error": "Error"}.get(outcome, outcome.capitalize())
-        if took is not None:
-            text += f" in {took:.2f} s"
-        if table.message and outcome != "completed":
-            text += f" — {table.message}"
+        text = outcome.capitalize()
+        if table.finished and table.started:
+            text += f" in {table.finished - table.started:.2f} s"
         if run.error:
+            text += f" — {run.error.strip().splitlines()[-1]}"
             self.console.message(run.error, "error")
             self.console.flush()
         self.state_label.setText(text)
         self._update_markers()
         self.runFinished.emit(outcome)
 
-    def _show_block(self, ev, names) -> None:
-        _kind, tid, _t0, duration, filename, lineno = ev[:6]
-        who = f" by task '{names[tid]}'" if tid in names else ""
-        where = f" at line {lineno}" if lineno else ""
-        if filename and _norm(filename) != self._run_file:
-            where += f" of {Path(filename).name}"
-        msg = f"Loop blocked for {duration:.1f} s{where}{who}"
-        severe = duration >= 1.0
-        self.banner.setStyleSheet(_BANNER_STYLE.format(bg="#f7b2ac" if severe else "#fde68a",
-                                                       border="#e0443a" if severe else "#e0b000"))
-        self.banner.setText(("⛔ " if severe else "⚠ ") + msg)
-        self.banner.show()
-        self.console.message(msg, "warn")
-
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
         """Gutter markers: where tasks are suspended (with counts), raising lines, blocks."""
         markers: dict[int, tuple[str, str]] = {}
-        showing_run_file = self._doc is not None and _norm(self._doc[0]) == self._run_file
-        if self.table is not None and showing_run_file:
-            waiting = defaultdict(list)
+        if self.table is not None and self._showing_run_file():
+            waiting, failed = defaultdict(list), {}
             for row in self.table.rows:
-                if row.state == "waiting" and row.waiting and row.waiting[3] and _norm(row.waiting[2]) == self._run_file:
-                    waiting[row.waiting[3]].append(row.name)
+                line = self._line_of(row)
+                if line and row.state == "waiting":
+                    waiting[line].append(row.name)
+                elif line:
+                    failed[line] = ("error", f"{row.name}: {row.exc[0]}: {row.exc[1]}")
             for line, who in waiting.items():
                 n = len(who)
                 markers[line] = ("wait", f"{n} task{'s' * (n != 1)} suspended here: {', '.join(who[:6])}")
             for ev in self.table.blocks:
                 if ev[5] and _norm(ev[4]) == self._run_file:
                     markers[ev[5]] = ("block", f"Blocked the event loop for {ev[3]:.1f} s")
-            for row in self.table.rows:
-                exc = row.exc
-                if row.state == "failed" and exc and len(exc) > 4 and exc[4] and _norm(exc[3]) == self._run_file:
-                    markers[exc[4]] = ("error", f"{row.name}: {exc[0]}: {exc[1]}")
+            markers.update(failed)
         if self._load_error is not None:
             markers[self._load_error[0]] = ("error", self._load_error[1])
         self.editor.set_markers(markers)
 
     def _select_task(self, tid: int) -> None:
         """A row or lane was selected: highlight it everywhere, and the line it waits on."""
-        if self._selecting:
+        if self._selecting:  # select_tid/highlight echo the selection back: ignore the echo
             return
         self._selecting = True
         try:
-            if self.timeline is not None and hasattr(self.timeline, "highlight"):
-                self.timeline.highlight(tid)
+            self.timeline.highlight(tid)
             self.task_view.select_tid(tid)
-            row = self.table.by_tid.get(tid) if self.table is not None and tid >= 0 else None
-            line = None
-            if row is not None and row.waiting and _norm(row.waiting[2]) == self._run_file:
-                line = row.waiting[3]
-            elif row is not None and row.exc and len(row.exc) > 4 and _norm(row.exc[3]) == self._run_file:
-                line = row.exc[4]
-            same_doc = self._doc is not None and _norm(self._doc[0]) == self._run_file
-            self.editor.highlight_line(line if same_doc else None)
+            row = self.table.by_tid.get(tid) if self.table is not None else None
+            self.editor.highlight_line(self._line_of(row) if self._showing_run_file() else None)
         finally:
             self._selecting = False
 
+    def _showing_run_file(self) -> bool:
+        return self._doc is not None and _norm(self._doc[0]) == self._run_file
+
+    def _line_of(self, row) -> int | None:
+        """The line of the run's file where `row` waits, or else raised; None if elsewhere."""
+        if row is not None and row.waiting and _norm(row.waiting[2]) == self._run_file:
+            return row.waiting[3]
+        if row is not None and row.state == "failed" and row.exc and _norm(row.exc[3]) == self._run_file:
+            return row.exc[4]
+        return None
+
     def _notice(self, text: str, kind: str = "info") -> None:
         self.console.message(text, kind)
-        self.console.flush()
+        self.console.flush()   # now, not next frame: no run may be live to drive the console
         self.statusBar().showMessage(text, 8000)
 
     def _network_toggled(self, *_args) -> None:
@@ -489,25 +413,13 @@ class MainWindow(QMainWindow):
                                    else "Network: offline (demo API on 127.0.0.1)")
         self.network_label.setToolTip(self.act_network.toolTip())
 
-    def _probe_lag(self) -> None:
-        now = time.monotonic()
-        lag = max(0.0, now - self._lag_last - LAG_PROBE_MS / 1000)
-        self._lag_last = now
-        self._lag_samples = (self._lag_samples + [lag])[-10:]   # the worst of the last second
-        worst = max(self._lag_samples) * 1000
-        self.lag_label.setText(f"Loop lag {worst:.0f} ms")
-        self.lag_label.setStyleSheet("" if worst < 50 else
-                                     f"color: {'#e0443a' if worst >= 200 else '#c98a00'}; font-weight: 600;")
-
     # == files ========================================================================================
     def _file_dialog(self, title: str, save: bool, slot, default: str = "") -> QFileDialog:
         # Non-modal on purpose: exec() would nest an event loop under the running lesson's tasks.
         dialog = QFileDialog(self, title, default, "Python files (*.py);;All files (*)" if not save
-                             else "Chrome trace (*.json);;All files (*)")
+                             else "Chrome trace (*.json);;All files (*)", defaultSuffix="json" if save else "")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
-        if save:
-            dialog.setDefaultSuffix("json")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(slot)
         dialog.open()
@@ -530,8 +442,7 @@ class MainWindow(QMainWindow):
         if self.run is None:
             return False
         try:
-            data = json.dumps(playground.chrome_trace(self.run.tracer))
-            Path(path).write_text(data, encoding="utf-8")
+            Path(path).write_text(json.dumps(playground.chrome_trace(self.run.tracer)), encoding="utf-8")
         except (OSError, TypeError, ValueError) as exc:
             self._notice(f"Could not export the trace: {exc}", "error")
             return False
@@ -541,16 +452,12 @@ class MainWindow(QMainWindow):
     # == settings and closing =========================================================================
     def _restore_settings(self) -> None:
         s = self._settings
-        geometry = s.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        if s.value("geometry") is None or not self.restoreGeometry(s.value("geometry")):
             self.resize(1400, 900)
         self.default_layout()
         for name in _SPLITTERS:
-            state = s.value(f"splitter/{name}")
-            if state is not None:
-                self.splitters[name].restoreState(state)
+            if s.value(f"splitter/{name}") is not None:
+                self.splitters[name].restoreState(s.value(f"splitter/{name}"))
         self.act_network.setChecked(s.value("network", "offline") == "live")
         self._network_toggled()
         try:
@@ -565,19 +472,11 @@ class MainWindow(QMainWindow):
     def default_layout(self) -> None:
         """Splitter proportions for the current window size (before any remembered ones)."""
         w, h = max(self.width(), 900), max(self.height(), 600)
-        browser = 210
-        right = int((w - browser) * 0.52)
+        browser = 200
+        right = int((w - browser) * 0.47)
         self.splitters["main"].setSizes([browser, w - browser - right, right])
         self.splitters["centre"].setSizes([int(h * 0.36), int(h * 0.64)])
-        thirds = [0.34, 0.40, 0.26] if self.timeline is not None else [0.6, 0.4]
-        self.splitters["right"].setSizes([int(h * f) for f in thirds])
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        self._lag_last = time.monotonic()   # start-up time is not loop lag
-        self._lag_samples.clear()
-        if not self._lag_timer.isActive():
-            self._lag_timer.start()
+        self.splitters["right"].setSizes([int(h * f) for f in (0.34, 0.40, 0.26)])
 
     def save_settings(self) -> None:
         s = self._settings
