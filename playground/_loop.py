@@ -32,6 +32,8 @@ from asyncio import base_events, events, runners
 import qasync
 from PySide6 import QtCore
 
+from ._tracer import run_traced_batch
+
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
 
 # How long one drain may run before Qt gets the thread back (paint, input, socket notifiers).
@@ -84,7 +86,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._pending_base_exc: BaseException | None = None
         # The traced task whose step is running now (None outside traced steps).
         self.current_traced = None
-        self.tracing_hook = None      # callable(handle) -> None, runs a traced step
+        self.tracing_hook = None      # run_traced_batch while runs are live
         self.tracers: set = set()      # tracers of the live runs
         self._watchdog = None
         super().__init__(app)
@@ -176,17 +178,17 @@ class PlaygroundLoop(qasync.QEventLoop):
                 ntodo = len(ready)
                 if not ntodo:
                     break
-                hook = self.tracing_hook
-                for i in range(ntodo):
-                    handle = popleft()
-                    if handle._cancelled:
-                        continue
-                    if hook is None:
+                traced_batch = self.tracing_hook
+                if traced_batch is not None:
+                    traced_batch(self, ntodo, deadline)
+                else:
+                    for i in range(ntodo):
+                        handle = popleft()
+                        if handle._cancelled:
+                            continue
                         handle._run()
-                    else:
-                        hook(handle)
-                    if not i & 127 and clock() >= deadline:
-                        break
+                        if not i & 127 and clock() >= deadline:
+                            break
                 if self._stopping or clock() >= deadline:
                     break
         except Exception as exc:  # e.g. the watchdog's BlockedLoopError landing between callbacks
@@ -243,7 +245,7 @@ class PlaygroundLoop(qasync.QEventLoop):
     def add_tracer(self, tracer):
         """A run started: route callbacks through ``_traced_run`` and watch for blocks."""
         self.tracers.add(tracer)
-        self.tracing_hook = self._traced_run
+        self.tracing_hook = run_traced_batch
         if self._watchdog is None:
             from ._watchdog import Watchdog
             self._watchdog = Watchdog(self)
@@ -255,15 +257,6 @@ class PlaygroundLoop(qasync.QEventLoop):
             self.tracing_hook = None
             if self._watchdog is not None:
                 self._watchdog.stop()
-
-    def _traced_run(self, handle):
-        # A task's step and its wake-up are handles bound to the task (see _tracer).
-        task = getattr(handle._callback, "__self__", None)
-        tracer = getattr(task, "_pg_tracer", None) if isinstance(task, asyncio.Task) else None
-        if tracer is None:
-            handle._run()
-        else:
-            tracer.step(handle, task, time.monotonic)
 
     def call_exception_handler(self, context):
         # Surface errors that asyncio would only log (a never-retrieved task exception, a

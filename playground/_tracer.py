@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import reprlib
+import time
 import traceback
 from asyncio import futures, tasks
 
@@ -91,6 +92,9 @@ def _user_line(frames, filename):
 
 
 def short_repr(value) -> str:
+    cls = type(value)
+    if value is None or cls is int or cls is bool or cls is float or (cls is str and len(value) < 60):
+        return repr(value)   # the common results, without reprlib's cost
     try:
         return _repr.repr(value)
     except Exception:  # a lesson's __repr__ may raise; the trace must not
@@ -170,30 +174,6 @@ class Tracer:
         self.events.append(("cancel", task._pg_tid, loop.time(), by_tid,
                             None if msg is None else str(msg)))
 
-    def step(self, handle, task, clock):
-        """Run one handle that steps ``task`` (called by the loop's drain)."""
-        loop = self.loop
-        prev = loop.current_traced
-        loop.current_traced = task
-        t0 = clock()
-        try:
-            handle._run()
-        except (SystemExit, KeyboardInterrupt) as exc:
-            # asyncio stored it as the task's exception and re-raised it to unwind the whole
-            # loop; in the playground it ends this run only.
-            if self.on_fatal is not None:
-                loop.call_soon(self.on_fatal, exc)
-        finally:
-            t1 = clock()
-            loop.current_traced = prev
-            self.events.append(("step", task._pg_tid, t0, t1))
-            if task.done():
-                self._ended(task, t1)
-            else:
-                waiter = task._fut_waiter
-                if waiter is not None:
-                    self._waiting(task, waiter, t1)
-
     def _waiting(self, task, waiter, t):
         frames = _coro_frames(task.get_coro())
         filename, lineno = _user_line(frames, self.filename)
@@ -255,6 +235,42 @@ class Tracer:
 def _thread_ident():
     import threading
     return threading.get_ident()
+
+
+def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.monotonic):
+    """Run ``ntodo`` ready handles; time the ones that step a traced task (the loop's hot path).
+
+    A task's step and its wake-up are handles bound to the task (``TaskStepMethWrapper`` /
+    ``task_wakeup``), so ``handle._callback.__self__`` is the task.
+    """
+    popleft = loop._ready.popleft
+    for i in range(ntodo):
+        handle = popleft()
+        if handle._cancelled:
+            continue
+        task = getattr(handle._callback, "__self__", None)
+        if task.__class__ is not TracedTask:
+            handle._run()
+        else:
+            tracer = task._pg_tracer
+            loop.current_traced = task
+            t0 = clock()
+            try:
+                handle._run()
+            except (SystemExit, KeyboardInterrupt) as exc:
+                # asyncio stored it as the task's exception and re-raised it to unwind the
+                # whole loop; in the playground it ends this run only.
+                if tracer.on_fatal is not None:
+                    loop.call_soon(tracer.on_fatal, exc)
+            t1 = clock()
+            loop.current_traced = None
+            tracer.events.append(("step", task._pg_tid, t0, t1))
+            if task.done():
+                tracer._ended(task, t1)
+            elif task._fut_waiter is not None:
+                tracer._waiting(task, task._fut_waiter, t1)
+        if not i & 127 and clock() >= deadline:
+            return
 
 
 class TaskRow:
