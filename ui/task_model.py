@@ -13,6 +13,10 @@ _ROOT = QModelIndex()
 # for the view than dozens of signals (it only repaints the rows it shows anyway).
 _MAX_RANGES = 16
 
+_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _FOREGROUND = 0, 1, 3, 7, 9   # Qt.ItemDataRole values
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_TICK_S = 0.1
+
 _STATE_HELP = {
     "pending": "created, not started yet (scheduled to run)",
     "running": "executing a step on the event loop",
@@ -55,6 +59,8 @@ class TaskTableModel(QAbstractTableModel):
         self._now: float | None = None      # clock for live "Elapsed", set by tick()
         self._first_live = 0                # rows above this one have all ended
         self._cwd = os.getcwd()
+        self._last_tick = -1.0
+        self._handlers = self._make_handlers()
 
     # -- feeding -----------------------------------------------------------------------------
     def set_table(self, table) -> None:
@@ -63,6 +69,7 @@ class TaskTableModel(QAbstractTableModel):
         self._table = table
         self._rows, self._row_of = [], {}
         self._now = None
+        self._last_tick = -1.0
         self._first_live = 0
         if table is not None:
             self._append(table.rows)
@@ -98,8 +105,15 @@ class TaskTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(top, 0), self.index(bottom, last_col))
 
     def tick(self, now: float) -> None:
-        """Advance the clock of the live "Elapsed" cells: one ``dataChanged`` on that column."""
-        self._now = now
+        """Advance the clock of the live "Elapsed" cells: one ``dataChanged`` on that column.
+
+        Safe to call every frame: the signal goes out at most every 100 ms (the cells show
+        milliseconds, and repainting a table column 60 times a second costs more than it shows).
+        """
+        if 0.0 <= now - self._last_tick < _TICK_S:
+            self._now = now
+            return
+        self._now = self._last_tick = now
         # Rows never come back to life once ended, so the first live row only moves down: the
         # scan is amortised O(1) per row over a run, not O(rows) per tick.
         rows, live = self._rows, colors.LIVE_STATES
@@ -146,37 +160,35 @@ class TaskTableModel(QAbstractTableModel):
             return self.tid_at(section) if 0 <= section < len(self._rows) else None
         return None
 
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    # flags() is QAbstractTableModel's (enabled, selectable, never has children): not overriding it
+    # saves a Python call per painted cell.
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid():
+    def data(self, index, role=0):
+        # Hot path: Qt asks ~7 roles per painted cell, and each call crosses from C++ into Python.
+        # Roles arrive as plain ints; an int-keyed dict rejects the unused ones without enum maths.
+        handler = self._handlers.get(role)
+        if handler is None:
             return None
-        r, col = index.row(), index.column()
-        if not (0 <= r < len(self._rows) and 0 <= col < len(self.COLUMNS)):
+        r = index.row()
+        if not 0 <= r < len(self._rows):   # also covers an invalid index (row -1)
             return None
-        row = self._rows[r]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
-        if role == self.TidRole:
-            return row.tid
-        if role == self.StateRole:
-            return row.state
-        if role == self.DepthRole:
-            return row.depth
-        if role == Qt.ItemDataRole.DecorationRole and col == self.STATE_COL:
-            return colors.state_color(row.state)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.ELAPSED_COL:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.RESULT_COL and row.state == "failed":
-            return colors.state_color("failed")
-        return None
+        return handler(self._rows[r], index.column())
 
     # -- cell text ---------------------------------------------------------------------------
+    def _make_handlers(self) -> dict:
+        state_col, elapsed_col, result_col = self.STATE_COL, self.ELAPSED_COL, self.RESULT_COL
+        failed = colors.state_color("failed")
+        return {
+            _DISPLAY: self._display,
+            _DECORATION: lambda row, col: colors.state_color(row.state) if col == state_col else None,
+            _TOOLTIP: self._tooltip,
+            _ALIGNMENT: lambda row, col: _RIGHT if col == elapsed_col else None,
+            _FOREGROUND: lambda row, col: failed if col == result_col and row.state == "failed" else None,
+            int(self.TidRole): lambda row, col: row.tid,
+            int(self.DepthRole): lambda row, col: row.depth,
+            int(self.StateRole): lambda row, col: row.state,
+        }
+
     def _display(self, row, col):
         if col == self.STATE_COL:
             return row.state

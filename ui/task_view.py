@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QStyle,
                                QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
                                QTableView)
@@ -13,6 +13,14 @@ from ui.task_model import TaskTableModel
 _INDENT = 14      # px per nesting level in the Name column
 _DOT = 9          # state dot diameter
 _ROW_HEIGHT = 24
+# Looked up once: enum attribute access and flag maths are not free in a per-cell paint.
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+_SELECTED = QStyle.StateFlag.State_Selected
+_WINDOW_ACTIVE = QStyle.StateFlag.State_Active
+_ACTIVE, _INACTIVE = QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive
+_TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
+_GUIDE = QPalette.ColorRole.PlaceholderText
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 class TaskDelegate(QStyledItemDelegate):
@@ -51,68 +59,62 @@ class TaskDelegate(QStyledItemDelegate):
     # -- painting ----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, index):
         col = index.column()
-        opt = QStyleOptionViewItem(option)
-        # Rows are selected whole; a focus frame around one cell of the row is only noise.
-        opt.state &= ~QStyle.StateFlag.State_HasFocus
         if col not in (TaskTableModel.STATE_COL, TaskTableModel.NAME_COL, TaskTableModel.ACTION_COL):
-            if col == TaskTableModel.WAIT_COL:  # keep the "line N" end visible in a narrow column
-                opt.textElideMode = Qt.TextElideMode.ElideMiddle
-            super().paint(painter, opt, index)
+            super().paint(painter, option, index)
             return
-        self.initStyleOption(opt, index)
-        text = opt.text
-        # Let the style draw the cell background, selection and focus; the content is ours.
-        opt.text = ""
-        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
-        opt.icon = QIcon()  # the State colour swatch is painted as a dot below, not as an icon
-        style = opt.widget.style() if opt.widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = (QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active
-                 else QPalette.ColorGroup.Inactive)
-        text_color = opt.palette.color(group, QPalette.ColorRole.HighlightedText if selected
-                                       else QPalette.ColorRole.Text)
+        # No initStyleOption(): it would ask the model for every role of the cell, and these
+        # cells need one or two.  The style draws the selection panel; the content is ours.
+        opt = QStyleOptionViewItem(option)
+        opt.state &= ~_HAS_FOCUS   # rows are selected whole: a focus frame on one cell is noise
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        state = index.data(TaskTableModel.StateRole)
+        if col == TaskTableModel.ACTION_COL:
+            if state in colors.LIVE_STATES:
+                self._paint_button(painter, opt, index, style)
+            return
+        selected = bool(opt.state & _SELECTED)
+        group = _ACTIVE if opt.state & _WINDOW_ACTIVE else _INACTIVE
+        text_color = opt.palette.color(group, _HIGHLIGHTED_TEXT if selected else _TEXT)
         rect = opt.rect.adjusted(6, 0, -4, 0)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if col == TaskTableModel.STATE_COL:
-            state = index.data(TaskTableModel.StateRole)
-            dot = QRect(rect.left(), rect.center().y() - _DOT // 2, _DOT, _DOT)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colors.state_color(state))
-            painter.drawEllipse(dot)
+            painter.drawEllipse(QRect(rect.left(), rect.center().y() - _DOT // 2, _DOT, _DOT))
             painter.setPen(text_color)
-            painter.drawText(rect.adjusted(_DOT + 7, 0, 0, 0),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-        elif col == TaskTableModel.NAME_COL:
+            painter.drawText(rect.adjusted(_DOT + 7, 0, 0, 0), _LEFT, state)
+        else:
             depth = index.data(TaskTableModel.DepthRole) or 0
             if depth:
-                # A faint elbow shows "created by the row above me (somewhere)".
-                guide = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-                painter.setPen(opt.palette.color(group, guide))
+                # A faint elbow: "created by a task above".
+                painter.setPen(opt.palette.color(group, _HIGHLIGHTED_TEXT if selected else _GUIDE))
                 x = rect.left() + _INDENT * (depth - 1) + 4
                 y = rect.center().y()
                 painter.drawLine(x, rect.top() + 3, x, y)
                 painter.drawLine(x, y, x + _INDENT - 6, y)
                 rect.setLeft(rect.left() + _INDENT * depth)
             painter.setPen(text_color)
-            elided = opt.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
-        elif self._is_live(index):
-            button = QStyleOptionButton()
-            button.rect = self.button_rect(opt.rect)
-            button.text = text or "Cancel"
-            button.palette = opt.palette
-            button.fontMetrics = opt.fontMetrics
-            button.state = QStyle.StateFlag.State_Enabled
-            if opt.state & QStyle.StateFlag.State_MouseOver:
-                button.state |= QStyle.StateFlag.State_MouseOver
-            if self._pressed.isValid() and QPersistentModelIndex(index) == self._pressed:
-                button.state |= QStyle.StateFlag.State_Sunken
-            else:
-                button.state |= QStyle.StateFlag.State_Raised
-            style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, opt.widget)
+            text = index.data() or ""
+            painter.drawText(rect, _LEFT, opt.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
         painter.restore()
+
+    def _paint_button(self, painter, opt, index, style):
+        button = QStyleOptionButton()
+        button.rect = self.button_rect(opt.rect)
+        button.text = "Cancel"
+        button.palette = opt.palette
+        button.fontMetrics = opt.fontMetrics
+        button.state = QStyle.StateFlag.State_Enabled
+        if opt.state & QStyle.StateFlag.State_MouseOver:
+            button.state |= QStyle.StateFlag.State_MouseOver
+        if self._pressed.isValid() and QPersistentModelIndex(index) == self._pressed:
+            button.state |= QStyle.StateFlag.State_Sunken
+        else:
+            button.state |= QStyle.StateFlag.State_Raised
+        style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, opt.widget)
 
     # -- clicks ------------------------------------------------------------------------------
     def editorEvent(self, event, model, option, index):
@@ -161,7 +163,12 @@ class TaskTableView(QTableView):
         super().__init__(parent)
         self._delegate = TaskDelegate(self)
         self._delegate.cancelClicked.connect(self.cancelRequested)
-        self.setItemDelegate(self._delegate)
+        # Only the three custom columns go through Python; the others keep Qt's C++ delegate,
+        # which matters when a run with thousands of tasks repaints the table every frame.
+        for col in (TaskTableModel.STATE_COL, TaskTableModel.NAME_COL, TaskTableModel.ACTION_COL):
+            self.setItemDelegateForColumn(col, self._delegate)
+        # Middle elision keeps both ends: "task 'fet…' · line 34", "ValueError: …too long".
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
