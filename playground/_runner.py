@@ -221,7 +221,8 @@ class Run:
         self.echo = echo
         self.tracer = Tracer(loop, self.path)
         self.tracer.run = self
-        self.tracer.on_fatal = lambda exc: self.stop(f"{type(exc).__name__} in lesson code")
+        self.tracer.on_fatal = lambda exc: self.stop(f"{type(exc).__name__} in lesson code",
+                                                     interrupt_module=False)
         self.outcome: str | None = None
         self.error: str | None = None
         self._context = contextvars.copy_context()
@@ -232,6 +233,8 @@ class Run:
         self._thread: threading.Thread | None = None
         self._started_main = False
         self._awaiting_main = False
+        self._module_running = False
+        self._module_lock = threading.Lock()
         self._stopping = False
         self._demo = None
         self._httpx = None
@@ -252,6 +255,7 @@ class Run:
                      "__builtins__": make_builtins(self)}
         self._thread = threading.Thread(target=self._context.run, args=(self._module, code, namespace),
                                         name=f"playground-run:{Path(self.path).name}", daemon=True)
+        self._module_running = True
         self._thread.start()
 
     @property
@@ -264,19 +268,21 @@ class Run:
             return False
         return task.cancel()
 
-    def stop(self, msg: str | None = None) -> None:
+    def stop(self, msg: str | None = None, *, interrupt_module: bool = True) -> None:
         """Cancel every live task of the run (the module code sees CancelledError)."""
         self._stopping = True
         for task in list(self.tracer.live.values()):
             if not task.done():
                 task.cancel(msg)
-        thread = self._thread
-        if thread is not None and thread.is_alive() and not self._awaiting_main:
-            # Module-level code busy in plain Python (no task to cancel): interrupt it there.
-            # It is not the loop's thread, so KeyboardInterrupt is safe; it lands at the next
-            # bytecode (after a blocking call such as time.sleep returns).
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                                       ctypes.py_object(KeyboardInterrupt))
+        if not interrupt_module:
+            return
+        with self._module_lock:
+            if self._module_running and not self._awaiting_main:
+                # Module-level code busy in plain Python (no task to cancel): interrupt it
+                # there.  It is not the loop's thread, so KeyboardInterrupt is safe; it lands
+                # at the next bytecode (after a blocking call such as time.sleep returns).
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread.ident),
+                                                           ctypes.py_object(KeyboardInterrupt))
 
     async def wait(self) -> str:
         if self._done is None:
@@ -301,19 +307,27 @@ class Run:
     def _module(self, code, namespace):
         outcome, error = "completed", None
         try:
-            exec(code, namespace)
-            main = namespace.get("main")
-            if not self._started_main and callable(main):
-                result = main()
-                if asyncio.iscoroutine(result):
-                    self.run_blocking(result)
-        except (asyncio.CancelledError, concurrent.futures.CancelledError, KeyboardInterrupt):
-            outcome = "cancelled"
-        except SystemExit as exc:
-            if exc.code not in (None, 0):
-                outcome, error = "failed", f"SystemExit: {exc.code}"
-        except BaseException as exc:  # the lesson's own exception: report it, don't crash
-            outcome, error = "failed", user_traceback(exc, self.path)
+            try:
+                exec(code, namespace)
+                main = namespace.get("main")
+                if not self._started_main and callable(main):
+                    result = main()
+                    if asyncio.iscoroutine(result):
+                        self.run_blocking(result)
+            except (asyncio.CancelledError, concurrent.futures.CancelledError, KeyboardInterrupt):
+                outcome = "cancelled"
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    outcome, error = "failed", f"SystemExit: {exc.code}"
+            except BaseException as exc:  # the lesson's own exception: report it, don't crash
+                outcome, error = "failed", user_traceback(exc, self.path)
+            with self._module_lock:
+                # From here on stop() no longer interrupts this thread; drop one in flight.
+                self._module_running = False
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+        except KeyboardInterrupt:  # stop()'s interrupt landed in the handlers above
+            self._module_running = False
+            outcome, error = "cancelled", None
         try:
             self.loop.call_soon_threadsafe(self._finish, outcome, error, context=self._plain_context)
         except RuntimeError:  # the loop was closed under us (app quit)
