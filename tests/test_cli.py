@@ -92,3 +92,32 @@ def test_timeout_cancels_every_task_and_runs_finally(tmp_path):
     assert proc.returncode == 124, proc.stderr
     assert "finally ran" in proc.stdout and "cancelled" in proc.stdout
     assert "destroyed but it is pending" not in proc.stderr
+
+
+def test_ctrl_c_cancels_every_task_runs_finally_and_exits_promptly(tmp_path):
+    import signal
+    import time
+    path = tmp_path / "forever.py"
+    path.write_text(textwrap.dedent("""
+        import asyncio
+        async def worker(n):
+            try:
+                await asyncio.sleep(60)
+            finally:
+                print(f"finally {n}", flush=True)
+        async def main():
+            print("ready", flush=True)
+            await asyncio.gather(worker(1), worker(2))
+        asyncio.run(main())
+    """))
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "run", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert proc.stdout.readline().strip() == "ready"
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 1.0
+    assert proc.returncode == 130, err
+    assert "finally 1" in out and "finally 2" in out
+    assert "Traceback" not in err and "destroyed but it is pending" not in err
