@@ -186,6 +186,20 @@ def test_refresher_batches_a_frame_and_stops_when_done(qtbot, qtmodeltester):
     qtmodeltester.check(model)
 
 
+def test_refresher_spreads_a_burst_over_frames(qtbot):
+    model = TaskTableModel()
+    refresher = FrameRefresher(model, None, max_events=1000)
+    run = _fake_run(live_events(1000))  # 3,003 events
+    run.done = True
+    sizes = []
+    refresher.frameApplied.connect(sizes.append)
+    refresher.start(run)
+    with qtbot.waitSignal(refresher.finished):
+        pass
+    assert sizes == [1000, 1000, 1000, 3]
+    assert model.rowCount() == 1001
+
+
 LESSON = """
 import asyncio
 
