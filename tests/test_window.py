@@ -298,3 +298,66 @@ def test_close_mid_run_lets_finally_blocks_run(qtbot, make_window, gui_loop, lon
     assert run.done and run.outcome == "cancelled"
     outputs = [ev[4] for ev in run.tracer.read(0)[0] if ev[0] == "output"]
     assert sum("cleanup" in text for text in outputs) == 3
+
+
+def test_app_main_close_mid_run_exits_cleanly(tmp_path):
+    """`ui.app.main()` end to end: open, run a lesson, close mid-run -> finally blocks ran, exit 0."""
+    import subprocess
+    import sys
+    marker = tmp_path / "finally.txt"
+    script = tmp_path / "lesson.py"
+    script.write_text(textwrap.dedent(f"""\
+        import asyncio
+
+        async def main():
+            try:
+                await asyncio.sleep(30)
+            finally:
+                with open({str(marker)!r}, "a") as f:
+                    f.write("ran\\n")
+
+        asyncio.run(main())
+    """))
+    driver = textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {os.getcwd()!r})
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication(["asyncio-playground"])
+        from ui import app as ui_app
+        from ui.main_window import MainWindow
+
+        def drive():
+            w = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+            w.open_path({str(script)!r})
+            w.run_current()
+            QTimer.singleShot(700, w.close)
+
+        QTimer.singleShot(300, drive)
+        sys.exit(ui_app.main())
+    """)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ASYNCIO_PLAYGROUND_DATA=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", driver], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert marker.read_text() == "ran\n"
+    assert "destroyed but it is pending" not in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_console_batches_tags_and_caps(qtbot):
+    from ui import console as console_mod
+    c = console_mod.ConsoleWidget()
+    qtbot.addWidget(c)
+    c.write("fetch-A", "stdout", "Start")
+    c.write("fetch-A", "stdout", "ing\nsecond line\n")     # partial writes join into one line
+    c.write(None, "stderr", "Traceback ...\n")
+    assert c.toPlainText() == ""                          # nothing until the frame's flush
+    qtbot.waitUntil(lambda: c.toPlainText() != "", timeout=1000)
+    assert c.toPlainText().splitlines() == ["[fetch-A] Starting", "[fetch-A] second line", "Traceback ..."]
+    for i in range(console_mod.MAX_LINES + 100):
+        c.write("spam", "stdout", f"{i}\n")
+    c.write("spam", "stdout", "x" * 10_000 + "\n")
+    c.flush()
+    assert c.document().blockCount() <= console_mod.MAX_LINES
+    assert len(c.toPlainText().splitlines()[-1]) < 300     # one huge line is cut, not kept whole

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
 from pathlib import Path
@@ -51,9 +52,13 @@ def main(argv=None) -> int:
     loop.attach()                   # app.exec() drives the loop from here on
     window = MainWindow(loop)
     window.show()
+    # Ctrl+C in the terminal closes the window like the user would (settings saved, runs
+    # cancelled).  Python runs the handler between Qt events; the loop's timers provide those.
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
     try:
         app.exec()
     finally:
+        signal.signal(signal.SIGINT, previous)
         runs = window.shutdown()
         loop.detach()
         try:

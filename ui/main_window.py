@@ -340,6 +340,9 @@ class MainWindow(QMainWindow):
 
     def _finish(self) -> None:
         run, table = self.run, self.table
+        if getattr(self, "_finished_run", None) is run:   # an extra frame after the end
+            return
+        self._finished_run = run
         self.act_stop.setEnabled(False)
         self.console.end_of_run()
         outcome = run.outcome or table.outcome or "completed"
