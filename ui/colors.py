@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-#: Task states in the order a task usually moves through them.
-STATES = ("pending", "running", "waiting", "done", "cancelled", "failed")
-#: States in which a task can still be cancelled (the table shows a Cancel button).
-LIVE_STATES = frozenset(("pending", "running", "waiting"))
-
 _STATE_HEX = {
     "pending": "#9aa0a6",    # grey: created, not stepped yet
     "running": "#e8a317",    # amber: on the CPU (DevTools' "scripting" yellow)
@@ -23,7 +18,7 @@ _STATE_HEX = {
 }
 STATE_COLORS = {state: QColor(hexa) for state, hexa in _STATE_HEX.items()}
 
-#: Outcome glyphs, the same in the timeline's end marker and the table's tooltips.
+#: Outcome glyphs: the timeline's end markers and its tooltips.
 OUTCOME_GLYPHS = {"done": "\u2713", "failed": "\u2717", "cancelled": "\u2298"}
 
 # Waiting spans are tinted by what the task waits on, all within the blue/teal/violet family of
@@ -32,6 +27,7 @@ _WAIT_HEX = {
     "sleep": "#4a90e2",
     "task": "#2bb3a3",
     "gather": "#2bb3a3",
+    "wait": "#2bb3a3",
     "timeout": "#4a90e2",
     "future": "#6c8ebf",
     "io": "#22a7d6",
@@ -40,6 +36,7 @@ _WAIT_HEX = {
     "event": "#8d6fd1",
     "condition": "#8d6fd1",
     "semaphore": "#8d6fd1",
+    "barrier": "#8d6fd1",
     "queue": "#5c6bc0",
     "yield": "#9aa0a6",
     "other": "#7f9bbf",
@@ -56,11 +53,6 @@ NOW_COLOR = QColor("#d6336c")
 def state_color(state: str) -> QColor:
     """The colour of *state* (grey for anything unknown)."""
     return STATE_COLORS.get(state, STATE_COLORS["pending"])
-
-
-def wait_color(kind: str) -> QColor:
-    """The tint of a waiting span on *kind*."""
-    return WAIT_COLORS.get(kind, WAIT_COLORS["other"])
 
 
 def blend(a: QColor, b: QColor, k: float = 0.5) -> QColor:

@@ -5,6 +5,7 @@ import os
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from playground import LIVE_STATES
 from ui import colors
 
 _ROOT = QModelIndex()
@@ -116,7 +117,7 @@ class TaskTableModel(QAbstractTableModel):
         self._now = self._last_tick = now
         # Rows never come back to life once ended, so the first live row only moves down: the
         # scan is amortised O(1) per row over a run, not O(rows) per tick.
-        rows, live = self._rows, colors.LIVE_STATES
+        rows, live = self._rows, LIVE_STATES
         first = self._first_live
         while first < len(rows) and rows[first].state not in live:
             first += 1
@@ -208,7 +209,7 @@ class TaskTableModel(QAbstractTableModel):
                 return "CancelledError"
             return row.summary or ""
         if col == self.ACTION_COL:
-            return "Cancel" if row.state in colors.LIVE_STATES else ""
+            return "Cancel" if row.state in LIVE_STATES else ""
         return None
 
     def _elapsed(self, row) -> str:
@@ -220,7 +221,7 @@ class TaskTableModel(QAbstractTableModel):
     def _tooltip(self, row, col):
         if col == self.STATE_COL:
             text = f"{row.state}: {_STATE_HELP.get(row.state, '')}"
-            if row.cancel_requests and row.state in colors.LIVE_STATES:
+            if row.cancel_requests and row.state in LIVE_STATES:
                 text += "\n(cancel requested)"
             return text
         if col == self.NAME_COL:
@@ -236,7 +237,7 @@ class TaskTableModel(QAbstractTableModel):
                 return tb or f"{type_name}: {message} ({self._short(file)}:{line})"
             if row.summary:
                 return row.summary
-        if col == self.ACTION_COL and row.state in colors.LIVE_STATES:
+        if col == self.ACTION_COL and row.state in LIVE_STATES:
             return f"Cancel task {row.tid} ({row.name})"
         return None
 

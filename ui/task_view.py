@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QSt
                                QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
                                QTableView)
 
+from playground import LIVE_STATES
 from ui import colors
 from ui.task_model import TaskTableModel
 
@@ -48,7 +49,7 @@ class TaskDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _is_live(index) -> bool:
-        return index.data(TaskTableModel.StateRole) in colors.LIVE_STATES
+        return index.data(TaskTableModel.StateRole) in LIVE_STATES
 
     def sizeHint(self, option, index):
         size = super().sizeHint(option, index)
@@ -71,7 +72,7 @@ class TaskDelegate(QStyledItemDelegate):
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
         state = index.data(TaskTableModel.StateRole)
         if col == TaskTableModel.ACTION_COL:
-            if state in colors.LIVE_STATES:
+            if state in LIVE_STATES:
                 self._paint_button(painter, opt, index, style)
             return
         selected = bool(opt.state & _SELECTED)
@@ -243,7 +244,7 @@ class TaskTableView(QTableView):
     def keyPressEvent(self, event):
         if event.key() == Qt.Key.Key_Delete:
             rows = self.selectionModel().selectedRows() if self.selectionModel() else []
-            if rows and rows[0].data(TaskTableModel.StateRole) in colors.LIVE_STATES:
+            if rows and rows[0].data(TaskTableModel.StateRole) in LIVE_STATES:
                 self.cancelRequested.emit(rows[0].data(TaskTableModel.TidRole))
                 return
         super().keyPressEvent(event)
