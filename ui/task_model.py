@@ -225,8 +225,9 @@ class TaskTableModel(QAbstractTableModel):
                 text += "\n(cancel requested)"
             return text
         if col == self.NAME_COL:
-            parent = f"task {row.parent}" if row.parent is not None else "the module"
-            return f"{row.name}  (task {row.tid}, created by {parent})"
+            parent = self._table.by_tid.get(row.parent)
+            by = f"'{parent.name}' (task {parent.tid})" if parent is not None else "the module"
+            return f"{row.name}  (task {row.tid}, created by {by})"
         if col == self.WAIT_COL and row.waiting is not None and row.state == "waiting":
             kind, detail, file, line = row.waiting
             where = f"{self._short(file)}:{line}" if file else "unknown location"

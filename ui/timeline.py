@@ -82,12 +82,11 @@ class TimelineWidget(QWidget):
             self._known = len(rows)
             self._lanes.settle()
             if self._origin is None:
-                started = getattr(table, "started", None)
-                self._origin = started if started is not None else (rows[0].created if rows else None)
+                self._origin = table.started if table.started is not None else (rows[0].created if rows else None)
         if now is not None:
             self._now = now
         if live is None:
-            live = table is not None and getattr(table, "finished", None) is None
+            live = table is not None and table.finished is None
         self._live = live and self._now is not None
         self._update_scrollbar()
         if self._follow:
@@ -166,7 +165,8 @@ class TimelineWidget(QWidget):
 
     # -- geometry ----------------------------------------------------------------------------
     def _lanes_rect(self) -> QRectF:
-        sb = self._vbar.sizeHint().width() if self._vbar.isVisible() else 0
+        # isHidden, not isVisible: the latter is False for any widget not on screen (render()).
+        sb = self._vbar.sizeHint().width() if not self._vbar.isHidden() else 0
         return QRectF(self.LABEL_W, self.AXIS_H, max(1, self.width() - self.LABEL_W - sb),
                       max(1, self.height() - self.AXIS_H))
 
@@ -177,8 +177,7 @@ class TimelineWidget(QWidget):
         end = self._now
         table = self._table
         if not self._live and table is not None:
-            finished = getattr(table, "finished", None)
-            end = finished or self._now
+            end = table.finished or self._now
         return max(0.0, (end or self._origin) - self._origin)
 
     def _fit_range(self) -> None:
@@ -274,7 +273,7 @@ class TimelineWidget(QWidget):
     def _paint_blocks(self, painter, area, band: bool):
         if self._table is None or self._origin is None:
             return
-        for ev in getattr(self._table, "blocks", ()):
+        for ev in self._table.blocks:
             x0, x1 = self.x_of(ev[2]), self.x_of(ev[2] + ev[3])
             if x1 < area.left() or x0 > area.right():
                 continue
@@ -467,15 +466,15 @@ class TimelineWidget(QWidget):
         if lane < 0 or self._origin is None:
             return ""
         row = self._lanes.rows[lane]
-        rel = lambda t: colors.format_duration(t - self._origin)  # noqa: E731
-        parent = self._lanes.rows[self._lanes.index[row.parent]].name if row.parent in self._lanes.index else None
+        parent = self._table.by_tid.get(row.parent)
+        created = colors.format_duration(row.created - self._origin)
         lines = [f"{row.name}  \u2014  task {row.tid}, {row.state}",
-                 f"{row.coro}()  \u00b7  created at {rel(row.created)} by "
-                 + (f"'{parent}'" if parent else "the module")]
+                 f"{row.coro}()  \u00b7  created at {created} by "
+                 + (f"'{parent.name}'" if parent is not None else "the module")]
         if pos.x() >= self.LABEL_W:
             t = self.time_at(pos.x())
             slop = 3 * (self._view[1] - self._view[0]) / self._lanes_rect().width()
-            lines += describe_time(row, t, slop, self._now, getattr(self._table, "blocks", ()))
+            lines += describe_time(row, t, slop, self._now, self._table.blocks)
         elif row.summary:
             lines.append(f"result: {row.summary}")
         return "\n".join(lines)
