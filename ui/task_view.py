@@ -156,9 +156,9 @@ class TaskTableView(QTableView):
 
     # Columns that keep their width, and how the rest of the viewport is shared (weight, minimum):
     # the pane is often narrow, and the Cancel buttons at the right edge must stay on screen.
-    _FIXED = {TaskTableModel.STATE_COL: 100, TaskTableModel.ELAPSED_COL: 72, TaskTableModel.ACTION_COL: 74}
-    _SHARED = {TaskTableModel.NAME_COL: (0.24, 80), TaskTableModel.CORO_COL: (0.18, 64),
-               TaskTableModel.WAIT_COL: (0.32, 96), TaskTableModel.RESULT_COL: (0.26, 80)}
+    _FIXED = {TaskTableModel.STATE_COL: 94, TaskTableModel.ELAPSED_COL: 66, TaskTableModel.ACTION_COL: 70}
+    _SHARED = {TaskTableModel.NAME_COL: (0.24, 70), TaskTableModel.CORO_COL: (0.17, 56),
+               TaskTableModel.WAIT_COL: (0.32, 80), TaskTableModel.RESULT_COL: (0.27, 70)}
 
     def __init__(self, parent=None):
         super().__init__(parent)
