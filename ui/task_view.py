@@ -143,7 +143,8 @@ class TaskDelegate(QStyledItemDelegate):
 class TaskTableView(QTableView):
     """The task table: one row per task, a Cancel button on live rows.
 
-    Owns no state beyond Qt's selection: everything shown comes from the ``TaskTableModel``.
+    Owns no task data (only Qt's selection and whether the user resized a column): everything
+    shown comes from the ``TaskTableModel``.
 
     Signals:
         cancelRequested(int): the user asked to cancel the task with this tid (Cancel button,
