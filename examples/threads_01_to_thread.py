@@ -64,7 +64,7 @@ LESSON = {
         {"check": "waited_on", "task": "read-*", "kind": "thread"},
         {"check": "overlap", "tasks": ["read-a", "read-b", "read-c", "heartbeat"]},
         {"check": "no_block", "seconds": 0.2},
-        {"check": "output_contains", "text": "three 0.3 s reads took 0.3 s"},
+        {"check": "output_contains", "text": "c: read on thread"},
         {"check": "total_under", "seconds": 0.8},
     ],
 }
