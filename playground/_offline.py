@@ -109,11 +109,26 @@ class _OfflineAsyncTransport(httpx.AsyncBaseTransport):
         await self._inner.__aexit__(*exc)
 
 
+_ssl_context = None
+
+
+def _shared_ssl_context():
+    # httpx builds a fresh SSL context (loading certifi's bundle) for every client: ~0.1 s of blocked
+    # loop per `httpx.AsyncClient()`, which a lesson's timeline would show as its own fault.  One
+    # verifying context, shared (SSLContext is safe to share), pays that once per process.
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
+
+
 def _offline_kwargs(kwargs: dict) -> dict:
     # Offline, only loopback is reachable, so environment proxies can only swallow demo requests and
     # .netrc/SSL_CERT_FILE have nothing to act on: default trust_env to False.  An explicit proxy is
     # dropped for the same reason - reaching it would mean the network this mode forbids.
     kwargs.setdefault("trust_env", False)
+    if "verify" not in kwargs and "cert" not in kwargs:
+        kwargs["verify"] = _shared_ssl_context()
     kwargs.pop("proxy", None)
     kwargs.pop("proxies", None)
     return kwargs
