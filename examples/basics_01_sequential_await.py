@@ -50,5 +50,4 @@ LESSON = {
     ],
 }
 
-if __name__ == "__main__":
-    asyncio.run(main())
+asyncio.run(main())

@@ -34,8 +34,7 @@ async def main():
     print(f"doomed: cancelled() = {doomed.cancelled()}, done() = {doomed.done()}")
 
 
-if __name__ == "__main__":
-    asyncio.run(main())
+asyncio.run(main())
 
 LESSON = {
     "group": "Basics",

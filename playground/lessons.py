@@ -69,6 +69,8 @@ USER_GROUP = "My scripts"
 ENV_VAR = "ASYNCIO_PLAYGROUND_LESSONS"
 
 _STATES = ("pending", "running", "waiting", "done", "cancelled", "failed")
+_WAIT_KINDS = ("task", "gather", "sleep", "future", "io", "lock", "event", "condition", "semaphore",
+               "queue", "thread", "yield", "timeout", "other")     # see docs/engine-api.md
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,8 @@ def validate(lesson: Lesson) -> list[str]:
             problems.append(f"expect[{i}] state: needs task or tasks")
         if "state" in exp and exp["state"] not in _STATES:
             problems.append(f"expect[{i}] {name}: unknown state {exp['state']!r}")
+        if name == "waited_on" and not set(_specs(exp, "kind")) <= set(_WAIT_KINDS):
+            problems.append(f"expect[{i}] waited_on: unknown kind in {exp['kind']!r}")
     return problems
 
 
@@ -339,11 +343,11 @@ class _Context:
                 for spec in _specs(exp) for r in self.match(spec) if r.state != exp["state"]]
 
     def _c_all_states(self, exp):
-        skip = {r.tid for spec in exp.get("except", ()) for r in self.match(spec)}
-        bad = [r for r in self.rows if r.tid not in skip and r.state != exp["state"]]
         if not self.rows:
             return ["all_states: the run created no tasks"]
-        return [f"all_states: task {r.name!r} is {r.state!r}, expected {exp['state']!r}" for r in bad]
+        skip = {r.tid for spec in exp.get("except", ()) for r in self.match(spec)}
+        return [f"all_states: task {r.name!r} is {r.state!r}, expected {exp['state']!r}"
+                for r in self.rows if r.tid not in skip and r.state != exp["state"]]
 
     def _expand(self, exp) -> list:
         return [r for spec in _specs(exp) for r in self.match(spec)]
@@ -483,9 +487,7 @@ def _rows(table: Any) -> Iterable:
 
 
 def _specs(exp: dict, key: str = "tasks") -> list[str]:
-    value = exp.get(key)
-    if value is None and key == "tasks":
-        value = exp.get("task")
+    value = exp.get(key, exp.get("task") if key == "tasks" else None)
     return [value] if isinstance(value, str) else list(value or [])
 
 
