@@ -361,3 +361,25 @@ def test_console_batches_tags_and_caps(qtbot):
     c.flush()
     assert c.document().blockCount() <= console_mod.MAX_LINES
     assert len(c.toPlainText().splitlines()[-1]) < 300     # one huge line is cut, not kept whole
+
+
+# The offscreen platform warns about any top-level dialog's size hints; real platforms don't.
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_export_and_open_go_through_non_modal_dialogs(qtbot, make_window, tmp_path, long_script):
+    from PySide6.QtWidgets import QFileDialog
+    w = make_window()
+    assert w.open_path(w.lesson_paths()[CREATE_TASK_LESSON])
+    with qtbot.waitSignal(w.runFinished, timeout=5000):
+        w.run_current()
+    click_action(qtbot, w, w.act_export)          # returns at once: open(), never exec()
+    dialog = next(d for d in w.findChildren(QFileDialog) if d.isVisible())
+    out = tmp_path / "via-dialog.json"
+    dialog.selectFile(str(out))
+    dialog.accept()
+    assert json.loads(out.read_text())
+    qtbot.keyClick(w, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)   # Open file…
+    dialog = next(d for d in w.findChildren(QFileDialog) if d.isVisible())
+    dialog.selectFile(long_script)
+    dialog.accept()
+    assert w.current_path() == long_script and w.editor.toPlainText() == LONG_SCRIPT
+    assert long_script in w.browser.paths()       # listed under "Opened files"

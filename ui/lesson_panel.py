@@ -6,6 +6,16 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushB
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
 
+def _missing(lesson) -> list[str]:
+    if lesson is None:
+        return []
+    try:
+        from playground.lessons import missing_needs
+        return missing_needs(lesson)
+    except (ImportError, AttributeError, TypeError, ValueError):  # odd metadata: no note, no crash
+        return []
+
+
 class LessonPanel(QWidget):
     """Shows a lesson: title, markdown text, then the question with a Check button.
 
@@ -32,6 +42,11 @@ class LessonPanel(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.title.setWordWrap(True)
+        self.note = QLabel(page)   # what this interpreter lacks to run the lesson, if anything
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fde68a; color: #1d1d1d; border-radius: 4px;"
+                                " padding: 4px 8px; }")
+        self.note.hide()
         self.text = QTextBrowser(page)
         self.text.setOpenExternalLinks(True)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
@@ -69,6 +84,7 @@ class LessonPanel(QWidget):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         layout.addWidget(self.text)
         layout.addWidget(self.question_box)
         layout.addStretch(1)
@@ -92,6 +108,9 @@ class LessonPanel(QWidget):
     def set_lesson(self, lesson) -> None:
         """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None."""
         self.title.setText(lesson.title if lesson is not None else "")
+        missing = _missing(lesson)
+        self.note.setText(f"To run this lesson you need {', '.join(missing)}." if missing else "")
+        self.note.setVisible(bool(missing))
         self.text.setMarkdown(lesson.text if lesson is not None and lesson.text else "")
         for button in self.group.buttons():
             self.group.removeButton(button)
