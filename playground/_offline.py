@@ -17,6 +17,7 @@ whose transports are wrapped so that
 from __future__ import annotations
 
 import contextlib
+import importlib
 import ipaddress
 import types
 
@@ -200,6 +201,17 @@ def _helpers(Client):
     return helpers
 
 
+def _warm_up() -> None:
+    # Pay httpx's one-off costs here, on the thread running the lesson's `import httpx`, rather than
+    # on the loop inside the lesson's first `AsyncClient()` / first request: the CA bundle, httpcore
+    # (imported when the first transport is built) and anyio's asyncio backend (imported by the first
+    # request).  ~0.3 s in a fresh process that the timeline would show as the lesson blocking.
+    _shared_ssl_context()
+    for name in ("httpcore", "anyio._backends._asyncio"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def httpx_module(demo: DemoAPI, network: str) -> types.ModuleType:
     """The module a lesson gets for ``import httpx`` under the given Network mode."""
     if network == "live":
@@ -211,6 +223,7 @@ def httpx_module(demo: DemoAPI, network: str) -> types.ModuleType:
     # httpx.ConnectError` and isinstance checks agree between the lesson and the library.
     skip = {"__name__", "__doc__", "__spec__", "__loader__", "__path__", "__builtins__", "__cached__"}
     module.__dict__.update({k: v for k, v in vars(httpx).items() if k not in skip})
+    _warm_up()
     router = _Router(demo)
     module.Client, module.AsyncClient = _client_classes(router)
     module.__dict__.update(_helpers(module.Client))
