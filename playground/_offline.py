@@ -201,12 +201,13 @@ def _helpers(Client):
     return helpers
 
 
-def _warm_up() -> None:
+def _warm_up(ssl_context: bool = True) -> None:
     # Pay httpx's one-off costs here, on the thread running the lesson's `import httpx`, rather than
     # on the loop inside the lesson's first `AsyncClient()` / first request: the CA bundle, httpcore
     # (imported when the first transport is built) and anyio's asyncio backend (imported by the first
     # request).  ~0.3 s in a fresh process that the timeline would show as the lesson blocking.
-    _shared_ssl_context()
+    if ssl_context:
+        _shared_ssl_context()
     for name in ("httpcore", "anyio._backends._asyncio"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -215,6 +216,7 @@ def _warm_up() -> None:
 def httpx_module(demo: DemoAPI, network: str) -> types.ModuleType:
     """The module a lesson gets for ``import httpx`` under the given Network mode."""
     if network == "live":
+        _warm_up(ssl_context=False)  # the real classes build their own contexts
         return httpx
     if network != "offline":
         raise ValueError(f"network must be one of {NETWORK_MODES}, got {network!r}")
