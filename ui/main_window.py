@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         try:
             lesson = known.get(_norm(path)) or lessons.load(path)
             original = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # unreadable, a directory, NUL bytes...
             self._notice(f"Could not open {path}: {exc}", "error")
             return False
         slug = lesson.slug
@@ -285,8 +285,8 @@ class MainWindow(QMainWindow):
             line, col = (int(m.group(1)), int(m.group(2) or 1)) if m else (None, None)
         self.console.message(str(exc), "error")
         self.console.flush()
-        where = f" at line {line}, column {col or 1}" if line else ""
-        self.state_label.setText(f"Syntax error{where} — nothing ran")
+        self.state_label.setText(f"Syntax error at line {line}, column {col or 1} — nothing ran" if line
+                                 else f"Nothing ran: {exc}")
         if line:
             self._load_error = (line, str(exc))
             self._update_markers()
