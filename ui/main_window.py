@@ -6,6 +6,7 @@ messages up").  The engine is used through its public API only: `playground.Run`
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -13,6 +14,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import playground
+from playground import lessons
 from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,
@@ -33,6 +36,7 @@ from .timeline import TimelineWidget
 _SPLITTERS = ("main", "centre", "right")
 
 
+@functools.lru_cache(maxsize=512)   # called per task row per frame; a run has few distinct files
 def _norm(path) -> str:
     return os.path.normcase(os.path.abspath(str(path))) if path else ""
 
@@ -64,17 +68,16 @@ class MainWindow(QMainWindow):
         self.run = None
         self._started: list = []        # runs that started and may still be unwinding
         self._seen = {"outputs": 0, "blocks": 0, "errors": 0}
-        self._run_file = ""
-        self._load_error: tuple[int, str] | None = None
+        self._run_file = ""                             # normalised path of the run's file
+        self._load_error: tuple[int, str] | None = None  # (line, message) of a syntax error
         self._doc = None                # (path, slug, original text, lesson)
-        self._loading = False
-        self._selecting = False
+        self._loading = self._selecting = self._markers_stale = False
+        self._finished_run = None
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
         self._build_status()
         self._connect()
-        from playground import lessons
         self._lessons = lessons.discover(lessons_dir)
         self.browser.set_lessons(lessons.groups(self._lessons))
         self._restore_settings()
@@ -178,13 +181,11 @@ class MainWindow(QMainWindow):
         self.refresher.finished.connect(self._finish)
 
     # == lessons and edits ============================================================================
-    def lesson_paths(self) -> dict[str, str]:
-        """slug -> path of every bundled lesson."""
+    def lesson_paths(self) -> dict[str, str]:  # slug -> path of every bundled lesson
         return {lesson.slug: str(lesson.path) for lesson in self._lessons}
 
     def open_path(self, path: str) -> bool:
         """Show the lesson or script at `path` (any .py file) in the panel and the editor."""
-        from playground import lessons
         path = str(path)
         known = {_norm(l.path): l for l in self._lessons}
         try:
@@ -244,7 +245,6 @@ class MainWindow(QMainWindow):
     # == runs =========================================================================================
     def run_current(self) -> bool:
         """Run what is in the editor.  A live run is cancelled first (its tasks end cancelled)."""
-        import playground
         if self._doc is None:
             return False
         self.stop()
@@ -315,11 +315,10 @@ class MainWindow(QMainWindow):
         return self.live_runs()
 
     def _after_frame(self, n_events: int) -> None:
-        """Once per refresher frame: console lines, block banner, gutter markers, status."""
-        table = self.table
-        if table is None:
-            return
-        names = {row.tid: row.name for row in table.rows}
+        """Once per refresher frame: console lines, block banner; gutter and status at ~10 Hz."""
+        table, slow_tick = self.table, self.refresher.refreshes % 6 == 1   # O(tasks) work: not 60 Hz
+        fresh = any(len(getattr(table, k)) > n for k, n in self._seen.items())
+        names = {row.tid: row.name for row in table.rows} if fresh else {}
         for ev in table.outputs[self._seen["outputs"]:]:
             self.console.write(names.get(ev[1]) if ev[1] is not None else None, ev[3], ev[4])
         self._seen["outputs"] = len(table.outputs)
@@ -331,24 +330,24 @@ class MainWindow(QMainWindow):
             who = f"[{names[ev[1]]}] " if ev[1] in names else ""
             self.console.message(who + str(ev[3]) + (f"\n{ev[4][2]}" if ev[4] else ""), "error")
         self._seen["errors"] = len(table.errors)
-        if n_events:
+        self._markers_stale = self._markers_stale or n_events > 0
+        if self._markers_stale and slow_tick:
             self._update_markers()
-        if not self.run.done:
+        if not self.run.done and slow_tick:
             live = sum(row.live for row in table.rows)
             elapsed = self._loop.time() - (table.started or self._loop.time())
             self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s")
 
     def _finish(self) -> None:
         run, table = self.run, self.table
-        if getattr(self, "_finished_run", None) is run:   # an extra frame after the end
+        if self._finished_run is run:   # an extra frame after the end
             return
         self._finished_run = run
         self.act_stop.setEnabled(False)
         self.console.end_of_run()
         outcome = run.outcome or table.outcome or "completed"
-        text = outcome.capitalize()
-        if table.finished and table.started:
-            text += f" in {table.finished - table.started:.2f} s"
+        text = outcome.capitalize() + (f" in {table.finished - table.started:.2f} s"
+                                       if table.finished and table.started else "")
         if run.error:
             text += f" — {run.error.strip().splitlines()[-1]}"
             self.console.message(run.error, "error")
@@ -361,6 +360,7 @@ class MainWindow(QMainWindow):
     def _update_markers(self) -> None:
         """Gutter markers: where tasks are suspended (with counts), raising lines, blocks."""
         markers: dict[int, tuple[str, str]] = {}
+        self._markers_stale = False
         if self.table is not None and self._showing_run_file():
             waiting, failed = defaultdict(list), {}
             for row in self.table.rows:
@@ -441,7 +441,6 @@ class MainWindow(QMainWindow):
 
     def export_trace(self, path: str) -> bool:
         """Write the current run's Chrome Trace JSON to `path`."""
-        import playground
         if self.run is None:
             return False
         try:
