@@ -1,0 +1,246 @@
+"""UI under load: the window open while a lesson with thousands of traced tasks runs.
+
+One child process per measurement (offscreen Qt), set up like ``asyncio-playground``: a
+``QApplication``, the playground loop attached to ``app.exec()``, the ``MainWindow`` (with a
+throwaway settings file and edit store) at 1400x900, a generated lesson opened and run with the
+window's own Run button code path (``run_current``).  Measured while the run is live:
+
+* a 16 ms ``PreciseTimer`` probe, re-armed single-shot each time: lateness = fire time - (arm time
+  + 16 ms), p50/p99/max; the longest gap between two probe fires is the longest *frozen frame*
+  (nothing, not even a repaint, can happen on the GUI thread in between);
+* refresh rate: the window's frame clock (``FrameRefresher.refreshes``) and the actual paint events
+  of the task table's viewport and the timeline, per second;
+* peak RSS (``resource.getrusage``) at the end, for the 100k-task lesson.
+
+    python -m bench.ui_load [--tasks 10000] [--rss-tasks 100000] [--json OUT]
+
+Skips with a message while ``ui`` (the window) is not importable.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import loops as L
+
+LESSON = '''\
+"""Load test: {n} tasks, each sleeping {hops} times."""
+import asyncio
+
+
+async def worker(i):
+    for _ in range({hops}):
+        await asyncio.sleep({base} + (i % 20) * {step})
+    return i
+
+
+async def main():
+    tasks = [asyncio.create_task(worker(i)) for i in range({n})]
+    results = await asyncio.gather(*tasks)
+    print("done:", len(results), "tasks")
+
+
+asyncio.run(main())
+'''
+
+
+def ui_unavailable() -> str | None:
+    try:
+        import importlib.util
+
+        for mod in ("ui", "ui.main_window", "ui.edits"):
+            if importlib.util.find_spec(mod) is None:
+                return f"{mod} is not there yet"
+    except Exception as exc:
+        return f"ui not importable: {exc}"
+    return L.unavailable("playground-traced")
+
+
+def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> None:
+    import gc
+    import resource
+
+    from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    import playground
+    from ui.edits import EditStore
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(["bench-ui-load"])
+    tmp = tempfile.TemporaryDirectory(prefix="pg-bench-ui-")
+    lesson = Path(tmp.name) / f"load_{n_tasks}.py"
+    lesson.write_text(LESSON.format(n=n_tasks, hops=hops, base=base, step=step))
+    loop = playground.new_event_loop()
+    loop.attach()
+    settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(loop, edits=EditStore(str(Path(tmp.name) / "edits")), settings=settings)
+    window.resize(1400, 900)
+    window.show()
+    window.open_path(str(lesson))
+
+    paints = {"table": 0, "timeline": 0}
+
+    class PaintCounter(QObject):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Type.Paint:
+                paints[self.name] += 1
+            return False
+
+    counters = [PaintCounter("table"), PaintCounter("timeline")]
+    window.task_view.viewport().installEventFilter(counters[0])
+    window.timeline.installEventFilter(counters[1])
+
+    # let the window settle (first paint, layout) before the run starts
+    t_settle = time.monotonic() + 0.3
+    while time.monotonic() < t_settle:
+        app.processEvents()
+        time.sleep(0.005)
+
+    probe = {"late": [], "fires": [], "armed": 0.0, "on": True}
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def fire():
+        now = time.perf_counter()
+        probe["late"].append(now - probe["armed"] - 0.016)
+        probe["fires"].append(now)
+        if probe["on"]:
+            probe["armed"] = time.perf_counter()
+            timer.start(16)
+
+    timer.timeout.connect(fire)
+    result: dict = {"tasks": n_tasks, "hops": hops}
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu0 = time.process_time()
+    t_start = time.perf_counter()
+    state = {"end": None, "refreshes0": 0}
+
+    def check():
+        run = window.run
+        if run is not None and run.done and not window.refresher.is_active() and state["end"] is None:
+            state["end"] = time.perf_counter()
+            app.quit()
+        elif time.perf_counter() - t_start > timeout:
+            result["error"] = f"run not finished after {timeout:.0f} s"
+            app.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    poll.start(50)
+    probe["armed"] = time.perf_counter()
+    timer.start(16)
+    if not window.run_current():
+        raise SystemExit("the window refused to run the load lesson")
+    app.exec()
+    probe["on"] = False
+    timer.stop()
+    poll.stop()
+    t_end = state["end"] or time.perf_counter()
+    dur = t_end - t_start
+    run = window.run
+    late = probe["late"]
+    fires = [t_start] + probe["fires"]
+    gaps = [b - a for a, b in zip(fires, fires[1:])]
+    events, _ = run.tracer.read(0)
+    table = window.table
+    result.update({
+        "outcome": run.outcome,
+        "error": result.get("error") or (None if run.outcome == "completed" else run.error),
+        "seconds": dur,
+        "cpu_seconds": time.process_time() - cpu0,
+        "trace_events": len(events),
+        "rows": len(table) if table is not None else None,
+        "probe_fires": len(late),
+        "early_fires": sum(1 for x in late if x < 0),
+        "p50_late_ms": L.percentile(late, 50) * 1000 if late else None,
+        "p99_late_ms": L.percentile(late, 99) * 1000 if late else None,
+        "max_late_ms": max(late) * 1000 if late else None,
+        "longest_frozen_ms": max(gaps) * 1000 if gaps else None,
+        "frames": window.refresher.refreshes,
+        "frame_hz": window.refresher.refreshes / dur if dur else None,
+        "max_frame_ms": window.refresher.max_frame_ms,
+        "table_paint_hz": paints["table"] / dur if dur else None,
+        "timeline_paint_hz": paints["timeline"] / dur if dur else None,
+        "rss_before_mib": rss_before,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "gc_collections": sum(s["collections"] for s in gc.get_stats()),
+    })
+    L.emit(result)
+    # tidy shutdown like ui.app.main (and it checks the window closes cleanly under load too)
+    from ui.app import finish_runs
+
+    runs = window.shutdown()
+    loop.detach()
+    try:
+        finish_runs(loop, runs)
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+        loop.close()
+        tmp.cleanup()
+    os._exit(0)  # skip interpreter teardown of 100k-task tables: not what is measured
+
+
+def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
+    out: dict = {}
+    why = ui_unavailable()
+    if why:
+        log(f"  ui_load: skipped: {why}")
+        return {"skipped": why}
+    for key, n, hops, base, step in (("load", n_tasks, 20, 0.02, 0.005),
+                                      ("rss", rss_tasks, 3, 0.05, 0.005)):
+        steal = L.CpuSteal()
+        r = L.spawn("bench.ui_load", ["--child", str(n), "--hops", str(hops), "--base", str(base),
+                                      "--step", str(step)], timeout=600)
+        r["cpu_steal"] = steal.stop()
+        out[key] = r
+        if "error" in r and r.get("error"):
+            log(f"  ui_load {n} tasks: ERROR {r['error']}")
+            if r.get("stderr"):
+                log("    " + r["stderr"][-800:].replace("\n", "\n    "))
+            continue
+        log(f"  ui_load {n} tasks: {r['seconds']:.1f} s, {r['trace_events']} events; 16 ms timer late "
+            f"p50 {r['p50_late_ms']:.1f} p99 {r['p99_late_ms']:.1f} max {r['max_late_ms']:.1f} ms; "
+            f"longest frozen {r['longest_frozen_ms']:.0f} ms; frames {r['frame_hz']:.1f} Hz, "
+            f"table paints {r['table_paint_hz']:.1f} Hz, timeline paints {r['timeline_paint_hz']:.1f} Hz; "
+            f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", type=int, metavar="TASKS")
+    ap.add_argument("--hops", type=int, default=20)
+    ap.add_argument("--base", type=float, default=0.02)
+    ap.add_argument("--step", type=float, default=0.005)
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--tasks", type=int, default=10_000)
+    ap.add_argument("--rss-tasks", type=int, default=100_000)
+    ap.add_argument("--json")
+    a = ap.parse_args(argv)
+    if a.child:
+        child(a.child, a.hops, a.base, a.step, a.timeout)
+        return 0
+    res = measure(a.tasks, a.rss_tasks)
+    if "skipped" in res:
+        print(f"ui_load skipped: {res['skipped']}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
