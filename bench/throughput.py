@@ -3,6 +3,7 @@
     create_gather   20,000 ``create_task`` of a no-op coroutine, then one ``gather`` of them
     sleep0          one task doing 20,000 ``await asyncio.sleep(0)``
     hops            2,000 tasks x 100 ``await asyncio.sleep(0)`` hops each (200k task steps)
+    timer_hops      (extra) 2,000 tasks x 20 ``await asyncio.sleep(0.001)``: timers + waits traced
 
 Each (loop, case) runs in a fresh subprocess: one warm-up repetition, then ``--reps`` timed ones, each
 on a fresh loop, timed with ``time.perf_counter`` inside the coroutine; ``--procs`` rounds of that,
@@ -30,6 +31,9 @@ CASES = {
     "create_gather": "20k create_task + gather",
     "sleep0": "20k sleep(0) in one task",
     "hops": "2k tasks x 100 sleep(0) hops",
+    # not one of issue 6's cases: sleep(0) never leaves a task waiting on a future, so the three
+    # above never reach the tracer's "what is it waiting on" path nor the timer heap; this does.
+    "timer_hops": "extra: 2k tasks x 20 sleep(1 ms)",
 }
 
 
@@ -62,7 +66,19 @@ async def case_hops(tasks: int = 2_000, hops: int = 100) -> float:
     return time.perf_counter() - t0
 
 
-FUNCS = {"create_gather": case_create_gather, "sleep0": case_sleep0, "hops": case_hops}
+async def _timer_hopper(hops: int, delay: float) -> None:
+    for _ in range(hops):
+        await asyncio.sleep(delay)
+
+
+async def case_timer_hops(tasks: int = 2_000, hops: int = 20, delay: float = 0.001) -> float:
+    t0 = time.perf_counter()
+    await asyncio.gather(*[asyncio.create_task(_timer_hopper(hops, delay)) for _ in range(tasks)])
+    return time.perf_counter() - t0
+
+
+FUNCS = {"create_gather": case_create_gather, "sleep0": case_sleep0, "hops": case_hops,
+         "timer_hops": case_timer_hops}
 
 
 def _measured(fn):

@@ -73,6 +73,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["bench-ui-load"])
+    spans = _instrument()
     tmp = tempfile.TemporaryDirectory(prefix="pg-bench-ui-")
     lesson = Path(tmp.name) / f"load_{n_tasks}.py"
     lesson.write_text(LESSON.format(n=n_tasks, hops=hops, base=base, step=step))
@@ -175,6 +176,8 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
         "rss_before_mib": rss_before,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "gc_collections": sum(s["collections"] for s in gc.get_stats()),
+        "breakdown": {k: {"calls": v[0], "total_ms": v[1] * 1000, "max_ms": v[2] * 1000}
+                      for k, v in spans.items()},
     })
     L.emit(result)
     # tidy shutdown like ui.app.main (and it checks the window closes cleanly under load too)
@@ -193,6 +196,62 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     os._exit(0)  # skip interpreter teardown of 100k-task tables: not what is measured
 
 
+def _instrument() -> dict:
+    """Wrap the GUI thread's big spenders to see where a frozen frame goes: name -> [calls, total
+    s, max s].  Each wrapper costs ~1 us per call; the classes are patched before instances exist
+    (the loop's pump connects to ``_drain`` when the loop is created)."""
+    import gc
+
+    spans: dict = {}
+
+    def wrap(owner, attr, name):
+        fn = getattr(owner, attr, None)
+        if fn is None:
+            return
+        rec = spans.setdefault(name, [0, 0.0, 0.0])
+        pc = time.perf_counter
+
+        def wrapper(*a, **k):
+            t0 = pc()
+            try:
+                return fn(*a, **k)
+            finally:
+                dt = pc() - t0
+                rec[0] += 1
+                rec[1] += dt
+                if dt > rec[2]:
+                    rec[2] = dt
+
+        wrapper.__name__ = getattr(fn, "__name__", attr)
+        setattr(owner, attr, wrapper)
+
+    from playground import _loop
+    wrap(_loop.PlaygroundLoop, "_drain", "loop slice (_drain)")
+    try:
+        from ui import main_window, refresher, task_view, timeline
+        wrap(refresher.FrameRefresher, "frame", "refresher frame (fold + model + timeline.refresh)")
+        wrap(main_window.MainWindow, "_after_frame", "window _after_frame (console, markers)")
+        wrap(main_window.MainWindow, "_update_markers", "window _update_markers")
+        wrap(timeline.TimelineWidget, "paintEvent", "timeline paintEvent")
+        wrap(task_view.TaskDelegate, "paint", "task table delegate paint")
+    except Exception:
+        pass
+    rec = spans.setdefault("gc pause", [0, 0.0, 0.0])
+    t = [0.0]
+
+    def gc_cb(phase, info):
+        if phase == "start":
+            t[0] = time.perf_counter()
+        else:
+            dt = time.perf_counter() - t[0]
+            rec[0] += 1
+            rec[1] += dt
+            rec[2] = max(rec[2], dt)
+
+    gc.callbacks.append(gc_cb)
+    return spans
+
+
 def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
     out: dict = {}
     why = ui_unavailable()
@@ -201,6 +260,8 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
         return {"skipped": why}
     for key, n, hops, base, step in (("load", n_tasks, 20, 0.02, 0.005),
                                       ("rss", rss_tasks, 3, 0.05, 0.005)):
+        if not n:
+            continue
         steal = L.CpuSteal()
         r = L.spawn("bench.ui_load", ["--child", str(n), "--hops", str(hops), "--base", str(base),
                                       "--step", str(step)], timeout=600)
@@ -216,6 +277,8 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
             f"longest frozen {r['longest_frozen_ms']:.0f} ms; frames {r['frame_hz']:.1f} Hz, "
             f"table paints {r['table_paint_hz']:.1f} Hz, timeline paints {r['timeline_paint_hz']:.1f} Hz; "
             f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+        for name, b in (r.get("breakdown") or {}).items():
+            log(f"      {name:52s} {b['calls']:7d} calls {b['total_ms']:9.0f} ms total, max {b['max_ms']:7.1f} ms")
     return out
 
 
@@ -230,7 +293,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rss-tasks", type=int, default=100_000)
     ap.add_argument("--json")
     a = ap.parse_args(argv)
-    if a.child:
+    if a.child is not None:
         child(a.child, a.hops, a.base, a.step, a.timeout)
         return 0
     res = measure(a.tasks, a.rss_tasks)
