@@ -112,6 +112,9 @@ def _asyncio_proxy(run) -> types.ModuleType:
             return dir(asyncio)
 
     proxy = Proxy("asyncio", asyncio.__doc__)
+    # Real attributes, not __getattr__: lesson code looks up asyncio.sleep & co. in hot loops, and
+    # a Python-level __getattr__ costs ~1.5 us per lookup.  __getattr__ covers later additions.
+    proxy.__dict__.update({k: v for k, v in vars(asyncio).items() if not k.startswith("__")})
     proxy.__dict__.update(
         __file__=asyncio.__file__, __path__=asyncio.__path__, __spec__=asyncio.__spec__,
         __package__="asyncio", run=run_, get_event_loop=get_event_loop,

@@ -124,6 +124,11 @@ class TracedTask(asyncio.Task):
             tracer.renamed(self)
 
 
+# asyncio's messages and reprs name the task's class ("Task exception was never retrieved",
+# "<Task finished ...>"); lessons quote them, so keep them word for word.
+TracedTask.__name__ = TracedTask.__qualname__ = "Task"
+
+
 class Tracer:
     """Append-only event log of one run.  ``read(cursor)`` returns what is new.
 
@@ -149,19 +154,23 @@ class Tracer:
     # -- recording ---------------------------------------------------------------------------
     def new_task(self, coro, *, name=None, context=None) -> TracedTask:
         loop = self.loop
-        parent = tasks.current_task(loop) if loop.is_running() else None
+        parent = tasks.current_task(loop)
         task = TracedTask(coro, loop=loop, name=name, context=context)
         tid = self._next_tid
-        self._next_tid += 1
+        self._next_tid = tid + 1
         task._pg_tracer = self
         task._pg_tid = tid
         self.live[tid] = task
-        parent_tid = getattr(parent, "_pg_tid", None) if getattr(parent, "_pg_tracer", None) is self else None
-        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-        qualname = code.co_qualname if code is not None else type(coro).__name__
-        self.events.append(("task", tid, loop.time(), parent_tid, task.get_name(), qualname))
+        parent_tid = (parent._pg_tid if parent.__class__ is TracedTask and parent._pg_tracer is self
+                      else None)
+        try:
+            qualname = coro.cr_code.co_qualname
+        except AttributeError:  # a generator-based or foreign awaitable
+            code = getattr(coro, "gi_code", None)
+            qualname = code.co_qualname if code is not None else type(coro).__name__
+        self.events.append(("task", tid, time.monotonic(), parent_tid, task.get_name(), qualname))
         if task.done():  # an eager task that finished inside its constructor
-            self._ended(task, loop.time())
+            self._ended(task, time.monotonic())
         return task
 
     def renamed(self, task):
