@@ -37,6 +37,8 @@ from ._tracer import run_traced_batch
 
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
 
+_EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
+
 # How long one drain may run before Qt gets the thread back (paint, input, socket notifiers).
 SLICE = 0.008
 # Qt timers take an int of milliseconds; longer waits are re-armed when they fire.
@@ -238,10 +240,12 @@ class PlaygroundLoop(qasync.QEventLoop):
     # -- tracing ---------------------------------------------------------------------------------
     def create_task(self, coro, *, name=None, context=None):
         run = current_run.get() if context is None else context.get(current_run)
-        if run is None or self._task_factory is not None:
+        factory = self._task_factory
+        if run is None or (factory is not None and factory is not _EAGER_FACTORY):
             return super().create_task(coro, name=name, context=context)
         self._check_closed()
-        return run.tracer.new_task(coro, name=name, context=context)
+        # asyncio.eager_task_factory (3.12+) is Task(..., eager_start=True): trace it as such.
+        return run.tracer.new_task(coro, name=name, context=context, eager=factory is not None)
 
     def add_tracer(self, tracer):
         """A run started: trace its tasks' steps (run_traced_batch) and watch for blocks."""

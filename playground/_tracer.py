@@ -152,12 +152,18 @@ class Tracer:
         return (events[cursor:end] if cursor < end else []), end
 
     # -- recording ---------------------------------------------------------------------------
-    def new_task(self, coro, *, name=None, context=None) -> TracedTask:
+    def new_task(self, coro, *, name=None, context=None, eager=False) -> TracedTask:
         loop = self.loop
         parent = tasks.current_task(loop)
-        task = TracedTask(coro, loop=loop, name=name, context=context)
         tid = self._next_tid
         self._next_tid = tid + 1
+        t0 = time.monotonic()
+        if eager:
+            # The first step runs inside the constructor; time it as a step of its own.
+            task = TracedTask(coro, loop=loop, name=name, context=context, eager_start=True)
+            t1 = time.monotonic()
+        else:
+            task = TracedTask(coro, loop=loop, name=name, context=context)
         task._pg_tracer = self
         task._pg_tid = tid
         self.live[tid] = task
@@ -168,9 +174,13 @@ class Tracer:
         except AttributeError:  # a generator-based or foreign awaitable
             code = getattr(coro, "gi_code", None)
             qualname = code.co_qualname if code is not None else type(coro).__name__
-        self.events.append(("task", tid, time.monotonic(), parent_tid, task.get_name(), qualname))
-        if task.done():  # an eager task that finished inside its constructor
-            self._ended(task, time.monotonic())
+        self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname))
+        if eager:
+            self.events.append(("step", tid, t0, t1))
+            if task.done():
+                self._ended(task, t1)
+            elif task._fut_waiter is not None:
+                self._waiting(task, task._fut_waiter, t1)
         return task
 
     def renamed(self, task):

@@ -111,8 +111,8 @@ def test_waiting_on_shows_what_and_line(model):
     cut = next(i for i, e in enumerate(ev) if e[0] == "step" and e[2] > T0 + 0.5)  # both asleep
     model.apply(table.apply(ev[:cut]))
     assert model.index(1, model.STATE_COL).data() == "waiting"
-    assert model.index(1, model.WAIT_COL).data() == "sleep(1.0)  \u00b7  line 7"
-    assert model.index(0, model.WAIT_COL).data() == "task 'fetch-A'  \u00b7  line 12"
+    assert model.index(1, model.WAIT_COL).data() == "sleep(1.0) \u00b7 L7"
+    assert model.index(0, model.WAIT_COL).data() == "task 'fetch-A' \u00b7 L12"
     assert "line" not in (model.index(0, model.ELAPSED_COL).data() or "")
     model.tick(T0 + 0.5)
     assert model.index(1, model.ELAPSED_COL).data() == "500 ms"

@@ -475,7 +475,7 @@ class MainWindow(QMainWindow):
         """Splitter proportions for the current window size (before any remembered ones)."""
         w, h = max(self.width(), 900), max(self.height(), 600)
         browser = 215
-        right = int((w - browser) * 0.44)
+        right = int((w - browser) * 0.5)
         self.splitters["main"].setSizes([browser, w - browser - right, right])
         self.splitters["centre"].setSizes([int(h * 0.36), int(h * 0.64)])
         self.splitters["right"].setSizes([int(h * f) for f in (0.34, 0.40, 0.26)])

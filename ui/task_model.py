@@ -201,7 +201,7 @@ class TaskTableModel(QAbstractTableModel):
             if row.waiting is None or row.state != "waiting":
                 return ""
             kind, detail, _file, line = row.waiting
-            return f"{detail or kind}  \u00b7  line {line}" if line else (detail or kind)
+            return f"{detail or kind} \u00b7 L{line}" if line else (detail or kind)
         if col == self.ELAPSED_COL:
             return self._elapsed(row)
         if col == self.RESULT_COL:

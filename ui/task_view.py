@@ -157,9 +157,9 @@ class TaskTableView(QTableView):
 
     # Columns that keep their width, and how the rest of the viewport is shared (weight, minimum):
     # the pane is often narrow, and the Cancel buttons at the right edge must stay on screen.
-    _FIXED = {TaskTableModel.STATE_COL: 94, TaskTableModel.ELAPSED_COL: 66, TaskTableModel.ACTION_COL: 70}
-    _SHARED = {TaskTableModel.NAME_COL: (0.24, 70), TaskTableModel.CORO_COL: (0.17, 56),
-               TaskTableModel.WAIT_COL: (0.32, 80), TaskTableModel.RESULT_COL: (0.27, 70)}
+    _FIXED = {TaskTableModel.STATE_COL: 88, TaskTableModel.ELAPSED_COL: 62, TaskTableModel.ACTION_COL: 68}
+    _SHARED = {TaskTableModel.NAME_COL: (0.21, 70), TaskTableModel.CORO_COL: (0.15, 56),
+               TaskTableModel.WAIT_COL: (0.38, 90), TaskTableModel.RESULT_COL: (0.26, 70)}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -215,8 +215,13 @@ class TaskTableView(QTableView):
         try:
             for col, width in self._FIXED.items():
                 self.setColumnWidth(col, width)
-            for col, (weight, minimum) in self._SHARED.items():
-                self.setColumnWidth(col, max(minimum, int(spare * weight)))
+            widths = {col: max(minimum, int(spare * weight))
+                      for col, (weight, minimum) in self._SHARED.items()}
+            # Minimums can overshoot the pane: take the excess from the widest column.
+            widest = max(widths, key=widths.get)
+            widths[widest] = max(self._SHARED[widest][1], widths[widest] - (sum(widths.values()) - spare))
+            for col, width in widths.items():
+                self.setColumnWidth(col, width)
         finally:
             self._fitting = False
 
