@@ -1,0 +1,304 @@
+"""Issue 5 in the window: each way a lesson can break, and what the user sees.
+
+Every test drives the real window (attached playground loop, offscreen Qt), then checks that the
+window tells the user what happened, that nothing is left running, and that the next run works.
+
+Covered elsewhere (not repeated here):
+* a corrupt or unreadable saved edit -> the original lesson plus a message:
+  tests/test_window.py::test_corrupt_saved_edit_falls_back_to_original, tests/test_edits.py;
+* closing the window mid-run (finally blocks run, exit 0, no "Task was destroyed"):
+  tests/test_window.py::test_close_mid_run_lets_finally_blocks_run and
+  ::test_app_main_close_mid_run_exits_cleanly.
+"""
+import asyncio
+import os
+import sys
+import textwrap
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from ui.edits import EditStore  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
+
+
+@pytest.fixture
+def window(qtbot, attached_loop, tmp_path):
+    """A shown window on a private settings file and edit dir; its runs are stopped at teardown."""
+    def stop_runs(w):
+        runs = w.shutdown()
+        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(attached_loop, edits=EditStore(tmp_path / "data"), settings=settings)
+    qtbot.addWidget(w, before_close_func=stop_runs)
+    w.resize(1400, 900)
+    with qtbot.waitExposed(w):
+        w.show()
+    return w
+
+
+def _script(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def _run(qtbot, w, path, timeout=8000):
+    """Open `path`, press Run (F5), wait for the run to end; returns its outcome."""
+    assert w.open_path(path)
+    with qtbot.waitSignal(w.runFinished, timeout=timeout) as finished:
+        qtbot.keyClick(w.editor, Qt.Key.Key_F5)
+    return finished.args[0]
+
+
+def _rows(w):
+    return {row.name: row for row in w.table.rows} if w.table else {}
+
+
+def _console(w):
+    w.console.flush()
+    return w.console.toPlainText()
+
+
+def _next_run_works(qtbot, w):
+    """The create_task lesson still runs to the end with both tasks done."""
+    outcome = _run(qtbot, w, w.lesson_paths()[CREATE_TASK_LESSON])
+    assert outcome == "completed", _console(w)
+    assert {n: r.state for n, r in _rows(w).items() if n.startswith("fetch")} == \
+        {"fetch-A": "done", "fetch-B": "done"}
+
+
+def _assert_loop_healthy(loop):
+    assert loop.is_running() and not loop.is_closed()
+    assert not loop.tracers, "a finished run is still traced"
+    leftovers = [t for t in asyncio.all_tasks(loop) if getattr(t, "_pg_tracer", None) is not None]
+    assert not leftovers, leftovers
+
+
+# -- broken code -------------------------------------------------------------------------------
+
+def test_syntax_error_marks_line_and_column_and_runs_nothing(qtbot, window, tmp_path):
+    path = _script(tmp_path, "syntax.py", """\
+        import asyncio
+        print("module code ran")
+
+        async def main():
+            await asyncio.sleep(0)
+            x = (1,
+        """)
+    assert window.open_path(path)
+    qtbot.keyClick(window.editor, Qt.Key.Key_F5)
+    assert window.table.rows == [] and not window.live_runs()
+    kind, text = window.editor.markers()[6]
+    assert kind == "error" and "never closed" in text
+    console = _console(window)
+    assert "line 6" in console and "never closed" in console and "module code ran" not in console
+    assert window.state_label.text().startswith("Syntax error at line 6, column")
+    assert not window.act_stop.isEnabled()
+    _next_run_works(qtbot, window)
+
+
+def test_exception_at_import_shows_traceback(qtbot, window, tmp_path, attached_loop):
+    path = _script(tmp_path, "import_error.py", """\
+        import asyncio
+        import json
+
+        CONFIG = json.loads("{not json")
+
+        async def main():
+            await asyncio.sleep(0)
+
+        asyncio.run(main())
+        """)
+    assert _run(qtbot, window, path) == "failed"
+    console = _console(window)
+    assert "Traceback (most recent call last)" in console
+    assert "line 4" in console and "JSONDecodeError" in console
+    assert "JSONDecodeError" in window.state_label.text()
+    assert window.table.rows == []
+    _assert_loop_healthy(attached_loop)
+    _next_run_works(qtbot, window)
+
+
+def test_exception_in_task_fails_its_row_with_traceback(qtbot, window, tmp_path):
+    path = _script(tmp_path, "task_error.py", """\
+        import asyncio
+
+        async def fetch():
+            await asyncio.sleep(0.01)
+            raise ValueError("bad payload")
+
+        async def main():
+            task = asyncio.create_task(fetch(), name="fetcher")
+            await task
+
+        asyncio.run(main())
+        """)
+    assert _run(qtbot, window, path) == "failed"
+    row = _rows(window)["fetcher"]
+    assert row.state == "failed" and row.summary == "ValueError: bad payload"
+    model = window.task_model
+    index = model.index(model.row_of(row.tid), model.RESULT_COL)
+    assert index.data() == "ValueError: bad payload"
+    assert "raise ValueError" in index.data(Qt.ItemDataRole.ToolTipRole)      # full traceback
+    assert model.index(model.row_of(row.tid), model.STATE_COL).data() == "failed"
+    console = _console(window)
+    assert "Traceback (most recent call last)" in console and 'line 5, in fetch' in console
+    assert window.editor.markers()[5][0] == "error"                          # the raising line
+    _next_run_works(qtbot, window)
+
+
+def test_never_retrieved_exception_reaches_row_and_console(qtbot, window):
+    path = window.lesson_paths()["errors_02_never_retrieved"]
+    assert _run(qtbot, window, path) == "completed"
+    qtbot.waitUntil(lambda: "never retrieved" in _console(window), timeout=3000)
+    orphan = _rows(window)["orphan"]
+    assert orphan.state == "failed" and "ConnectionError" in orphan.summary
+    console = _console(window)
+    assert "[orphan] Task exception was never retrieved" in console
+    assert "ConnectionError: work: server refused the login" in console
+    assert any(ev[1] == orphan.tid for ev in window.table.errors)
+
+
+@pytest.mark.parametrize("code, outcome, message", [
+    ("sys.exit()", "completed", None),
+    ("sys.exit(3)", "failed", "SystemExit: 3"),
+    ("raise KeyboardInterrupt", "cancelled", None),
+])
+def test_exit_or_ctrl_c_at_module_level_ends_the_run_only(qtbot, window, tmp_path, attached_loop,
+                                                          code, outcome, message):
+    path = _script(tmp_path, "exits.py", f"""\
+        import asyncio
+        import sys
+
+        async def main():
+            await asyncio.sleep(0.01)
+            print("main done")
+
+        asyncio.run(main())
+        {code}
+        print("after exit")
+        """)
+    assert _run(qtbot, window, path) == outcome
+    console = _console(window)
+    assert "] main done" in console and "after exit" not in console
+    if message:
+        assert message in console and message in window.state_label.text()
+    _assert_loop_healthy(attached_loop)
+    _next_run_works(qtbot, window)
+
+
+@pytest.mark.parametrize("exc", ["SystemExit(2)", "KeyboardInterrupt"])
+def test_exit_or_ctrl_c_in_a_task_ends_the_run_only(qtbot, window, tmp_path, attached_loop, exc):
+    path = _script(tmp_path, "task_exit.py", f"""\
+        import asyncio
+
+        async def quitter():
+            await asyncio.sleep(0.01)
+            raise {exc}
+
+        async def sleeper():
+            try:
+                await asyncio.sleep(30)
+            finally:
+                print("sleeper cleaned up")
+
+        async def main():
+            asyncio.create_task(sleeper(), name="sleeper")
+            await asyncio.create_task(quitter(), name="quitter")
+
+        asyncio.run(main())
+        """)
+    outcome = _run(qtbot, window, path)
+    assert outcome in ("failed", "cancelled"), outcome
+    rows = _rows(window)
+    assert rows["quitter"].state == "failed"
+    assert rows["sleeper"].state == "cancelled"
+    assert "[sleeper] sleeper cleaned up" in _console(window)
+    assert not window.live_runs()
+    _assert_loop_healthy(attached_loop)
+    _next_run_works(qtbot, window)
+
+
+# -- runaway code --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("blocker", ["while True:\n                pass", "time.sleep(60)"])
+def test_runaway_task_is_stopped_at_the_block_limit(qtbot, window, tmp_path, attached_loop, blocker):
+    path = _script(tmp_path, "runaway.py", f"""\
+        import asyncio
+        import time
+
+        async def spin():
+            await asyncio.sleep(0.05)
+            {blocker}
+
+        async def ticker():
+            try:
+                while True:
+                    await asyncio.sleep(0.05)
+            finally:
+                print("ticker cleaned up")
+
+        async def main():
+            asyncio.create_task(ticker(), name="ticker")
+            await asyncio.create_task(spin(), name="spinner")
+
+        asyncio.run(main())
+        """)
+    window.block_limit.setValue(0.5)          # the toolbar's block-limit control
+    assert window.open_path(path)
+    qtbot.keyClick(window.editor, Qt.Key.Key_F5)
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: window.run.done, timeout=10_000)
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.5 + 3.0, f"runaway stopped only after {elapsed:.1f} s"
+    qtbot.waitUntil(window.banner.isVisible, timeout=3000)
+    assert "Loop blocked for" in window.banner.message and "line 6" in window.banner.message
+    assert "spinner" in window.banner.message
+    spinner = _rows(window)["spinner"]
+    assert spinner.state == "failed"
+    assert spinner.exc[0] == "BlockedLoopError"
+    assert "stopped by the playground: blocked the event loop" in spinner.summary
+    assert "at line 6" in spinner.summary
+    assert _rows(window)["ticker"].state == "cancelled"
+    console = _console(window)
+    assert "stopped by the playground" in console and "[ticker] ticker cleaned up" in console
+    assert window.editor.markers()[6][0] in ("error", "block")
+    _assert_loop_healthy(attached_loop)
+    _next_run_works(qtbot, window)
+
+
+# -- lesson code that would break the playground's loop --------------------------------------------
+
+@pytest.mark.parametrize("call, error", [
+    ("asyncio.run(asyncio.sleep(0))", "asyncio.run() cannot be called from a running event loop"),
+    ("asyncio.get_running_loop().stop()", "cannot stop the playground's event loop"),
+    ("asyncio.get_running_loop().close()", "cannot close the playground's event loop"),
+    ("asyncio.new_event_loop()", "starting a second event loop"),
+    ("asyncio.get_event_loop().run_until_complete(asyncio.get_running_loop().create_future())",
+     "already running"),
+    ("asyncio.get_running_loop().run_forever()", "already running"),
+])
+def test_loop_hostile_calls_get_a_clear_error(qtbot, window, tmp_path, attached_loop, call, error):
+    path = _script(tmp_path, "hostile.py", f"""\
+        import asyncio
+
+        async def main():
+            await asyncio.sleep(0.01)
+            {call}
+
+        asyncio.run(main())
+        """)
+    assert _run(qtbot, window, path) == "failed"
+    console = _console(window)
+    assert error in console, console
+    assert "line 5" in console
+    assert window.table.rows[0].state == "failed"            # the main task
+    _assert_loop_healthy(attached_loop)
+    _next_run_works(qtbot, window)
