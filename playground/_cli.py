@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `asyncio-playground list | head`: the reader left; so do we
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
+
+
+def _main(argv):
     args = _parser().parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
