@@ -7,7 +7,9 @@
 
 Each (loop, case) runs in a fresh subprocess: one warm-up repetition, then ``--reps`` timed ones, each
 on a fresh loop, timed with ``time.perf_counter`` inside the coroutine; ``--procs`` rounds of that,
-loops interleaved.  The figure is the median of all timed repetitions.
+loops interleaved.  Times are medians of all timed repetitions; ratios to plain asyncio are taken
+per round (each round's median over plain asyncio's median in the same round, run back to back)
+and the median of those is reported, so a noisy minute on the shared machine cancels out.
 
 Two clocks: wall time (``perf_counter``) and the process's CPU time (``process_time``).  On a shared
 VM, wall time swings 2x with other guests' load (involuntary context switches, hypervisor steal), while
@@ -86,11 +88,13 @@ def _measured(fn):
     import resource
 
     async def measured():
-        r0 = resource.getrusage(resource.RUSAGE_SELF)
+        # context switches of this (the loop's) thread only: the playground's watchdog thread
+        # wakes every 20 ms while a run is traced, which is not the loop sleeping
+        r0 = resource.getrusage(resource.RUSAGE_THREAD)
         c0 = time.process_time()
         wall = await fn()
         cpu = time.process_time() - c0
-        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        r1 = resource.getrusage(resource.RUSAGE_THREAD)
         return wall, cpu, r1.ru_nvcsw - r0.ru_nvcsw, r1.ru_nivcsw - r0.ru_nivcsw
 
     return measured
@@ -111,13 +115,14 @@ def child(loop: str, case: str, reps: int) -> None:
             "ivcsw": ivcsw, "trace_events": events})
 
 
-def measure(loop_names=L.NAMES, reps: int = 3, procs: int = 3, log=print) -> dict:
+def measure(loop_names=L.NAMES, reps: int = 2, procs: int = 4, log=print) -> dict:
     """{"cases": {case: {loop: {"median": s, "samples": [...], "ratio": x} | {"error"/"skipped": ...}}}}
 
     ``procs`` rounds; each round runs every (case, loop) once in a fresh subprocess (``reps`` timed
     repetitions after a warm-up), so a noisy minute on a shared machine hits every loop alike."""
     out: dict = {"reps": reps, "procs": procs, "cases": {}}
     samples: dict = {}
+    rounds: dict = {}   # (case, loop) -> [(median wall, median cpu) per round]
     cpus: dict = {}
     csw: dict = {}
     status: dict = {}
@@ -129,12 +134,16 @@ def measure(loop_names=L.NAMES, reps: int = 3, procs: int = 3, log=print) -> dic
                 status[case, loop] = {"skipped": why}
             else:
                 samples[case, loop] = []
+                rounds[case, loop] = []
                 cpus[case, loop] = []
                 csw[case, loop] = [0, 0]
                 status[case, loop] = {}
+    # within a round the loops the verdict compares (asyncio vs playground) run back to back
+    order = sorted(loop_names, key=lambda n: (n not in ("asyncio", "playground", "playground-traced"),
+                                              list(L.NAMES).index(n) if n in L.NAMES else 99))
     for rnd in range(procs):
         for case in CASES:
-            for loop in loop_names:
+            for loop in order:
                 if (case, loop) not in samples or "error" in status[case, loop]:
                     continue
                 r = L.spawn("bench.throughput", ["--child", loop, case, "--reps", str(reps)],
@@ -145,6 +154,7 @@ def measure(loop_names=L.NAMES, reps: int = 3, procs: int = 3, log=print) -> dic
                     continue
                 samples[case, loop] += r["samples"]
                 cpus[case, loop] += r["cpu"]
+                rounds[case, loop].append((L.median(r["samples"]), L.median(r["cpu"])))
                 csw[case, loop][0] += sum(r["vcsw"])
                 csw[case, loop][1] += sum(r["ivcsw"])
                 if r.get("trace_events") and r["trace_events"][0] is not None:
@@ -164,12 +174,14 @@ def measure(loop_names=L.NAMES, reps: int = 3, procs: int = 3, log=print) -> dic
             row[loop] = {"median": L.median(smp), "samples": smp, "min": min(smp), "max": max(smp),
                          "cpu_median": L.median(c), "cpu": c,
                          "vcsw": csw[case, loop][0], "ivcsw": csw[case, loop][1], **st}
-        base = row.get("asyncio", {}).get("median")
-        cbase = row.get("asyncio", {}).get("cpu_median")
+        # ratios are paired per round (same minutes of machine noise), then the median is taken
+        base = rounds.get((case, "asyncio"))
         for loop, r in row.items():
-            if base and "median" in r:
-                r["ratio"] = r["median"] / base
-                r["cpu_ratio"] = r["cpu_median"] / cbase
+            mine = rounds.get((case, loop))
+            if base and mine and "median" in r and len(base) == len(mine):
+                r["ratio"] = L.median([m[0] / b[0] for m, b in zip(mine, base)])
+                r["cpu_ratio"] = L.median([m[1] / b[1] for m, b in zip(mine, base)])
+                r["round_cpu_ratios"] = [m[1] / b[1] for m, b in zip(mine, base)]
     return out
 
 
@@ -196,8 +208,8 @@ def table(res: dict, loop_names=L.NAMES) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", nargs=2, metavar=("LOOP", "CASE"))
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--procs", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--procs", type=int, default=4)
     ap.add_argument("--loops", default=",".join(L.NAMES))
     ap.add_argument("--json")
     a = ap.parse_args(argv)

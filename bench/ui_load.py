@@ -155,12 +155,16 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     gaps = [b - a for a, b in zip(fires, fires[1:])]
     events, _ = run.tracer.read(0)
     table = window.table
+    steps = [e[3] - e[2] for e in events if e[0] == "step"]
     result.update({
         "outcome": run.outcome,
         "error": result.get("error") or (None if run.outcome == "completed" else run.error),
         "seconds": dur,
         "cpu_seconds": time.process_time() - cpu0,
         "trace_events": len(events),
+        # the lesson's own longest step (main() creating every task in one go): no UI can paint
+        # during it, so it bounds the frozen-frame figure from below
+        "longest_step_ms": max(steps) * 1000 if steps else None,
         "rows": len(table) if table is not None else None,
         "probe_fires": len(late),
         "early_fires": sum(1 for x in late if x < 0),
