@@ -28,7 +28,7 @@ import math
 import sys
 import threading
 import time
-from asyncio import base_events, events, runners
+from asyncio import base_events, events, futures, runners
 
 import qasync
 from PySide6 import QtCore
@@ -37,6 +37,7 @@ from ._tracer import run_traced_batch
 
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
 
+_SET_RESULT_UNLESS_CANCELLED = futures._set_result_unless_cancelled
 _EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
 
 # How long one drain may run before Qt gets the thread back (paint, input, socket notifiers).
@@ -89,6 +90,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._pending_base_exc: BaseException | None = None
         # The traced task whose step is running now (None outside traced steps).
         self.current_traced = None
+        self.last_sleep = (None, None)   # (future, delay) of the latest asyncio.sleep()
         self.tracing_hook = None      # run_traced_batch while runs are live
         self.tracers: set = set()      # tracers of the live runs
         self._watchdog = None
@@ -117,6 +119,10 @@ class PlaygroundLoop(qasync.QEventLoop):
     def call_later(self, delay, callback, *args, context=None):
         if delay is None:
             raise TypeError("delay must not be None")
+        if callback is _SET_RESULT_UNLESS_CANCELLED:
+            # asyncio.sleep(delay): remember the delay for the tracer's "sleep(0.5)" label,
+            # which would otherwise have to read it from the suspended frame's locals.
+            self.last_sleep = (args[0], delay)
         return self.call_at(self.time() + delay, callback, *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
@@ -250,11 +256,12 @@ class PlaygroundLoop(qasync.QEventLoop):
     def add_tracer(self, tracer):
         """A run started: trace its tasks' steps (run_traced_batch) and watch for blocks."""
         if not self.tracers:
-            # The trace keeps one small tuple per step alive; with the default gen-0 threshold
-            # (700) the collector runs twice as often and costs traced runs ~40% of their
-            # speed.  Collect less often while runs are live (restored when the last one ends).
-            self._gc_threshold = gc.get_threshold()
-            gc.set_threshold(max(self._gc_threshold[0], 10_000), *self._gc_threshold[1:])
+            # The trace keeps one small tuple per step alive, so with the default thresholds
+            # (700, 10, 10) the collector runs ~10x as often as untraced and each full pass
+            # walks the whole trace: 30-40% of a traced run's time (bench/, docs/performance.md).
+            # Collect less often while runs are live (restored when the last one ends).
+            self._gc_threshold = g0, g1, g2 = gc.get_threshold()
+            gc.set_threshold(max(g0, 50_000), max(g1, 20), max(g2, 100))
         self.tracers.add(tracer)
         self.tracing_hook = run_traced_batch
         if self._watchdog is None:

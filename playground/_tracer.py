@@ -66,29 +66,25 @@ _IO_MARKERS = (os.sep + "httpx" + os.sep, os.sep + "httpcore" + os.sep, os.sep +
                os.path.join(_asyncio_dir, "selector_events.py"))
 
 
-def _coro_frames(coro):
-    """The frames of a suspended coroutine chain, outermost first."""
-    frames = []
-    while coro is not None:
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
-        if frame is None:
-            break
-        frames.append(frame)
-        nxt = getattr(coro, "cr_await", None)
-        if nxt is None:
-            nxt = getattr(coro, "gi_yieldfrom", None)
-        coro = nxt
-    return frames
+_IS_IO: dict = {}   # code object -> bool, so the marker scan runs once per code object
+_SLEEP_DETAILS: dict = {}   # delay -> "sleep(0.5)", shared by every wait on that delay
 
 
-def _user_line(frames, filename):
-    """(file, line) of the innermost frame in the run's own file, else of the outermost frame."""
-    for frame in reversed(frames):
-        if frame.f_code.co_filename == filename:
-            return filename, frame.f_lineno
-    if frames:
-        return frames[0].f_code.co_filename, frames[0].f_lineno
-    return None, None
+def _is_io(code) -> bool:
+    known = _IS_IO.get(code)
+    if known is None:
+        name = code.co_filename
+        known = _IS_IO[code] = any(marker in name for marker in _IO_MARKERS)
+    return known
+
+
+def _sleep_detail(delay) -> str:
+    detail = _SLEEP_DETAILS.get(delay)
+    if detail is None:
+        detail = f"sleep({delay:g})" if isinstance(delay, (int, float)) else "sleep"
+        if len(_SLEEP_DETAILS) < 10_000:
+            _SLEEP_DETAILS[delay] = detail
+    return detail
 
 
 def short_repr(value) -> str:
@@ -154,7 +150,7 @@ class Tracer:
     # -- recording ---------------------------------------------------------------------------
     def new_task(self, coro, *, name=None, context=None, eager=False) -> TracedTask:
         loop = self.loop
-        parent = tasks.current_task(loop)
+        parent = loop.current_traced   # the traced task whose step is creating this one
         tid = self._next_tid
         self._next_tid = tid + 1
         t0 = time.monotonic()
@@ -194,30 +190,49 @@ class Tracer:
                             None if msg is None else str(msg)))
 
     def _waiting(self, task, waiter, t):
-        frames = _coro_frames(task.get_coro())
-        filename, lineno = _user_line(frames, self.filename)
-        kind = detail = None
-        if isinstance(waiter, asyncio.Task):
-            kind = "task"
-            detail = f"task '{waiter.get_name()}'"
-        elif isinstance(waiter, tasks._GatheringFuture):
-            kind = "gather"
-            detail = f"gather of {len(getattr(waiter, '_children', ()))}"
-        else:
-            for frame in frames:
-                if any(marker in frame.f_code.co_filename for marker in _IO_MARKERS):
-                    kind, detail = "io", frame.f_code.co_qualname
+        # One walk down the suspended coroutine chain (cr_await / gi_yieldfrom) finds the
+        # innermost frame in the run's own file, the innermost frame overall, and the first
+        # frame of a network library.
+        filename = self.filename
+        coro = task.get_coro()
+        outer = user = inner = io_code = None
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None)
+            if frame is not None:
+                nxt = coro.cr_await
+            else:
+                frame = getattr(coro, "gi_frame", None)
+                if frame is None:
                     break
-            if kind is None and frames:
-                known = _KNOWN.get(frames[-1].f_code)
-                if known is not None:
-                    kind, detail = known
-                    if kind == "sleep":
-                        delay = frames[-1].f_locals.get("delay")
-                        detail = f"sleep({delay:g})" if isinstance(delay, (int, float)) else "sleep"
-            if kind is None:
+                nxt = coro.gi_yieldfrom
+            code = frame.f_code
+            if outer is None:
+                outer = frame
+            if code.co_filename == filename:
+                user = frame
+            if io_code is None and _is_io(code):
+                io_code = code
+            inner = frame
+            coro = nxt
+        where = user or outer
+        if isinstance(waiter, asyncio.Task):
+            kind, detail = "task", f"task '{waiter.get_name()}'"
+        elif isinstance(waiter, tasks._GatheringFuture):
+            kind, detail = "gather", f"gather of {len(getattr(waiter, '_children', ()))}"
+        elif io_code is not None:
+            kind, detail = "io", io_code.co_qualname
+        else:
+            known = _KNOWN.get(inner.f_code) if inner is not None else None
+            if known is None:
                 kind, detail = "future", "a future"
-        self.events.append(("wait", task._pg_tid, t, kind, detail, filename, lineno))
+            else:
+                kind, detail = known
+                if kind == "sleep":
+                    sleep = self.loop.last_sleep
+                    detail = _sleep_detail(sleep[1] if sleep[0] is waiter else None)
+        self.events.append(("wait", task._pg_tid, t, kind, detail,
+                            where.f_code.co_filename if where is not None else None,
+                            where.f_lineno if where is not None else None))
 
     def _ended(self, task, t):
         tid = task._pg_tid
@@ -275,7 +290,9 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.mo
             loop.current_traced = task
             t0 = clock()
             try:
-                handle._run()
+                # Handle._run minus its except-Exception: a task's step stores its coroutine's
+                # exceptions in the task, so only BaseExceptions escape (one frame less per step).
+                handle._context.run(handle._callback, *handle._args)
             except (SystemExit, KeyboardInterrupt) as exc:
                 # asyncio stored it as the task's exception and re-raised it to unwind the
                 # whole loop; in the playground it ends this run only.
