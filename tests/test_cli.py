@@ -117,7 +117,8 @@ def test_ctrl_c_cancels_every_task_runs_finally_and_exits_promptly(tmp_path):
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    assert time.monotonic() - t0 < 1.0
+    # Typically ~0.2 s here; the bound is loose because CI machines are shared and noisy.
+    assert time.monotonic() - t0 < 3.0
     assert proc.returncode == 130, err
     assert "finally 1" in out and "finally 2" in out
     assert "Traceback" not in err and "destroyed but it is pending" not in err

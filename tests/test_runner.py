@@ -89,7 +89,7 @@ def test_seed_create_task_overlaps_and_finishes_under_1_3_s(pg_loop, tmp_path):
     assert out.index("Starting source_B") < out.index("Done source_A")
     assert out.rstrip().endswith("after asyncio.run")      # code after asyncio.run runs after it
     assert {ev[1] for ev in table.outputs if "source_A" in ev[4]} == {a.tid}   # attributed
-    assert a.waits[0][2:] == ["sleep", "sleep(1)"]
+    assert a.waits[0][2:] == ("sleep", "sleep(1)")
     wait_events = [ev for ev in run.tracer.events if ev[0] == "wait" and ev[1] == a.tid]
     assert wait_events[0][5:] == (run.path, 8)   # suspended at the `await asyncio.sleep(1)` line
 
