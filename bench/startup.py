@@ -15,14 +15,13 @@ for a subclass that installs an application-wide event filter; the app needs no 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
-from bench import loops as L
+# bench.loops (which imports asyncio) is imported lazily, by the parent only: the child imports
+# nothing but this module before its clock matters, so the probe adds ~nothing to either window.
 
 MARK = "@@FIRSTPAINT@@"
 
@@ -103,6 +102,10 @@ def child_app() -> None:
 
 def app_unavailable() -> str | None:
     """Why the window cannot be timed yet (None = it can)."""
+    import subprocess
+
+    from bench import loops as L
+
     out = subprocess.run([sys.executable, "-c", "import bench.startup as s; print(s._app_entry())"],
                          cwd=L.ROOT, capture_output=True, text=True,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
@@ -113,6 +116,10 @@ def app_unavailable() -> str | None:
 
 
 def one(kind: str, timeout: float = 60) -> dict:
+    import subprocess
+
+    from bench import loops as L
+
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(L.ROOT)}
     # the child imports nothing of ours before the timer starts except this small module
     cmd = [sys.executable, "-c", f"import bench.startup as s; s.child_{kind}()"]
@@ -130,6 +137,8 @@ def one(kind: str, timeout: float = 60) -> dict:
 
 
 def measure(runs: int = 5, log=print) -> dict:
+    from bench import loops as L
+
     out: dict = {"runs": runs}
     kinds = ["bare", "app"]
     why = app_unavailable()
@@ -163,6 +172,8 @@ def measure(runs: int = 5, log=print) -> dict:
 
 
 def main(argv=None) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json")
