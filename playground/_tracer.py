@@ -434,6 +434,7 @@ class TaskTable:
     def __init__(self):
         self.rows: list[TaskRow] = []
         self.by_tid: dict[int, TaskRow] = {}
+        self.failed: list[int] = []          # tids that ended failed, in order
         self.outputs: list[tuple] = []
         self.blocks: list[tuple] = []
         self.errors: list[tuple] = []
@@ -473,6 +474,8 @@ class TaskTable:
             elif kind == "end":
                 row = by_tid[ev[1]]
                 row.state, row.summary, row.exc, row.ended = ev[3], ev[4], ev[5], ev[2]
+                if ev[3] == "failed":
+                    self.failed.append(ev[1])
                 row.waiting = None
                 row.waits.close_last(ev[2])
                 changed.add(ev[1])

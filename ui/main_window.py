@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-from collections import defaultdict
 from pathlib import Path
 
 import playground
@@ -28,6 +27,7 @@ from .edits import EditStore
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
 from .loop_health import LoopHealthLabel
+from .markers import gutter_markers
 from .refresher import FrameRefresher
 from .task_model import TaskTableModel
 from .task_view import TaskTableView
@@ -317,24 +317,30 @@ class MainWindow(QMainWindow):
     def _after_frame(self, n_events: int) -> None:
         """Once per refresher frame: console lines, block banner; gutter and status at ~10 Hz."""
         table, slow_tick = self.table, self.refresher.refreshes % 6 == 1   # O(tasks) work: not 60 Hz
-        fresh = any(len(getattr(table, k)) > n for k, n in self._seen.items())
-        names = {row.tid: row.name for row in table.rows} if fresh else {}
+        # Names by tid come from table.by_tid: building a {tid: name} dict here was O(tasks)
+        # every frame (15 s of GUI time over a 100k-task run, bench/ui_load.py).
+        by_tid = table.by_tid
+
+        def name(tid):
+            row = by_tid.get(tid)
+            return row.name if row is not None else None
+
         for ev in table.outputs[self._seen["outputs"]:]:
-            self.console.write(names.get(ev[1]) if ev[1] is not None else None, ev[3], ev[4])
+            self.console.write(name(ev[1]), ev[3], ev[4])
         self._seen["outputs"] = len(table.outputs)
         for _, tid, _t0, duration, filename, line in table.blocks[self._seen["blocks"]:]:
             other = Path(filename).name if filename and _norm(filename) != self._run_file else None
-            self.console.message(self.banner.show_block(duration, line, names.get(tid), other), "warn")
+            self.console.message(self.banner.show_block(duration, line, name(tid), other), "warn")
         self._seen["blocks"] = len(table.blocks)
         for ev in table.errors[self._seen["errors"]:]:
-            who = f"[{names[ev[1]]}] " if ev[1] in names else ""
+            who = f"[{name(ev[1])}] " if ev[1] in by_tid else ""
             self.console.message(who + str(ev[3]) + (f"\n{ev[4][2]}" if ev[4] else ""), "error")
         self._seen["errors"] = len(table.errors)
         self._markers_stale = self._markers_stale or n_events > 0
         if self._markers_stale and slow_tick:
             self._update_markers()
         if not self.run.done and slow_tick:
-            live = sum(row.live for row in table.rows)
+            live = len(self.run.tracer.live)   # the engine's live set: O(1), not O(tasks)
             elapsed = self._loop.time() - (table.started or self._loop.time())
             self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s")
 
@@ -359,23 +365,11 @@ class MainWindow(QMainWindow):
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
         """Gutter markers: where tasks are suspended (with counts), raising lines, blocks."""
-        markers: dict[int, tuple[str, str]] = {}
         self._markers_stale = False
+        markers = {}
         if self.table is not None and self._showing_run_file():
-            waiting, failed = defaultdict(list), {}
-            for row in self.table.rows:
-                line = self._line_of(row)
-                if line and row.state == "waiting":
-                    waiting[line].append(row.name)
-                elif line:
-                    failed[line] = ("error", f"{row.name}: {row.exc[0]}: {row.exc[1]}")
-            for line, who in waiting.items():
-                n = len(who)
-                markers[line] = ("wait", f"{n} task{'s' * (n != 1)} suspended here: {', '.join(who[:6])}")
-            for ev in self.table.blocks:
-                if ev[5] and _norm(ev[4]) == self._run_file:
-                    markers[ev[5]] = ("block", f"Blocked the event loop for {ev[3]:.1f} s")
-            markers.update(failed)
+            markers = gutter_markers(self.table, self.run.tracer.live, self._line_of,
+                                     lambda path: _norm(path) == self._run_file)
         if self._load_error is not None:
             markers[self._load_error[0]] = ("error", self._load_error[1])
         self.editor.set_markers(markers)
