@@ -143,9 +143,12 @@ class Tracer:
         self.on_fatal = None   # called with a SystemExit/KeyboardInterrupt raised by a task
 
     # -- reading ---------------------------------------------------------------------------
-    def read(self, cursor: int = 0) -> tuple[list[tuple], int]:
+    def read(self, cursor: int = 0, limit: int | None = None) -> tuple[list[tuple], int]:
+        """The events appended since ``cursor`` (at most ``limit``), and the next cursor."""
         events = self.events
         end = len(events)
+        if limit is not None:
+            end = min(end, cursor + limit)
         return (events[cursor:end] if cursor < end else []), end
 
     # -- recording ---------------------------------------------------------------------------

@@ -9,9 +9,12 @@ FRAME_MS = 16
 # "Elapsed" cells tick at ~10 Hz: their text changes per 10 ms at best, and a dataChanged over the
 # live rows every frame would make the table repaint 60 times a second for nothing.
 _ELAPSED_EVERY = 6
-# Folding events costs ~5 us each; 4,000 per frame keeps a burst (10,000 tasks created by one
-# step) from freezing a frame for ~100 ms, and still drains 240,000 events a second.
+# Folding events costs a few us each.  A frame folds for at most FOLD_BUDGET seconds (in chunks of
+# _CHUNK events) and never more than MAX_EVENTS_PER_FRAME, so the 16 ms frame keeps room for the
+# loop's slice and the repaints, and still drains >100,000 events a second.
 MAX_EVENTS_PER_FRAME = 4000
+FOLD_BUDGET = 0.005
+_CHUNK = 250
 
 
 class FrameRefresher(QObject):
@@ -87,11 +90,20 @@ class FrameRefresher(QObject):
         # Read `done` before draining: everything the run logged before it was done is then in
         # this read, so the final frame below misses nothing.
         done = run.done
-        events, end = run.tracer.read(self._cursor)
-        if len(events) > self.max_events:  # a burst: the rest waits for the next frames
-            events, end, done = events[:self.max_events], self._cursor + self.max_events, False
-        self._cursor = end
-        changed = table.apply(events) if events else ()
+        # Fold in chunks until the frame's budget is spent: a burst (10,000 tasks created by one
+        # step) then spreads over frames instead of freezing one, whatever one event costs.
+        applied, changed, budget_end = 0, set(), start + FOLD_BUDGET
+        while applied < self.max_events:
+            events, end = run.tracer.read(self._cursor, min(_CHUNK, self.max_events - applied))
+            if not events:
+                break
+            self._cursor = end
+            changed |= table.apply(events)
+            applied += len(events)
+            if time.perf_counter() >= budget_end:
+                break
+        if self._cursor < len(run.tracer.events):
+            done = False   # the rest waits for the next frames
         now = run.loop.time()
         model = self.model
         if model is not None:
@@ -103,8 +115,8 @@ class FrameRefresher(QObject):
         self.refreshes += 1
         self.last_frame_ms = (time.perf_counter() - start) * 1e3
         self.max_frame_ms = max(self.max_frame_ms, self.last_frame_ms)
-        self.frameApplied.emit(len(events))
+        self.frameApplied.emit(applied)
         if done:
             self._timer.stop()
             self.finished.emit()
-        return len(events)
+        return applied
