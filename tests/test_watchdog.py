@@ -43,7 +43,7 @@ def test_a_block_is_recorded_with_task_duration_and_line(pg_loop, tmp_path):
     [block] = table.blocks
     _, tid, _t0, duration, filename, lineno = block
     assert table.by_tid[tid].name == "blocker"
-    assert 0.25 <= duration < 1.0
+    assert 0.25 <= duration < 2.0   # time.sleep(0.3); loose above: shared machines stall
     assert (filename, lineno) == (run.path, 6)
 
 
