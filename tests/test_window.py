@@ -327,14 +327,23 @@ def test_app_main_close_mid_run_exits_cleanly(tmp_path):
         from ui import app as ui_app
         from ui.main_window import MainWindow
 
+        import time
+        closed = []
+
+        def close(w):
+            closed.append(time.monotonic())
+            w.close()
+
         def drive():
             w = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
             w.open_path({str(script)!r})
             w.run_current()
-            QTimer.singleShot(700, w.close)
+            QTimer.singleShot(700, lambda: close(w))
 
         QTimer.singleShot(300, drive)
-        sys.exit(ui_app.main())
+        code = ui_app.main()
+        print(f"shutdown took {{time.monotonic() - closed[0]:.3f}} s")
+        sys.exit(code)
     """)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ASYNCIO_PLAYGROUND_DATA=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
@@ -343,6 +352,10 @@ def test_app_main_close_mid_run_exits_cleanly(tmp_path):
     assert marker.read_text() == "ran\n"
     assert "destroyed but it is pending" not in proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
+    shutdown = float(proc.stdout.rsplit("shutdown took", 1)[1].split()[0])
+    assert shutdown < 1.0, proc.stdout                     # issue 5: closed mid-run, out within 1 s
+    assert not [line for line in proc.stderr.splitlines() if line.startswith(("qt.", "Q", "Warning"))], \
+        proc.stderr                                        # no Qt warnings
 
 
 def test_console_batches_tags_and_caps(qtbot):
