@@ -438,6 +438,9 @@ class TaskTable:
         self.rows: list[TaskRow] = []
         self.by_tid: dict[int, TaskRow] = {}
         self.failed: list[int] = []          # tids that ended failed, in order
+        # (file, line) -> {tid: None} of the tasks suspended there now (insertion-ordered), kept
+        # as events arrive so the editor's gutter needn't walk every task each time it redraws.
+        self.waiting_lines: dict[tuple, dict[int, None]] = {}
         self.outputs: list[tuple] = []
         self.blocks: list[tuple] = []
         self.errors: list[tuple] = []
@@ -454,6 +457,8 @@ class TaskTable:
             kind = ev[0]
             if kind == "step":
                 row = by_tid[ev[1]]
+                if row.waiting is not None:
+                    self._unwait(row)
                 row.steps.append((ev[2], ev[3]))
                 if row.first_start is None:
                     row.first_start = ev[2]
@@ -464,8 +469,15 @@ class TaskTable:
                 changed.add(ev[1])
             elif kind == "wait":
                 row = by_tid[ev[1]]
+                if row.waiting is not None:
+                    self._unwait(row)
                 row.state = "waiting"
                 row.waiting = (ev[3], ev[4], ev[5], ev[6])
+                key = (ev[5], ev[6])
+                tids = self.waiting_lines.get(key)
+                if tids is None:
+                    tids = self.waiting_lines[key] = {}
+                tids[ev[1]] = None
                 row.waits.open(ev[2], ev[3], ev[4])
                 changed.add(ev[1])
             elif kind == "task":
@@ -476,6 +488,8 @@ class TaskTable:
                 changed.add(ev[1])
             elif kind == "end":
                 row = by_tid[ev[1]]
+                if row.waiting is not None:
+                    self._unwait(row)
                 row.state, row.summary, row.exc, row.ended = ev[3], ev[4], ev[5], ev[2]
                 if ev[3] == "failed":
                     self.failed.append(ev[1])
@@ -505,6 +519,14 @@ class TaskTable:
                 else:
                     self.finished, self.outcome, self.message = ev[1], ev[3], ev[4]
         return changed
+
+    def _unwait(self, row):
+        key = (row.waiting[2], row.waiting[3])
+        tids = self.waiting_lines.get(key)
+        if tids is not None:
+            tids.pop(row.tid, None)
+            if not tids:
+                del self.waiting_lines[key]
 
     def __len__(self):
         return len(self.rows)

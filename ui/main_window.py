@@ -368,8 +368,7 @@ class MainWindow(QMainWindow):
         self._markers_stale = False
         markers = {}
         if self.table is not None and self._showing_run_file():
-            markers = gutter_markers(self.table, self.run.tracer.live, self._line_of,
-                                     lambda path: _norm(path) == self._run_file)
+            markers = gutter_markers(self.table, lambda path: _norm(path) == self._run_file)
         if self._load_error is not None:
             markers[self._load_error[0]] = ("error", self._load_error[1])
         self.editor.set_markers(markers)
