@@ -5,7 +5,8 @@ No QtWidgets here (qasync imports it for its own QApplication default; we never 
 from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
 from ._export import chrome_trace
 from ._runner import LoadError, Run
-from ._tracer import LIVE_STATES, TaskRow, TaskTable, Tracer
+from ._table import LIVE_STATES, TaskRow, TaskTable
+from ._tracer import Tracer
 
 __all__ = sorted([
     "LIVE_STATES", "LoadError", "chrome_trace", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",

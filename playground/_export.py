@@ -7,7 +7,7 @@ running slice is a complete event with ``"cat": "step"``; waits are ``"cat": "wa
 """
 from __future__ import annotations
 
-from ._tracer import TaskTable
+from ._table import TaskTable
 
 __all__ = ["chrome_trace", "summary_lines", "timeline_lines"]
 
