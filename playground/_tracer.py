@@ -1,7 +1,8 @@
 """The tracer: what every task of a run did, as an append-only log of plain tuples.
 
-Shaped like trio's Instrument: the loop calls ``Tracer.step`` only for tasks that belong to a
-traced run (``TracedTask``), so a loop with no run pays one attribute check per callback.  Events
+Shaped like trio's Instrument: while runs are live the loop drains its ready queue through
+``run_traced_batch``, which times only the steps of tasks that belong to a run (``TracedTask``);
+a loop with no live run runs its plain drain and pays nothing.  Events
 are tuples appended to a list (see docs/engine-api.md for the shapes); readers (the CLI, the
 window's frame timer, the trace exporter) keep a cursor and ``read()`` what is new.  Nothing here
 emits a Qt signal.
