@@ -51,7 +51,7 @@ SEED = 1234
 N_ACTIONS = int(os.environ.get("MONKEY_N", 2000))
 BLOCK_LIMIT = 0.5        # the block-limit control's minimum: runaways cost ~0.5 s each
 ACTION_HANG_S = 15.0     # one action (plus its pause) taking this long is a hang: stacks are dumped
-MAX_BLOCKERS = 12        # runaway runs in one storm (each blocks the loop ~BLOCK_LIMIT s)
+MAX_BLOCKERS = 4         # runaway runs in one storm (each blocks the loop ~BLOCK_LIMIT s)
 CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
 HTTP_LESSONS = {"basics_03_return_values_httpx", "many_05_semaphore_httpx", "time_05_http_timeout_retry"}
 REPO = Path(__file__).resolve().parent.parent
@@ -167,6 +167,10 @@ BROKEN = {
         """,
 }
 BLOCKERS = {"runaway_spin.py", "runaway_sleep.py"}
+STOP_NOTE = """Engine bug found by this test (playground/_runner.py): Stop (or Run again, which stops
+the current run) pressed after the lesson's module code called asyncio.run(main()) but before the
+loop created main()'s task is lost: `Run.stop()` finds no live task, and `_start_main` then starts
+main() anyway, which runs to its end.  Repro: /tmp/repro/stop_before_main.py in the report."""
 BLOCKER_NOTE = """Engine bug seen by this test (playground/_watchdog.py, not fixed here): a runaway
 `while True: pass` task sometimes runs for good with the block limit at 0.5 s (loop thread stuck in
 the lesson's loop, watchdog thread idling in `_stop.wait(BEAT)`).  `_watch` picks the culprit, and
@@ -355,22 +359,43 @@ class Monkey:
             self._click(self.w.act_revert)
 
     def run_broken(self):
-        names = sorted(BROKEN)
-        if self.blockers >= MAX_BLOCKERS:
-            names = [n for n in names if n not in BLOCKERS]
-        name = self.rng.choice(names)
-        self.blockers += name in BLOCKERS
+        name = self.rng.choice(sorted(set(BROKEN) - BLOCKERS) + ["<runaway>"])
+        if name == "<runaway>":   # the two kinds take turns; each costs ~1 s of wall time
+            if self.blockers >= MAX_BLOCKERS:
+                return self.run_long()
+            name = sorted(BLOCKERS)[self.blockers % 2]
+            self.blockers += 1
         self.done[f"broken:{name}"] += 1
         if name in BLOCKERS:
             # Runaways start on a quiet loop and are waited for: a block that runs straight on
             # from other work is sometimes never interrupted (engine bug, see BLOCKER_NOTE).
-            self.stop()
-            self.qtbot.waitUntil(lambda: not self.w.live_runs(), timeout=10_000)
+            self.wait_runs_end()
         assert self._click_path(self.scripts[name])
+        if name in BLOCKERS:
+            self.revert()             # the monkey's own typos may have broken it
         self.run()
         if name in BLOCKERS:
             run = self.w.run
+            assert run in self.w.live_runs(), self.w.console.toPlainText()[-1000:]
             self.qtbot.waitUntil(lambda: run.done, timeout=10_000)
+
+    def wait_runs_end(self, timeout=10.0):
+        """Press Stop (again every 0.5 s) until every run has ended: a Stop that lands before a
+        run's main() task exists is lost by the engine (STOP_NOTE); the window's Stop stops
+        earlier runs still live too, so pressing it again is the user's remedy."""
+        deadline = time.monotonic() + timeout
+        while self.w.live_runs() and time.monotonic() < deadline:
+            if self.w.act_stop.isEnabled():
+                self.stop()
+            try:
+                self.qtbot.waitUntil(lambda: not self.w.live_runs(), timeout=500)
+            except Exception:   # pytestqt's TimeoutError: press Stop again
+                pass
+        assert not self.w.live_runs(), "runs still live after Stop:\n" + "\n".join(
+            f"  {Path(r.path).name}: current={r is self.w.run} stopping={r._stopping} "
+            f"module_running={r._module_running} awaiting_main={r._awaiting_main} "
+            f"thread_alive={r._thread.is_alive()} live_tasks={list(r.tracer.live.values())}"
+            for r in self.w.live_runs())
 
     def run_long(self):
         assert self._click_path(self.scripts["long_workers.py"])
@@ -430,6 +455,9 @@ def _run_timers(loop):
             if not h._cancelled and h._context is not None and h._context.get(current_run) is not None]
 
 
+# The monkey's typos can turn `tg.create_task(worker(i), name=...)` into a call that fails after
+# `worker(i)` was made: Python then warns the coroutine was never awaited, as it would anywhere.
+@pytest.mark.filterwarnings("ignore:coroutine '.*' was never awaited:RuntimeWarning")
 def test_monkey(qtbot, window, attached_loop, tmp_path, monkeypatch):
     w, loop = window, attached_loop
     rng = random.Random(SEED)
@@ -458,8 +486,7 @@ def test_monkey(qtbot, window, attached_loop, tmp_path, monkeypatch):
     assert all(monkey.done[f"broken:{n}"] for n in BROKEN), monkey.done
 
     # Final Stop, then every run ends (stopped ones included).
-    w.stop()
-    qtbot.waitUntil(lambda: not w.live_runs(), timeout=10_000)
+    monkey.wait_runs_end()
     qtbot.waitUntil(lambda: not w.refresher.is_active(), timeout=3000)
     assert all(r.done for r in runs)
     assert _leftover_tasks(loop) == []

@@ -303,3 +303,28 @@ def test_loop_hostile_calls_get_a_clear_error(qtbot, window, tmp_path, attached_
     assert window.table.rows[0].state == "failed"            # the main task
     _assert_loop_healthy(attached_loop)
     _next_run_works(qtbot, window)
+
+
+def test_stop_also_ends_an_earlier_run_a_quick_rerun_left_going(qtbot, window, tmp_path, attached_loop):
+    """Run, Run again at once: the engine can miss the first run's stop (it lands before main()'s
+    task exists) and that run goes on unseen.  Stop ends every live run, earlier ones included."""
+    path = _script(tmp_path, "forever.py", """\
+        import asyncio
+
+        async def main():
+            while True:
+                await asyncio.sleep(0.05)
+
+        asyncio.run(main())
+        """)
+    assert window.open_path(path)
+    window.run_current()
+    first = window.run
+    time.sleep(0.3)        # the lesson's module code reaches asyncio.run(main()); main() not started yet
+    window.run_current()   # Run again: stops the first run, then starts a second
+    qtbot.waitUntil(lambda: bool(window.table.rows) and window.table.rows[0].state == "waiting", timeout=3000)
+    assert window.act_stop.isEnabled()
+    qtbot.keyClick(window.editor, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)   # Stop
+    qtbot.waitUntil(lambda: not window.live_runs(), timeout=5000)
+    assert first.done and first.outcome == "cancelled" and window.run.outcome == "cancelled"
+    _assert_loop_healthy(attached_loop)

@@ -293,9 +293,11 @@ class MainWindow(QMainWindow):
             self.editor.go_to(line, col or 1)
 
     def stop(self) -> None:
-        """Cancel every live task of the current run (Stop / Shift+F5)."""
+        """Cancel every live task (Stop / Shift+F5): the current run's, and those of earlier runs still
+        unwinding (the engine may miss a stop that lands before a run's main() task exists)."""
+        for run in self.live_runs():
+            run.stop()
         if self.run is not None and self.run in self.live_runs():
-            self.run.stop()
             self.state_label.setText("Stopping…")
 
     def cancel_task(self, tid: int) -> bool:
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
         if self._finished_run is run:   # an extra frame after the end
             return
         self._finished_run = run
-        self.act_stop.setEnabled(False)
+        self.act_stop.setEnabled(bool(self.live_runs()))   # earlier runs may still be unwinding
         self.console.end_of_run()
         outcome = run.outcome or table.outcome or "completed"
         text = outcome.capitalize() + (f" in {table.finished - table.started:.2f} s"
