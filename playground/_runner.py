@@ -353,6 +353,10 @@ class Run:
 
     def _start_main(self, coro, result):
         task = asyncio.ensure_future(coro, loop=self.loop)
+        if self._stopping:
+            # stop() came while this call was on its way from the module thread: nothing was
+            # live to cancel then, so cancel main() now, before its first step.
+            task.cancel()
 
         def finished(task):
             self.loop.create_task(self._finish_main(task, result), context=self._plain_context)

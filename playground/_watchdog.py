@@ -95,6 +95,10 @@ class Watchdog:
                 continue
             if block_start is None or beat > block_start:
                 block_start, culprit, interrupted = beat, self._find_culprit(), False
+            elif culprit is None or culprit[1] is not self.loop.current_traced:
+                # The block began in code that is no lesson's (the window's own work, say) or
+                # in another task: look again, or a runaway that follows would go unnoticed.
+                culprit, interrupted = self._find_culprit() or culprit, False
             limit = self._limit(culprit)
             if not interrupted and limit is not None and lag >= limit:
                 culprit = self._find_culprit() or culprit   # where it is stuck *now*

@@ -363,3 +363,25 @@ def test_stop_interrupts_module_level_busy_code(pg_loop, tmp_path):
         return await asyncio.wait_for(run.wait(), 5)
 
     assert pg_loop.run_until_complete(go()) == "cancelled"
+
+
+def test_stop_before_main_task_exists_is_not_lost(pg_loop, tmp_path):
+    """stop() after the module thread called asyncio.run(main()) but before main's task exists."""
+    import time
+    src = """
+        import asyncio
+        async def main():
+            await asyncio.sleep(3)
+            print("main ran to the end")
+        asyncio.run(main())
+    """
+    run = playground.Run(write(tmp_path, "late.py", src), loop=pg_loop)
+
+    async def go():
+        run.start()
+        time.sleep(0.2)   # blocks the loop: the module thread's call to run main() waits queued
+        run.stop()
+        return await asyncio.wait_for(run.wait(), 5)
+
+    assert pg_loop.run_until_complete(go()) == "cancelled"
+    assert "main ran to the end" not in "".join(e[4] for e in run.tracer.events if e[0] == "output")
