@@ -179,7 +179,7 @@ def test_stop_shortcut_and_run_while_live_restarts(qtbot, make_window, long_scri
     qtbot.waitUntil(lambda: w.run.done, timeout=5000)
 
 
-def test_syntax_error_is_marked_and_nothing_runs(qtbot, make_window, long_script):
+def test_syntax_error_is_marked_and_nothing_runs(qtbot, make_window, long_script, tmp_path):
     w = make_window()
     assert w.open_path(long_script)
     w.editor.setPlainText("import asyncio\n\nasync def main(:\n    pass\n")
@@ -190,6 +190,8 @@ def test_syntax_error_is_marked_and_nothing_runs(qtbot, make_window, long_script
     assert "3" in w.console.toPlainText() and "Syntax error at line 3" in w.state_label.text()
     assert w.editor.textCursor().blockNumber() == 2      # the cursor went to the error
     assert not w.act_stop.isEnabled()
+    assert not w.export_trace(str(tmp_path / "empty.json"))   # nothing ran: nothing to export
+    assert not (tmp_path / "empty.json").exists()
     qtbot.keyClicks(w.editor, "x")                        # editing clears the stale marker
     assert 3 not in w.editor.markers()
 

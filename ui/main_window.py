@@ -428,7 +428,7 @@ class MainWindow(QMainWindow):
         return self._file_dialog("Open a Python script", False, self.open_path, start)
 
     def export_trace_dialog(self) -> QFileDialog | None:
-        if self.run is None:
+        if self.run is None or not self.run.tracer.events:   # never started (a syntax error)
             self.statusBar().showMessage("Nothing to export yet: run something first", 5000)
             return None
         name = f"{self._doc[1] if self._doc else 'run'}-trace.json"
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def export_trace(self, path: str) -> bool:
         """Write the current run's Chrome Trace JSON to `path`."""
-        if self.run is None:
+        if self.run is None or not self.run.tracer.events:
             return False
         try:
             Path(path).write_text(json.dumps(playground.chrome_trace(self.run.tracer)), encoding="utf-8")
