@@ -8,7 +8,7 @@ from ._runner import LoadError, Run
 from ._table import LIVE_STATES, TaskRow, TaskTable
 from ._tracer import Tracer
 
-__all__ = sorted([
-    "LIVE_STATES", "LoadError", "chrome_trace", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
-    "Tracer", "new_event_loop", "run",
-])
+__all__ = [
+    "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
+    "Tracer", "chrome_trace", "new_event_loop", "run",
+]

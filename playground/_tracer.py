@@ -19,7 +19,7 @@ import os
 import reprlib
 import time
 import traceback
-from asyncio import futures, tasks
+from asyncio import tasks
 
 __all__ = ["TracedTask", "Tracer", "run_traced_batch"]
 

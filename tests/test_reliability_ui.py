@@ -12,7 +12,6 @@ Covered elsewhere (not repeated here):
 """
 import asyncio
 import os
-import sys
 import textwrap
 import time
 
