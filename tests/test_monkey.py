@@ -406,8 +406,11 @@ class Monkey:
 
     def export(self):
         path = self.tmp / f"trace-{self.rng.randrange(3)}.json"
-        if self.w.run is not None:
-            assert self.w.export_trace(str(path)), self.w.console.toPlainText()[-500:]
+        run = self.w.run
+        if run is not None:
+            # A run that never started (a syntax error) has nothing to export, and says so.
+            started = bool(run.tracer.events)
+            assert self.w.export_trace(str(path)) == started, self.w.console.toPlainText()[-500:]
 
     def set_block_limit(self):
         self.w.block_limit.setValue(self.rng.choice([BLOCK_LIMIT, BLOCK_LIMIT, 1.0]))
