@@ -185,17 +185,11 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     })
     L.emit(result)
     # tidy shutdown like ui.app.main (and it checks the window closes cleanly under load too)
-    from ui.app import finish_runs
+    from ui.app import close_down
 
-    runs = window.shutdown()
-    loop.detach()
     try:
-        finish_runs(loop, runs)
+        close_down(app, loop, window)
     finally:
-        window.close()
-        window.deleteLater()
-        app.processEvents()
-        loop.close()
         tmp.cleanup()
     os._exit(0)  # skip interpreter teardown of 100k-task tables: not what is measured
 

@@ -42,6 +42,20 @@ def finish_runs(loop, runs, timeout: float = SHUTDOWN_S) -> None:
     loop.run_until_complete(_wait())
 
 
+def close_down(app, loop, window, *, close_window: bool = True) -> None:
+    """Stop the window's runs (their finally blocks run), then dispose of the window and loop."""
+    runs = window.shutdown()
+    loop.detach()
+    try:
+        finish_runs(loop, runs)
+    finally:
+        if close_window:
+            window.close()
+        window.deleteLater()
+        app.processEvents()
+        loop.close()
+
+
 def main(argv=None) -> int:
     """Open the window; returns the exit code once it is closed."""
     import playground
@@ -59,13 +73,7 @@ def main(argv=None) -> int:
         app.exec()
     finally:
         signal.signal(signal.SIGINT, previous)
-        runs = window.shutdown()
-        loop.detach()
-        try:
-            finish_runs(loop, runs)
-        finally:
-            window.deleteLater()
-            loop.close()
+        close_down(app, loop, window, close_window=False)   # app.exec() returned: it is closed
     return 0
 
 
@@ -116,14 +124,8 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
             print(f"screenshot: could not write {out_png}", file=sys.stderr)
             code = 1
     finally:
-        runs = window.shutdown()
-        loop.detach()
         try:
-            finish_runs(loop, runs)
+            close_down(app, loop, window)
         finally:
-            window.close()
-            window.deleteLater()
-            app.processEvents()
-            loop.close()
             tmp.cleanup()
     return code
