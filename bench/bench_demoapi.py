@@ -28,8 +28,8 @@ if __package__ in (None, ""):  # run as `python bench/bench_demoapi.py`
 
 import httpx  # noqa: E402
 
-from playground._demoapi import DemoAPI  # noqa: E402
-from playground._offline import DEMO_HOST, httpx_module  # noqa: E402
+from asyncio_playground._demoapi import DemoAPI  # noqa: E402
+from asyncio_playground._offline import DEMO_HOST, httpx_module  # noqa: E402
 
 
 def _path(i: int) -> str:

@@ -69,7 +69,7 @@ def unavailable(name: str) -> str | None:
         return None
     if name in ("playground", "playground-traced"):
         try:
-            import playground
+            import asyncio_playground as playground
         except Exception as exc:
             return f"playground not importable: {exc}"
         if not hasattr(playground, "new_event_loop"):
@@ -102,7 +102,7 @@ def new_loop(name: str) -> asyncio.AbstractEventLoop:
         # application, so with quit_qapp=False run_until_complete() never returns.
         return QAsyncioEventLoop(qt_app(), quit_qapp=True)
     if name in ("playground", "playground-traced"):
-        import playground
+        import asyncio_playground as playground
 
         return playground.new_event_loop()
     raise ValueError(f"unknown loop {name!r}")
@@ -155,14 +155,14 @@ async def _traced_main() -> None:
 
 def _traced_runner():
     try:
-        import playground
+        import asyncio_playground as playground
     except Exception:
         return None
     return getattr(playground, "Run", None)
 
 
 def _run_traced(fn: Main) -> Any:
-    import playground
+    import asyncio_playground as playground
 
     Run = _traced_runner()
     loop = playground.new_event_loop()

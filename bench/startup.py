@@ -73,13 +73,12 @@ def _app_entry():
     try:
         import importlib.util
 
-        if importlib.util.find_spec("ui") is None or importlib.util.find_spec("ui.app") is None:
+        if importlib.util.find_spec("asyncio_playground.ui.app") is None:
             return None
-        import ui  # noqa: F401
     except Exception:
         return None
     # the `asyncio-playground` command first (playground._cli.main opens the window with no args)
-    for mod, attr in (("playground._cli", "main"), ("ui.app", "main")):
+    for mod, attr in (("asyncio_playground._cli", "main"), ("asyncio_playground.ui.app", "main")):
         try:
             m = __import__(mod, fromlist=[attr])
         except Exception:

@@ -53,7 +53,8 @@ def ui_unavailable() -> str | None:
     try:
         import importlib.util
 
-        for mod in ("ui", "ui.main_window", "ui.edits"):
+        for mod in ("asyncio_playground.ui", "asyncio_playground.ui.main_window",
+                    "asyncio_playground.ui.edits"):
             if importlib.util.find_spec(mod) is None:
                 return f"{mod} is not there yet"
     except Exception as exc:
@@ -68,9 +69,9 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    import playground
-    from ui.edits import EditStore
-    from ui.main_window import MainWindow
+    import asyncio_playground as playground
+    from asyncio_playground.ui.edits import EditStore
+    from asyncio_playground.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["bench-ui-load"])
     spans = _instrument()
@@ -185,7 +186,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     })
     L.emit(result)
     # tidy shutdown like ui.app.main (and it checks the window closes cleanly under load too)
-    from ui.app import close_down
+    from asyncio_playground.ui.app import close_down
 
     try:
         close_down(app, loop, window)
@@ -223,10 +224,10 @@ def _instrument() -> dict:
         wrapper.__name__ = getattr(fn, "__name__", attr)
         setattr(owner, attr, wrapper)
 
-    from playground import _loop
+    from asyncio_playground import _loop
     wrap(_loop.PlaygroundLoop, "_drain", "loop slice (_drain)")
     try:
-        from ui import main_window, refresher, task_view, timeline
+        from asyncio_playground.ui import main_window, refresher, task_view, timeline
         wrap(refresher.FrameRefresher, "frame", "refresher frame (fold + model + timeline.refresh)")
         wrap(main_window.MainWindow, "_after_frame", "window _after_frame (console, markers)")
         wrap(main_window.MainWindow, "_update_markers", "window _update_markers")

@@ -66,9 +66,9 @@ def _main(argv):
             _parser().error("screenshot takes [LESSON] OUT.png")
         lesson, out = (args.args if len(args.args) == 2 else (None, args.args[0]))
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from ui.app import render_screenshot
+        from .ui.app import render_screenshot
         return render_screenshot(lesson, out, args.at)
-    from ui.app import main as window_main
+    from .ui.app import main as window_main
     return window_main(argv or [])
 
 
@@ -83,7 +83,7 @@ def cmd_list() -> int:
 
 
 def cmd_run(args) -> int:
-    import playground
+    from . import _loop, _runner, _table
     from ._export import chrome_trace, summary_lines, timeline_lines
 
     out, err = sys.stdout, sys.stderr
@@ -92,8 +92,8 @@ def cmd_run(args) -> int:
         (err if stream == "stderr" else out).write(text)
         (err if stream == "stderr" else out).flush()
 
-    loop = playground.new_event_loop()
-    run = playground.Run(args.path, loop=loop, network=args.network,
+    loop = _loop.new_event_loop()
+    run = _runner.Run(args.path, loop=loop, network=args.network,
                          block_limit=args.block_limit, echo=echo)
     status = {"timeout": False, "interrupted": False}
 
@@ -115,12 +115,12 @@ def cmd_run(args) -> int:
         loop.add_signal_handler(signal.SIGINT, on_sigint)
         try:
             loop.run_until_complete(go())
-        except playground.LoadError as exc:
+        except _runner.LoadError as exc:
             print(f"asyncio-playground: {exc}", file=err)
             return EXIT_USAGE
         finally:
             loop.remove_signal_handler(signal.SIGINT)
-        table = playground.TaskTable()
+        table = _table.TaskTable()
         table.apply(run.tracer.events)
         if not args.quiet and table.rows:
             out.write("\n" + "\n".join(summary_lines(table)) + "\n\n")

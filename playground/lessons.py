@@ -93,7 +93,9 @@ def default_directory() -> Path:
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parent.parent / "examples"
+    here = Path(__file__).resolve().parent
+    shipped = here / "examples"            # installed: asyncio_playground/examples/
+    return shipped if shipped.is_dir() else here.parent / "examples"   # a checkout's examples/
 
 
 def discover(directory: str | os.PathLike | None = None) -> list[Lesson]:

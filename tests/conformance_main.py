@@ -10,7 +10,7 @@ import sys
 import unittest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-import playground  # noqa: E402
+import asyncio_playground as playground  # noqa: E402
 
 MODULES = ["test_taskgroups", "test_timeouts", "test_waitfor", "test_locks", "test_queues"]
 

@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-import playground  # noqa: E402
+import asyncio_playground as playground  # noqa: E402
 
 LOOP_FACTORIES = {
     "asyncio": asyncio.new_event_loop,

@@ -10,7 +10,7 @@ import pytest
 
 def cli(*args, timeout=60):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "playground", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "asyncio_playground", *args], capture_output=True,
                           text=True, timeout=timeout, env=env)
 
 
@@ -110,7 +110,7 @@ def test_ctrl_c_cancels_every_task_runs_finally_and_exits_promptly(tmp_path):
             await asyncio.gather(worker(1), worker(2))
         asyncio.run(main())
     """))
-    proc = subprocess.Popen([sys.executable, "-m", "playground", "run", str(path)],
+    proc = subprocess.Popen([sys.executable, "-m", "asyncio_playground", "run", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert proc.stdout.readline().strip() == "ready"

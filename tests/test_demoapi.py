@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from playground import _demoapi
-from playground._demoapi import MAX_LATENCY, MIN_LATENCY, DemoAPI
-from playground._offline import DEMO_HOST, httpx_module
+from asyncio_playground import _demoapi
+from asyncio_playground._demoapi import MAX_LATENCY, MIN_LATENCY, DemoAPI
+from asyncio_playground._offline import DEMO_HOST, httpx_module
 
 ROOT = Path(__file__).resolve().parents[1]
 API = f"https://{DEMO_HOST}"
@@ -103,7 +103,7 @@ def test_unknown_ids_are_404_empty_object(get, path):
 
 def test_content_is_deterministic_across_processes(get):
     # A lesson's expected output may quote a title: it must not depend on the process (hash seed).
-    code = ("import json; from playground._demoapi import _DATA; "
+    code = ("import json; from asyncio_playground._demoapi import _DATA; "
             "print(json.dumps([_DATA['posts'][6], _DATA['users'][2], _DATA['todos'][41]]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout

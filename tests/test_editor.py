@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QPalette, QColor  # noqa: E402
 
-from ui.editor import CodeEditor  # noqa: E402
+from asyncio_playground.ui.editor import CodeEditor  # noqa: E402
 
 SOURCE = '''import asyncio
 

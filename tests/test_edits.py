@@ -7,7 +7,7 @@ import textwrap
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.edits import EditStore  # noqa: E402
+from asyncio_playground.ui.edits import EditStore  # noqa: E402
 
 ORIGINAL = "print('hello')\n"
 
@@ -69,7 +69,7 @@ def test_edit_survives_sigkill(tmp_path):
         sys.path.insert(0, {os.getcwd()!r})
         from PySide6.QtCore import QCoreApplication, QTimer
         app = QCoreApplication([])
-        from ui.edits import EditStore
+        from asyncio_playground.ui.edits import EditStore
         store = EditStore({str(tmp_path)!r})
         store.saved.connect(lambda slug: os.kill(os.getpid(), signal.SIGKILL))
         store.schedule("k", "edited = True\\n", "orig\\n")

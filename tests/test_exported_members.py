@@ -1,6 +1,6 @@
 """The engine's public front: a sorted __all__ whose names all exist, and no QtWidgets import."""
 
-import playground
+import asyncio_playground as playground
 
 
 def test_all_is_sorted_and_complete():

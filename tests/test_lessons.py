@@ -11,7 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from playground import lessons  # noqa: E402
+from asyncio_playground import lessons  # noqa: E402
 
 LESSONS = lessons.discover(Path(__file__).resolve().parent.parent / "examples")
 IDS = [lesson.slug for lesson in LESSONS]
@@ -66,7 +66,7 @@ def test_discover_honours_environment(tmp_path, monkeypatch):
 
 
 def test_check_reports_what_the_trace_contradicts():
-    playground = pytest.importorskip("playground")
+    playground = pytest.importorskip("asyncio_playground")
     events = [
         ("run", 0.0, "start", "x.py"),
         ("task", 1, 0.0, None, "Task-1", "main"),
@@ -103,7 +103,7 @@ def test_check_reports_what_the_trace_contradicts():
 # -- (b) every lesson on the playground loop, checked from its trace ---------------------------------
 
 def _run_headless(loop, path, timeout=20.0):
-    playground = pytest.importorskip("playground")
+    playground = pytest.importorskip("asyncio_playground")
     run = playground.Run(path, loop=loop)
 
     async def go():

@@ -10,7 +10,7 @@ import time
 import pytest
 from PySide6 import QtCore
 
-import playground
+import asyncio_playground as playground
 
 
 def run_on(loop_factory, coro):

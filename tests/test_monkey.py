@@ -40,12 +40,12 @@ import random  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 
-import playground  # noqa: E402
+import asyncio_playground as playground  # noqa: E402
 
-from ui.edits import EditStore  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.task_model import TaskTableModel  # noqa: E402
-from ui.task_view import TaskDelegate  # noqa: E402
+from asyncio_playground.ui.edits import EditStore  # noqa: E402
+from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
+from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
+from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
 
 SEED = 1234
 N_ACTIONS = int(os.environ.get("MONKEY_N", 2000))
@@ -55,7 +55,7 @@ MAX_BLOCKERS = 4         # runaway runs in one storm (each blocks the loop ~BLOC
 CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
 HTTP_LESSONS = {"basics_03_return_values_httpx", "many_05_semaphore_httpx", "time_05_http_timeout_retry"}
 REPO = Path(__file__).resolve().parent.parent
-OUR_CODE = (str(REPO / "ui") + os.sep, str(REPO / "playground") + os.sep)
+OUR_CODE = tuple(str(Path(m.__file__).resolve().parent) + os.sep for m in (playground, playground.ui))
 
 BROKEN = {
     "syntax_error.py": """\
@@ -453,7 +453,7 @@ def _leftover_tasks(loop):
 
 def _run_timers(loop):
     """Timer handles of a run's code still in the loop's heap (a run's context is set)."""
-    from playground._loop import current_run
+    from asyncio_playground._loop import current_run
     return [h for h in loop._scheduled
             if not h._cancelled and h._context is not None and h._context.get(current_run) is not None]
 

@@ -20,8 +20,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
-from ui.edits import EditStore  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from asyncio_playground.ui.edits import EditStore  # noqa: E402
+from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
 
 CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
 

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-import playground
+import asyncio_playground as playground
 
 
 def write(tmp_path, name, source):

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _playground_loop_missing() -> bool:
     try:
-        import playground
+        import asyncio_playground as playground
     except Exception:
         return True
     return not hasattr(playground, "new_event_loop")

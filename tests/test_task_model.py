@@ -8,10 +8,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import Qt
 
-from ui.task_model import TaskTableModel
-from ui.task_view import TaskTableView
+from asyncio_playground.ui.task_model import TaskTableModel
+from asyncio_playground.ui.task_view import TaskTableView
 
-from playground import TaskTable
+from asyncio_playground import TaskTable
 
 T0 = 1000.0  # a monotonic-looking origin
 

@@ -13,13 +13,13 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-import playground
-from playground import TaskTable
+import asyncio_playground as playground
+from asyncio_playground import TaskTable
 from test_task_model import T0, live_events, seed_events
-from ui.refresher import FrameRefresher
-from ui.task_model import TaskTableModel
-from ui.timeline import TimelineWidget
-from ui.timeline_layout import format_tick
+from asyncio_playground.ui.refresher import FrameRefresher
+from asyncio_playground.ui.task_model import TaskTableModel
+from asyncio_playground.ui.timeline import TimelineWidget
+from asyncio_playground.ui.timeline_layout import format_tick
 
 
 @pytest.fixture

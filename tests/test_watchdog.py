@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-import playground
+import asyncio_playground as playground
 
 
 def start(loop, tmp_path, name, source, **kw):
@@ -105,7 +105,7 @@ def test_cli_reports_the_block(tmp_path):
             await asyncio.create_task(blocker(), name="blocker")
         asyncio.run(main())
     """))
-    proc = subprocess.run([sys.executable, "-m", "playground", "run", str(path), "--quiet"],
+    proc = subprocess.run([sys.executable, "-m", "asyncio_playground", "run", str(path), "--quiet"],
                           capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert proc.returncode == 0, proc.stderr

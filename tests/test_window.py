@@ -8,12 +8,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
-import playground  # noqa: E402
-from ui.app import finish_runs  # noqa: E402
-from ui.edits import EditStore  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.task_model import TaskTableModel  # noqa: E402
-from ui.task_view import TaskDelegate  # noqa: E402
+import asyncio_playground as playground  # noqa: E402
+from asyncio_playground.ui.app import finish_runs  # noqa: E402
+from asyncio_playground.ui.edits import EditStore  # noqa: E402
+from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
+from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
+from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
 
 CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
 
@@ -326,8 +326,8 @@ def test_app_main_close_mid_run_exits_cleanly(tmp_path):
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
         app = QApplication(["asyncio-playground"])
-        from ui import app as ui_app
-        from ui.main_window import MainWindow
+        from asyncio_playground.ui import app as ui_app
+        from asyncio_playground.ui.main_window import MainWindow
 
         import time
         closed = []
@@ -361,7 +361,7 @@ def test_app_main_close_mid_run_exits_cleanly(tmp_path):
 
 
 def test_console_batches_tags_and_caps(qtbot):
-    from ui import console as console_mod
+    from asyncio_playground.ui import console as console_mod
     c = console_mod.ConsoleWidget()
     qtbot.addWidget(c)
     c.write("fetch-A", "stdout", "Start")

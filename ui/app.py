@@ -58,7 +58,7 @@ def close_down(app, loop, window, *, close_window: bool = True) -> None:
 
 def main(argv=None) -> int:
     """Open the window; returns the exit code once it is closed."""
-    import playground
+    import asyncio_playground as playground
 
     from .main_window import MainWindow
     app = _application(argv)
@@ -91,7 +91,7 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
 
-    import playground
+    import asyncio_playground as playground
     from PySide6.QtCore import QSettings
 
     from .edits import EditStore

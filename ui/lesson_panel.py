@@ -10,7 +10,7 @@ def _missing(lesson) -> list[str]:
     if lesson is None:
         return []
     try:
-        from playground.lessons import missing_needs
+        from asyncio_playground.lessons import missing_needs
         return missing_needs(lesson)
     except (ImportError, AttributeError, TypeError, ValueError):  # odd metadata: no note, no crash
         return []

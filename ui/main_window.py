@@ -13,8 +13,8 @@ import os
 import re
 from pathlib import Path
 
-import playground
-from playground import lessons
+import asyncio_playground as playground
+from asyncio_playground import lessons
 from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,

@@ -63,7 +63,7 @@ class FrameRefresher(QObject):
     def start(self, run, table=None) -> None:
         """Show *run*: a fresh ``TaskTable`` (or *table*) in the model and timeline, then tick."""
         if table is None:
-            import playground  # late: ui modules stay importable without the engine's loop
+            import asyncio_playground as playground  # late: ui modules stay importable without the engine's loop
             table = playground.TaskTable()
         self.run, self.table, self._cursor = run, table, 0
         self.refreshes, self.last_frame_ms, self.max_frame_ms = 0, 0.0, 0.0

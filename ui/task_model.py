@@ -5,8 +5,8 @@ import os
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from playground import LIVE_STATES
-from ui import colors
+from asyncio_playground import LIVE_STATES
+from . import colors
 
 _ROOT = QModelIndex()
 

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QSt
                                QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
                                QTableView)
 
-from playground import LIVE_STATES
-from ui import colors
-from ui.task_model import TaskTableModel
+from asyncio_playground import LIVE_STATES
+from . import colors
+from .task_model import TaskTableModel
 
 _INDENT = 14      # px per nesting level in the Name column
 _DOT = 9          # state dot diameter

@@ -5,9 +5,9 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from ui import colors
-from ui.colors import NOW_COLOR, blend
-from ui.timeline_layout import END, LaneOrder, describe_time, format_tick, pixel_spans, ticks
+from . import colors
+from .colors import NOW_COLOR, blend
+from .timeline_layout import END, LaneOrder, describe_time, format_tick, pixel_spans, ticks
 
 
 class TimelineWidget(QWidget):

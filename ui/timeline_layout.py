@@ -5,7 +5,7 @@ import math
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
-from ui.colors import OUTCOME_GLYPHS, format_duration
+from .colors import OUTCOME_GLYPHS, format_duration
 
 _INF = math.inf
 START = itemgetter(0)
