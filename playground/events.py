@@ -1,0 +1,154 @@
+"""The tracer's records: what a run's log holds, one named tuple per kind of event.
+
+Each record is a ``NamedTuple`` whose first field, ``event``, names its kind, so a record is still a
+plain tuple (cheap to make, to keep and to JSON-encode) that reads by name: ``ev.tid``, ``ev.t0``.
+Times are ``loop.time()`` seconds; ``tid`` is the task's number within its run (1, 2, 3… in creation
+order).  ``docs/engine-api.md``'s table of events is generated from this module
+(``python -m asyncio_playground._docs``), and a test keeps the two in step.
+
+Words that fields carry (states, wait kinds, outcomes) come from :mod:`.vocab`.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["Block", "CancelRequested", "EVENT_TYPES", "Error", "ExcInfo", "Output", "Renamed",
+           "RunEnded", "RunStarted", "Step", "TaskCreated", "TaskEnded", "Wait", "named"]
+
+
+class ExcInfo(NamedTuple):
+    """An exception, described: class name, message, traceback text, and the raising line in the
+    run's own file (else the innermost frame)."""
+    type: str
+    message: str
+    traceback: str
+    filename: str | None
+    lineno: int | None
+
+
+class TaskCreated(NamedTuple):
+    """A task was created; ``parent`` is the tid of the task whose step created it (None: module
+    code, a callback or another thread)."""
+    event: str
+    tid: int
+    t: float
+    parent: int | None
+    name: str
+    coro: str
+
+
+class Renamed(NamedTuple):
+    """``task.set_name(name)``."""
+    event: str
+    tid: int
+    t: float
+    name: str
+
+
+class Step(NamedTuple):
+    """One running slice of the task, from ``t0`` to ``t1``."""
+    event: str
+    tid: int
+    t0: float
+    t1: float
+
+
+class Wait(NamedTuple):
+    """After a step that left the task suspended: what it waits on (``kind``, a ``WaitKind``;
+    ``detail``, e.g. ``"sleep(1)"`` or ``"task 'fetch-A'"``) and where (``filename:lineno``, the
+    innermost frame in the run's own file, else the innermost frame)."""
+    event: str
+    tid: int
+    t: float
+    kind: str
+    detail: str
+    filename: str | None
+    lineno: int | None
+
+
+class CancelRequested(NamedTuple):
+    """``task.cancel(msg)`` was called; ``by`` is the tid of the task that called it (None: no
+    task of the run — the window, a callback, the runner)."""
+    event: str
+    tid: int
+    t: float
+    by: int | None
+    msg: str | None
+
+
+class TaskEnded(NamedTuple):
+    """The task ended: ``state`` is done, cancelled or failed; ``summary`` a short repr of the
+    result or ``"ValueError: bad"``; ``exc`` an ``ExcInfo`` when it failed."""
+    event: str
+    tid: int
+    t: float
+    state: str
+    summary: str
+    exc: ExcInfo | None
+
+
+class Output(NamedTuple):
+    """Text written to ``stream`` (stdout or stderr) by task ``tid`` (None: module code or another
+    thread)."""
+    event: str
+    tid: int | None
+    t: float
+    stream: str
+    text: str
+
+
+class Block(NamedTuple):
+    """Synchronous code blocked the loop for ``duration`` seconds (≥ 0.1) from ``t0``, in task
+    ``tid`` (None: outside a task) at ``filename:lineno``."""
+    event: str
+    tid: int | None
+    t0: float
+    duration: float
+    filename: str | None
+    lineno: int | None
+
+
+class Error(NamedTuple):
+    """Something asyncio would only have logged ("Task exception was never retrieved", an exception
+    in a callback), for task ``tid`` if there is one."""
+    event: str
+    tid: int | None
+    t: float
+    message: str
+    exc: ExcInfo | None
+
+
+class RunStarted(NamedTuple):
+    """The run began (``phase`` is ``"start"``) with the file at ``path``."""
+    event: str
+    t: float
+    phase: str
+    path: str
+
+
+class RunEnded(NamedTuple):
+    """The run ended (``phase`` is ``"end"``) with ``outcome`` (a ``RunOutcome``); ``message`` is
+    the traceback or reason when it failed."""
+    event: str
+    t: float
+    phase: str
+    outcome: str
+    message: str | None
+
+
+#: event tag -> record type (``"run"`` is two records, told apart by ``phase``).
+EVENT_TYPES = {"task": TaskCreated, "name": Renamed, "step": Step, "wait": Wait,
+               "cancel": CancelRequested, "end": TaskEnded, "output": Output, "block": Block,
+               "error": Error, "run": (RunStarted, RunEnded)}
+
+
+def named(ev):
+    """A record from any sequence of its fields (e.g. a list read back from JSON)."""
+    tag = ev[0]
+    kind = EVENT_TYPES[tag]
+    if tag == "run":
+        kind = RunStarted if ev[2] == "start" else RunEnded
+    fields = list(ev)
+    if kind in (TaskEnded, Error) and fields[5] is not None and not isinstance(fields[5], ExcInfo):
+        fields[5] = ExcInfo(*fields[5])
+    return kind(*fields)
