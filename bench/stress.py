@@ -1,7 +1,7 @@
 """Stress: >= 1,000,000 loop callbacks and >= 100,000 Qt signal emits in one process, no abort.
 
 PySide6 6.12.0 on Python 3.11 kills the interpreter ("Fatal Python error: none_dealloc" /
-"bool_dealloc") after about a thousand qasync callbacks or ~600 signal emits (DESIGN.md); this
+"bool_dealloc") after about a thousand qasync callbacks or ~600 signal emits (docs/design-facts.md); this
 script is the guard that the playground's loop and the pinned PySide6 do not.  It mixes what the app
 does all day:
 

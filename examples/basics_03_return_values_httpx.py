@@ -1,17 +1,3 @@
-"""Getting return values from tasks (over HTTP)
-
-A task keeps whatever its coroutine returns. `await task` hands you that value, or raises the
-exception the coroutine raised. Here two tasks each fetch a post over HTTP with `httpx` and return
-its title.
-
-**Offline and Live.** The URLs point at the public demo API `jsonplaceholder.typicode.com`. In
-**Offline** mode (the default) the playground answers those requests from a small demo server on
-your own machine, with posts of its own and a visible delay of 0.2–0.6 s per request; in **Live**
-mode they go to the internet. The code is the same either way.
-
-**Watch for:** `title-1` and `title-2` waiting on network I/O at the same time, and their results
-(the titles) in the task table's result column before `main` prints them.
-"""
 import asyncio
 
 import httpx
@@ -43,30 +29,3 @@ async def main():
 
 
 asyncio.run(main())
-
-LESSON = {
-    "group": "Basics",
-    "title": "Getting return values from tasks (over HTTP)",
-    "order": 3,
-    "needs": ["httpx"],
-    "question": {
-        "text": "`task = asyncio.create_task(fetch_title(client, 1))`. How do you get the title "
-                "it returns?",
-        "choices": ["`task.result` right after creating it",
-                    "`await task` (or `task.result()` once `task.done()` is true)",
-                    "Read it from the coroutine with `fetch_title.__return__`",
-                    "Tasks cannot return values; append to a global list instead"],
-        "answer": 1,
-        "why": "A Task is a Future: when its coroutine returns, the value is stored on the task. "
-               "`await task` waits for that and returns it; `task.result()` returns it without "
-               "waiting but raises InvalidStateError if the task has not finished yet.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "overlap", "tasks": ["title-1", "title-2"]},
-        {"check": "state", "tasks": ["title-1", "title-2"], "state": "done"},
-        {"check": "parent", "task": "title-*", "parent": "main"},
-        {"check": "output_contains", "text": "Post 1: "},
-        {"check": "output_contains", "text": "Post 2: "},
-    ],
-}

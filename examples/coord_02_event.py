@@ -1,12 +1,3 @@
-"""Event: wake every waiting task at once
-
-An `asyncio.Event` is a flag. `await event.wait()` suspends until someone calls `event.set()`;
-then *all* waiters wake together, and later waiters do not wait at all. Good for "start now",
-"config loaded" or "shutting down" signals.
-
-**Watch for:** three `runner-*` lanes waiting on the `event` while `starter` counts down, then all
-three waking in the same instant at about 0.3 s and finishing in order of their own speed.
-"""
 import asyncio
 
 
@@ -34,29 +25,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Coordination",
-    "title": "Event: wake every waiting task at once",
-    "order": 2,
-    "question": {
-        "text": "Three tasks are suspended in `await event.wait()`. Another task calls "
-                "`event.set()`. What happens?",
-        "choices": ["One waiter wakes, like a lock", "All three wake",
-                    "Nothing until each waiter calls event.clear()",
-                    "The waiters raise CancelledError"],
-        "answer": 1,
-        "why": "An Event is a broadcast flag: set() wakes every waiter, and wait() returns at "
-               "once while the flag stays set. clear() resets it for next time.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "waited_on", "task": "runner-*", "kind": "event"},
-        {"check": "order", "tasks": ["starter", "runner-hare", "runner-fox", "runner-tortoise"],
-         "by": "end"},
-        {"check": "output_order", "texts": ["3...", "go!", "hare finished", "fox finished",
-                                            "tortoise finished"]},
-        {"check": "total_under", "seconds": 1.0},
-    ],
-}

@@ -1,12 +1,3 @@
-"""Semaphore: at most N at a time
-
-A `Semaphore(2)` holds two permits. `async with sem:` takes one, waiting while none is left, and
-returns it on the way out. Unlike a Lock it lets a *few* tasks in together: the tool for
-"no more than two downloads / database connections / GPU jobs at once".
-
-**Watch for:** six `job-*` lanes created together but running in three waves of two; the four
-that must wait show a `semaphore` wait first. Six 0.2 s jobs, two at a time, take about 0.6 s.
-"""
 import asyncio
 
 PERMITS = 2
@@ -32,27 +23,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Coordination",
-    "title": "Semaphore: at most N at a time",
-    "order": 3,
-    "question": {
-        "text": "Six 0.2 s jobs share `asyncio.Semaphore(2)`. About how long do they take "
-                "altogether?",
-        "choices": ["0.2 s", "0.6 s", "1.2 s", "It depends on the number of CPU cores"],
-        "answer": 1,
-        "why": "Two permits means two jobs at a time: three waves of 0.2 s. A semaphore limits "
-               "concurrency; it does not add parallelism, and cores do not matter for sleeping "
-               "tasks.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "waited_on", "task": "job-6", "kind": "semaphore"},
-        {"check": "overlap", "tasks": ["job-1", "job-2"]},
-        {"check": "order", "tasks": ["job-1", "job-3", "job-5"], "by": "end"},
-        {"check": "total_over", "seconds": 0.59},
-        {"check": "total_under", "seconds": 1.0},
-    ],
-}

@@ -1,12 +1,3 @@
-"""An exception inside a task
-
-When a task's coroutine raises, the task does not crash the program: it ends *failed* and **keeps
-the exception**. It is raised again, with its original traceback, wherever someone awaits the task
-(or calls `task.result()`); `task.exception()` returns it without raising.
-
-**Watch for:** `parse` ending *failed* with `ValueError` at its `raise` line while `main` is busy
-elsewhere; nothing happens until `main` awaits it, and only then does the error surface, in `main`.
-"""
 import asyncio
 
 
@@ -27,26 +18,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Errors",
-    "title": "An exception inside a task",
-    "order": 1,
-    "question": {
-        "text": "A task raises ValueError while `main` is sleeping. When does `main` see it?",
-        "choices": ["Immediately: the exception interrupts main's sleep",
-                    "When main awaits the task (or calls task.result())",
-                    "Never: exceptions in tasks are lost",
-                    "When the program exits"],
-        "answer": 1,
-        "why": "The exception is stored on the task, which ends failed. It is re-raised to whoever "
-               "awaits the task. If nobody ever does, asyncio logs it when the task is destroyed "
-               "(next lesson).",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "exception", "task": "parse", "type": "ValueError"},
-        {"check": "state", "task": "main", "state": "done"},
-        {"check": "output_order", "texts": ["task.done() = True", "caught in main: invalid literal"]},
-    ],
-}

@@ -1,13 +1,3 @@
-"""ExceptionGroup and except*
-
-Several tasks can fail at once, so a `TaskGroup` reports failures as one `ExceptionGroup`.
-`except* SomeError` handles the part of the group that matches (which may be several exceptions)
-and lets the rest continue to the next `except*` clause, or propagate. New in Python 3.11.
-
-**Watch for:** `load-config` (KeyError) and `load-data` (ValueError) both ending *failed* in their
-first slice; `load-cache` ending *cancelled* because its siblings failed. Each `except*` clause
-prints what it handled.
-"""
 import asyncio
 
 
@@ -39,29 +29,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Errors",
-    "title": "ExceptionGroup and except*",
-    "order": 4,
-    "question": {
-        "text": "An ExceptionGroup holds a KeyError and a ValueError. Handlers: `except* KeyError` "
-                "then `except* ValueError`. Which run?",
-        "choices": ["Only the first matching one, like plain except",
-                    "Both: each handles its matching part of the group",
-                    "Neither: except* needs an exact ExceptionGroup type",
-                    "Both, but the ValueError is raised again afterwards"],
-        "answer": 1,
-        "why": "except* splits the group: every clause whose type matches gets the matching "
-               "sub-group. Anything no clause matched is re-raised as a group at the end.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "exception", "task": "load-config", "type": "KeyError"},
-        {"check": "exception", "task": "load-data", "type": "ValueError"},
-        {"check": "state", "task": "load-cache", "state": "cancelled"},
-        {"check": "output_order", "texts": ["config problems", "data problems",
-                                            "both handled"]},
-        {"check": "total_under", "seconds": 0.5},
-    ],
-}

@@ -1,12 +1,3 @@
-"""current_task: which task is running this code?
-
-`asyncio.current_task()` returns the task whose step is running right now, from anywhere inside
-it, however deep in ordinary function calls. Handy for log lines ("which request printed this?"),
-for per-task bookkeeping, and for a task to rename or inspect itself.
-
-**Watch for:** the same `log()` helper printing a different task name depending on which lane
-called it; the `handle-*` lanes interleaving, and `main` reporting itself by its coroutine.
-"""
 import asyncio
 
 
@@ -34,31 +25,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Introspection",
-    "title": "current_task: which task is running this code?",
-    "order": 1,
-    "question": {
-        "text": "A plain (non-async) helper function calls `asyncio.current_task()`. What does it "
-                "get?",
-        "choices": ["None: only coroutines have a current task",
-                    "The task whose code called the helper, however deep the call",
-                    "The first task ever created",
-                    "A new task wrapping the helper"],
-        "answer": 1,
-        "why": "Only one task runs at a time on a loop, and the loop knows which. current_task() "
-               "asks the running loop, so it works from any function called within that task.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "output_order", "texts": ["[handle-ada] looking up ada",
-                                            "[handle-linus] looking up linus",
-                                            "[handle-linus] done with linus",
-                                            "[handle-ada] done with ada",
-                                            "[main] all requests handled"]},
-        {"check": "output_contains", "text": "main runs as coroutine 'main'"},
-        {"check": "parent", "task": "handle-*", "parent": "main"},
-    ],
-}

@@ -1,14 +1,3 @@
-"""all_tasks: what is still running?
-
-`asyncio.all_tasks()` returns every unfinished task on the running loop. With `get_name()`,
-`get_coro()` and `get_stack()` you can print what each one is and the line it is suspended on,
-which is a poor man's version of this window's task table and a lifesaver when a program
-hangs on shutdown.
-
-**Watch for:** the printed report matching the table at that moment: three `worker-*` tasks
-waiting on their `sleep` line and `main` itself running (it is the one printing). `worker-1` is
-missing from the second report because it has finished by then.
-"""
 import asyncio
 
 
@@ -39,30 +28,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Introspection",
-    "title": "all_tasks: what is still running?",
-    "order": 2,
-    "question": {
-        "text": "What does `asyncio.all_tasks()` return?",
-        "choices": ["Every task ever created in the program",
-                    "The unfinished tasks of the running event loop",
-                    "Only the tasks created by the current task",
-                    "The tasks that are running on other threads"],
-        "answer": 1,
-        "why": "all_tasks() lists the loop's pending tasks, finished ones drop out. Tasks have no "
-               "built-in parent/child link in asyncio; this window reconstructs one by recording "
-               "which task called create_task.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "task_count", "task": "worker-*", "min": 3, "max": 3},
-        {"check": "output_order", "texts": ["after start:", "main      main    running now",
-                                            "worker-1", "worker-2", "worker-3", "at 0.2 s:",
-                                            "worker-2", "worker-3"]},
-        {"check": "output_contains", "text": "worker-2  worker  suspended at line "},
-        {"check": "order", "tasks": ["worker-1", "worker-2", "worker-3"], "by": "end"},
-    ],
-}

@@ -1,12 +1,3 @@
-"""gather: run several awaitables and collect every result
-
-`await asyncio.gather(a(), b(), c())` wraps each coroutine in a task, runs them together and
-returns their results **in the order you passed them**, whatever order they finish in.
-
-**Watch for:** three `brew` lanes (named by gather `Task-…`; their coroutine column says `brew`)
-that start together and end at 0.5 s, 0.2 s and 0.35 s. `main` waits on the gather as a whole, and
-the printed list is still in argument order: tea, espresso, latte.
-"""
 import asyncio
 
 
@@ -30,29 +21,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Many at once",
-    "title": "gather: run several awaitables and collect every result",
-    "order": 1,
-    "question": {
-        "text": "`await gather(slow(), fast())` where fast() finishes first. In what order are "
-                "the results?",
-        "choices": ["[fast, slow]: finishing order", "[slow, fast]: argument order",
-                    "A set, so there is no order", "Whichever task the loop created first"],
-        "answer": 1,
-        "why": "gather keeps one slot per argument and fills it when that awaitable finishes, so "
-               "the list always matches the argument order. Use as_completed when you want "
-               "results as they arrive.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "task_count", "task": "brew", "min": 3, "max": 3},
-        {"check": "overlap", "tasks": ["brew"]},
-        {"check": "all_states", "state": "done"},
-        {"check": "waited_on", "task": "main", "kind": "gather"},
-        {"check": "output_order", "texts": ["espresso ready", "latte ready", "tea ready"]},
-        {"check": "output_contains", "text": "served ['tea', 'espresso', 'latte']"},
-        {"check": "total_under", "seconds": 0.9},
-    ],
-}

@@ -1,13 +1,3 @@
-"""TaskGroup: tasks that belong to a block
-
-`async with asyncio.TaskGroup() as tg:` gives you `tg.create_task(...)`. The block does not exit
-until every task created in it has finished, so no task can outlive the code that started it, and
-if one fails the others are cancelled (see the Cancellation lessons). New in Python 3.11.
-
-**Watch for:** the three `index-*` lanes hanging under `main` (their parent), all finished before
-the line after the `async with` block prints. Unlike gather, you keep the task objects and read
-their results yourself.
-"""
 import asyncio
 
 
@@ -30,27 +20,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Many at once",
-    "title": "TaskGroup: tasks that belong to a block",
-    "order": 2,
-    "question": {
-        "text": "When does the code after `async with asyncio.TaskGroup() as tg:` run?",
-        "choices": ["Immediately after the last tg.create_task() call",
-                    "When the first task in the group finishes",
-                    "When every task created in the group has finished",
-                    "Only if no task was created"],
-        "answer": 2,
-        "why": "Leaving the block awaits all of the group's tasks. That is the point of a task "
-               "group: the block's lifetime bounds the tasks' lifetimes.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "parent", "task": "index-*", "parent": "main"},
-        {"check": "overlap", "tasks": ["index-poetry", "index-history", "index-maths"]},
-        {"check": "all_states", "state": "done"},
-        {"check": "order", "tasks": ["index-poetry", "index-maths", "index-history"], "by": "end"},
-        {"check": "output_order", "texts": ["all tasks started", "indexed 19 books"]},
-    ],
-}

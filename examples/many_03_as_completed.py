@@ -1,11 +1,3 @@
-"""as_completed: handle results as they arrive
-
-`asyncio.as_completed(aws)` yields awaitables in **finishing order**: the first one you await gives
-the earliest result. Good for showing progress or acting on the fastest answers first.
-
-**Watch for:** the `probe-*` lanes ending one by one — `probe-eu` first, then `probe-us`,
-then `probe-asia` — and `main` printing each result right as its lane ends, not all at the end.
-"""
 import asyncio
 
 
@@ -26,27 +18,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Many at once",
-    "title": "as_completed: handle results as they arrive",
-    "order": 3,
-    "question": {
-        "text": "You fire ten requests and want to print each answer the moment it arrives. "
-                "Which fits best?",
-        "choices": ["`await asyncio.gather(*requests)`", "`asyncio.as_completed(requests)`",
-                    "Awaiting the tasks in a for loop in creation order",
-                    "`asyncio.wait(requests)` with the default arguments"],
-        "answer": 1,
-        "why": "gather and wait(ALL_COMPLETED) return only when everything is finished, and "
-               "awaiting in creation order stalls on a slow early request. as_completed hands "
-               "you each result in finishing order.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "order", "tasks": ["probe-eu", "probe-us", "probe-asia"], "by": "end"},
-        {"check": "output_order", "texts": ["eu answered", "us answered", "asia answered"]},
-        {"check": "total_under", "seconds": 0.8},
-    ],
-}

@@ -1,17 +1,3 @@
-"""Fire and forget: the task nobody kept
-
-`asyncio.create_task(send_receipt())` with the result thrown away looks harmless. But nobody will
-ever wait for that task: when `main()` returns, `asyncio.run` cancels every task still running, so
-the work silently never finishes. Worse, the loop itself keeps only a *weak* reference to tasks;
-a task nothing else refers to can even be garbage-collected mid-flight.
-
-The fix is to keep a reference (a set, with a done callback that removes finished tasks) and wait
-for the set before shutting down, or use a TaskGroup.
-
-**Watch for:** `receipt-kept` ending *done*, while `receipt-forgotten` (which needed longer) is
-still waiting when `main` finishes, gets cancelled by the shutdown and ends *cancelled*, its
-`finally` reporting a receipt that was never sent.
-"""
 import asyncio
 
 background = set()
@@ -43,29 +29,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Pitfalls",
-    "title": "Fire and forget: the task nobody kept",
-    "order": 2,
-    "question": {
-        "text": "`main()` calls `asyncio.create_task(log_visit())` without keeping the task and "
-                "returns right away. What happens to log_visit()?",
-        "choices": ["It finishes in the background after main returns",
-                    "asyncio.run cancels it when main returns, so it may never finish",
-                    "It runs synchronously before main returns",
-                    "create_task raises because the result is unused"],
-        "answer": 1,
-        "why": "asyncio.run ends when main() ends and cancels whatever is left. A task you did not "
-               "keep cannot be awaited, and since the loop holds tasks only weakly, it can even "
-               "disappear earlier. Keep references and await them, or use a TaskGroup.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "state", "task": "receipt-kept", "state": "done"},
-        {"check": "state", "task": "receipt-forgotten", "state": "cancelled"},
-        {"check": "cancel_requested", "task": "receipt-forgotten"},
-        {"check": "output_contains", "text": "receipt for order-2 sent"},
-        {"check": "output_contains", "text": "order-1 NEVER sent"},
-    ],
-}

@@ -1,13 +1,3 @@
-"""run_in_executor: choose the pool that runs blocking work
-
-`loop.run_in_executor(executor, func, *args)` is the older, more flexible form of `to_thread`:
-you pick the executor. Pass `None` for the loop's default thread pool, your own
-`ThreadPoolExecutor(max_workers=2)` to cap how many run at once, or a `ProcessPoolExecutor` for
-CPU-bound work. It returns a future to await; keyword arguments go through `functools.partial`.
-
-**Watch for:** four `resize-*` tasks but only two worker threads: two tasks wait on their thread
-for 0.2 s, then the other two, so the batch takes about 0.4 s. The loop is never blocked.
-"""
 import asyncio
 import functools
 import time
@@ -37,30 +27,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Threads",
-    "title": "run_in_executor: choose the pool that runs blocking work",
-    "order": 2,
-    "question": {
-        "text": "When would you use `loop.run_in_executor(...)` instead of `asyncio.to_thread(...)`?",
-        "choices": ["Never; they are identical",
-                    "When you need a specific executor: a limited thread pool or a process pool",
-                    "When the function is a coroutine",
-                    "When you want the call to block the loop"],
-        "answer": 1,
-        "why": "to_thread always uses the default thread pool (and passes context and kwargs for "
-               "you). run_in_executor takes the executor as its first argument, so you can bound "
-               "concurrency or move CPU-heavy work to processes.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "task_count", "task": "resize-*", "min": 4, "max": 4},
-        {"check": "waited_on", "task": "resize-*", "kind": ["thread", "future"]},
-        {"check": "order", "tasks": ["resize-1", "resize-3"], "by": "end"},
-        {"check": "total_over", "seconds": 0.39},
-        {"check": "total_under", "seconds": 0.9},
-        {"check": "no_block", "seconds": 0.15},
-    ],
-}

@@ -1,13 +1,3 @@
-"""sleep: waiting without blocking, and sleep(0)
-
-`await asyncio.sleep(s)` suspends the current task for at least `s` seconds and lets every other
-task run meanwhile. `await asyncio.sleep(0)` suspends for *no* time: it just steps aside once so
-the other ready tasks get a turn, which is how a long calculation stays polite.
-
-**Watch for:** the `counter-a` and `counter-b` lanes alternating in short slices (each `sleep(0)`
-hands over to the other), the printed lines interleaving a1 b1 a2 b2…, and then `nap` sitting in
-one long `sleep(0.3)` wait with no slices at all.
-"""
 import asyncio
 
 
@@ -34,28 +24,3 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
-
-LESSON = {
-    "group": "Time",
-    "title": "sleep: waiting without blocking, and sleep(0)",
-    "order": 1,
-    "question": {
-        "text": "What does `await asyncio.sleep(0)` do?",
-        "choices": ["Nothing at all; it is optimised away",
-                    "Suspends the task once so other ready tasks can run, then resumes it",
-                    "Sleeps for the loop's minimum timer resolution, about 15 ms",
-                    "Blocks the loop for zero seconds"],
-        "answer": 1,
-        "why": "sleep(0) is a bare yield to the event loop: the task goes to the back of the "
-               "ready queue. Tasks that never await anything never let others run.",
-    },
-    "expect": [
-        {"check": "outcome", "value": "completed"},
-        {"check": "all_states", "state": "done"},
-        {"check": "overlap", "tasks": ["counter-a", "counter-b"]},
-        {"check": "output_order", "texts": ["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"]},
-        {"check": "waited_on", "task": "nap", "kind": "sleep"},
-        {"check": "duration", "task": "nap", "min": 0.3, "max": 0.8},
-        {"check": "output_contains", "text": "nap: rested"},
-    ],
-}

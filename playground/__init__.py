@@ -14,10 +14,11 @@ if __name__ != "asyncio_playground":
 from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
 from ._export import chrome_trace
 from ._runner import LoadError, Run
-from ._table import LIVE_STATES, TaskRow, TaskTable
-from ._tracer import Tracer
+from ._table import TaskRow, TaskTable
+from ._tracer import Instrument, Tracer
+from .vocab import LIVE_STATES
 
 __all__ = [
-    "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow", "TaskTable",
-    "Tracer", "chrome_trace", "new_event_loop", "run",
+    "Instrument", "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow",
+    "TaskTable", "Tracer", "chrome_trace", "new_event_loop", "run",
 ]

@@ -1,12 +1,17 @@
 """``asyncio-playground``: the window, or the same engine headless.
 
     asyncio-playground                                  open the window
-    asyncio-playground run PATH [--trace OUT.json] [--timeout S] [--block-limit S] [--network M]
+    asyncio-playground --version
+    asyncio-playground run LESSON|PATH [--trace OUT.json] [--timeout S] [--block-limit S]
+                           [--network M] [--quiet] [-- ARGS...]
     asyncio-playground list
+    asyncio-playground lessons check [PATH...]
     asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS]
 
-``run`` exits 0 when the script completed, 1 when it raised, 2 for usage errors or a file that
-cannot be loaded, 124 when --timeout stopped it, 130 on Ctrl+C.
+``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
+Everything after ``--`` is the script's own arguments: it sees ``sys.argv == [PATH, *ARGS]``.
+It exits 0 when the script completed, 1 when it raised, 2 for usage errors or a file that cannot
+be loaded, 124 when --timeout stopped it, 130 on Ctrl+C.
 """
 from __future__ import annotations
 
@@ -16,8 +21,42 @@ import json
 import os
 import signal
 import sys
+from pathlib import Path
+
+from .vocab import NetworkMode
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT, EXIT_INTERRUPTED = 0, 1, 2, 124, 130
+DIST = "asyncio-playground"
+
+
+def version() -> str:
+    """The installed distribution's version; a checkout's pyproject.toml, else "unknown"."""
+    from importlib import metadata
+    try:
+        return metadata.version(DIST)
+    except Exception:  # not installed (PackageNotFoundError), or broken metadata
+        pass
+    try:
+        import tomllib
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        with open(pyproject, "rb") as f:
+            data = tomllib.load(f)["project"]
+        if data.get("name") == DIST:
+            return str(data["version"])
+    except Exception:
+        pass
+    return "unknown"
+
+
+class _Version(argparse.Action):
+    # Like action="version", but the metadata is read only when --version is given.
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print the version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{DIST} {version()}")
+        parser.exit(EXIT_OK)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,20 +66,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="asyncio-playground",
+    p = _Parser(prog=DIST,
                 description="Learn asyncio by watching it run.  With no command, opens the window.")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    r = sub.add_parser("run", help="run a file headless and print its tasks")
-    r.add_argument("path")
+    r = sub.add_parser("run", help="run a lesson or file headless and print its tasks",
+                       usage="%(prog)s LESSON|PATH [options] [-- ARGS...]",
+                       epilog="ARGS after -- are the script's own: sys.argv == [PATH, *ARGS].")
+    r.add_argument("path", metavar="LESSON|PATH",
+                   help="a lesson's slug (see `asyncio-playground list`) or a Python file")
     r.add_argument("--trace", metavar="OUT.json", help="write a Chrome Trace Event JSON file")
     r.add_argument("--timeout", type=float, metavar="S", help="stop the run after S seconds")
     r.add_argument("--block-limit", type=float, default=5.0, metavar="S",
                    help="interrupt code that blocks the event loop for longer than S seconds (default 5)")
-    r.add_argument("--network", choices=("offline", "live"), default="offline",
+    r.add_argument("--network", choices=[m.value for m in NetworkMode], default=NetworkMode.OFFLINE.value,
                    help="offline (default): httpx requests to the tutorial's demo host are answered "
                         "by a local server; live: they go to the internet")
     r.add_argument("--quiet", action="store_true", help="don't print the task summary and timeline")
     sub.add_parser("list", help="list the lessons by group")
+    ls = sub.add_parser("lessons", help="work on lesson files (see `lessons check -h`)")
+    lsub = ls.add_subparsers(dest="lessons_command", parser_class=_Parser, metavar="check")
+    c = lsub.add_parser("check", help="validate lessons: their sidecar .md metadata and "
+                                             "`expect` checks (file:line: message)")
+    c.add_argument("paths", nargs="*", metavar="PATH",
+                   help="lesson files or folders (default: the lessons `list` shows)")
     s = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
     s.add_argument("args", nargs="+", metavar="[LESSON] OUT.png")
     s.add_argument("--at", type=float, default=1.0, metavar="SECONDS")
@@ -55,12 +104,30 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _split_script_args(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``run FILE [options] -- ARGS...`` -> (everything before ``--``, ARGS); ARGS is None when the
+    command is not ``run`` or there is no ``--`` (argparse then sees ``--`` as usual)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command != "run" or "--" not in argv:
+        return argv, None
+    i = argv.index("--")
+    return argv[:i], argv[i + 1:]
+
+
 def _main(argv):
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    head, script_args = _split_script_args(argv)
+    args = _parser().parse_args(head)
     if args.command == "run":
+        args.script_args = script_args or []
         return cmd_run(args)
     if args.command == "list":
         return cmd_list()
+    if args.command == "lessons":
+        if args.lessons_command is None:
+            print(f"usage: {DIST} lessons check [PATH...]", file=sys.stderr)
+            return EXIT_USAGE
+        return cmd_lessons_check(args.paths)
     if args.command == "screenshot":
         if len(args.args) > 2:
             _parser().error("screenshot takes [LESSON] OUT.png")
@@ -69,7 +136,7 @@ def _main(argv):
         from .ui.app import render_screenshot
         return render_screenshot(lesson, out, args.at)
     from .ui.app import main as window_main
-    return window_main(argv or [])
+    return window_main(argv)
 
 
 def cmd_list() -> int:
@@ -82,19 +149,61 @@ def cmd_list() -> int:
     return EXIT_OK
 
 
+def cmd_lessons_check(paths: list[str]) -> int:
+    from . import lessons
+    check_main = getattr(lessons, "check_main", None)
+    if check_main is None:
+        print(f"{DIST}: `lessons check` is not available in this version", file=sys.stderr)
+        return EXIT_USAGE
+    code = check_main(list(paths))
+    return EXIT_OK if code is None else int(code)
+
+
+class UnknownLesson(Exception):
+    pass
+
+
+def resolve_lesson(target: str) -> str:
+    """A path that exists, else the file of the lesson with that slug (``basics_02...``, with or
+    without ``.py``).  Raises UnknownLesson for a bare name that is neither; a path-like target
+    that does not exist is returned as is (the runner then says "No such file")."""
+    if os.path.exists(target):
+        return target
+    from . import lessons
+    slug = target[:-3] if target.endswith(".py") else target
+    found = lessons.discover()
+    for lesson in found:
+        if lesson.slug == slug:
+            return str(lesson.path)
+    if os.sep in target or (os.altsep and os.altsep in target):
+        return target
+    import difflib
+    slugs = [lesson.slug for lesson in found]
+    close = [s for s in slugs if slug.lower() in s] or difflib.get_close_matches(slug, slugs, n=3)
+    close = close[:3]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise UnknownLesson(f"no lesson or file named {target!r}{hint}; "
+                        f"`{DIST} list` shows the lesson slugs")
+
+
 def cmd_run(args) -> int:
     from . import _loop, _runner, _table
     from ._export import chrome_trace, summary_lines, timeline_lines
 
     out, err = sys.stdout, sys.stderr
+    try:
+        path = resolve_lesson(args.path)
+    except UnknownLesson as exc:
+        print(f"{DIST}: {exc}", file=err)
+        return EXIT_USAGE
 
     def echo(stream, text):
         (err if stream == "stderr" else out).write(text)
         (err if stream == "stderr" else out).flush()
 
     loop = _loop.new_event_loop()
-    run = _runner.Run(args.path, loop=loop, network=args.network,
-                         block_limit=args.block_limit, echo=echo)
+    run = _runner.Run(path, loop=loop, network=args.network, block_limit=args.block_limit,
+                      echo=echo, argv=getattr(args, "script_args", None) or [])
     status = {"timeout": False, "interrupted": False}
 
     async def go():
@@ -116,24 +225,23 @@ def cmd_run(args) -> int:
         try:
             loop.run_until_complete(go())
         except _runner.LoadError as exc:
-            print(f"asyncio-playground: {exc}", file=err)
+            print(f"{DIST}: {exc}", file=err)
             return EXIT_USAGE
         finally:
             loop.remove_signal_handler(signal.SIGINT)
         table = _table.TaskTable()
         table.apply(run.tracer.events)
         if not args.quiet and table.rows:
-            out.write("\n" + "\n".join(summary_lines(table)) + "\n\n")
+            out.write("\n" + "\n".join(summary_lines(table, run.path)) + "\n\n")
             out.write("\n".join(timeline_lines(table)) + "\n")
-        for ev in table.blocks:
-            _, tid, _t0, dur, filename, lineno = ev
-            name = table.by_tid[tid].name if tid in table.by_tid else "module code"
-            where = f"{os.path.basename(filename)}:{lineno}" if filename else "?"
-            out.write(f"loop blocked for {dur:.2f} s by task '{name}' at {where}\n")
-        for ev in table.errors:
-            _, tid, _t, message, exc = ev
-            name = table.by_tid[tid].name if tid in table.by_tid else "-"
-            out.write(f"asyncio: {message} (task '{name}')" + (f": {exc[0]}: {exc[1]}" if exc else "") + "\n")
+        for block in table.blocks:
+            name = table.by_tid[block.tid].name if block.tid in table.by_tid else "module code"
+            where = f"{os.path.basename(block.filename)}:{block.lineno}" if block.filename else "?"
+            out.write(f"loop blocked for {block.duration:.2f} s by task '{name}' at {where}\n")
+        for error in table.errors:
+            name = table.by_tid[error.tid].name if error.tid in table.by_tid else "-"
+            exc = f": {error.exc.type}: {error.exc.message}" if error.exc else ""
+            out.write(f"asyncio: {error.message} (task '{name}'){exc}\n")
         if args.trace:
             with open(args.trace, "w", encoding="utf-8") as f:
                 json.dump(chrome_trace(run.tracer), f)

@@ -1,6 +1,6 @@
 """The playground's event loop: qasync's QEventLoop with asyncio's own scheduling rules put back.
 
-Facts about stock qasync 0.28 that shaped this module (measured, see DESIGN.md):
+Facts about stock qasync 0.28 that shaped this module (measured, see docs/design-facts.md):
 
 * every callback, ``call_soon`` included, becomes its own Qt timer (``startTimer(int(delay*1000))``,
   a CoarseTimer).  That costs 3.5-6x plain asyncio's throughput, truncates sub-millisecond delays
@@ -33,7 +33,7 @@ from asyncio import base_events, events, futures, runners
 import qasync
 from PySide6 import QtCore
 
-from ._tracer import run_traced_batch
+from ._tracer import tracer_of
 
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
 
@@ -76,7 +76,10 @@ class PlaygroundLoop(qasync.QEventLoop):
     GUI tests).
 
     Attributes:
-        tracing_hook: set by the tracer; ``None`` keeps the hot path free of tracing.
+        tracers: the instruments of the live runs (see ``_tracer.Instrument``): the loop calls
+            their hooks, and only while there is one.
+        tracing_hook: an instrument's ``run_batch`` while runs are live; ``None`` keeps the hot
+            path free of tracing.
     """
 
     def __init__(self, app: QtCore.QCoreApplication | None = None):
@@ -91,8 +94,8 @@ class PlaygroundLoop(qasync.QEventLoop):
         # The traced task whose step is running now (None outside traced steps).
         self.current_traced = None
         self.last_sleep = (None, None)   # (future, delay) of the latest asyncio.sleep()
-        self.tracing_hook = None      # run_traced_batch while runs are live
-        self.tracers: set = set()      # tracers of the live runs
+        self.tracing_hook = None      # an instrument's run_batch while runs are live
+        self.tracers: set = set()      # instruments of the live runs
         self._watchdog = None
         super().__init__(app)
         self._pump = _Pump(self)
@@ -254,7 +257,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         return run.tracer.new_task(coro, name=name, context=context, eager=factory is not None)
 
     def add_tracer(self, tracer):
-        """A run started: trace its tasks' steps (run_traced_batch) and watch for blocks."""
+        """A run started: drain through its instrument's ``run_batch`` and watch for blocks."""
         if not self.tracers:
             # The trace keeps one small tuple per step alive, so with the default thresholds
             # (700, 10, 10) the collector runs ~10x as often as untraced and each full pass
@@ -263,7 +266,7 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._gc_threshold = g0, g1, g2 = gc.get_threshold()
             gc.set_threshold(max(g0, 50_000), max(g1, 20), max(g2, 100))
         self.tracers.add(tracer)
-        self.tracing_hook = run_traced_batch
+        self.tracing_hook = tracer.run_batch
         if self._watchdog is None:
             from ._watchdog import Watchdog
             self._watchdog = Watchdog(self)
@@ -283,15 +286,12 @@ class PlaygroundLoop(qasync.QEventLoop):
         # Surface errors that asyncio would only log (a never-retrieved task exception, a
         # failing callback) on the run they belong to.
         task = context.get("task") or context.get("future")
-        tracer = getattr(task, "_pg_tracer", None)
+        tracer = tracer_of(task) if task is not None else None
         run = current_run.get()
         if tracer is None and run is not None:
             tracer = run.tracer
         if tracer is not None:
-            exc = context.get("exception")
-            tracer.record(("error", getattr(task, "_pg_tid", None), self.time(),
-                           context.get("message", "error"),
-                           tracer.describe_exception(exc) if exc is not None else None))
+            tracer.loop_error(task if tracer_of(task) is tracer else None, context)
         return base_events.BaseEventLoop.call_exception_handler(self, context)
 
     # -- running -----------------------------------------------------------------------------

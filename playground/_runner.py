@@ -13,6 +13,7 @@ import concurrent.futures
 import contextvars
 import ctypes
 import ipaddress
+import linecache
 import sys
 import threading
 import traceback
@@ -21,6 +22,8 @@ from pathlib import Path
 from ._loop import PlaygroundLoop, current_run
 from ._shims import make_builtins
 from ._tracer import Tracer
+from .events import RunEnded, RunStarted
+from .vocab import CancelCause, NetworkMode
 
 __all__ = ["LoadError", "Run"]
 
@@ -51,8 +54,19 @@ def _describe_syntax_error(err: SyntaxError, filename: str) -> LoadError:
     return LoadError("\n".join(lines), filename=filename, lineno=err.lineno, offset=err.offset)
 
 
+def remember_source(source: str, filename: str) -> None:
+    """Make tracebacks quote ``source`` for ``filename``: the text that ran, not the file on disk.
+
+    A lesson edited in the window runs from the editor's text under the lesson's own path; without
+    this, ``traceback`` (through ``linecache``) would quote the file on disk, carets and all, under
+    lines that are not what ran.  An entry whose mtime is None is never re-checked against the disk.
+    """
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
 def compile_lesson(source: str, filename: str):
     """Compile and check there is something to run; raises LoadError."""
+    remember_source(source, filename)
     try:
         tree = ast.parse(source, filename)
         code = compile(tree, filename, "exec")
@@ -200,6 +214,55 @@ def _chain(te):
         te = te.__cause__ or te.__context__
 
 
+_script_env_lock = threading.Lock()
+_script_env_runs = 0
+_script_env_saved = None   # (sys.argv, sys.path[:], set(sys.modules), folders) before the first run
+
+
+def _enter_script_env(path: str, argv: list[str]) -> None:
+    """What ``python FILE ARGS...`` gives the script: ``sys.argv = argv`` (``[FILE, *ARGS]``) and
+    the folder of ``path`` (resolved) first on ``sys.path``, so a helper module beside it imports.
+    Process-wide: the first live run saves the originals, the last one to end restores them."""
+    import importlib
+    import os
+    global _script_env_runs, _script_env_saved
+    with _script_env_lock:
+        if _script_env_runs == 0:
+            _script_env_saved = (sys.argv, sys.path[:], set(sys.modules), set())
+        _script_env_runs += 1
+        sys.argv = list(argv)
+        if os.path.isabs(path):                    # not "<playground>" (source without a file)
+            folder = os.path.dirname(path)
+            _script_env_saved[3].add(folder)
+            sys.path.insert(0, folder)
+            importlib.invalidate_caches()          # a helper saved a moment ago is seen
+
+
+def _leave_script_env() -> None:
+    import os
+    global _script_env_runs, _script_env_saved
+    with _script_env_lock:
+        _script_env_runs -= 1
+        if _script_env_runs > 0 or _script_env_saved is None:
+            return
+        argv, path, modules, folders = _script_env_saved
+        _script_env_saved = None
+        sys.argv = argv
+        sys.path[:] = path
+        # Forget helper modules (and packages) the runs imported from their own folders, so the
+        # next run imports them afresh (edited in between), as a new `python FILE` process would.
+        def helper(name):
+            file = getattr(sys.modules.get(name), "__file__", None) or ""
+            parent = os.path.dirname(os.path.abspath(file)) if file else ""
+            return parent in folders or (os.path.basename(file) == "__init__.py"
+                                         and os.path.dirname(parent) in folders)
+        new = [name for name in list(sys.modules) if name not in modules]
+        tops = {name.partition(".")[0] for name in new if "." not in name and helper(name)}
+        for name in new:
+            if name.partition(".")[0] in tops:
+                sys.modules.pop(name, None)
+
+
 class Run:
     """One execution of one file.  See docs/engine-api.md.
 
@@ -210,19 +273,18 @@ class Run:
     """
 
     def __init__(self, path=None, source: str | None = None, *, loop: PlaygroundLoop,
-                 network: str = "offline", block_limit: float | None = 5.0, echo=None):
+                 network: str = "offline", block_limit: float | None = 5.0, echo=None,
+                 argv=None):
         if path is None and source is None:
             raise ValueError("Run needs a path or source")
+        self.argv = [str(a) for a in argv or ()]   # the module code sees sys.argv == [path, *argv]
+        self._argv0 = str(path) if path is not None else "<playground>"   # as given, like python's
         self.path = str(Path(path).resolve()) if path is not None else "<playground>"
         self.source = source
         self.loop = loop
-        self.network = network
-        self.block_limit = block_limit
+        self.network = NetworkMode.parse(network)   # "ofline" raises, never means "no guard"
         self.echo = echo
-        self.tracer = Tracer(loop, self.path)
-        self.tracer.run = self
-        self.tracer.on_fatal = lambda exc: self.stop(f"{type(exc).__name__} in lesson code",
-                                                     interrupt_module=False)
+        self.tracer = Tracer(loop, self.path, block_limit=block_limit, on_fatal=self._fatal)
         self.outcome: str | None = None
         self.error: str | None = None
         self._context = contextvars.copy_context()
@@ -249,7 +311,8 @@ class Run:
         _install_offline_guard()
         self.loop.add_tracer(self.tracer)
         _install_routers()
-        self.tracer.record(("run", self.loop.time(), "start", self.path))
+        _enter_script_env(self.path, [self._argv0, *self.argv])
+        self.tracer.record(RunStarted("run", self.loop.time(), "start", self.path))
         namespace = {"__name__": "__main__", "__file__": self.path, "__doc__": None,
                      "__package__": None, "__spec__": None, "__loader__": None,
                      "__builtins__": make_builtins(self)}
@@ -259,21 +322,32 @@ class Run:
         self._thread.start()
 
     @property
+    def block_limit(self) -> float | None:
+        """Seconds the run's code may block the loop before it is interrupted (None: never)."""
+        return self.tracer.block_limit
+
+    @block_limit.setter
+    def block_limit(self, seconds: float | None) -> None:
+        self.tracer.block_limit = seconds
+
+    @property
     def done(self) -> bool:
         return self.outcome is not None
 
-    def cancel_task(self, tid: int) -> bool:
+    def cancel_task(self, tid: int, msg: str | None = None, *,
+                    cause: CancelCause = CancelCause.BUTTON) -> bool:
+        """Cancel exactly the task ``tid`` (a Cancel click: recorded with cause ``button``)."""
         task = self.tracer.live.get(tid)
         if task is None or task.done():
             return False
-        return task.cancel()
+        return self.tracer.cancel(task, msg, cause)
 
     def stop(self, msg: str | None = None, *, interrupt_module: bool = True) -> None:
-        """Cancel every live task of the run (the module code sees CancelledError)."""
+        """Cancel every live task of the run (the module code sees CancelledError); cause ``stop``."""
         self._stopping = True
         for task in list(self.tracer.live.values()):
             if not task.done():
-                task.cancel(msg)
+                self.tracer.cancel(task, msg, CancelCause.STOP)
         if not interrupt_module:
             return
         with self._module_lock:
@@ -356,7 +430,7 @@ class Run:
         if self._stopping:
             # stop() came while this call was on its way from the module thread: nothing was
             # live to cancel then, so cancel main() now, before its first step.
-            task.cancel()
+            self.tracer.cancel(task, None, CancelCause.STOP)
 
         def finished(task):
             self.loop.create_task(self._finish_main(task, result), context=self._plain_context)
@@ -367,7 +441,7 @@ class Run:
         # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
         leftovers = [t for t in self.tracer.live.values() if not t.done()]
         for t in leftovers:
-            t.cancel()
+            self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
         if leftovers:
             await asyncio.gather(*leftovers, return_exceptions=True)
         if task.cancelled():
@@ -381,7 +455,7 @@ class Run:
         leftovers = [t for t in self.tracer.live.values() if not t.done()]
         if leftovers:
             for t in leftovers:
-                t.cancel()
+                self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
             fut = asyncio.gather(*leftovers, return_exceptions=True)
             fut.add_done_callback(lambda _: self._finish(outcome, error), context=self._plain_context)
             return
@@ -390,11 +464,15 @@ class Run:
         if self._demo is not None:
             self._demo.stop()
         self.outcome, self.error = outcome, error
-        self.tracer.record(("run", self.loop.time(), "end", outcome, error))
+        self.tracer.record(RunEnded("run", self.loop.time(), "end", outcome, error))
         self.loop.remove_tracer(self.tracer)
         _uninstall_routers()
+        _leave_script_env()
         if not self._done.done():
             self._done.set_result(outcome)
+
+    def _fatal(self, exc):
+        self.stop(f"{type(exc).__name__} in lesson code", interrupt_module=False)
 
     def _write(self, stream, text):
         if not text:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from array import array
 
-__all__ = ["LIVE_STATES", "Spans", "TaskRow", "TaskTable", "Waits"]
+__all__ = ["CancelStory", "LIVE_STATES", "Spans", "TaskRow", "TaskTable", "Waits"]
 
-LIVE_STATES = frozenset({"pending", "running", "waiting"})
+from .vocab import LIVE_STATES, AfterCancel
 
 
 class Spans:
@@ -99,11 +99,82 @@ class Waits:
         return f"Waits({list(self)!r})"
 
 
+_CAUSE_WORDS = {
+    "button": "cancelled by a Cancel click", "stop": "cancelled by Stop",
+    "task": "cancelled by task {by}", "callback": "cancelled by a loop callback",
+    "taskgroup": "cancelled by its TaskGroup", "timeout": "cancelled by a timeout",
+    "gather": "cancelled by its gather", "awaiter": "cancelled because its awaiter was",
+    "shutdown": "cancelled at the end of the run (it was still pending)",
+    "library": "cancelled by library code",
+}
+_AFTER_WORDS = {
+    "reraised": "ended cancelled (re-raised)", "swallowed": "swallowed it, ended {state}",
+    "uncancelled": "called uncancel(), ended {state}",
+    "raised": "raised another exception, ended {state}",
+}
+
+
+def _place(place, filename) -> str:
+    file, line = place
+    if file == filename:
+        return f"line {line}"
+    return f"{file.rsplit('/', 1)[-1]}:{line}" if file else f"line {line}"
+
+
+def _ms(seconds) -> str:
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f} µs"
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _cause_words(table, req, filename) -> str:
+    by = table.by_tid.get(req.by) if req.by is not None else None
+    text = _CAUSE_WORDS.get(req.cause, f"cancelled ({req.cause})").format(
+        by=f"'{by.name}'" if by else "?")
+    if by is not None and req.cause != "task":
+        text += f" ('{by.name}')"
+    if req.detail:
+        text += f": {req.detail}"
+    if req.lineno:
+        text += f", asked at {_place((req.filename, req.lineno), filename)}"
+    if req.msg:
+        text += f" with message {req.msg!r}"
+    return text
+
+
+class CancelStory:
+    """What a cancellation did to one task, folded from its cancel, step, uncancel and end records.
+
+    Attributes:
+        requested: time of the latest cancel request not yet landed (None once it landed).
+        landed: time of the step in which CancelledError landed (None: not yet, or never).
+        landed_at: ``(file, line)`` where the task was suspended when it landed; None when it landed
+            before the task's first step (the coroutine never started).
+        landing_step: ``(t0, t1)`` of that step: the cleanup (except/finally) ran in it.
+        uncancelled_by, uncancelled: the ``CancelCause`` word and time of the last ``uncancel()``
+            since it landed.
+        after: an ``AfterCancel`` word once the task ended (None while it lives).
+        cleanup: ``(t0, t1)`` from the landing to the end of the cleanup (None until known).
+    """
+
+    __slots__ = ("requested", "landed", "landed_at", "landing_step", "uncancelled_by", "uncancelled",
+                 "after", "cleanup")
+
+    def __init__(self, requested):
+        self.requested = requested
+        self.landed = self.landed_at = self.landing_step = None
+        self.uncancelled_by = self.uncancelled = self.after = self.cleanup = None
+
+    def __repr__(self):
+        return (f"<CancelStory landed={self.landed} at={self.landed_at} after={self.after} "
+                f"cleanup={self.cleanup}>")
+
+
 class TaskRow:
     """The latest known state of one task, folded from the events."""
 
     __slots__ = ("tid", "name", "coro", "parent", "depth", "created", "first_start", "ended", "state",
-                 "waiting", "summary", "exc", "steps", "waits", "cancel_requests")
+                 "waiting", "summary", "exc", "steps", "waits", "cancel_requests", "story")
 
     def __init__(self, tid, t, parent, name, coro, depth):
         self.tid = tid
@@ -120,7 +191,8 @@ class TaskRow:
         self.exc = None
         self.steps = Spans()          # (t0, t1) running slices
         self.waits = Waits()          # (t0, t1 or None, kind, detail)
-        self.cancel_requests = ()     # (t, by_tid, msg); a list once there is one
+        self.cancel_requests = ()     # CancelRequested records; a list once there is one
+        self.story = None             # a CancelStory once a cancel was requested
 
     @property
     def live(self) -> bool:
@@ -150,74 +222,123 @@ class TaskTable:
         self.last_time = None
 
     def apply(self, events) -> set[int]:
+        """Fold ``events`` (records of :mod:`.events`) in; returns the tids that changed."""
         changed = set()
         by_tid = self.by_tid
         for ev in events:
-            kind = ev[0]
+            kind = ev[0]   # the record's tag; the branches unpack the fields by name
             if kind == "step":
-                row = by_tid[ev[1]]
+                _, tid, t0, t1 = ev
+                row = by_tid[tid]
+                if row.story is not None and row.story.requested is not None:
+                    self._landed(row, t0, t1)
                 if row.waiting is not None:
                     self._unwait(row)
-                row.steps.append((ev[2], ev[3]))
+                row.steps.append((t0, t1))
                 if row.first_start is None:
-                    row.first_start = ev[2]
-                row.waits.close_last(ev[2])
+                    row.first_start = t0
+                row.waits.close_last(t0)
                 row.state = "pending"
                 row.waiting = None
-                self.last_time = ev[3]
-                changed.add(ev[1])
+                self.last_time = t1
+                changed.add(tid)
             elif kind == "wait":
-                row = by_tid[ev[1]]
+                _, tid, t, wait_kind, detail, filename, lineno = ev
+                row = by_tid[tid]
                 if row.waiting is not None:
                     self._unwait(row)
                 row.state = "waiting"
-                row.waiting = (ev[3], ev[4], ev[5], ev[6])
-                key = (ev[5], ev[6])
+                row.waiting = (wait_kind, detail, filename, lineno)
+                key = (filename, lineno)
                 tids = self.waiting_lines.get(key)
                 if tids is None:
                     tids = self.waiting_lines[key] = {}
-                tids[ev[1]] = None
-                row.waits.open(ev[2], ev[3], ev[4])
-                changed.add(ev[1])
+                tids[tid] = None
+                row.waits.open(t, wait_kind, detail)
+                changed.add(tid)
             elif kind == "task":
-                parent = by_tid.get(ev[3])
-                row = TaskRow(ev[1], ev[2], ev[3], ev[4], ev[5], parent.depth + 1 if parent else 0)
+                parent = by_tid.get(ev.parent)
+                row = TaskRow(ev.tid, ev.t, ev.parent, ev.name, ev.coro,
+                              parent.depth + 1 if parent else 0)
                 self.rows.append(row)
-                by_tid[ev[1]] = row
-                changed.add(ev[1])
+                by_tid[ev.tid] = row
+                changed.add(ev.tid)
             elif kind == "end":
-                row = by_tid[ev[1]]
+                row = by_tid[ev.tid]
                 if row.waiting is not None:
                     self._unwait(row)
-                row.state, row.summary, row.exc, row.ended = ev[3], ev[4], ev[5], ev[2]
-                if ev[3] == "failed":
-                    self.failed.append(ev[1])
+                row.state, row.summary, row.exc, row.ended = ev.state, ev.summary, ev.exc, ev.t
+                if row.story is not None and row.story.landed is not None:
+                    self._after_cancel(row)
+                if ev.state == "failed":
+                    self.failed.append(ev.tid)
                 row.waiting = None
-                row.waits.close_last(ev[2])
-                changed.add(ev[1])
+                row.waits.close_last(ev.t)
+                changed.add(ev.tid)
             elif kind == "cancel":
-                row = by_tid[ev[1]]
+                row = by_tid[ev.tid]
                 if not row.cancel_requests:
                     row.cancel_requests = []
-                row.cancel_requests.append((ev[2], ev[3], ev[4]))
-                changed.add(ev[1])
+                row.cancel_requests.append(ev)
+                if row.ended is None:
+                    if row.story is None:
+                        row.story = CancelStory(ev.t)
+                    elif row.story.requested is None:
+                        row.story.requested = ev.t
+                changed.add(ev.tid)
+            elif kind == "uncancel":
+                # Recorded during the step that runs it, so before that step's own record.
+                row = by_tid[ev.tid]
+                if row.story is not None:
+                    row.story.uncancelled_by, row.story.uncancelled = ev.source, ev.t
+                changed.add(ev.tid)
             elif kind == "name":
-                by_tid[ev[1]].name = ev[3]
-                changed.add(ev[1])
+                by_tid[ev.tid].name = ev.name
+                changed.add(ev.tid)
             elif kind == "output":
                 self.outputs.append(ev)
             elif kind == "block":
                 self.blocks.append(ev)
             elif kind == "error":
                 self.errors.append(ev)
-                if ev[1] in by_tid:
-                    changed.add(ev[1])
+                if ev.tid in by_tid:
+                    changed.add(ev.tid)
             elif kind == "run":
-                if ev[2] == "start":
-                    self.started = ev[1]
+                if ev.phase == "start":
+                    self.started = ev.t
                 else:
-                    self.finished, self.outcome, self.message = ev[1], ev[3], ev[4]
+                    self.finished, self.outcome, self.message = ev.t, ev.outcome, ev.message
         return changed
+
+    @staticmethod
+    def _landed(row, t0, t1):
+        """The first step that starts after a cancel request is where CancelledError lands."""
+        story = row.story
+        if t0 < story.requested:   # the step that asked (a task cancelling itself) goes on
+            return
+        story.requested = None
+        story.landed, story.landing_step = t0, (t0, t1)
+        story.landed_at = row.waiting[2:4] if row.waiting is not None else None
+        story.after = story.cleanup = None
+        if story.uncancelled is not None and story.uncancelled < t0:   # an earlier landing's
+            story.uncancelled_by = story.uncancelled = None
+
+    @staticmethod
+    def _after_cancel(row):
+        story = row.story
+        if row.state == "cancelled":
+            story.after = AfterCancel.RERAISED
+        elif story.uncancelled_by == "task":
+            story.after = AfterCancel.UNCANCELLED
+        elif row.state == "failed":
+            story.after = AfterCancel.RAISED      # e.g. asyncio.timeout's TimeoutError
+        else:
+            story.after = AfterCancel.SWALLOWED
+        # The cleanup ran from the landing to the end when the task ended with it; a task that
+        # went on after swallowing it cleaned up within the landing step.
+        ended_with_it = story.after is AfterCancel.RERAISED or story.after is AfterCancel.RAISED
+        end = row.ended if ended_with_it else story.landing_step[1]
+        story.cleanup = (story.landed, end)
 
     def _unwait(self, row):
         key = (row.waiting[2], row.waiting[3])
@@ -226,6 +347,37 @@ class TaskTable:
             tids.pop(row.tid, None)
             if not tids:
                 del self.waiting_lines[key]
+
+    def cancel_story(self, tid, *, filename: str | None = None) -> str | None:
+        """The cancellation of task ``tid`` in words (None: nobody asked it to cancel).
+
+        "cancelled by TaskGroup because 'check-size' raised ValueError: too large at line 27 →
+        CancelledError landed at line 17 → the cleanup ran 0.1 ms → ended cancelled (re-raised)".
+        Lines in ``filename`` (the run's file) are named by number alone.
+        """
+        row = self.by_tid.get(tid)
+        if row is None or not row.cancel_requests:
+            return None
+        first = row.cancel_requests[0]
+        parts = [_cause_words(self, first, filename)]
+        story = row.story
+        if story is not None and story.landed is not None:
+            parts.append("CancelledError landed " + (
+                f"at {_place(story.landed_at, filename)}" if story.landed_at else
+                "before the task's first line ran"))
+            if story.cleanup is not None:
+                parts.append(f"its cleanup ran {_ms(story.cleanup[1] - story.cleanup[0])}")
+            if story.after is not None:
+                parts.append(_AFTER_WORDS[story.after].format(state=row.state))
+            else:
+                parts.append("still running")
+        elif row.state in LIVE_STATES:
+            parts.append("CancelledError has not landed yet")
+        else:
+            parts.append(f"it had already finished ({row.state})")
+        if len(row.cancel_requests) > 1:
+            parts.append(f"{len(row.cancel_requests)} cancel requests in all")
+        return " → ".join(parts)
 
     def __len__(self):
         return len(self.rows)

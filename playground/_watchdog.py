@@ -1,6 +1,6 @@
 """The watchdog: notices lesson code that blocks the event loop, records it, and stops runaways.
 
-Facts this is built on (measured, see DESIGN.md):
+Facts this is built on (measured, see docs/design-facts.md):
 
 * a thread cannot see "the loop is blocked" from the loop itself, so the loop thread bumps a
   heartbeat from a Qt timer every ``BEAT`` seconds and a watchdog thread watches the beat;
@@ -21,6 +21,9 @@ import threading
 import time
 
 from PySide6 import QtCore
+
+from .events import Block
+from ._tracer import tid_of, tracer_of
 
 __all__ = ["BlockedLoopError", "Watchdog"]
 
@@ -113,7 +116,7 @@ class Watchdog:
         """(tracer, task, filename, lineno) of what the loop thread is running, or None."""
         loop = self.loop
         task = loop.current_traced
-        tracers = [task._pg_tracer] if task is not None else list(loop.tracers)
+        tracers = [tracer_of(task)] if task is not None else list(loop.tracers)
         frame = sys._current_frames().get(self._loop_thread)
         files = {t.filename: t for t in tracers}
         while frame is not None:
@@ -122,22 +125,21 @@ class Watchdog:
                 return tracer, task, frame.f_code.co_filename, frame.f_lineno
             frame = frame.f_back
         if task is not None:
-            return task._pg_tracer, task, None, None
+            return tracer_of(task), task, None, None
         return None
 
     def _limit(self, culprit):
         if culprit is None:
             return None
-        run = getattr(culprit[0], "run", None)
-        return getattr(run, "block_limit", None)
+        return culprit[0].block_limit
 
     def _record(self, t0, duration, culprit):
         if culprit is None:
             return
         tracer, task, filename, lineno = culprit
-        event = ("block", getattr(task, "_pg_tid", None), t0, duration, filename, lineno)
-        self.blocks.append(event)
-        tracer.record(event)
+        self.blocks.append(Block("block", tid_of(task) if task is not None else None, t0, duration,
+                                 filename, lineno))
+        tracer.blocked(task, t0, duration, filename, lineno)
 
     def _interrupt(self, culprit, lag):
         tracer, task, filename, lineno = culprit

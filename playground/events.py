@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 __all__ = ["Block", "CancelRequested", "EVENT_TYPES", "Error", "ExcInfo", "Output", "Renamed",
-           "RunEnded", "RunStarted", "Step", "TaskCreated", "TaskEnded", "Wait", "named"]
+           "RunEnded", "RunStarted", "Step", "TaskCreated", "TaskEnded", "Uncancelled", "Wait", "named"]
 
 
 class ExcInfo(NamedTuple):
@@ -67,13 +67,30 @@ class Wait(NamedTuple):
 
 
 class CancelRequested(NamedTuple):
-    """``task.cancel(msg)`` was called; ``by`` is the tid of the task that called it (None: no
-    task of the run — the window, a callback, the runner)."""
+    """``task.cancel(msg)`` was called, for ``cause`` (a ``CancelCause``; ``detail`` says more,
+    e.g. which child of a TaskGroup failed).  ``by`` is the canceller task's tid (None: no task —
+    the window, a timer, the runner); ``filename:lineno`` the lesson line that asked (None: none
+    did)."""
     event: str
     tid: int
     t: float
     by: int | None
     msg: str | None
+    cause: str = "library"
+    detail: str | None = None
+    filename: str | None = None
+    lineno: int | None = None
+
+
+class Uncancelled(NamedTuple):
+    """``task.uncancel()`` was called by ``source`` (a ``CancelCause``: ``task`` for lesson code,
+    ``timeout`` when asyncio.timeout turned the cancel into TimeoutError, ``taskgroup`` when a
+    TaskGroup undid its own), leaving ``remaining`` cancel requests."""
+    event: str
+    tid: int
+    t: float
+    source: str
+    remaining: int
 
 
 class TaskEnded(NamedTuple):
@@ -138,7 +155,7 @@ class RunEnded(NamedTuple):
 
 #: event tag -> record type (``"run"`` is two records, told apart by ``phase``).
 EVENT_TYPES = {"task": TaskCreated, "name": Renamed, "step": Step, "wait": Wait,
-               "cancel": CancelRequested, "end": TaskEnded, "output": Output, "block": Block,
+               "cancel": CancelRequested, "uncancel": Uncancelled, "end": TaskEnded, "output": Output, "block": Block,
                "error": Error, "run": (RunStarted, RunEnded)}
 
 
@@ -149,6 +166,8 @@ def named(ev):
     if tag == "run":
         kind = RunStarted if ev[2] == "start" else RunEnded
     fields = list(ev)
-    if kind in (TaskEnded, Error) and fields[5] is not None and not isinstance(fields[5], ExcInfo):
-        fields[5] = ExcInfo(*fields[5])
+    if kind is TaskEnded or kind is Error:
+        i = kind._fields.index("exc")
+        if fields[i] is not None and not isinstance(fields[i], ExcInfo):
+            fields[i] = ExcInfo(*fields[i])
     return kind(*fields)

@@ -10,7 +10,7 @@ value), so events stay plain data while a misspelt word raises where it enters::
 
 The tracer emits these words, the lesson checks validate against them, the window colours and
 legends are keyed by them, and ``docs/authoring.md`` / ``docs/engine-api.md`` list them from here
-(``python -m asyncio_playground._docs`` rewrites the generated tables; a test checks they match).
+(``python -m asyncio_playground._docs`` rewrites every generated table; a test checks they match).
 """
 from __future__ import annotations
 
@@ -119,3 +119,14 @@ class NetworkMode(_Word):
 
 #: Every vocabulary, in the order the docs list them.
 VOCABULARIES = (TaskState, WaitKind, RunOutcome, CancelCause, AfterCancel, NetworkMode)
+
+
+def markdown(*vocabularies) -> str:
+    """Markdown tables of ``vocabularies`` (default: all), word and meaning, for the docs."""
+    out = []
+    for vocab in vocabularies or VOCABULARIES:
+        out += [f"**{vocab.__name__}** — {vocab.__doc__.strip()}", "", "| word | meaning |",
+                "|---|---|"]
+        out += [f"| `{word.value}` | {word.doc} |" for word in vocab]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -122,3 +122,299 @@ def test_ctrl_c_cancels_every_task_runs_finally_and_exits_promptly(tmp_path):
     assert proc.returncode == 130, err
     assert "finally 1" in out and "finally 2" in out
     assert "Traceback" not in err and "destroyed but it is pending" not in err
+
+
+# -- --version, lessons by slug, script arguments, `lessons check` ---------------------------------
+
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+    proc = cli("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"asyncio-playground {version('asyncio-playground')}\n"
+
+
+def test_version_falls_back_without_metadata(monkeypatch, tmp_path):
+    import importlib.metadata
+    import tomllib
+    from pathlib import Path
+
+    from asyncio_playground import _cli
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    # a checkout: pyproject.toml beside the package's folder
+    pyproject = Path(_cli.__file__).resolve().parent.parent / "pyproject.toml"
+    if pyproject.exists():
+        assert _cli.version() == tomllib.loads(pyproject.read_text())["project"]["version"]
+    monkeypatch.setattr(_cli, "__file__", str(tmp_path / "pkg" / "_cli.py"))
+    assert _cli.version() == "unknown"
+
+
+QUICK = "import asyncio\nasync def main():\n    print({text!r})\nasyncio.run(main())\n"
+
+
+def lessons_env(tmp_path, **files):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.py").write_text(QUICK.format(text=text))
+    return dict(ASYNCIO_PLAYGROUND_LESSONS=str(folder))
+
+
+def cli_in(cwd, *args, env=(), timeout=60):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **dict(env))
+    return subprocess.run([sys.executable, "-m", "asyncio_playground", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def test_run_takes_a_lesson_slug_and_an_existing_path_wins(tmp_path):
+    env = lessons_env(tmp_path, basics_01_hello="from the lesson")
+    here = tmp_path / "here"
+    here.mkdir()
+    for target in ("basics_01_hello", "basics_01_hello.py"):
+        proc = cli_in(here, "run", target, "--quiet", env=env)
+        assert (proc.returncode, proc.stdout) == (0, "from the lesson\n"), proc.stderr
+    (here / "basics_01_hello").write_text(QUICK.format(text="from the file here"))
+    proc = cli_in(here, "run", "basics_01_hello", "--quiet", env=env)
+    assert (proc.returncode, proc.stdout) == (0, "from the file here\n"), proc.stderr
+
+
+def test_run_an_unknown_lesson_exits_2_and_says_how_to_list_them(tmp_path):
+    env = lessons_env(tmp_path, basics_01_hello="hi", basics_02_bye="bye")
+    proc = cli_in(tmp_path, "run", "basics", env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no lesson or file named 'basics'" in proc.stderr
+    assert "did you mean basics_01_hello, basics_02_bye?" in proc.stderr
+    assert "asyncio-playground list" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+SHOW_ARGV = """
+    import asyncio
+    import sys
+
+    import helper_beside_it
+
+    async def main():
+        print(sys.argv)
+        print(sys.path[0])
+        print(helper_beside_it.WORD)
+
+    asyncio.run(main())
+"""
+
+
+def test_run_gives_the_script_its_argv_and_its_folder_on_sys_path(tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "helper_beside_it.py").write_text("WORD = 'helper imported'\n")
+    script = folder / "show.py"
+    script.write_text(textwrap.dedent(SHOW_ARGV))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = cli_in(elsewhere, "run", "../project/show.py", "--quiet", "--", "a", "b c", "--timeout", "--")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        str(["../project/show.py", "a", "b c", "--timeout", "--"]), str(folder.resolve()), "helper imported"]
+    # without `--` the script gets no arguments; options after the path are the CLI's
+    proc = cli_in(elsewhere, "run", str(script), "--quiet")
+    assert proc.returncode == 0 and proc.stdout.splitlines()[0] == str([str(script)]), proc.stderr
+    # `python FILE ARGS` gives the same
+    plain = subprocess.run([sys.executable, str(script), "x"], capture_output=True, text=True,
+                           cwd=elsewhere, timeout=60)
+    assert plain.stdout.splitlines()[0] == str([str(script), "x"])
+
+
+def test_run_restores_argv_path_and_forgets_helper_modules(pg_loop, tmp_path):
+    import asyncio_playground as playground
+    folder = tmp_path / "project"
+    (folder / "helper_pkg").mkdir(parents=True)
+    (folder / "helper_pkg" / "__init__.py").write_text("from . import inner\n")
+    (folder / "helper_pkg" / "inner.py").write_text("WORD = 'pkg'\n")
+    (folder / "helper_beside_it.py").write_text("WORD = 'v1'\n")
+    script = folder / "show.py"
+    script.write_text(textwrap.dedent(SHOW_ARGV).replace("import helper_beside_it\n",
+                                                         "import helper_beside_it\nimport helper_pkg\n"))
+    argv, path = sys.argv, list(sys.path)
+    seen = []
+
+    async def go(*runs):
+        for run in runs:
+            run.start()
+        seen.append((list(sys.argv), sys.path[0]))
+        return [await run.wait() for run in runs]
+
+    def outputs(run):
+        return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+
+    one = playground.Run(script, loop=pg_loop, argv=["--flag", 3])
+    assert pg_loop.run_until_complete(go(one)) == ["completed"]
+    assert seen[-1] == ([str(script), "--flag", "3"], str(folder.resolve()))
+    assert outputs(one).splitlines()[::2] == [str([str(script), "--flag", "3"]), "v1"]
+    assert sys.argv is argv and sys.path == path
+    assert not {"helper_beside_it", "helper_pkg", "helper_pkg.inner"} & set(sys.modules)
+    # an edited helper is imported afresh by the next run; two live runs restore once, at the end
+    (folder / "helper_beside_it.py").write_text("WORD = 'v2'\n")
+    two, three = (playground.Run(script, loop=pg_loop) for _ in range(2))
+    assert pg_loop.run_until_complete(go(two, three)) == ["completed", "completed"]
+    assert all(outputs(r).splitlines()[2] == "v2" for r in (two, three))
+    assert sys.argv is argv and sys.path == path and "helper_beside_it" not in sys.modules
+
+
+def test_lessons_check_validates_lesson_files(tmp_path):
+    (tmp_path / "good_01_x.py").write_text(QUICK.format(text="hi"))
+    (tmp_path / "bad_01_y.py").write_text(QUICK.format(text="hi"))
+    (tmp_path / "bad_01_y.md").write_text('+++\n[[expect]]\ncheck = "overlapp"\n+++\n# Bad\n\nText.\n')
+    proc = cli_in(tmp_path, "lessons", "check", "good_01_x.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = cli_in(tmp_path, "lessons", "check", ".")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "bad_01_y.md:3:" in proc.stdout and "overlapp" in proc.stdout
+    assert "good_01_x" not in proc.stdout
+    proc = cli_in(tmp_path, "lessons")
+    assert proc.returncode == 2 and "lessons check" in proc.stderr
+
+
+def test_shipped_lessons_pass_lessons_check():
+    proc = cli("lessons", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+BLOCKS_AND_LOSES_AN_ERROR = """
+    import asyncio
+    import gc
+    import time
+
+    async def hog():
+        time.sleep(0.3)
+
+    async def boom():
+        raise ValueError("lost")
+
+    async def main():
+        await asyncio.create_task(hog(), name="hog")
+        asyncio.create_task(boom(), name="boom")
+        await asyncio.sleep(0.05)
+        gc.collect()     # asyncio reports the lost exception when the task is collected: now
+
+    asyncio.run(main())
+"""
+
+
+def test_run_reports_blocks_and_errors_asyncio_would_only_log(tmp_path):
+    path = tmp_path / "lesson.py"
+    path.write_text(textwrap.dedent(BLOCKS_AND_LOSES_AN_ERROR))
+    proc = cli("run", str(path), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "loop blocked for 0.3" in proc.stdout and "by task 'hog' at lesson.py:7" in proc.stdout
+    assert "asyncio: Task exception was never retrieved (task 'boom'): ValueError: lost" in proc.stdout
+
+
+# -- the window without a display ------------------------------------------------------------------
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland only")
+
+
+@linux_only
+@pytest.mark.parametrize("env_kind", ["no display", "xcb without DISPLAY"])
+def test_window_without_a_display_says_what_is_missing_and_exits_2(env_kind):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if env_kind == "xcb without DISPLAY":
+        env["QT_QPA_PLATFORM"] = "xcb"
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent("""\
+        import sys
+        from asyncio_playground._cli import main
+        code = main([])
+        core = sys.modules.get("PySide6.QtCore")
+        assert core is None or core.QCoreApplication.instance() is None, "checked before Qt starts"
+        sys.exit(code)
+    """)], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "cannot open the window" in proc.stderr
+    assert "QT_QPA_PLATFORM=offscreen asyncio-playground screenshot" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_display_problem_cases():
+    from asyncio_playground.ui.display import problem
+
+    def check(env, platform="linux", missing=(), answers=True):
+        return problem(env, platform=platform, lookup=lambda name: name not in missing,
+                       connect=lambda display: answers)
+
+    assert "there is no display" in check({})
+    assert check({}, platform="darwin") is None and check({}, platform="win32") is None
+    assert check({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert check({"QT_QPA_PLATFORM": "wayland"}) is None
+    assert check({"WAYLAND_DISPLAY": "wayland-0"}) is None
+    assert check({"DISPLAY": ":0"}) is None
+    assert check({"QT_QPA_PLATFORM": "xcb:foo", "DISPLAY": ":0"}) is None
+    assert "no X server answers at DISPLAY=:7" in check({"DISPLAY": ":7"}, answers=False)
+    message = check({"DISPLAY": ":0"}, missing={"libxcb-cursor.so.0"})
+    assert "libxcb-cursor.so.0" in message
+    assert "sudo apt-get install libxcb-cursor0\n" in message
+    assert "QT_QPA_PLATFORM=offscreen" in message
+    message = check({"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0", "WAYLAND_DISPLAY": "w"},
+                    missing={"libxcb-icccm.so.4", "libxkbcommon-x11.so.0"})
+    assert "sudo apt-get install libxcb-icccm4 libxkbcommon-x11-0\n" in message
+
+
+def test_xcb_libraries_come_from_the_installed_plugin():
+    from asyncio_playground.ui import display
+    names = display.xcb_libraries()
+    assert "libxcb-cursor.so.0" in names and "libxcb.so.1" in names
+    assert not any(name.startswith(("libQt6", "libicu", "libc.so")) for name in names)
+    assert all(display.package_for(name) for name in names)
+    assert display.package_for("libfoo-bar.so.2") == "libfoo-bar2"
+    assert display.package_for("libfoo3.so.1") == "libfoo3-1"
+    missing = display.missing_xcb_libraries(lambda name: name != "libxcb-cursor.so.0")
+    assert missing == ["libxcb-cursor.so.0"]
+
+
+@linux_only
+def test_x_server_check_connects_to_tcp_and_abstract_unix_sockets():
+    import socket
+
+    from asyncio_playground.ui.display import _x_server_answers
+    with socket.socket() as server:                    # "host:N" is TCP port 6000 + N
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        number = server.getsockname()[1] - 6000
+        assert _x_server_answers(f"127.0.0.1:{number}.0")
+    assert not _x_server_answers(f"127.0.0.1:{number}")
+    number = 40000 + os.getpid() % 10000               # ":N" is /tmp/.X11-unix/XN, or Linux's
+    with socket.socket(socket.AF_UNIX) as server:      # abstract socket of that name
+        server.bind(f"\0/tmp/.X11-unix/X{number}")
+        server.listen()
+        assert _x_server_answers(f":{number}") and _x_server_answers(f"unix:{number}.0")
+    assert not _x_server_answers(f":{number}")
+    assert _x_server_answers("/private/tmp/com.apple.launchd.x/org.xquartz:0")   # unknown form
+
+
+def test_summary_tells_each_cancellation_with_cause_and_landing_line(tmp_path):
+    script = tmp_path / "group.py"
+    script.write_text(textwrap.dedent("""
+        import asyncio
+
+        async def upload():
+            await asyncio.sleep(10)
+
+        async def check():
+            await asyncio.sleep(0.01)
+            raise ValueError("file too large")
+
+        async def main():
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(upload(), name="upload")
+                tg.create_task(check(), name="check-size")
+
+        asyncio.run(main())
+    """))
+    proc = cli("run", str(script))
+    assert proc.returncode == 1
+    assert ("  upload: cancelled by its TaskGroup ('check-size'): 'check-size' raised ValueError: "
+            "file too large at line 9 → CancelledError landed at line 5") in proc.stdout
+    assert "ended cancelled (re-raised)" in proc.stdout

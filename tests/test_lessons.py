@@ -1,10 +1,13 @@
-"""The lesson library: metadata, every lesson run headless and checked from its trace, and every
-lesson run by plain ``python`` (they are ordinary asyncio scripts)."""
+"""The lesson library: the sidecar format and its validation, every lesson run headless and
+checked from its trace, and every lesson run by plain ``python`` (they are ordinary asyncio
+scripts)."""
+import ast
 import asyncio
 import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,8 +15,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from asyncio_playground import lessons  # noqa: E402
+from asyncio_playground.events import named  # noqa: E402
 
-LESSONS = lessons.discover(Path(__file__).resolve().parent.parent / "examples")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+AUTHORING_DOC = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
+LESSONS = lessons.discover(EXAMPLES)
 IDS = [lesson.slug for lesson in LESSONS]
 # Lessons that talk HTTP reach the real jsonplaceholder.typicode.com under plain python, and CI
 # is offline; under the playground (Offline mode) the demo API answers them instead.
@@ -35,11 +41,63 @@ def test_library_size_and_groups():
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_lesson_metadata(lesson):
     assert lessons.validate(lesson) == []
-    assert lesson.title and lesson.text, "docstring needs a title line and a text"
-    assert lesson.title == lesson.path.read_text().split('"""')[1].splitlines()[0]
-    assert lesson.question is not None
+    assert lesson.sidecar == lessons.sidecar_path(lesson.path) and lesson.sidecar.is_file()
+    assert lesson.title and lesson.text, "the sidecar needs a '# Title' and a text under it"
+    assert f"\n# {lesson.title}\n" in lesson.sidecar.read_text()
+    q = lesson.question
+    assert q is not None
+    assert q["answer"] in q["choices"] and q["answers"] == [q["answer"]] and q["why"]
     assert len(lesson.expect) >= 1
     assert lesson.group in lessons.GROUPS
+    # Group and order come from the file name, stated nowhere else.
+    assert lesson.slug.startswith(f"{lesson.slug.split('_')[0]}_{lesson.order:02d}_")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_editor_shows_code_only(lesson):
+    """The .py is what the editor shows: no lesson text, no LESSON dict, no answer to peek at."""
+    source = lesson.path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    assert ast.get_docstring(tree) is None
+    assert "LESSON" not in source
+    assert lesson.question["answer"] not in source
+    assert lesson.question["why"].splitlines()[0] not in source
+
+
+def test_expectations_do_not_use_the_wall_clock():
+    """Order and overlap, or one task's lifetime relative to another's, say what a lesson's timing
+    shows without failing on a slow machine."""
+    used = {(x.slug, e["check"]) for x in LESSONS for e in x.expect
+            if e["check"] in ("total_under", "total_over")}
+    assert not used
+
+
+def test_shipped_lessons_check_clean(capsys):
+    assert lessons.check_main([str(EXAMPLES)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{len(LESSONS)} lessons checked: no problems"]
+
+
+def test_authoring_tables_list_every_check_and_word():
+    # Whether docs/authoring.md holds them is tests/test_vocab.py's test_generated_docs_are_up_to_date
+    # (asyncio_playground._docs regenerates every generated section of docs/).
+    generated = lessons.authoring_tables()
+    for name in lessons.CHECKS:
+        assert f"| `{name}` |" in generated
+    for word in ("done", "cancelled", "semaphore", "wait", "completed"):
+        assert f"| `{word}` |" in generated
+
+
+def test_authoring_doc_example_is_a_valid_lesson(tmp_path):
+    doc = AUTHORING_DOC.read_text(encoding="utf-8")
+    example = doc.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    (tmp_path / "basics_09_example.py").write_text("import asyncio\n")
+    (tmp_path / "basics_09_example.md").write_text(example)
+    lesson = lessons.load(tmp_path / "basics_09_example.py")
+    assert lessons.validate(lesson) == []
+    assert lesson.title == "Running coroutines concurrently with create_task"
+    assert lesson.question["answer"].startswith("`await` runs the coroutine to the end")
+    assert [e["check"] for e in lesson.expect] == ["overlap", "all_states"]
 
 
 def test_load_plain_script_gets_defaults(tmp_path):
@@ -50,10 +108,20 @@ def test_load_plain_script_gets_defaults(tmp_path):
     assert lessons.load(script) == lessons.Lesson(
         path=script, slug=script.stem, group="Cancellation", title="Trying things out",
         order=7, text="Notes here.")
+    assert lessons.load(script).sidecar is None and lessons.validate(lessons.load(script)) == []
     loaded = lessons.load(broken)
     assert (loaded.group, loaded.title) == (lessons.USER_GROUP, "Scratch")
     assert "scratch.py:1" in loaded.error
+    assert lessons.validate(loaded) == [loaded.error]
     assert lessons.discover(tmp_path) == [lessons.load(script), loaded]
+
+
+def test_leftover_lesson_dict_is_pointed_at_the_sidecar(tmp_path):
+    script = tmp_path / "mine.py"
+    script.write_text('import asyncio\n\nLESSON = {"title": "old style"}\n')
+    [problem] = lessons.validate(lessons.load(script))
+    assert problem.endswith("mine.py:3: LESSON dicts are no longer read: move the lesson's text, "
+                            "question and checks to mine.md (see docs/authoring.md)")
 
 
 def test_discover_honours_environment(tmp_path, monkeypatch):
@@ -65,21 +133,149 @@ def test_discover_honours_environment(tmp_path, monkeypatch):
     assert len(lessons.discover()) == len(LESSONS)
 
 
+# -- (a2) the sidecar format: reading it, and file:line messages for every kind of mistake ----------
+
+BODY = """# A broken lesson
+
+Some text.
+
+## Question
+
+Which one?
+
+- [ ] wrong
+- [x] right, and a choice long enough
+      to wrap onto a second line
+
+### Why
+
+Because.
+"""
+OK_CHECK = '[[expect]]\ncheck = "outcome"\nvalue = "completed"\n\n'
+
+
+def _write(tmp_path, front: str, body: str = BODY, name: str = "coord_09_broken"):
+    (tmp_path / f"{name}.py").write_text("import asyncio\n")
+    md = tmp_path / f"{name}.md"
+    md.write_text(f"+++\n{front}+++\n{body}" if front is not None else body)
+    return tmp_path / f"{name}.py", md
+
+
+def test_sidecar_is_read_into_the_lesson(tmp_path):
+    front = 'needs = { modules = ["httpx"] }\n\n' + OK_CHECK + \
+        '[[expect]]\ncheck = "waited_on"\ntask = "main"\nkind = ["wait", "gather"]\n'
+    script, md = _write(tmp_path, front)
+    lesson = lessons.load(script)
+    assert (lesson.group, lesson.order, lesson.title) == ("Coordination", 9, "A broken lesson")
+    assert lesson.text == "Some text."
+    assert lesson.question == {
+        "text": "Which one?", "choices": ["wrong", "right, and a choice long enough to wrap onto "
+                                                    "a second line"],
+        "answer": "right, and a choice long enough to wrap onto a second line", "why": "Because.",
+        "answers": ["right, and a choice long enough to wrap onto a second line"]}
+    assert lesson.needs == {"modules": ["httpx"]}
+    assert lesson.expect == ({"check": "outcome", "value": "completed"},
+                             {"check": "waited_on", "task": "main", "kind": ["wait", "gather"]})
+    assert lesson.sidecar == md
+    assert lessons.validate(lesson) == []      # "wait" is a wait kind (asyncio.wait)
+
+
+# Each case: front matter, body, the text on the line the message must point at, the message.
+# The line is found in the written file, so the cases stay readable.
+BROKEN = {
+    "unknown check": (OK_CHECK + '[[expect]]\ncheck = "overlapp"\ntasks = ["a"]\n', BODY,
+                      'check = "overlapp"',
+                      "expect[1]: unknown check 'overlapp'; did you mean 'overlap'?"),
+    "missing key": (OK_CHECK + '[[expect]]   # the header\ncheck = "overlap"\n', BODY,
+                    "# the header", "expect[1] overlap: missing ['tasks']"),
+    "unknown key": (OK_CHECK + '[[expect]]\ncheck = "outcome"\nvalue = "completed"\ncolour = 1\n',
+                    BODY, "colour = 1", "expect[1] outcome: unknown key 'colour' (known: value, python)"),
+    "bad state": (OK_CHECK + '[[expect]]\ncheck = "all_states"\nstate = "finished"\n', BODY,
+                  'state = "finished"', "expect[1] all_states: unknown task state 'finished' "
+                  "(one of: pending, running, waiting, done, cancelled, failed)"),
+    "bad wait kind": ('[[expect]]\ncheck = "waited_on"\ntask = "main"\nkind = ["wait", "nap"]\n',
+                      BODY, 'kind = ["wait", "nap"]', "expect[0] waited_on: unknown wait kind 'nap'"),
+    "bad cancel cause": ('[[expect]]\ncheck = "cancel_requested"\ntask = "main"\n'
+                         'cause = "boredom"\n', BODY, 'cause = "boredom"',
+                         "expect[0] cancel_requested: unknown cancel cause 'boredom'"),
+    "bad outcome": ('[[expect]]\ncheck = "outcome"\nvalue = "done"\n', BODY, 'value = "done"',
+                    "expect[0] outcome: unknown run outcome 'done'"),
+    "bad value type": ('[[expect]]\ncheck = "duration"\ntask = "main"\nmax = "1 s"\n', BODY,
+                       'max = "1 s"', "expect[0] duration: max: '1 s' is not a number ≥ 0"),
+    "toml syntax": (OK_CHECK + '[[expect]]\ncheck = "outcome"\nvalue = completed\n', BODY,
+                    "value = completed", "front matter: Invalid value (column 9)"),
+    "title in front matter": ('title = "Again"\n' + OK_CHECK, BODY, 'title = "Again"',
+                              "unknown front-matter key 'title': the title is the first '# ' "
+                              "heading below the front matter"),
+    "no [x]": (OK_CHECK, BODY.replace("- [x]", "- [ ]"), "## Question",
+               "question: no choice is marked correct: write '- [x]' before the right one"),
+    "two [x]": (OK_CHECK, BODY.replace("- [ ] wrong", "- [x] wrong\n- [x] also"), "- [x] also",
+                "question: 3 choices are marked [x]; mark exactly one"),
+    "no title": (OK_CHECK, BODY.replace("# A broken lesson\n\n", ""), "Some text.",
+                 "no title: the lesson text must start with a '# Title' heading"),
+    "no why": (OK_CHECK, BODY.split("### Why")[0], "## Question",
+               "question: no explanation: add a '### Why' section after the choices"),
+    "single brackets": ('[expect]\ncheck = "outcome"\nvalue = "completed"\n', BODY, "[expect]",
+                        "expect must be a list of tables: start each check with an [[expect]] "
+                        "line (two brackets)"),
+    "unclosed front matter": (None, "+++\n" + OK_CHECK + BODY, "+++",
+                              "the front matter opened with '+++' here is never closed by a "
+                              "'+++' line"),
+}
+
+
+@pytest.mark.parametrize("front, body, at, message", BROKEN.values(), ids=BROKEN)
+def test_broken_sidecar_says_file_and_line(tmp_path, front, body, at, message):
+    script, md = _write(tmp_path, front, body)
+    line = 1 + next(k for k, row in enumerate(md.read_text().splitlines()) if at in row)
+    problems = lessons.validate(lessons.load(script))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{md}:{line}: "), (problems[0], line)
+    assert problems[0][len(f"{md}:{line}: "):].startswith(message), problems[0]
+
+
+def test_check_main_exit_codes(tmp_path, capsys, monkeypatch):
+    good, broken = tmp_path / "good", tmp_path / "broken"
+    good.mkdir()
+    broken.mkdir()
+    _write(good, OK_CHECK, name="basics_01_fine")
+    _write(broken, OK_CHECK, name="basics_01_fine")
+    _, bad_md = _write(broken, OK_CHECK + '[[expect]]\ncheck = "overlap"\n', name="basics_02_bad")
+    (broken / "orphan.md").write_text("+++\n+++\n# Orphan\n")
+    assert lessons.check_main([str(good)]) == 0
+    assert capsys.readouterr().out == "1 lesson checked: no problems\n"
+    assert lessons.check_main([str(good / "basics_01_fine.md")]) == 0     # a file, by its .md
+    capsys.readouterr()
+    assert lessons.check_main([str(broken)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{broken / 'orphan.md'}:1: no orphan.py beside this lesson text",
+                   f"{bad_md}:6: expect[1] overlap: missing ['tasks']",
+                   "2 lessons checked: 2 problems in 1 of them"]
+    assert lessons.check_main([str(tmp_path / "nothing-here")]) == 1
+    assert "not a lesson" in capsys.readouterr().out
+    # Messages name files relative to the working directory when they are inside it.
+    monkeypatch.chdir(tmp_path)
+    assert lessons.check_main(["broken/basics_02_bad.py"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "broken/basics_02_bad.md:6: expect[1] overlap: missing ['tasks']",
+        "1 lesson checked: 1 problem in 1 of them"]
+
+
 def test_check_reports_what_the_trace_contradicts():
     playground = pytest.importorskip("asyncio_playground")
-    events = [
+    events = [named(e) for e in [
         ("run", 0.0, "start", "x.py"),
         ("task", 1, 0.0, None, "Task-1", "main"),
         ("task", 2, 0.0, 1, "fetch-A", "fetch"),
         ("task", 3, 1.0, 1, "fetch-B", "fetch"),
         ("step", 2, 0.0, 0.01), ("wait", 2, 0.01, "sleep", "sleep(1)", "x.py", 3),
         ("end", 2, 1.0, "done", "None", None),
-        ("step", 3, 1.0, 1.01), ("cancel", 3, 1.5, 1, None),
+        ("step", 3, 1.0, 1.01), ("cancel", 3, 1.5, 1, None, "task"),
         ("output", 1, 1.6, "stdout", "hello\n"),
         ("end", 3, 1.6, "cancelled", "cancelled", None),
         ("end", 1, 1.7, "done", "None", None),
         ("run", 1.8, "end", "completed", None),
-    ]
+    ]]
     table = playground.TaskTable()
     table.apply(events)
     expect = [
@@ -92,12 +288,59 @@ def test_check_reports_what_the_trace_contradicts():
         {"check": "output_order", "texts": ["hello"]},
         {"check": "state", "task": "nobody", "state": "done"},
         {"check": "outcome", "value": "completed"},
+        # main (1.7 s) lived 1.7 x fetch-A (1.0 s) and 2.8 x fetch-B (0.6 s).
+        {"check": "duration", "task": "main", "relative_to": "fetch-A", "min": 1.5, "max": 2},
+        {"check": "duration", "task": "main", "relative_to": "fetch", "max": 1.5},
+        {"check": "cancel_requested", "task": "fetch-B", "by": False},
+        {"check": "parent", "task": "main", "parent": False},
+        {"check": "order", "tasks": ["fetch-A", "fetch-B"], "by": "end"},
+        {"check": "cancel_requested", "task": "fetch-B", "by": "main", "cause": "task"},
+        {"check": "cancel_requested", "task": "fetch-B", "cause": "timeout"},
     ]
     failures = lessons.check(expect, table, events, "completed")
-    assert len(failures) == 3, failures
+    assert len(failures) == 6, failures
     assert "overlap: tasks 'fetch-A' and 'fetch-B'" in failures[0]
     assert "total_under: the run's tasks took 1.700 s" in failures[1]
     assert "no task matches 'nobody'" in failures[2]
+    assert failures[3] == ("duration: task 'Task-1' lived 1.700 s (1.70 × the 1.000 s task "
+                           "'fetch-A' lived), expected at most 1.5 × the 1.000 s task 'fetch-A' "
+                           "lived")
+    assert failures[4] == ("cancel_requested: nobody from outside any task asked task 'fetch-B' "
+                           "to cancel")
+    assert failures[5] == ("cancel_requested: nobody asked task 'fetch-B' to cancel for cause "
+                           "'timeout' (causes seen: ['task'])")
+    # Plain tuples (older code paths, JSON) are read too.
+    assert lessons.check(expect, table, [tuple(e) for e in events], "completed") == failures
+
+
+def test_lesson_panel_grades_by_value_with_a_second_try(qtbot):
+    from asyncio_playground.ui.lesson_panel import LessonPanel
+    panel = LessonPanel()
+    qtbot.addWidget(panel)
+    lesson = lessons.load(EXAMPLES / "basics_02_concurrent_tasks.py")
+    q = lesson.question
+    # Reordered choices: the right one is found by its text, not its position.
+    lesson = replace(lesson, question={**q, "choices": list(reversed(q["choices"]))})
+    panel.set_lesson(lesson)
+    assert panel.title.text() == lesson.title
+    assert "create_task" in panel.text.toPlainText() and panel.question_box.isVisibleTo(panel)
+    wrong = [c for c in q["choices"] if c != q["answer"]]
+    panel.choose(wrong[0])
+    with qtbot.waitSignal(panel.answered) as answered:
+        panel.check_button.click()
+    assert answered.args == [False]
+    assert "try again" in panel.result.text() and "answer is" not in panel.result.text()
+    assert not panel.check_button.isEnabled()          # until another choice is picked
+    panel.choose(wrong[1])
+    assert panel.check_button.isEnabled()
+    assert panel.check() is False
+    assert "The answer is" in panel.result.text() and "<code>await</code>" in panel.result.text()
+    panel.choose(q["answer"])
+    assert panel.check() is True and "Correct" in panel.result.text()
+    panel.set_lesson(lessons.load(EXAMPLES / "basics_01_sequential_await.py"))
+    assert panel.result.isHidden()
+    panel.choose(0)                                    # by position still works
+    assert panel.check() is False and "try again" in panel.result.text()
 
 
 # -- (b) every lesson on the playground loop, checked from its trace ---------------------------------
@@ -128,7 +371,7 @@ def test_lesson_runs_as_expected(lesson, pg_loop):
         pytest.skip(f"needs {', '.join(missing)}")
     run, table, outcome = _run_headless(pg_loop, lesson.path)
     failures = lessons.check(lesson, table, run.tracer.events, outcome)
-    output = "".join(e[4] for e in run.tracer.events if e[0] == "output")
+    output = "".join(e.text for e in map(named, run.tracer.events) if e.event == "output")
     assert failures == [], f"{lesson.slug}: {failures}\n--- output ---\n{output}\n{run.error or ''}"
 
 
@@ -159,3 +402,25 @@ def test_lesson_runs_with_plain_python(lesson, plain_runs):
     code, out, err = plain_runs[lesson.slug]
     assert code == 0, f"{lesson.slug} exited {code}\n{out}\n{err}"
     assert out.strip(), "a lesson should print something"
+
+
+def test_a_check_can_be_limited_to_some_pythons():
+    from asyncio_playground.lessons._checks import applies
+    assert applies({"check": "outcome", "python": ">=3.12"}, (3, 12))
+    assert not applies({"check": "outcome", "python": ">=3.12"}, (3, 11))
+    assert applies({"check": "outcome", "python": "<3.12"}, (3, 11))
+    assert not applies({"check": "outcome", "python": "<3.12"}, (3, 13))
+    assert applies({"check": "outcome"}, (3, 11))
+    # A check that does not apply here is skipped, not failed.
+    impossible = {"check": "outcome", "value": "failed", "python": "<3.0"}
+    assert lessons.check([impossible], [], [], "completed") == []
+    assert lessons.check([dict(impossible, python=">=3.0")], [], [], "completed") != []
+
+
+def test_a_bad_python_condition_is_reported_with_its_line(tmp_path):
+    (tmp_path / "basics_01_x.py").write_text("import asyncio\nasync def main():\n    pass\n")
+    (tmp_path / "basics_01_x.md").write_text(
+        '+++\n[[expect]]\ncheck = "outcome"\nvalue = "completed"\npython = "3.12+"\n+++\n# X\n\ntext\n')
+    [problem] = lessons.validate(lessons.load(tmp_path / "basics_01_x.py"))
+    assert problem.endswith("basics_01_x.md:5: expect[0] outcome: python: '3.12+' is not a Python "
+                            'condition such as ">=3.12" or "<3.12"')

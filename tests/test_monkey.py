@@ -41,6 +41,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 
 import asyncio_playground as playground  # noqa: E402
+from asyncio_playground._tracer import tracer_of  # noqa: E402
 
 from asyncio_playground.ui.edits import EditStore  # noqa: E402
 from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
@@ -229,7 +230,7 @@ class Recorder:
         message = context.get("message", "")
         exc = context.get("exception")
         owner = context.get("task") or context.get("future")
-        lesson_task = getattr(owner, "_pg_tracer", None) is not None
+        lesson_task = tracer_of(owner) is not None
         # "Task exception was never retrieved" for a lesson's task, and the same for a lesson's
         # gather() whose child was cancelled (by a Cancel click) while nobody awaited it yet:
         # plain asyncio says exactly this for the same code.
@@ -504,7 +505,7 @@ def test_monkey(qtbot, window, attached_loop, tmp_path, monkeypatch):
         table = playground.TaskTable()
         table.apply(run.tracer.read(0)[0])
         ends.update(r.exc[0] for r in table.rows if r.exc)
-        ends["cancel clicked"] += sum(1 for r in table.rows for c in r.cancel_requests if c[1] is None)
+        ends["cancel clicked"] += sum(1 for r in table.rows for c in r.cancel_requests if c.by is None)
     assert ends["BlockedLoopError"] >= 2 and ends["cancel clicked"], ends
 
     # The window still responds: the create_task lesson runs to the end, both tasks done.

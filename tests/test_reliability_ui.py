@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
+from asyncio_playground._tracer import tracer_of  # noqa: E402
 from asyncio_playground.ui.edits import EditStore  # noqa: E402
 from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
 
@@ -76,7 +77,7 @@ def _next_run_works(qtbot, w):
 def _assert_loop_healthy(loop):
     assert loop.is_running() and not loop.is_closed()
     assert not loop.tracers, "a finished run is still traced"
-    leftovers = [t for t in asyncio.all_tasks(loop) if getattr(t, "_pg_tracer", None) is not None]
+    leftovers = [t for t in asyncio.all_tasks(loop) if tracer_of(t) is not None]
     assert not leftovers, leftovers
 
 

@@ -159,7 +159,7 @@ def test_taskgroup_timeout_shield_states_match_asyncio(pg_loop, tmp_path):
     assert said == {"quick": "done", "slow": "cancelled", "shielded": "done", "boom": "failed",
                     "sibling": "cancelled"}
     slow = next(r for r in table.rows if r.name == "slow")
-    assert slow.cancel_requests and slow.cancel_requests[0][1] is not None  # by the TaskGroup's task
+    assert slow.cancel_requests and slow.cancel_requests[0].by is not None  # by the TaskGroup's task
 
 
 LONG = """
@@ -209,7 +209,7 @@ def test_cancel_one_task_then_stop_all(pg_loop, tmp_path):
     out = "".join(ev[4] for ev in table.outputs)
     assert sorted(line for line in out.splitlines() if "cleanup" in line) == ["cleanup 0", "cleanup 1", "cleanup 2"]
     w1 = table.by_tid[next(r.tid for r in table.rows if r.name == "w1")]
-    assert w1.cancel_requests[0][1] is None  # requested from outside (the UI / stop)
+    assert w1.cancel_requests[0].by is None  # requested from outside (the UI / stop)
 
 
 def test_two_runs_at_once_never_mix(pg_loop, tmp_path):
@@ -385,3 +385,73 @@ def test_stop_before_main_task_exists_is_not_lost(pg_loop, tmp_path):
 
     assert pg_loop.run_until_complete(go()) == "cancelled"
     assert "main ran to the end" not in "".join(e[4] for e in run.tracer.events if e[0] == "output")
+
+
+NAMES = """
+    import asyncio
+
+    async def child():
+        await asyncio.sleep(0)
+        return asyncio.current_task().get_name()
+
+    async def main():
+        print(asyncio.current_task().get_name(), await asyncio.create_task(child()))
+
+    asyncio.run(main())
+"""
+
+
+def test_each_run_numbers_its_tasks_from_task_1(pg_loop, tmp_path):
+    # As a fresh `python file.py` does: asyncio's own counter is per process and would carry over.
+    path = write(tmp_path, "names.py", NAMES)
+    for _ in range(2):
+        run, table = execute(pg_loop, path)
+        assert run.outcome == "completed"
+        assert "".join(ev.text for ev in table.outputs) == "Task-1 Task-2\n"
+        assert [r.name for r in table.rows] == ["Task-1", "Task-2"]
+
+
+def test_events_are_named_records(pg_loop, tmp_path):
+    run, table = execute(pg_loop, write(tmp_path, "names.py", NAMES))
+    from asyncio_playground import events
+    kinds = {type(ev) for ev in run.tracer.events}
+    assert {events.RunStarted, events.TaskCreated, events.Step, events.Wait, events.TaskEnded,
+            events.Output, events.RunEnded} <= kinds
+    for ev in run.tracer.events:
+        assert isinstance(ev, tuple) and ev.event == ev[0]          # still plain tuples
+        assert events.named(list(ev)) == ev                          # round trip through JSON shape
+    steps = [ev for ev in run.tracer.events if ev.event == "step"]
+    assert all(ev.t0 <= ev.t1 for ev in steps)
+    wait = next(ev for ev in run.tracer.events if ev.event == "wait")
+    assert wait.kind in {"sleep", "task"} and wait.filename == run.path
+
+
+def test_misspelt_network_mode_raises(pg_loop, tmp_path):
+    # It used to switch the offline guard off silently.
+    with pytest.raises(ValueError, match="unknown network mode 'ofline' .*offline, live"):
+        playground.Run(write(tmp_path, "names.py", NAMES), loop=pg_loop, network="ofline")
+
+
+def test_traceback_quotes_the_text_that_ran_not_the_file_on_disk(pg_loop, tmp_path):
+    # The window runs the editor's text under the lesson's own path.
+    path = write(tmp_path, "edited.py", '''
+        """A docstring on disk, where the edited text has code."""
+        import asyncio
+        async def main():
+            pass
+        asyncio.run(main())
+    ''')
+    edited = "import asyncio\nasync def main():\n    raise ValueError('from the edit')\nasyncio.run(main())\n"
+    run = playground.Run(path, source=edited, loop=pg_loop)
+
+    async def go():
+        run.start()
+        return await run.wait()
+
+    assert pg_loop.run_until_complete(go()) == "failed"
+    assert "raise ValueError('from the edit')" in run.error
+    assert "docstring" not in run.error
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    [main] = table.rows
+    assert "raise ValueError('from the edit')" in main.exc.traceback and main.exc.lineno == 3

@@ -1,4 +1,4 @@
-"""Regression test for the PySide6 6.12.0 + Python 3.11 abort (DESIGN.md, issue 2).
+"""Regression test for the PySide6 6.12.0 + Python 3.11 abort (docs/design-facts.md).
 
 PySide6 6.12.0 on Python 3.11 kills the interpreter ("Fatal Python error: none_dealloc" /
 "bool_dealloc") after ~1,000 qasync callbacks or ~600 signal emits.  This runs >= 200k loop

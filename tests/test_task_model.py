@@ -12,12 +12,16 @@ from asyncio_playground.ui.task_model import TaskTableModel
 from asyncio_playground.ui.task_view import TaskTableView
 
 from asyncio_playground import TaskTable
+from asyncio_playground.events import named
+from asyncio_playground.ui import colors
+from asyncio_playground.vocab import TaskState, WaitKind
 
 T0 = 1000.0  # a monotonic-looking origin
 
 
 def seed_events(t0: float = T0) -> list[tuple]:
-    """The seed chapter's create_task example plus a gather of 5, a cancelled and a failed task."""
+    """The seed chapter's create_task example plus a gather of 5, a cancelled and a failed task
+    (the tracer's named records, as ``playground.events`` defines them)."""
     f = "/lessons/create_task.py"
     ev = [("run", t0, "start", f), ("task", 1, t0, None, "main", "main")]
     ev += [("step", 1, t0 + 0.0002, t0 + 0.0010)]
@@ -48,9 +52,9 @@ def seed_events(t0: float = T0) -> list[tuple]:
            ("end", 10, t0 + 1.41, "failed", "ValueError: bad",
             ("ValueError", "bad", "Traceback ...\nValueError: bad\n", f, 31))]
     ev += [("block", 1, t0 + 1.5, 0.15, f, 40)]
-    ev += [("step", 1, t0 + 2.0, t0 + 2.001), ("cancel", 9, t0 + 2.001, 1, None)]
+    ev += [("step", 1, t0 + 2.0, t0 + 2.001), ("cancel", 9, t0 + 2.001, 1, None, "task")]
     ev += [("step", 9, t0 + 2.002, t0 + 2.003), ("end", 9, t0 + 2.003, "cancelled", None, None)]
-    return ev
+    return [named(e) for e in ev]
 
 
 def live_events(n: int, t0: float = T0) -> list[tuple]:
@@ -61,7 +65,7 @@ def live_events(n: int, t0: float = T0) -> list[tuple]:
         t = t0 + tid * 1e-4
         ev += [("task", tid, t, 1, f"job-{tid}", "job"), ("step", tid, t, t + 5e-5),
                ("wait", tid, t + 5e-5, "sleep", "sleep(1)", "x.py", 9)]
-    return ev
+    return [named(e) for e in ev]
 
 
 @pytest.fixture
@@ -97,7 +101,7 @@ def test_states_are_words_with_colour_and_tooltips(model):
     assert state["fetch-A"] == "done" and state["slow"] == "cancelled" and state["broken"] == "failed"
     idx = model.index(model.row_of(10), model.STATE_COL)
     assert idx.data(Qt.ItemDataRole.DecorationRole).name() == "#e0443a"
-    assert "exception" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert idx.data(Qt.ItemDataRole.ToolTipRole) == f"failed: {TaskState.FAILED.doc}"   # the vocabulary's
     result = model.index(model.row_of(10), model.RESULT_COL)
     assert result.data() == "ValueError: bad"
     assert "Traceback" in result.data(Qt.ItemDataRole.ToolTipRole)
@@ -123,7 +127,7 @@ def test_apply_batches_contiguous_rows_into_one_data_changed(model, qtbot):
     model.set_table(table)
     model.apply(table.apply(live_events(20)))
     assert model.rowCount() == 21
-    events = [("step", tid, T0 + 1, T0 + 1.001) for tid in (3, 4, 5, 6, 7)]
+    events = [named(("step", tid, T0 + 1, T0 + 1.001)) for tid in (3, 4, 5, 6, 7)]
     changed = table.apply(events)
     with qtbot.waitSignal(model.dataChanged) as blocker:
         seen = []
@@ -133,7 +137,7 @@ def test_apply_batches_contiguous_rows_into_one_data_changed(model, qtbot):
     assert blocker.args[1].column() == model.COLUMNS.index("")
     # two separate runs of rows -> two signals, still not one per event
     seen.clear()
-    model.apply(table.apply([("step", t, T0 + 2, T0 + 2.1) for t in (2, 3, 10, 11, 12)]))
+    model.apply(table.apply([named(("step", t, T0 + 2, T0 + 2.1)) for t in (2, 3, 10, 11, 12)]))
     assert seen == [(1, 2), (9, 11)]
 
 
@@ -142,8 +146,8 @@ def test_new_tasks_are_inserted_at_the_end(model, qtbot):
     model.set_table(table)
     model.apply(table.apply(live_events(3)))
     with qtbot.waitSignal(model.rowsInserted) as blocker, qtbot.assertNotEmitted(model.modelReset):
-        model.apply(table.apply([("task", 5, T0 + 1, 2, "child", "child"),
-                                 ("task", 6, T0 + 1, 5, "grandchild", "child")]))
+        model.apply(table.apply([named(("task", 5, T0 + 1, 2, "child", "child")),
+                                 named(("task", 6, T0 + 1, 5, "grandchild", "child"))]))
     assert blocker.args[1:] == [4, 5]
     assert [model.index(r, 0).data(model.DepthRole) for r in (4, 5)] == [2, 3]
 
@@ -208,3 +212,21 @@ def test_selection_emits_task_selected(qtbot, model):
         view.select_tid(5)
     assert blocker.args == [5]
     assert view.selectionModel().isRowSelected(model.row_of(5), view.rootIndex())
+
+
+def test_colours_are_keyed_by_the_vocabulary():
+    """Every state and wait kind has a colour, and no colour is kept for a word that does not exist."""
+    assert set(colors.STATE_COLORS) == set(TaskState)
+    assert set(colors.WAIT_COLORS) == set(WaitKind)
+    assert set(colors.OUTCOME_GLYPHS) <= set(TaskState)
+    assert colors.state_color("failed") is colors.STATE_COLORS[TaskState.FAILED]   # plain words too
+
+
+def test_failed_row_tooltip_reads_the_exception_by_name(model):
+    table = fed(model, seed_events())
+    exc = table.by_tid[10].exc
+    assert (exc.type, exc.message, exc.lineno) == ("ValueError", "bad", 31)
+    result = model.index(model.row_of(10), model.RESULT_COL)
+    assert result.data(Qt.ItemDataRole.ToolTipRole) == exc.traceback
+    table.by_tid[10].exc = exc._replace(traceback="")    # no traceback text: type, message, place
+    assert result.data(Qt.ItemDataRole.ToolTipRole) == "ValueError: bad (/lessons/create_task.py:31)"

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 import asyncio_playground as playground
 from asyncio_playground import TaskTable
+from asyncio_playground.events import named
+from asyncio_playground.vocab import WaitKind
 from test_task_model import T0, live_events, seed_events
 from asyncio_playground.ui.refresher import FrameRefresher
 from asyncio_playground.ui.task_model import TaskTableModel
@@ -48,6 +50,7 @@ def test_lanes_nest_children_under_their_parent(timeline):
     events = [("task", 1, T0, None, "main", "main"), ("task", 2, T0, 1, "a", "f"),
               ("task", 3, T0, 1, "b", "f"), ("task", 4, T0, 2, "a.child", "f"),
               ("task", 5, T0, None, "other root", "f"), ("task", 6, T0, 3, "b.child", "f")]
+    events = [named(ev) for ev in events]
     show(timeline, events[:3])
     assert timeline.lane_tids() == [1, 2, 3]
     timeline._table.apply(events[3:])
@@ -116,7 +119,23 @@ def test_tooltips_explain_what_is_under_the_cursor(timeline):
     assert "loop blocked" in text and "line 40" in text
     end = timeline.tooltip_at(QPointF(timeline.x_of(T0 + 1.41), timeline.lane_rect(10).center().y()))
     assert "failed: ValueError: bad" in end
+    cancel = timeline.tooltip_at(QPointF(timeline.x_of(T0 + 2.001), timeline.lane_rect(9).center().y()))
+    assert "cancel requested (task) by 'main'" in cancel
     assert timeline.tooltip_at(QPointF(500, 5)) == ""
+
+
+def test_every_wait_kind_paints_in_its_colour(timeline):
+    """One lane per word of the vocabulary, each waiting on that kind: all paint, none falls back."""
+    events = [("task", 1, T0, None, "main", "main")]
+    for i, kind in enumerate(WaitKind, start=2):
+        events += [("task", i, T0, 1, str(kind), "f"), ("step", i, T0, T0 + 0.01),
+                   ("wait", i, T0 + 0.01, str(kind), f"{kind} wait", "x.py", i)]
+    show(timeline, [named(ev) for ev in events], now=T0 + 1.0)
+    assert set(timeline._ink()["waits"]) == set(WaitKind)
+    image = QImage(timeline.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    timeline.render(image)
+    for i, kind in enumerate(WaitKind, start=2):
+        assert f"({kind})" in timeline.tooltip_at(QPointF(timeline.x_of(T0 + 0.5), timeline.lane_rect(i).center().y()))
 
 
 def test_highlight_scrolls_the_lane_into_view(timeline):

@@ -57,7 +57,15 @@ def close_down(app, loop, window, *, close_window: bool = True) -> None:
 
 
 def main(argv=None) -> int:
-    """Open the window; returns the exit code once it is closed."""
+    """Open the window; returns the exit code once it is closed (2 at once if there is no display
+    Qt could open: the message says what is missing and how to fix it)."""
+    from .display import problem
+    gui = sys.modules.get("PySide6.QtGui")
+    running = gui is not None and gui.QGuiApplication.instance() is not None
+    missing = None if running else problem()    # a running QApplication has its display already
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
     import asyncio_playground as playground
 
     from .main_window import MainWindow

@@ -1,58 +1,62 @@
 """Colours and small formatting helpers shared by the task table and the timeline.
 
+States and wait kinds are coloured by the words of ``asyncio_playground.vocab``: every word has a
+colour and no colour names a word the tracer does not emit.
+
 The state colours are mid-luminance on purpose: each must stay readable as a swatch and as a bar on
 both a light and a dark window background, and none of them is the only carrier of meaning (the
 table always shows the state as a word, the timeline marks the outcome with a glyph).
 """
 from __future__ import annotations
 
+from asyncio_playground.vocab import TaskState, WaitKind
 from PySide6.QtGui import QColor
 
 _STATE_HEX = {
-    "pending": "#9aa0a6",    # grey: created, not stepped yet
-    "running": "#e8a317",    # amber: on the CPU (DevTools' "scripting" yellow)
-    "waiting": "#4a90e2",    # blue: suspended at an await
-    "done": "#2e9e4f",       # green
-    "cancelled": "#9b7fd4",  # violet: distinct from grey "pending" and red "failed"
-    "failed": "#e0443a",     # red
+    TaskState.PENDING: "#9aa0a6",    # grey: created, not stepped yet
+    TaskState.RUNNING: "#e8a317",    # amber: on the CPU (DevTools' "scripting" yellow)
+    TaskState.WAITING: "#4a90e2",    # blue: suspended at an await
+    TaskState.DONE: "#2e9e4f",       # green
+    TaskState.CANCELLED: "#9b7fd4",  # violet: distinct from grey "pending" and red "failed"
+    TaskState.FAILED: "#e0443a",     # red
 }
+#: One colour per ``TaskState`` word (a test keeps the keys equal to the vocabulary).
 STATE_COLORS = {state: QColor(hexa) for state, hexa in _STATE_HEX.items()}
 
 #: Outcome glyphs: the timeline's end markers and its tooltips.
-OUTCOME_GLYPHS = {"done": "\u2713", "failed": "\u2717", "cancelled": "\u2298"}
+OUTCOME_GLYPHS = {TaskState.DONE: "\u2713", TaskState.FAILED: "\u2717", TaskState.CANCELLED: "\u2298"}
 
 # Waiting spans are tinted by what the task waits on, all within the blue/teal/violet family of
 # "waiting" so that a glance still reads "suspended" and never "running".
 _WAIT_HEX = {
-    "sleep": "#4a90e2",
-    "task": "#2bb3a3",
-    "gather": "#2bb3a3",
-    "wait": "#2bb3a3",
-    "timeout": "#4a90e2",
-    "future": "#6c8ebf",
-    "io": "#22a7d6",
-    "thread": "#7a8fa6",
-    "lock": "#8d6fd1",
-    "event": "#8d6fd1",
-    "condition": "#8d6fd1",
-    "semaphore": "#8d6fd1",
-    "barrier": "#8d6fd1",
-    "queue": "#5c6bc0",
-    "yield": "#9aa0a6",
-    "other": "#7f9bbf",
+    WaitKind.SLEEP: "#4a90e2",
+    WaitKind.TASK: "#2bb3a3",
+    WaitKind.GATHER: "#2bb3a3",
+    WaitKind.WAIT: "#2bb3a3",
+    WaitKind.TIMEOUT: "#4a90e2",
+    WaitKind.FUTURE: "#6c8ebf",
+    WaitKind.IO: "#22a7d6",
+    WaitKind.THREAD: "#7a8fa6",
+    WaitKind.LOCK: "#8d6fd1",
+    WaitKind.EVENT: "#8d6fd1",
+    WaitKind.CONDITION: "#8d6fd1",
+    WaitKind.SEMAPHORE: "#8d6fd1",
+    WaitKind.BARRIER: "#8d6fd1",
+    WaitKind.QUEUE: "#5c6bc0",
 }
+#: One colour per ``WaitKind`` word (a test keeps the keys equal to the vocabulary).
 WAIT_COLORS = {kind: QColor(hexa) for kind, hexa in _WAIT_HEX.items()}
 #: Loop-block band (the loop was stalled by synchronous code).
 BLOCK_COLOR = QColor("#e0443a")
 #: Cancel-request marker.
-CANCEL_COLOR = STATE_COLORS["cancelled"]
+CANCEL_COLOR = STATE_COLORS[TaskState.CANCELLED]
 #: The timeline's live "now" line: a hue no state uses.
 NOW_COLOR = QColor("#d6336c")
 
 
 def state_color(state: str) -> QColor:
     """The colour of *state* (grey for anything unknown)."""
-    return STATE_COLORS.get(state, STATE_COLORS["pending"])
+    return STATE_COLORS.get(state, STATE_COLORS[TaskState.PENDING])
 
 
 def blend(a: QColor, b: QColor, k: float = 0.5) -> QColor:

@@ -1,6 +1,9 @@
 """The lesson panel: the lesson's text and its check question."""
 from __future__ import annotations
 
+import html
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
@@ -16,11 +19,24 @@ def _missing(lesson) -> list[str]:
         return []
 
 
+def _inline(markdown: str) -> str:
+    """A question's explanation for the rich-text result label: escaped, `code` and **bold**
+    kept, paragraphs kept apart."""
+    text = html.escape(str(markdown), quote=False)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    return re.sub(r"\n\s*\n", "<br><br>", text)
+
+
 class LessonPanel(QWidget):
     """Shows a lesson: title, markdown text, then the question with a Check button.
 
     Everything scrolls as one page (the text browser grows to its document's height), so a long
     lesson text never squeezes the question into a corner.
+
+    The question (``lesson.question``: text, choices, answer = the correct choice's text, why) is
+    graded by value.  A wrong answer gets one more try before the answer is revealed; picking
+    another choice re-enables Check.
 
     Signals:
         answered(bool): the user checked an answer (True when correct).
@@ -70,6 +86,7 @@ class LessonPanel(QWidget):
         self.check_button.setEnabled(False)
         self.result = QLabel(self.question_box)
         self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.hide()
         row = QHBoxLayout()
         row.addWidget(self.check_button)
@@ -100,6 +117,7 @@ class LessonPanel(QWidget):
         self.group.buttonToggled.connect(lambda *_: self.check_button.setEnabled(True))
         self._question: dict | None = None
         self._labels: dict = {}
+        self._wrong = 0               # wrong answers to this question so far
         self.set_lesson(None)
 
     def _fit_text(self, size) -> None:
@@ -121,6 +139,7 @@ class LessonPanel(QWidget):
             row.hide()
             row.deleteLater()
         self._labels = {}
+        self._wrong = 0
         self.result.hide()
         self.check_button.setEnabled(False)
         q = lesson.question if lesson is not None else None
@@ -153,24 +172,33 @@ class LessonPanel(QWidget):
             return True
         return super().eventFilter(obj, event)
 
-    def choose(self, index: int) -> None:
-        """Select choice `index` (0-based), as a click would."""
-        self.group.button(index).setChecked(True)
+    def choose(self, choice: int | str) -> None:
+        """Select a choice, as a click would: by its text, or by its 0-based position."""
+        if isinstance(choice, str):
+            choice = [str(c) for c in self._question["choices"]].index(choice)
+        self.group.button(choice).setChecked(True)
 
     def check(self) -> bool:
-        """Grade the selected choice, show correct/incorrect and the explanation."""
+        """Grade the selected choice.  Correct: say so with the explanation.  Wrong: the first
+        time, ask for another try; after that, show the right answer and the explanation."""
         if self._question is None or self.group.checkedId() < 0:
             return False
-        correct = self.group.checkedId() == self._question.get("answer")
-        why = str(self._question.get("why", ""))
+        choices = [str(c) for c in self._question["choices"]]
+        answer = self._question.get("answer")
+        correct = answer is not None and choices[self.group.checkedId()] == str(answer)
+        why = _inline(self._question.get("why", ""))
         if correct:
             self.result.setText(f"<b style='color:#2e9e4f'>✓ Correct.</b> {why}")
         else:
-            answer = self._question.get("answer")
-            choices = self._question["choices"]
-            right = choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else "?"
-            self.result.setText(f"<b style='color:#e0443a'>✗ Not quite.</b> The answer is "
-                                f"<i>{right}</i>. {why}")
+            self._wrong += 1
+            self.check_button.setEnabled(False)      # until another choice is picked
+            if self._wrong == 1:
+                self.result.setText("<b style='color:#e0443a'>✗ Not quite.</b> "
+                                    "Have another look and try again.")
+            else:
+                right = (f" The answer is <i>{_inline(answer)}</i>." if str(answer) in choices
+                         else "")
+                self.result.setText(f"<b style='color:#e0443a'>✗ Not quite.</b>{right} {why}")
         self.result.show()
         self.answered.emit(correct)
         return correct

@@ -1,20 +1,19 @@
-"""The main window: wires the lesson browser, lesson panel, editor, task table, timeline and console.
+"""The main window: lays out and wires the lesson browser, lesson panel, editor, task table, timeline,
+console and the run controller.
 
 Siblings never reach into each other; every connection between them is made here ("attributes down,
-messages up").  The engine is used through its public API only: `playground.Run`, its `tracer`, and
-`playground.TaskTable` (see docs/engine-api.md).
+messages up").  Runs (start, stop, cancel, restart, their events, the status after) belong to the
+`RunController` (`controller`); the window passes it the editor's code and shows what it reports.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import os
-import re
 from pathlib import Path
 
 import asyncio_playground as playground
 from asyncio_playground import lessons
+from asyncio_playground.vocab import NetworkMode, TaskState
 from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,
@@ -28,17 +27,12 @@ from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
 from .loop_health import LoopHealthLabel
 from .markers import gutter_markers
-from .refresher import FrameRefresher
+from .run_controller import RunController, norm_path as _norm
 from .task_model import TaskTableModel
 from .task_view import TaskTableView
 from .timeline import TimelineWidget
 
 _SPLITTERS = ("main", "centre", "right")
-
-
-@functools.lru_cache(maxsize=512)   # called per task row per frame; a run has few distinct files
-def _norm(path) -> str:
-    return os.path.normcase(os.path.abspath(str(path))) if path else ""
 
 
 class MainWindow(QMainWindow):
@@ -49,8 +43,9 @@ class MainWindow(QMainWindow):
         runFinished(str): the current run ended with this outcome.
 
     Attributes:
-        run: the current (or last) `playground.Run`, None before the first Run.
+        run: the current (or last) `playground.Run`, None before the first Run (the controller's).
         table: the `playground.TaskTable` the views show (the current run's).
+        controller: the `RunController` that runs the editor's code; `refresher` is its frame clock.
         browser, lesson_panel, editor, task_view, task_model, timeline, console: the children.
         edits: the EditStore keeping the user's edits per lesson.
         act_run, act_stop, act_network, act_export, act_open, act_revert: the toolbar actions.
@@ -65,14 +60,9 @@ class MainWindow(QMainWindow):
         self._loop = loop
         self._settings = settings if settings is not None else QSettings()
         self.edits = edits if edits is not None else EditStore(parent=self)
-        self.run = None
-        self._started: list = []        # runs that started and may still be unwinding
-        self._seen = {"outputs": 0, "blocks": 0, "errors": 0}
-        self._run_file = ""                             # normalised path of the run's file
-        self._load_error: tuple[int, str] | None = None  # (line, message) of a syntax error
+        self._error_marker: tuple[int, str] | None = None  # (line, message) of a syntax error
         self._doc = None                # (path, slug, original text, lesson)
         self._loading = self._selecting = self._markers_stale = False
-        self._finished_run = None
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
@@ -92,7 +82,8 @@ class MainWindow(QMainWindow):
         self.task_view = TaskTableView()
         self.task_view.setModel(self.task_model)
         self.timeline = TimelineWidget()
-        self.refresher = FrameRefresher(self.task_model, self.timeline, self)
+        self.controller = RunController(self._loop, self.task_model, self.timeline, self)
+        self.refresher = self.controller.refresher
         self.banner = BlockBanner()
         self.splitters: dict[str, QSplitter] = {}
         table_box = QWidget()
@@ -177,8 +168,18 @@ class MainWindow(QMainWindow):
         self.task_view.taskSelected.connect(self._select_task)
         self.timeline.taskSelected.connect(self._select_task)
         self.edits.failed.connect(lambda msg: self._notice(msg, "warn"))
-        self.refresher.frameApplied.connect(self._after_frame)
-        self.refresher.finished.connect(self._finish)
+        c = self.controller
+        c.runStarted.connect(self._run_started)
+        c.loadFailed.connect(self._load_failed)
+        c.output.connect(self._output)
+        c.blocked.connect(self._blocked)
+        c.loopError.connect(self._loop_error)
+        c.status.connect(self.state_label.setText)
+        c.liveChanged.connect(self.act_stop.setEnabled)
+        c.frameApplied.connect(self._after_frame)
+        c.runFailed.connect(self._run_failed)
+        c.action.connect(lambda text: self._notice(text, "info"))
+        c.runFinished.connect(self._run_finished)
 
     # == lessons and edits ============================================================================
     def lesson_paths(self) -> dict[str, str]:  # slug -> path of every bundled lesson
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
         self._loading = True
         self.editor.setPlainText(text)
         self._loading = False
-        self._load_error = None
+        self._error_marker = None
         self._update_markers()
         self.lesson_panel.set_lesson(lesson)
         self.browser.select_path(path)
@@ -226,8 +227,8 @@ class MainWindow(QMainWindow):
         text = self.editor.toPlainText()
         self.edits.schedule(slug, text, original)
         self.act_revert.setEnabled(text != original)
-        if self._load_error is not None:  # the marked syntax error is stale once the user edits
-            self._load_error = None
+        if self._error_marker is not None:  # the marked syntax error is stale once the user edits
+            self._error_marker = None
             self._update_markers()
 
     def revert_to_original(self) -> None:
@@ -242,127 +243,89 @@ class MainWindow(QMainWindow):
         self.act_revert.setEnabled(False)
         self.statusBar().showMessage("Reverted to the original lesson", 4000)
 
-    # == runs =========================================================================================
-    def run_current(self) -> bool:
-        """Run what is in the editor.  A live run is cancelled first (its tasks end cancelled)."""
-        if self._doc is None:
-            return False
-        self.stop()
-        self.edits.flush()
-        run = playground.Run(self._doc[0], source=self.editor.toPlainText(), loop=self._loop,
-                             network="live" if self.act_network.isChecked() else "offline",
-                             block_limit=self.block_limit.value())
-        self.run = run
-        self._seen = dict.fromkeys(self._seen, 0)
-        self._run_file = _norm(run.tracer.filename or self.current_path())
-        self._load_error = None
-        self.banner.hide()
-        self.editor.highlight_line(None)
-        self.console.clear_output()
-        self.refresher.start(run)          # a fresh TaskTable in the model and the timeline
-        try:
-            run.start()
-        except playground.LoadError as exc:
-            self.refresher.stop()
-            self._show_load_error(exc)
-            return False
-        self._started = [r for r in self._started if not r.done] + [run]
-        self.act_stop.setEnabled(True)
-        self.state_label.setText("Running…")
-        self._update_markers()
-        self.runStarted.emit(run)
-        return True
+    # == runs (the RunController's; the window shows what it reports) ================================
+    @property
+    def run(self):
+        """The current (or last) `playground.Run`, None before the first Run."""
+        return self.controller.run
 
     @property
     def table(self):
         """The TaskTable on screen (the current run's), None before the first run."""
-        return self.refresher.table
+        return self.controller.table
 
-    def _show_load_error(self, exc) -> None:
-        line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-        if not line:  # no attributes: the message names file:line:col
-            m = re.search(r":(\d+)(?::(\d+))?", str(exc))
-            line, col = (int(m.group(1)), int(m.group(2) or 1)) if m else (None, None)
-        self.console.message(str(exc), "error")
-        self.console.flush()
-        self.state_label.setText(f"Syntax error at line {line}, column {col or 1} — nothing ran" if line
-                                 else f"Nothing ran: {exc}")
-        if line:
-            self._load_error = (line, str(exc))
-            self._update_markers()
-            self.editor.go_to(line, col or 1)
+    def run_current(self) -> bool:
+        """Run what is in the editor.  A live run is cancelled first (its tasks end cancelled)."""
+        if self._doc is None:
+            return False
+        self.edits.flush()
+        self._error_marker = None
+        self.banner.hide()
+        self.editor.highlight_line(None)
+        self.console.clear_output()
+        return self.controller.start(
+            self._doc[0], self.editor.toPlainText(), block_limit=self.block_limit.value(),
+            network=NetworkMode.LIVE if self.act_network.isChecked() else NetworkMode.OFFLINE)
 
     def stop(self) -> None:
-        """Cancel every live task (Stop / Shift+F5): the current run's, and those of earlier runs still
-        unwinding (the engine may miss a stop that lands before a run's main() task exists)."""
-        for run in self.live_runs():
-            run.stop()
-        if self.run is not None and self.run in self.live_runs():
-            self.state_label.setText("Stopping…")
+        """Cancel every live task (Stop / Shift+F5), of the current run and earlier ones unwinding."""
+        self.controller.stop()
 
     def cancel_task(self, tid: int) -> bool:
         """Cancel exactly the task `tid` of the current run (a row's Cancel button)."""
-        return bool(self.run is not None and self.run.cancel_task(tid))
+        return self.controller.cancel_task(tid)
 
     def live_runs(self) -> list:
         """Runs not finished yet (the current one and stopped ones still unwinding)."""
-        return [r for r in self._started if not r.done]
+        return self.controller.live_runs()
 
     def shutdown(self) -> list:
         """Stop every run; returns the runs whose cancellation still has to be awaited."""
         self.edits.flush()
-        for run in self.live_runs():
-            run.stop()
+        runs = self.controller.shutdown()
         self.lag_label.stop()
-        return self.live_runs()
+        return runs
 
-    def _after_frame(self, n_events: int) -> None:
-        """Once per refresher frame: console lines, block banner; gutter and status at ~10 Hz."""
-        table, slow_tick = self.table, self.refresher.refreshes % 6 == 1   # O(tasks) work: not 60 Hz
-        # Names by tid come from table.by_tid: building a {tid: name} dict here was O(tasks)
-        # every frame (15 s of GUI time over a 100k-task run, bench/ui_load.py).
-        by_tid = table.by_tid
+    def _run_started(self, run) -> None:
+        self._update_markers()
+        self.runStarted.emit(run)
 
-        def name(tid):
-            row = by_tid.get(tid)
-            return row.name if row is not None else None
+    def _load_failed(self, problem) -> None:
+        self.console.message(problem.message, "error")
+        self.console.flush()
+        if problem.line:
+            self._error_marker = (problem.line, problem.message)
+        self._update_markers()
+        if problem.line:
+            self.editor.go_to(problem.line, problem.column or 1)
 
-        for ev in table.outputs[self._seen["outputs"]:]:
-            self.console.write(name(ev[1]), ev[3], ev[4])
-        self._seen["outputs"] = len(table.outputs)
-        for _, tid, _t0, duration, filename, line in table.blocks[self._seen["blocks"]:]:
-            other = Path(filename).name if filename and _norm(filename) != self._run_file else None
-            self.console.message(self.banner.show_block(duration, line, name(tid), other), "warn")
-        self._seen["blocks"] = len(table.blocks)
-        for ev in table.errors[self._seen["errors"]:]:
-            who = f"[{name(ev[1])}] " if ev[1] in by_tid else ""
-            self.console.message(who + str(ev[3]) + (f"\n{ev[4][2]}" if ev[4] else ""), "error")
-        self._seen["errors"] = len(table.errors)
-        self._markers_stale = self._markers_stale or n_events > 0
-        if self._markers_stale and slow_tick:
-            self._update_markers()
-        if not self.run.done and slow_tick:
-            live = len(self.run.tracer.live)   # the engine's live set: O(1), not O(tasks)
-            elapsed = self._loop.time() - (table.started or self._loop.time())
-            self.state_label.setText(f"Running — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s")
+    def _output(self, lines) -> None:
+        write = self.console.write
+        for task, stream, text in lines:
+            write(task, stream, text)
 
-    def _finish(self) -> None:
-        run, table = self.run, self.table
-        if self._finished_run is run:   # an extra frame after the end
-            return
-        self._finished_run = run
-        self.act_stop.setEnabled(bool(self.live_runs()))   # earlier runs may still be unwinding
+    def _blocked(self, duration: float, line, task, where) -> None:
+        self.console.message(self.banner.show_block(duration, line, task, where), "warn")
+
+    def _loop_error(self, task, message: str, traceback: str) -> None:
+        who = f"[{task}] " if task is not None else ""
+        self.console.message(who + message + (f"\n{traceback}" if traceback else ""), "error")
+
+    def _run_failed(self, error: str) -> None:
         self.console.end_of_run()
-        outcome = run.outcome or table.outcome or "completed"
-        text = outcome.capitalize() + (f" in {table.finished - table.started:.2f} s"
-                                       if table.finished and table.started else "")
-        if run.error:
-            text += f" — {run.error.strip().splitlines()[-1]}"
-            self.console.message(run.error, "error")
-            self.console.flush()
-        self.state_label.setText(text)
+        self.console.message(error, "error")
+        self.console.flush()
+
+    def _run_finished(self, outcome: str) -> None:
+        self.console.end_of_run()
         self._update_markers()
         self.runFinished.emit(outcome)
+
+    def _after_frame(self, n_events: int, slow: bool) -> None:
+        """Once per frame: the gutter markers, at ~10 Hz (O(tasks) work) once events changed them."""
+        self._markers_stale = self._markers_stale or n_events > 0
+        if self._markers_stale and slow:
+            self._update_markers()
 
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
@@ -370,9 +333,9 @@ class MainWindow(QMainWindow):
         self._markers_stale = False
         markers = {}
         if self.table is not None and self._showing_run_file():
-            markers = gutter_markers(self.table, lambda path: _norm(path) == self._run_file)
-        if self._load_error is not None:
-            markers[self._load_error[0]] = ("error", self._load_error[1])
+            markers = gutter_markers(self.table, self.controller.in_run_file)
+        if self._error_marker is not None:
+            markers[self._error_marker[0]] = ("error", self._error_marker[1])
         self.editor.set_markers(markers)
 
     def _select_task(self, tid: int) -> None:
@@ -389,14 +352,19 @@ class MainWindow(QMainWindow):
             self._selecting = False
 
     def _showing_run_file(self) -> bool:
-        return self._doc is not None and _norm(self._doc[0]) == self._run_file
+        return self._doc is not None and self.controller.in_run_file(self._doc[0])
 
     def _line_of(self, row) -> int | None:
         """The line of the run's file where `row` waits, or else raised; None if elsewhere."""
-        if row is not None and row.waiting and _norm(row.waiting[2]) == self._run_file:
-            return row.waiting[3]
-        if row is not None and row.state == "failed" and row.exc and _norm(row.exc[3]) == self._run_file:
-            return row.exc[4]
+        if row is None:
+            return None
+        in_run_file = self.controller.in_run_file
+        if row.waiting:
+            _kind, _detail, filename, line = row.waiting
+            if in_run_file(filename):
+                return line
+        if row.state == TaskState.FAILED and row.exc and in_run_file(row.exc.filename):
+            return row.exc.lineno
         return None
 
     def _notice(self, text: str, kind: str = "info") -> None:

@@ -19,11 +19,11 @@ def gutter_markers(table, in_run_file) -> dict[int, tuple[str, str]]:
             who = ", ".join(by_tid[tid].name for tid in itertools.islice(tids, 6))
             markers[line] = ("wait", f"{n} task{'s' * (n != 1)} suspended here: {who}")
     for ev in table.blocks:
-        if ev[5] and in_run_file(ev[4]):
-            markers[ev[5]] = ("block", f"Blocked the event loop for {ev[3]:.1f} s")
+        if ev.lineno and in_run_file(ev.filename):
+            markers[ev.lineno] = ("block", f"Blocked the event loop for {ev.duration:.1f} s")
     for tid in table.failed:
         row = by_tid[tid]
         exc = row.exc
-        if exc and exc[4] and in_run_file(exc[3]):
-            markers[exc[4]] = ("error", f"{row.name}: {exc[0]}: {exc[1]}")
+        if exc and exc.lineno and in_run_file(exc.filename):
+            markers[exc.lineno] = ("error", f"{row.name}: {exc.type}: {exc.message}")
     return markers

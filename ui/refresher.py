@@ -27,8 +27,8 @@ class FrameRefresher(QObject):
     is done and the log drained, one final frame runs and the timer stops.
 
     Signals:
-        frameApplied(int): after each frame, with the number of events it applied (a window
-            drains ``table.outputs``/``blocks``/``errors`` for its console and banner here).
+        frameApplied(int): after each frame, with the number of events it applied (the
+            ``RunController`` reads the new ``table.outputs``/``blocks``/``errors`` here).
         finished(): the run ended and its last events were shown; the timer has stopped.
 
     Attributes:

@@ -5,7 +5,7 @@ import os
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from asyncio_playground import LIVE_STATES
+from asyncio_playground.vocab import LIVE_STATES, TaskState
 from . import colors
 
 _ROOT = QModelIndex()
@@ -18,14 +18,9 @@ _DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _FOREGROUND = 0, 1, 3, 7, 9   # Qt.
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _TICK_S = 0.1
 
-_STATE_HELP = {
-    "pending": "created, not started yet (scheduled to run)",
-    "running": "executing a step on the event loop",
-    "waiting": "suspended at an await; the loop runs other tasks meanwhile",
-    "done": "finished and returned a result",
-    "cancelled": "stopped by a cancel request before completing",
-    "failed": "ended by an exception",
-}
+_STATE_HELP = {state: state.doc for state in TaskState}   # what each state means, said once (vocab)
+# Module constants: data() is the hot path, and an enum class attribute costs ~5x a global.
+_WAITING, _CANCELLED, _FAILED = TaskState.WAITING, TaskState.CANCELLED, TaskState.FAILED
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -178,13 +173,13 @@ class TaskTableModel(QAbstractTableModel):
     # -- cell text ---------------------------------------------------------------------------
     def _make_handlers(self) -> dict:
         state_col, elapsed_col, result_col = self.STATE_COL, self.ELAPSED_COL, self.RESULT_COL
-        failed = colors.state_color("failed")
+        failed = colors.state_color(_FAILED)
         return {
             _DISPLAY: self._display,
             _DECORATION: lambda row, col: colors.state_color(row.state) if col == state_col else None,
             _TOOLTIP: self._tooltip,
             _ALIGNMENT: lambda row, col: _RIGHT if col == elapsed_col else None,
-            _FOREGROUND: lambda row, col: failed if col == result_col and row.state == "failed" else None,
+            _FOREGROUND: lambda row, col: failed if col == result_col and row.state == _FAILED else None,
             int(self.TidRole): lambda row, col: row.tid,
             int(self.DepthRole): lambda row, col: row.depth,
             int(self.StateRole): lambda row, col: row.state,
@@ -198,14 +193,14 @@ class TaskTableModel(QAbstractTableModel):
         if col == self.CORO_COL:
             return row.coro
         if col == self.WAIT_COL:
-            if row.waiting is None or row.state != "waiting":
+            if row.waiting is None or row.state != _WAITING:
                 return ""
             kind, detail, _file, line = row.waiting
             return f"{detail or kind} \u00b7 L{line}" if line else (detail or kind)
         if col == self.ELAPSED_COL:
             return self._elapsed(row)
         if col == self.RESULT_COL:
-            if row.state == "cancelled" and not row.summary:
+            if row.state == _CANCELLED and not row.summary:
                 return "CancelledError"
             return row.summary or ""
         if col == self.ACTION_COL:
@@ -228,14 +223,14 @@ class TaskTableModel(QAbstractTableModel):
             parent = self._table.by_tid.get(row.parent)
             by = f"'{parent.name}' (task {parent.tid})" if parent is not None else "the module"
             return f"{row.name}  (task {row.tid}, created by {by})"
-        if col == self.WAIT_COL and row.waiting is not None and row.state == "waiting":
+        if col == self.WAIT_COL and row.waiting is not None and row.state == _WAITING:
             kind, detail, file, line = row.waiting
             where = f"{self._short(file)}:{line}" if file else "unknown location"
             return f"waiting on {kind}: {detail}\nsuspended at {where}"
         if col == self.RESULT_COL:
-            if row.exc:
-                type_name, message, tb, file, line = row.exc
-                return tb or f"{type_name}: {message} ({self._short(file)}:{line})"
+            exc = row.exc
+            if exc:
+                return exc.traceback or f"{exc.type}: {exc.message} ({self._short(exc.filename)}:{exc.lineno})"
             if row.summary:
                 return row.summary
         if col == self.ACTION_COL and row.state in LIVE_STATES:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QSt
                                QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
                                QTableView)
 
-from asyncio_playground import LIVE_STATES
+from asyncio_playground.vocab import LIVE_STATES
 from . import colors
 from .task_model import TaskTableModel
 

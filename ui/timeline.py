@@ -1,6 +1,7 @@
 """The timeline: one lane per task, nested under its parent, running slices and waiting spans."""
 from __future__ import annotations
 
+from asyncio_playground.vocab import TaskState, WaitKind
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
@@ -274,7 +275,7 @@ class TimelineWidget(QWidget):
         if self._table is None or self._origin is None:
             return
         for ev in self._table.blocks:
-            x0, x1 = self.x_of(ev[2]), self.x_of(ev[2] + ev[3])
+            x0, x1 = self.x_of(ev.t0), self.x_of(ev.t0 + ev.duration)
             if x1 < area.left() or x0 > area.right():
                 continue
             if band:
@@ -301,16 +302,16 @@ class TimelineWidget(QWidget):
         wait_h = bar_h - 4
         waits = ink["waits"]
         for x0, x1, wait in pixel_spans(row.waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1]):
-            fill, hatch = waits.get(wait[2]) or waits["other"]
+            fill, hatch = waits.get(wait[2]) or waits[WaitKind.FUTURE]   # (t0, t1, kind, detail)
             rect = QRectF(x0, cy - wait_h / 2, x1 - x0, wait_h)
             painter.fillRect(rect, fill)
             if x1 - x0 > 3:  # hatching a sliver only costs time
                 painter.fillRect(rect, hatch)
-        running = colors.state_color("running")
+        running = colors.state_color(TaskState.RUNNING)
         for x0, x1, _step in pixel_spans(row.steps, lo, hi, scale, offset, END):
             painter.fillRect(QRectF(x0, cy - bar_h / 2, x1 - x0, bar_h), running)
-        for req in row.cancel_requests:
-            x = (req[0] - offset) * scale
+        for req in row.cancel_requests:   # CancelRequested records
+            x = (req.t - offset) * scale
             if area.left() - 6 <= x <= area.right() + 6:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colors.CANCEL_COLOR)
@@ -474,7 +475,10 @@ class TimelineWidget(QWidget):
         if pos.x() >= self.LABEL_W:
             t = self.time_at(pos.x())
             slop = 3 * (self._view[1] - self._view[0]) / self._lanes_rect().width()
-            lines += describe_time(row, t, slop, self._now, self._table.blocks)
+            lines += describe_time(row, t, slop, self._now, self._table)
         elif row.summary:
             lines.append(f"result: {row.summary}")
+        story = self._table.cancel_story(row.tid)
+        if story and pos.x() < self.LABEL_W:
+            lines.append(story)
         return "\n".join(lines)

@@ -129,8 +129,15 @@ def ticks(view: tuple[float, float], left: float, width: float):
                   for k in range(math.ceil(t0 / step), int(t1 / step) + 1)]
 
 
-def describe_time(row, t, slop, now, blocks) -> list[str]:
-    """Tooltip lines for what task *row* was doing at loop time *t* (give or take *slop* s)."""
+def describe_time(row, t, slop, now, table) -> list[str]:
+    """Tooltip lines for what task *row* of *table* (a ``TaskTable``) was doing at loop time *t*
+    (give or take *slop* s)."""
+    blocks = table.blocks
+
+    def name(tid):
+        other = table.by_tid.get(tid)
+        return f"'{other.name}'" if other is not None else f"task {tid}"
+
     out = []
     steps = row.steps
     i = bisect_left(steps, t - slop, key=END)
@@ -143,14 +150,18 @@ def describe_time(row, t, slop, now, blocks) -> list[str]:
         w0, w1, kind, detail = waits[i][:4]
         span = (w1 if w1 is not None else (now if now is not None else t)) - w0
         out.append(f"waiting {format_duration(span)} on {detail} ({kind})")
-    for req in row.cancel_requests:
-        if abs(req[0] - t) <= 2 * slop:
-            by = f"task {req[1]}" if req[1] is not None else "outside (the UI)"
-            out.append(f"cancel requested by {by}" + (f": {req[2]}" if req[2] else ""))
+    for req in row.cancel_requests:   # CancelRequested records
+        if abs(req.t - t) <= 2 * slop:
+            by = f" by {name(req.by)}" if req.by is not None else ""
+            out.append(f"cancel requested ({req.cause}){by}" + (f": {req.detail}" if req.detail else "")
+                       + (f" — message {req.msg!r}" if req.msg else ""))
+    story = row.story
+    if story is not None and story.landed is not None and abs(story.landed - t) <= 2 * slop:
+        out.append("CancelledError landed here" + (f" (line {story.landed_at[1]})" if story.landed_at else ""))
     if row.ended is not None and abs(row.ended - t) <= 4 * slop:
         out.append(f"{OUTCOME_GLYPHS.get(row.state, '')} {row.state}: {row.summary or ''}".rstrip(": "))
     for ev in blocks:
-        if ev[2] - slop <= t <= ev[2] + ev[3] + slop:
-            who = f"task {ev[1]}" if ev[1] is not None else "module code"
-            out.append(f"\u26a0 loop blocked {format_duration(ev[3])} by {who} at line {ev[5]}")
+        if ev.t0 - slop <= t <= ev.t0 + ev.duration + slop:
+            who = name(ev.tid) if ev.tid is not None else "module code"
+            out.append(f"\u26a0 loop blocked {format_duration(ev.duration)} by {who} at line {ev.lineno}")
     return out

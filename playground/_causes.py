@@ -1,0 +1,152 @@
+"""Why a task was cancelled: the cause, from the frame that called ``Task.cancel()``.
+
+asyncio's own modules cancel for their own reasons (a TaskGroup after a failure, a timeout at its
+deadline, gather on behalf of its awaiter); a cancelled task passes its cancel on to what it awaits
+(the C ``Task.cancel`` calls ``_fut_waiter.cancel()``, so the Python caller seen is
+``TracedTask.cancel`` itself); the playground says why it cancels (``Tracer.cancel``); anything
+else is lesson code (in a task, or in a loop callback) or a library.  Only ``cancel()`` pays for
+this, never a step.
+
+Facts this relies on, checked on 3.11 and 3.13 (tests/test_cancel_causes.py):
+
+* 3.11's ``wait_for`` cancels the inner task itself, from the waiting task (``_cancel_and_wait``);
+  3.12+ wraps the await in ``asyncio.timeout``, so the deadline cancels the *waiting* task, which
+  passes the cancel on to the inner one (cause ``awaiter``).
+* 3.11.7's TaskGroup only ``uncancel()``s its parent when the failure came before the body reached
+  ``__aexit__``; 3.12+ always takes its own cancel back.
+"""
+from __future__ import annotations
+
+import asyncio
+import traceback
+from asyncio import tasks
+
+from .vocab import CancelCause
+
+__all__ = ["cancel_cause", "uncancel_source"]
+
+# Found from the frame that called Task.cancel(): asyncio's own modules cancel for their own
+# reasons (a TaskGroup after a failure, a timeout at its deadline, gather on behalf of its
+# awaiter), a cancelled task passes its cancel on to what it awaits (Task.cancel calls
+# _fut_waiter.cancel(), so the caller is TracedTask.cancel itself), the playground says why it
+# cancels (Tracer.cancel), and anything else is lesson code (in a task or a callback) or a library.
+# Only cancel() pays for this, never a step.
+_TASKGROUPS_PY = asyncio.taskgroups.__file__
+_TIMEOUTS_PY = asyncio.timeouts.__file__
+_TASKS_PY = tasks.__file__
+_RUNNERS_PY = asyncio.runners.__file__
+_EVENTS_PY = asyncio.events.__file__
+_WAIT_FOR_CODES = {tasks.wait_for.__code__}
+
+
+def _traced(task, tracer):
+    """``task`` if it is one of ``tracer``'s run, else None."""
+    from ._tracer import tracer_of   # late: _tracer imports this module
+    return task if task is not None and tracer_of(task) is tracer else None
+
+
+def cancel_cause(tracer, task, caller, current):
+    """(cause, detail, canceller task or None) of ``task.cancel()`` called from ``caller``;
+    ``current`` is the task running now (or None)."""
+    from ._tracer import TracedTask
+    _CANCEL_CODE = TracedTask.cancel.__code__
+    code = caller.f_code
+    filename = code.co_filename
+    if code is _CANCEL_CODE:   # a cancelled task passing its cancel on to what it awaits
+        awaiter = caller.f_locals.get("self")
+        return CancelCause.AWAITER, f"its awaiter '{awaiter.get_name()}' was cancelled", awaiter
+    if filename == _TASKS_PY and code.co_name == "cancel":   # _GatheringFuture.cancel
+        up = caller.f_back
+        if up is not None and up.f_code is _CANCEL_CODE:
+            awaiter = up.f_locals.get("self")
+            return (CancelCause.GATHER, f"the gather that '{awaiter.get_name()}' awaited was "
+                    "cancelled", awaiter)
+        return CancelCause.GATHER, "its gather was cancelled", _traced(current, tracer)
+    if tracer._explicit is not None:
+        return tracer._explicit, None, None
+    if filename == _TASKGROUPS_PY:
+        return (CancelCause.TASKGROUP, _taskgroup_reason(tracer, caller),
+                _taskgroup_culprit(tracer, caller) or _traced(current, tracer))
+    if filename == _TIMEOUTS_PY:
+        return CancelCause.TIMEOUT, _timeout_reason(tracer, task), None
+    if filename == _TASKS_PY and code.co_name in ("wait_for", "_cancel_and_wait"):
+        # Python 3.11's wait_for cancels the inner task from the waiting task, at the deadline
+        # or because the waiting task itself was cancelled (3.12+ uses asyncio.timeout instead).
+        if current is not None and current.cancelling():
+            return (CancelCause.AWAITER, f"its awaiter '{current.get_name()}' was cancelled "
+                    "inside wait_for", _traced(current, tracer))
+        return CancelCause.TIMEOUT, "wait_for() reached its deadline", _traced(current, tracer)
+    if filename == _RUNNERS_PY:
+        return CancelCause.SHUTDOWN, "asyncio.run() ended with the task still pending", None
+    if filename == tracer.filename:
+        if current is not None:
+            return CancelCause.TASK, None, _traced(current, tracer)
+        return CancelCause.CALLBACK, None, None
+    if filename == _EVENTS_PY and current is None:   # loop.call_later(d, task.cancel)
+        return CancelCause.CALLBACK, None, None
+    return CancelCause.LIBRARY, code.co_qualname, _traced(current, tracer)
+
+
+def _taskgroup_frame(caller, name):
+    frame = caller
+    while frame is not None and frame.f_code.co_filename == _TASKGROUPS_PY:
+        if frame.f_code.co_name == name:
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def _taskgroup_culprit(tracer, caller):
+    frame = _taskgroup_frame(caller, "_on_task_done")
+    return _traced(frame.f_locals.get("task"), tracer) if frame is not None else None
+
+
+def _taskgroup_reason(tracer, caller) -> str:
+    frame = _taskgroup_frame(caller, "_on_task_done")
+    if frame is not None:
+        failed, exc = frame.f_locals.get("task"), frame.f_locals.get("exc")
+        where = ""
+        if exc is not None:
+            lineno = next((line for f, line in traceback.walk_tb(exc.__traceback__)
+                           if f.f_code.co_filename == tracer.filename), None)
+            where = f" at line {lineno}" if lineno else ""
+        who = f"'{failed.get_name()}'" if failed is not None else "a child"
+        return f"{who} raised {_summary(exc) if exc is not None else 'an exception'}{where}"
+    frame = _taskgroup_frame(caller, "__aexit__")
+    if frame is not None:
+        exc = frame.f_locals.get("exc")
+        if isinstance(exc, asyncio.CancelledError):
+            return "the body of the async with was cancelled"
+        if exc is not None:
+            return f"the body of the async with raised {_summary(exc)}"
+    return "the TaskGroup is shutting down"
+
+
+def _timeout_reason(tracer, task) -> str:
+    which, line = "asyncio.timeout()", None
+    coro = task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        if frame.f_code in _WAIT_FOR_CODES:
+            which = "wait_for()"
+        if frame.f_code.co_filename == tracer.filename:
+            line = frame.f_lineno
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return f"{which} reached its deadline" + (f" while the task waited at line {line}" if line else "")
+
+
+def uncancel_source(tracer, caller) -> CancelCause:
+    """Who called ``task.uncancel()`` from the frame ``caller``."""
+    name = caller.f_code.co_filename
+    if name == _TIMEOUTS_PY:
+        return CancelCause.TIMEOUT
+    if name == _TASKGROUPS_PY:
+        return CancelCause.TASKGROUP
+    return CancelCause.TASK if name == tracer.filename else CancelCause.LIBRARY
+
+
+def _summary(exc) -> str:
+    msg = str(exc)
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__

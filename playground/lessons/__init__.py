@@ -1,0 +1,36 @@
+"""The lesson library: find, read and check the lessons in ``examples/``.
+
+A lesson is two files side by side:
+
+* ``NAME.py``, an ordinary asyncio script and nothing else (``python NAME.py`` runs it); the editor
+  shows it as it is.
+* ``NAME.md``, its *sidecar*: a TOML front matter between ``+++`` lines (machine data: ``needs`` and
+  the ``[[expect]]`` checks a run must pass), then Markdown: the first ``# `` heading is the title,
+  the text under it is the lesson, and a ``## Question`` section holds the check question, whose
+  choices are ``- [ ]`` / ``- [x]`` items (``[x]`` = correct) followed by a ``### Why`` section.
+
+The group and the order come from the file name (``basics_02_...`` is the second lesson of Basics);
+nothing is stated twice.  A ``.py`` without a sidecar (any user script) still loads, with defaults
+from its name and docstring.  Files are read, never executed, so listing the library is safe.
+
+``docs/authoring.md`` is the teacher's reference; its check and vocabulary tables are
+:func:`authoring_tables` (``python -m asyncio_playground._docs`` regenerates them, and a test fails
+while they are out of date).  :func:`validate` reports problems as ``file:line: message``;
+:func:`check_main` is ``asyncio-playground lessons check [PATH...]`` (also
+``python -m asyncio_playground.lessons check [PATH...]``).  :func:`check` turns a lesson's
+``expect`` into human-readable failures by reading a finished run's :class:`TaskTable` and tracer
+events (see docs/engine-api.md).
+
+Inside: ``_format`` (file names, the sidecar, :class:`Lesson`, :func:`load`, :func:`discover`),
+``_validate`` (:func:`validate`, :func:`check_main`), ``_checks`` (:data:`CHECKS`, :func:`check`),
+``_authoring`` (:func:`authoring_tables`).
+"""
+from ._authoring import authoring_tables
+from ._checks import CHECKS, check
+from ._format import (ENV_VAR, GROUPS, SIDECAR_SUFFIX, USER_GROUP, Lesson, default_directory,
+                      discover, groups, load, missing_needs, sidecar_path)
+from ._validate import check_main, validate
+
+__all__ = ["CHECKS", "ENV_VAR", "GROUPS", "Lesson", "SIDECAR_SUFFIX", "USER_GROUP",
+           "authoring_tables", "check", "check_main", "default_directory", "discover", "groups",
+           "load", "missing_needs", "sidecar_path", "validate"]
