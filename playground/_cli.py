@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
     s.add_argument("args", nargs="+", metavar="[LESSON] OUT.png")
     s.add_argument("--at", type=float, default=1.0, metavar="SECONDS")
+    s.add_argument("--select", metavar="TASK", help="select this task (its cancellation story shows)")
+    s.add_argument("--size", default="1400x900", metavar="WxH", help="window size (default 1400x900)")
     return p
 
 
@@ -134,7 +136,13 @@ def _main(argv):
         lesson, out = (args.args if len(args.args) == 2 else (None, args.args[0]))
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from .ui.app import render_screenshot
-        return render_screenshot(lesson, out, args.at)
+        try:
+            size = tuple(int(n) for n in args.size.lower().split("x"))
+            if len(size) != 2 or min(size) < 200:
+                raise ValueError
+        except ValueError:
+            _parser().error(f"--size takes WIDTHxHEIGHT (each at least 200), not {args.size!r}")
+        return render_screenshot(lesson, out, args.at, select=args.select, size=size)
     from .ui.app import main as window_main
     return window_main(argv)
 

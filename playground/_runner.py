@@ -433,7 +433,10 @@ class Run:
             self.tracer.cancel(task, None, CancelCause.STOP)
 
         def finished(task):
-            self.loop.create_task(self._finish_main(task, result), context=self._plain_context)
+            # asyncio.Task, not loop.create_task: a lesson's task factory (eager_task_factory,
+            # say) must not run the playground's own bookkeeping (an eager start here would
+            # re-enter the context this callback runs in).
+            asyncio.Task(self._finish_main(task, result), loop=self.loop, context=self._plain_context)
 
         task.add_done_callback(finished, context=self._plain_context)
 

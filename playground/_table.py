@@ -174,7 +174,7 @@ class TaskRow:
     """The latest known state of one task, folded from the events."""
 
     __slots__ = ("tid", "name", "coro", "parent", "depth", "created", "first_start", "ended", "state",
-                 "waiting", "summary", "exc", "steps", "waits", "cancel_requests", "story")
+                 "waiting", "targets", "summary", "exc", "steps", "waits", "cancel_requests", "story")
 
     def __init__(self, tid, t, parent, name, coro, depth):
         self.tid = tid
@@ -187,6 +187,7 @@ class TaskRow:
         self.ended = None
         self.state = "pending"
         self.waiting = None   # (kind, detail, file, line)
+        self.targets = ()     # tids of the run's tasks the current wait is on (Wait.targets)
         self.summary = None
         self.exc = None
         self.steps = Spans()          # (t0, t1) running slices
@@ -212,6 +213,11 @@ class TaskTable:
         # (file, line) -> {tid: None} of the tasks suspended there now (insertion-ordered), kept
         # as events arrive so the editor's gutter needn't walk every task each time it redraws.
         self.waiting_lines: dict[tuple, dict[int, None]] = {}
+        # tid -> {awaiter tid: None} of the tasks whose current wait lists it in its targets
+        # (the reverse of TaskRow.targets), kept as events arrive: awaited_by() is a lookup.
+        self._awaiters: dict[int, dict[int, None]] = {}
+        # (file, line) -> {tid: None} of the tasks in which CancelledError landed there.
+        self.landed_lines: dict[tuple, dict[int, None]] = {}
         self.outputs: list[tuple] = []
         self.blocks: list[tuple] = []
         self.errors: list[tuple] = []
@@ -234,6 +240,8 @@ class TaskTable:
                     self._landed(row, t0, t1)
                 if row.waiting is not None:
                     self._unwait(row)
+                    if row.targets:
+                        self._unawait(row)
                 row.steps.append((t0, t1))
                 if row.first_start is None:
                     row.first_start = t0
@@ -243,12 +251,26 @@ class TaskTable:
                 self.last_time = t1
                 changed.add(tid)
             elif kind == "wait":
-                _, tid, t, wait_kind, detail, filename, lineno = ev
+                if len(ev) == 8:
+                    _, tid, t, wait_kind, detail, filename, lineno, targets = ev
+                else:   # a record from before Wait.targets existed
+                    _, tid, t, wait_kind, detail, filename, lineno = ev
+                    targets = ()
                 row = by_tid[tid]
                 if row.waiting is not None:
                     self._unwait(row)
+                    if row.targets:
+                        self._unawait(row)
                 row.state = "waiting"
                 row.waiting = (wait_kind, detail, filename, lineno)
+                if targets:
+                    targets = row.targets = tuple(targets)   # a list when read back from JSON
+                    awaiters = self._awaiters
+                    for target in targets:
+                        who = awaiters.get(target)
+                        if who is None:
+                            who = awaiters[target] = {}
+                        who[tid] = None
                 key = (filename, lineno)
                 tids = self.waiting_lines.get(key)
                 if tids is None:
@@ -267,6 +289,8 @@ class TaskTable:
                 row = by_tid[ev.tid]
                 if row.waiting is not None:
                     self._unwait(row)
+                    if row.targets:
+                        self._unawait(row)
                 row.state, row.summary, row.exc, row.ended = ev.state, ev.summary, ev.exc, ev.t
                 if row.story is not None and row.story.landed is not None:
                     self._after_cancel(row)
@@ -310,8 +334,7 @@ class TaskTable:
                     self.finished, self.outcome, self.message = ev.t, ev.outcome, ev.message
         return changed
 
-    @staticmethod
-    def _landed(row, t0, t1):
+    def _landed(self, row, t0, t1):
         """The first step that starts after a cancel request is where CancelledError lands."""
         story = row.story
         if t0 < story.requested:   # the step that asked (a task cancelling itself) goes on
@@ -319,6 +342,8 @@ class TaskTable:
         story.requested = None
         story.landed, story.landing_step = t0, (t0, t1)
         story.landed_at = row.waiting[2:4] if row.waiting is not None else None
+        if story.landed_at is not None:
+            self.landed_lines.setdefault(story.landed_at, {})[row.tid] = None
         story.after = story.cleanup = None
         if story.uncancelled is not None and story.uncancelled < t0:   # an earlier landing's
             story.uncancelled_by = story.uncancelled = None
@@ -347,6 +372,64 @@ class TaskTable:
             tids.pop(row.tid, None)
             if not tids:
                 del self.waiting_lines[key]
+
+    def _unawait(self, row):
+        """``row``'s wait on its targets is over: drop it from the reverse index."""
+        awaiters = self._awaiters
+        tid = row.tid
+        for target in row.targets:
+            who = awaiters.get(target)
+            if who is not None:
+                who.pop(tid, None)
+                if not who:
+                    del awaiters[target]
+        row.targets = ()
+
+    def awaited_by(self, tid) -> list[int]:
+        """The tids of the tasks waiting on task ``tid`` now (awaiting it, a gather or a TaskGroup
+        it is a child of, an ``asyncio.wait`` over it), in the order they began to wait.
+
+        A child that has ended stays awaited until its awaiter wakes up: a gather's awaiter waits
+        on every child until the last one is done.
+        """
+        who = self._awaiters.get(tid)
+        return list(who) if who else []
+
+    def await_chain(self, tid) -> list[int]:
+        """Task ``tid``'s await chain: the tasks that wait on it, transitively, up to the root
+        awaiters (outermost first), then ``tid`` itself, then what it waits on, transitively
+        (depth first, in ``targets`` order).  Each tid appears once, even in a cycle of tasks
+        awaiting each other; an unknown tid gives ``[]``.
+        """
+        by_tid = self.by_tid
+        if tid not in by_tid:
+            return []
+        awaiters = self._awaiters
+        seen = {tid}
+        up = []
+        frontier = [tid]
+        while frontier:   # breadth first: nearer awaiters first, reversed below
+            nxt = []
+            for t in frontier:
+                for a in awaiters.get(t, ()):
+                    if a not in seen:
+                        seen.add(a)
+                        up.append(a)
+                        nxt.append(a)
+            frontier = nxt
+        up.reverse()
+        down = []
+        stack = list(reversed(by_tid[tid].targets))   # reversed: the first target comes out first
+        while stack:
+            t = stack.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            down.append(t)
+            row = by_tid.get(t)
+            if row is not None and row.targets:
+                stack.extend(reversed(row.targets))
+        return up + [tid] + down
 
     def cancel_story(self, tid, *, filename: str | None = None) -> str | None:
         """The cancellation of task ``tid`` in words (None: nobody asked it to cancel).

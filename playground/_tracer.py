@@ -65,14 +65,29 @@ _know(asyncio.Queue.put, WaitKind.QUEUE)
 _know(asyncio.Queue.join, WaitKind.QUEUE)
 _know(asyncio.Barrier.wait, WaitKind.BARRIER) if hasattr(asyncio, "Barrier") else None
 _know(tasks.wait, WaitKind.WAIT, "asyncio.wait")
-_know(tasks._wait, WaitKind.WAIT, "asyncio.wait")
-_know(tasks.wait_for, WaitKind.TIMEOUT, "wait_for")
 _know(asyncio.to_thread, WaitKind.THREAD, "to_thread")
 _know(asyncio.StreamReader.read, WaitKind.IO)
 _know(asyncio.StreamReader.readline, WaitKind.IO)
 _know(asyncio.StreamReader.readexactly, WaitKind.IO)
 _know(asyncio.StreamReader._wait_for_data, WaitKind.IO, "socket read")
 _know(asyncio.StreamWriter.drain, WaitKind.IO)
+
+# Waits whose targets (the run's tasks waited on) are read from the innermost frame's locals: a
+# TaskGroup body leaving ``async with`` (``__aexit__``, 3.14's ``_aexit``) waits on a plain future,
+# ``asyncio.wait`` and 3.11's ``wait_for`` on one too.  Their labels are these sentinels, told
+# apart by identity (``is``), so other waits pay nothing for them (a str subclass: never the same
+# object as a plain label).
+class _Targeted(str):
+    __slots__ = ()
+
+
+_TASKGROUP = _Targeted("TaskGroup")
+_ASYNCIO_WAIT = _Targeted("asyncio.wait")
+_WAIT_FOR = _Targeted("wait_for")   # 3.11's wait_for waits on a future of its own (3.12+: the task)
+_know(asyncio.TaskGroup.__aexit__, WaitKind.FUTURE, _TASKGROUP)
+_know(getattr(asyncio.TaskGroup, "_aexit", None), WaitKind.FUTURE, _TASKGROUP)
+_know(tasks._wait, WaitKind.WAIT, _ASYNCIO_WAIT)
+_know(tasks.wait_for, WaitKind.TIMEOUT, _WAIT_FOR)
 
 _asyncio_dir = os.path.dirname(asyncio.__file__)
 # Frames from these packages mean "network I/O" whatever primitive they wait on underneath.
@@ -211,6 +226,7 @@ class Tracer(Instrument):
         self.live: dict[int, TracedTask] = {}
         self.on_fatal = on_fatal
         self._explicit = None   # the cause of a cancel the playground itself is making now
+        self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, cursor: int = 0, limit: int | None = None) -> tuple[list[tuple], int]:
@@ -293,6 +309,7 @@ class Tracer(Instrument):
         lesson = caller
         while lesson is not None and lesson.f_code.co_filename != self.filename:
             lesson = lesson.f_back
+        self._cancel_msgs[task._tid] = None if msg is None else str(msg)
         self.events.append(CancelRequested(
             "cancel", task._tid, loop.time(), by._tid if by is not None and by._tracer is self else None,
             None if msg is None else str(msg), cause, detail,
@@ -300,7 +317,6 @@ class Tracer(Instrument):
             lesson.f_lineno if lesson is not None else None))
 
     def uncancelled(self, task, remaining, caller):
-        name = caller.f_code.co_filename
         source = uncancel_source(self, caller)
         self.events.append(Uncancelled("uncancel", task._tid, self.loop.time(), source, remaining))
 
@@ -330,10 +346,15 @@ class Tracer(Instrument):
             inner = frame
             coro = nxt
         where = user or outer
+        targets = ()   # the run's tasks it waits on (Wait.targets)
         if isinstance(waiter, asyncio.Task):
             kind, detail = WaitKind.TASK, f"task '{waiter.get_name()}'"
+            if waiter.__class__ is TracedTask and waiter._tracer is self:
+                targets = (waiter._tid,)
         elif isinstance(waiter, tasks._GatheringFuture):
-            kind, detail = WaitKind.GATHER, f"gather of {len(getattr(waiter, '_children', ()))}"
+            children = getattr(waiter, "_children", ())
+            kind, detail = WaitKind.GATHER, f"gather of {len(children)}"
+            targets = self._tids_of(children)
         elif io_code is not None:
             kind, detail = WaitKind.IO, io_code.co_qualname
         else:
@@ -345,15 +366,38 @@ class Tracer(Instrument):
                 if kind is WaitKind.SLEEP:
                     sleep = self.loop.last_sleep
                     detail = _sleep_detail(sleep[1] if sleep[0] is waiter else None)
+                elif detail is _TASKGROUP:
+                    # TaskGroup.__aexit__ waits until its set of pending children (_tasks) empties.
+                    targets = self._pending_tids(getattr(inner.f_locals.get("self"), "_tasks", ()))
+                    detail = f"TaskGroup of {len(targets)}"
+                elif detail is _ASYNCIO_WAIT:
+                    targets = self._pending_tids(inner.f_locals.get("fs", ()))
+                    detail = "asyncio.wait"
+                elif detail is _WAIT_FOR:
+                    targets = self._pending_tids((inner.f_locals.get("fut"),))
+                    detail = "wait_for"
         self.events.append(_wait(("wait", task._tid, t, kind, detail,
                                    where.f_code.co_filename if where is not None else None,
-                                   where.f_lineno if where is not None else None)))
+                                   where.f_lineno if where is not None else None, targets)))
+
+    def _tids_of(self, futures) -> tuple[int, ...]:
+        """The tids of the run's tasks among ``futures``, in their order, each once."""
+        tids = [fut._tid for fut in futures if fut.__class__ is TracedTask and fut._tracer is self]
+        return tuple(dict.fromkeys(tids)) if len(tids) > 1 else tuple(tids)
+
+    def _pending_tids(self, futures) -> tuple[int, ...]:
+        """The tids of the run's tasks among ``futures`` (a set) that are not done, sorted."""
+        return tuple(sorted(fut._tid for fut in futures
+                            if fut.__class__ is TracedTask and fut._tracer is self and not fut.done()))
 
     def _ended(self, task, t):
         tid = task._tid
         self.live.pop(tid, None)
+        # The C task keeps its cancel message private: the last cancel(msg) request's message is
+        # the one its CancelledError carries.
+        asked = self._cancel_msgs.pop(tid, None) if self._cancel_msgs else None
         if task.cancelled():
-            msg = getattr(task, "_cancel_message", None)
+            msg = getattr(task, "_cancel_message", None) or asked
             summary = f"CancelledError: {msg}" if msg else "CancelledError"
             self.events.append(TaskEnded("end", tid, t, TaskState.CANCELLED, summary, None))
             return

@@ -55,8 +55,11 @@ class Step(NamedTuple):
 
 class Wait(NamedTuple):
     """After a step that left the task suspended: what it waits on (``kind``, a ``WaitKind``;
-    ``detail``, e.g. ``"sleep(1)"`` or ``"task 'fetch-A'"``) and where (``filename:lineno``, the
-    innermost frame in the run's own file, else the innermost frame)."""
+    ``detail``, e.g. ``"sleep(1)"``, ``"task 'fetch-A'"`` or ``"TaskGroup of 2"``) and where
+    (``filename:lineno``, the innermost frame in the run's own file, else the innermost frame).
+    ``targets``: the tids of the run's tasks it waits on — the awaited task, a gather's children,
+    the live children of the TaskGroup whose ``async with`` it is leaving, the pending tasks of an
+    ``asyncio.wait``; ``()`` for anything else (a sleep, a lock, a queue, a future)."""
     event: str
     tid: int
     t: float
@@ -64,6 +67,7 @@ class Wait(NamedTuple):
     detail: str
     filename: str | None
     lineno: int | None
+    targets: tuple[int, ...] = ()
 
 
 class CancelRequested(NamedTuple):

@@ -85,13 +85,14 @@ def test_seed_create_task_overlaps_and_finishes_under_1_3_s(pg_loop, tmp_path):
     assert {r.state for r in table.rows} == {"done"}
     assert a.first_start < b.ended and b.first_start < a.ended   # they overlap
     assert table.finished - table.started < 1.3
-    out = "".join(ev[4] for ev in table.outputs)
+    out = "".join(ev.text for ev in table.outputs)
     assert out.index("Starting source_B") < out.index("Done source_A")
     assert out.rstrip().endswith("after asyncio.run")      # code after asyncio.run runs after it
-    assert {ev[1] for ev in table.outputs if "source_A" in ev[4]} == {a.tid}   # attributed
+    assert {ev.tid for ev in table.outputs if "source_A" in ev.text} == {a.tid}   # attributed
     assert a.waits[0][2:] == ("sleep", "sleep(1)")
-    wait_events = [ev for ev in run.tracer.events if ev[0] == "wait" and ev[1] == a.tid]
-    assert wait_events[0][5:] == (run.path, 8)   # suspended at the `await asyncio.sleep(1)` line
+    wait_events = [ev for ev in run.tracer.events if ev.event == "wait" and ev.tid == a.tid]
+    # suspended at the `await asyncio.sleep(1)` line
+    assert (wait_events[0].filename, wait_events[0].lineno) == (run.path, 8)
 
 
 @pytest.mark.parametrize("tail", [
@@ -455,3 +456,29 @@ def test_traceback_quotes_the_text_that_ran_not_the_file_on_disk(pg_loop, tmp_pa
     table.apply(run.tracer.events)
     [main] = table.rows
     assert "raise ValueError('from the edit')" in main.exc.traceback and main.exc.lineno == 3
+
+
+@pytest.mark.skipif(not hasattr(asyncio, "eager_task_factory"), reason="Python 3.12+")
+def test_a_lessons_eager_task_factory_does_not_hang_the_run(pg_loop, tmp_path):
+    # The runner's own bookkeeping task used to go through the lesson's factory and fail to
+    # start eagerly inside the callback's context: the run never ended.
+    path = write(tmp_path, "eager.py", """
+        import asyncio
+
+        async def child(i):
+            await asyncio.sleep(0.01)
+            return i
+
+        async def main():
+            asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
+            print(await asyncio.gather(*(asyncio.create_task(child(i)) for i in range(3))))
+
+        asyncio.run(main())
+    """)
+    try:
+        run, table = execute(pg_loop, path)
+    finally:
+        pg_loop.set_task_factory(None)    # the lesson's factory stays on the loop (issue 15)
+    assert run.outcome == "completed"
+    assert "".join(ev.text for ev in table.outputs) == "[0, 1, 2]\n"
+    assert [r.state for r in table.rows] == ["done"] * 4

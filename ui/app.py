@@ -93,8 +93,10 @@ def _spin(app, seconds: float, until=None) -> None:
         time.sleep(0.002)
 
 
-def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float = 0.5) -> int:
-    """Render the window offscreen after `lesson` (slug or path) ran for `at_seconds`; 0 on success."""
+def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float = 0.5,
+                      select: str | None = None, size: tuple[int, int] = (1400, 900)) -> int:
+    """Render the window offscreen after `lesson` (slug or path) ran for `at_seconds`, with the task
+    named `select` selected (its story shown); 0 on success."""
     import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -120,13 +122,19 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
             if target is None:
                 print(f"screenshot: no lesson or file {lesson!r}", file=sys.stderr)
                 return 2
-        window.resize(1400, 900)
+        window.resize(*size)
         window.show()
         if target:
             window.open_path(target)
         window.run_current()
         _spin(app, max(0.0, at_seconds))
         window.refresher.frame()     # the frame timer may be mid-interval: show the latest state
+        if select:
+            row = next((r for r in window.table.rows if r.name == select), None) if window.table else None
+            if row is None:
+                print(f"screenshot: no task named {select!r} in the run", file=sys.stderr)
+                return 2
+            window.task_view.select_tid(row.tid)
         _spin(app, 0.05)
         if not window.grab().save(str(out_png)):
             print(f"screenshot: could not write {out_png}", file=sys.stderr)

@@ -13,6 +13,7 @@ INDENT = "    "
 # Marker kinds the window sets, with their gutter colours (light, dark).
 MARKER_COLORS = {
     "wait": ("#2f7fd1", "#5aa6f0"),    # tasks suspended on this line (text = count)
+    "cancel": ("#7b5cc4", "#a58ae6"),  # CancelledError landed on this line (text = count)
     "error": ("#d03030", "#ff6b6b"),   # the raising line / syntax error
     "block": ("#d08a00", "#f0b429"),   # the line that blocked the loop
 }
@@ -168,8 +169,8 @@ class CodeEditor(QPlainTextEdit):
                     r = QRect(number_right + 4, top + (height - badge) // 2 + 1, badge, badge - 2)
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(color)
-                    if marker[0] == "wait":
-                        # The count of tasks suspended here, on a rounded badge.
+                    if marker[0] in ("wait", "cancel"):
+                        # The count of tasks suspended (or cancelled) here, on a rounded badge.
                         painter.drawRoundedRect(r, 4, 4)
                         painter.setPen(QColor("white"))
                         count = marker[1].split(" ", 1)[0]

@@ -16,9 +16,10 @@ from asyncio_playground import lessons
 from asyncio_playground.vocab import NetworkMode, TaskState
 from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter, QStyle,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter,
+                               QStyle, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
+from .await_view import AwaitView
 from .block_banner import BlockBanner
 from .console import ConsoleWidget
 from .editor import CodeEditor
@@ -28,6 +29,7 @@ from .lesson_panel import LessonPanel
 from .loop_health import LoopHealthLabel
 from .markers import gutter_markers
 from .run_controller import RunController, norm_path as _norm
+from .story_view import StoryView
 from .task_model import TaskTableModel
 from .task_view import TaskTableView
 from .timeline import TimelineWidget
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self._error_marker: tuple[int, str] | None = None  # (line, message) of a syntax error
         self._doc = None                # (path, slug, original text, lesson)
         self._loading = self._selecting = self._markers_stale = False
+        self._selected: int | None = None    # the selected task's tid
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
@@ -90,10 +93,22 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(table_box, contentsMargins=QMargins(0, 0, 0, 0), spacing=4)
         box.addWidget(self.banner)
         box.addWidget(self.task_view, 1)
+        self.story = StoryView()
+        box.addWidget(self.story)
+
+        # The timeline and the await view share a slot: two views of the same run.
+        self.await_view = AwaitView()
+        self.views = QTabWidget(objectName="runViews", documentMode=True)
+        self.views.addTab(self.timeline, "Timeline")
+        self.views.addTab(self.await_view, "Who awaits whom")
+        self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
+                                    "awaiter, a gather's or TaskGroup's children under it")
+        self.refresher.tableStarted.connect(self._table_started)
+        self.refresher.tasksChanged.connect(self.await_view.refresh)
 
         vertical = Qt.Orientation.Vertical
         centre = self._splitter("centre", vertical, self.lesson_panel, self.editor)
-        right = self._splitter("right", vertical, table_box, self.timeline, self.console)
+        right = self._splitter("right", vertical, table_box, self.views, self.console)
         main = self._splitter("main", Qt.Orientation.Horizontal, self.browser, centre, right)
         main.setStretchFactor(0, 0)   # the browser keeps its width when the window grows
         self.setCentralWidget(main)
@@ -165,8 +180,10 @@ class MainWindow(QMainWindow):
         self.browser.lessonSelected.connect(self.open_path)
         self.editor.textChanged.connect(self._text_changed)
         self.task_view.cancelRequested.connect(self.cancel_task)
+        self.task_view.cancelWithMessage.connect(self.controller.cancel_task)
         self.task_view.taskSelected.connect(self._select_task)
         self.timeline.taskSelected.connect(self._select_task)
+        self.await_view.taskSelected.connect(self._select_task)
         self.edits.failed.connect(lambda msg: self._notice(msg, "warn"))
         c = self.controller
         c.runStarted.connect(self._run_started)
@@ -286,7 +303,12 @@ class MainWindow(QMainWindow):
         self.lag_label.stop()
         return runs
 
+    def _table_started(self, table) -> None:
+        self.await_view.set_table(table)
+
     def _run_started(self, run) -> None:
+        self._selected = None
+        self.story.show_story(None, None)
         self._update_markers()
         self.runStarted.emit(run)
 
@@ -319,13 +341,26 @@ class MainWindow(QMainWindow):
     def _run_finished(self, outcome: str) -> None:
         self.console.end_of_run()
         self._update_markers()
+        self._update_story()
         self.runFinished.emit(outcome)
 
     def _after_frame(self, n_events: int, slow: bool) -> None:
-        """Once per frame: the gutter markers, at ~10 Hz (O(tasks) work) once events changed them."""
+        """Once per frame: the gutter markers, at ~10 Hz (O(tasks) work) once events changed them,
+        and the selected task's cancellation story."""
         self._markers_stale = self._markers_stale or n_events > 0
         if self._markers_stale and slow:
             self._update_markers()
+        if slow and n_events:
+            self._update_story()
+
+    def _update_story(self) -> None:
+        table, tid = self.table, self._selected
+        row = table.by_tid.get(tid) if table is not None and tid is not None else None
+        if row is None:
+            self.story.show_story(None, None)
+            return
+        run_file = self.run.path if self.run is not None else None
+        self.story.show_story(row.name, table.cancel_story(tid, filename=run_file))
 
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
@@ -345,7 +380,10 @@ class MainWindow(QMainWindow):
         self._selecting = True
         try:
             self.timeline.highlight(tid)
+            self.await_view.highlight(tid)
             self.task_view.select_tid(tid)
+            self._selected = tid if tid >= 0 else None
+            self._update_story()
             row = self.table.by_tid.get(tid) if self.table is not None else None
             self.editor.highlight_line(self._line_of(row) if self._showing_run_file() else None)
         finally:

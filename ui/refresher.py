@@ -27,6 +27,9 @@ class FrameRefresher(QObject):
     is done and the log drained, one final frame runs and the timer stops.
 
     Signals:
+        tableStarted(object): ``start`` put this new ``TaskTable`` on screen (other views, such
+            as the await view, follow it).
+        tasksChanged(object): the tids (a set) this frame changed; not emitted when none did.
         frameApplied(int): after each frame, with the number of events it applied (the
             ``RunController`` reads the new ``table.outputs``/``blocks``/``errors`` here).
         finished(): the run ended and its last events were shown; the timer has stopped.
@@ -38,6 +41,8 @@ class FrameRefresher(QObject):
         max_frame_ms: the longest frame since ``start``, in ms.
     """
 
+    tableStarted = Signal(object)
+    tasksChanged = Signal(object)
     frameApplied = Signal(int)
     finished = Signal()
 
@@ -71,6 +76,7 @@ class FrameRefresher(QObject):
             self.model.set_table(table)
         if self.timeline is not None:
             self.timeline.set_table(table)
+        self.tableStarted.emit(table)
         self._timer.start()
 
     def stop(self) -> None:
@@ -112,6 +118,8 @@ class FrameRefresher(QObject):
                 model.tick(now)
         if self.timeline is not None:
             self.timeline.refresh(now, live=not done)
+        if changed:
+            self.tasksChanged.emit(changed)
         self.refreshes += 1
         self.last_frame_ms = (time.perf_counter() - start) * 1e3
         self.max_frame_ms = max(self.max_frame_ms, self.last_frame_ms)

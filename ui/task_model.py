@@ -228,6 +228,8 @@ class TaskTableModel(QAbstractTableModel):
             where = f"{self._short(file)}:{line}" if file else "unknown location"
             return f"waiting on {kind}: {detail}\nsuspended at {where}"
         if col == self.RESULT_COL:
+            if row.cancel_requests:
+                return self._table.cancel_story(row.tid)
             exc = row.exc
             if exc:
                 return exc.traceback or f"{exc.type}: {exc.message} ({self._short(exc.filename)}:{exc.lineno})"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QStyle,
-                               QStyledItemDelegate, QStyleOptionButton, QStyleOptionViewItem,
-                               QTableView)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QInputDialog, QMenu,
+                               QStyle, QStyledItemDelegate, QStyleOptionButton,
+                               QStyleOptionViewItem, QTableView)
 
 from asyncio_playground.vocab import LIVE_STATES
 from . import colors
@@ -149,10 +149,13 @@ class TaskTableView(QTableView):
     Signals:
         cancelRequested(int): the user asked to cancel the task with this tid (Cancel button,
             or Delete on a selected live row).
+        cancelWithMessage(int, str): the same with a message for ``cancel(msg)`` (the row's
+            context menu).
         taskSelected(int): the selected task's tid, or -1 when the selection is cleared.
     """
 
     cancelRequested = Signal(int)
+    cancelWithMessage = Signal(int, str)
     taskSelected = Signal(int)
 
     # Columns that keep their width, and how the rest of the viewport is shared (weight, minimum):
@@ -246,6 +249,32 @@ class TaskTableView(QTableView):
     def _on_selection(self, *_):
         rows = self.selectionModel().selectedRows()
         self.taskSelected.emit(rows[0].data(TaskTableModel.TidRole) if rows else -1)
+
+    def contextMenuEvent(self, event):
+        """Cancel, or cancel with a message, from the row under the cursor (never a nested
+        event loop: the menu pops up, the message dialog opens non-modally)."""
+        index = self.indexAt(event.pos())
+        if not index.isValid() or index.data(TaskTableModel.StateRole) not in LIVE_STATES:
+            return
+        tid = index.data(TaskTableModel.TidRole)
+        name = self.model().index(index.row(), TaskTableModel.NAME_COL).data()
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction("Cancel", lambda: self.cancelRequested.emit(tid))
+        menu.addAction("Cancel with message…", lambda: self.ask_cancel_message(tid, name))
+        menu.popup(event.globalPos())
+        self._menu = menu
+
+    def ask_cancel_message(self, tid: int, name: str | None = None) -> QInputDialog:
+        """Open (non-modally) the dialog asking for the message of ``cancel(msg)``."""
+        dialog = QInputDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle("Cancel with a message")
+        dialog.setLabelText(f"Message for {name or f'task {tid}'}.cancel(msg); it becomes the "
+                            "CancelledError's argument:")
+        dialog.textValueSelected.connect(lambda text: self.cancelWithMessage.emit(tid, text))
+        dialog.open()
+        return dialog
 
     def keyPressEvent(self, event):
         if event.key() == Qt.Key.Key_Delete:

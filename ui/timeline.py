@@ -229,6 +229,7 @@ class TimelineWidget(QWidget):
                 "panel": blend(pal.color(QPalette.ColorRole.Window), base),
                 "rule": blend(pal.color(QPalette.ColorRole.Mid), base),
                 "block": alpha(colors.BLOCK_COLOR, 38), "waits": waits,
+                "cleanup": alpha(colors.CANCEL_COLOR, 80),
             }
         return self._inks
 
@@ -250,6 +251,7 @@ class TimelineWidget(QWidget):
         self._paint_blocks(painter, area, band=True)
         for lane in lanes:
             self._paint_lane(painter, lane, area, ink)
+        self._paint_cancel_arrows(painter, lanes, area)
         self._paint_now(painter, area, full=True)
         painter.restore()
         self._paint_labels(painter, lanes, area, pal)
@@ -307,6 +309,15 @@ class TimelineWidget(QWidget):
             painter.fillRect(rect, fill)
             if x1 - x0 > 3:  # hatching a sliver only costs time
                 painter.fillRect(rect, hatch)
+        story = row.story
+        if story is not None and story.landed is not None:
+            # The cleanup (except/finally after CancelledError landed) as a violet band behind
+            # the steps that ran it.
+            c0, c1 = story.cleanup or (story.landed, end if row.ended is None else story.landing_step[1])
+            x0, x1 = (c0 - offset) * scale, (c1 - offset) * scale
+            if x1 >= area.left() and x0 <= area.right():
+                painter.fillRect(QRectF(x0, cy - bar_h / 2 - 2, max(x1 - x0, 2.0), bar_h + 4),
+                                 ink["cleanup"])
         running = colors.state_color(TaskState.RUNNING)
         for x0, x1, _step in pixel_spans(row.steps, lo, hi, scale, offset, END):
             painter.fillRect(QRectF(x0, cy - bar_h / 2, x1 - x0, bar_h), running)
@@ -316,6 +327,13 @@ class TimelineWidget(QWidget):
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colors.CANCEL_COLOR)
                 painter.drawPolygon(QPolygonF([QPointF(x - 4, y + 1), QPointF(x + 4, y + 1), QPointF(x, y + 7)]))
+        if story is not None and story.landed is not None:
+            # Where CancelledError landed: a ring on the lane (the landing line is in the tooltip).
+            x = (story.landed - offset) * scale
+            if area.left() - 6 <= x <= area.right() + 6:
+                painter.setPen(QPen(colors.CANCEL_COLOR, 2))
+                painter.setBrush(ink["base"])
+                painter.drawEllipse(QPointF(x, cy), 4.5, 4.5)
         glyph = colors.OUTCOME_GLYPHS.get(row.state)
         if glyph and row.ended is not None and area.left() - 16 <= x_end <= area.right():
             color = colors.state_color(row.state)
@@ -324,6 +342,31 @@ class TimelineWidget(QWidget):
             painter.setFont(self._glyph)
             painter.drawText(QRectF(x_end + 3, y, 18, self.LANE_H),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, glyph)
+
+    def _paint_cancel_arrows(self, painter, lanes, area):
+        """An arrow from the canceller's lane to the cancelled lane, at the cancel request."""
+        if self._origin is None:
+            return
+        index, rows = self._lanes.index, self._lanes.rows
+        pen = QPen(colors.CANCEL_COLOR, 1.5)
+        for lane in lanes:
+            row = rows[lane]
+            for req in row.cancel_requests:
+                source = index.get(req.by, -1) if req.by is not None else -1
+                if source < 0:
+                    continue
+                x = self.x_of(req.t)
+                if not area.left() - 6 <= x <= area.right() + 6:
+                    continue
+                y0 = self._lane_y(source, area) + self.LANE_H / 2
+                y1 = self._lane_y(lane, area) + (2 if source < lane else self.LANE_H - 2)
+                painter.setPen(pen)
+                painter.drawLine(QPointF(x, y0), QPointF(x, y1))
+                tip = 5 if source < lane else -5
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colors.CANCEL_COLOR)
+                painter.drawPolygon(QPolygonF([QPointF(x - 4, y1 - tip), QPointF(x + 4, y1 - tip),
+                                               QPointF(x, y1)]))
 
     def _paint_now(self, painter, area, full):
         if not self._live or self._now is None or self._origin is None:

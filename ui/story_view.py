@@ -1,0 +1,54 @@
+"""The cancellation story of the selected task, in words, under the task table."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
+
+from . import colors
+
+_PLACEHOLDER = "Select a task to read its cancellation story: who cancelled it, why, where " \
+               "CancelledError landed and what ran after."
+
+
+class StoryView(QLabel):
+    """One line (wrapping) that tells the selected task's cancellation, or says how to get one.
+
+    The window calls ``show_story(name, text)`` when the selection changes and on slow frames
+    (the story grows while the task unwinds); ``text`` is ``TaskTable.cancel_story(...)`` or None.
+
+    Attributes:
+        story: the text shown now (None: the placeholder or "never cancelled").
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("cancelStory")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setContentsMargins(4, 2, 4, 2)
+        self.story = None
+        self._shown = None
+        self.show_story(None, None)
+
+    def show_story(self, name: str | None, text: str | None) -> None:
+        """Show task ``name``'s story ``text`` (None: it was never asked to cancel)."""
+        if (name, text) == self._shown:
+            return
+        self._shown = (name, text)
+        self.story = text
+        mark = colors.CANCEL_COLOR.name()
+        if name is None:
+            self.setText(f"<span style='color: palette(placeholder-text)'>{_PLACEHOLDER}</span>")
+            self.setToolTip("")
+        elif text is None:
+            self.setText(f"<b>{html.escape(name)}</b>: never asked to cancel.")
+            self.setToolTip("")
+        else:
+            steps = " <span style='color: %s'>→</span> " % mark
+            self.setText(f"<span style='color: {mark}'>\u2298</span> <b>{html.escape(name)}</b>: "
+                         + steps.join(html.escape(part) for part in text.split(" → ")))
+            self.setToolTip(f"{name}: {text}")
