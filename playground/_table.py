@@ -9,6 +9,7 @@ from array import array
 
 __all__ = ["CancelStory", "LIVE_STATES", "Spans", "TaskRow", "TaskTable", "Waits"]
 
+from .events import ExcInfo
 from .vocab import LIVE_STATES, AfterCancel
 
 
@@ -279,26 +280,29 @@ class TaskTable:
                 row.waits.open(t, wait_kind, detail)
                 changed.add(tid)
             elif kind == "task":
-                parent = by_tid.get(ev.parent)
-                row = TaskRow(ev.tid, ev.t, ev.parent, ev.name, ev.coro,
-                              parent.depth + 1 if parent else 0)
+                _, tid, t, parent_tid, name, coro = ev
+                parent = by_tid.get(parent_tid)
+                row = TaskRow(tid, t, parent_tid, name, coro, parent.depth + 1 if parent else 0)
                 self.rows.append(row)
-                by_tid[ev.tid] = row
-                changed.add(ev.tid)
+                by_tid[tid] = row
+                changed.add(tid)
             elif kind == "end":
-                row = by_tid[ev.tid]
+                _, tid, t, state, summary, exc = ev
+                if exc is not None and exc.__class__ is not ExcInfo:   # read back from JSON
+                    exc = ExcInfo(*exc)
+                row = by_tid[tid]
                 if row.waiting is not None:
                     self._unwait(row)
                     if row.targets:
                         self._unawait(row)
-                row.state, row.summary, row.exc, row.ended = ev.state, ev.summary, ev.exc, ev.t
+                row.state, row.summary, row.exc, row.ended = state, summary, exc, t
                 if row.story is not None and row.story.landed is not None:
                     self._after_cancel(row)
-                if ev.state == "failed":
-                    self.failed.append(ev.tid)
+                if state == "failed":
+                    self.failed.append(tid)
                 row.waiting = None
-                row.waits.close_last(ev.t)
-                changed.add(ev.tid)
+                row.waits.close_last(t)
+                changed.add(tid)
             elif kind == "cancel":
                 row = by_tid[ev.tid]
                 if not row.cancel_requests:

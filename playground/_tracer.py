@@ -12,14 +12,17 @@ handle whose callback is bound to the task (``TaskStepMethWrapper`` / ``task_wak
 ``handle._callback.__self__`` is the task.  What a task waits on between steps is
 ``task._fut_waiter`` plus its coroutine chain (``cr_await``), read once per step.
 
-Records on the hot path (``Step``, ``Wait``) are made by ``partial(tuple.__new__, Step)``: the
-named tuple's generated ``__new__`` is a Python-level call, ~130 ns a record more than a tuple
-literal on this machine; the partial is ~60 ns more.
+The records made for every task and every step — ``TaskCreated``, ``Step``, ``Wait``,
+``TaskEnded`` — are appended as plain tuples in their fields' order (``events.named(ev)`` reads
+them by name; the fold unpacks them by position).  As named tuples they cost ~1,200 (``Step``, made
+through ``tuple.__new__``) to ~2,800 (through the generated ``__new__``) more instructions each,
+and stay tracked by the garbage collector (CPython untracks only exact tuples of atomic values):
++10 to +15 % of a traced run's instructions in ``bench/instructions.py``.  The rare records
+(cancels, renames, output, blocks, errors, the run's start and end) are made as named tuples.
 """
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import reprlib
 import sys
@@ -28,16 +31,13 @@ import traceback
 import types
 from asyncio import tasks
 
-from .events import (Block, CancelRequested, Error, ExcInfo, Output, Renamed, Step, TaskCreated,
-                     TaskEnded, Uncancelled, Wait, named)
+from .events import Block, CancelRequested, Error, ExcInfo, Output, Renamed, Uncancelled, named
 from ._causes import cancel_cause, uncancel_source
 from .vocab import CancelCause, TaskState, WaitKind
 
 __all__ = ["Instrument", "TracedTask", "Tracer", "run_traced_batch", "tid_of", "tracer_of"]
 
-# Records on the hot path skip the named tuple's Python-level __new__ (see the docstring).
-_step = functools.partial(tuple.__new__, Step)
-_wait = functools.partial(tuple.__new__, Wait)
+
 
 _repr = reprlib.Repr()
 _repr.maxstring = 60
@@ -48,10 +48,22 @@ _repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
 _KNOWN = {}
 
 
+class _W:
+    """The words the hot path writes, as plain ``str`` values of the vocabulary: a record holding
+    a ``StrEnum`` member (an instance with a ``__dict__``) stays tracked by the garbage collector,
+    where a tuple of plain strings and numbers is untracked at its first collection."""
+    SLEEP, TASK, GATHER, IO, FUTURE = (WaitKind.SLEEP.value, WaitKind.TASK.value,
+                                       WaitKind.GATHER.value, WaitKind.IO.value,
+                                       WaitKind.FUTURE.value)
+    DONE, CANCELLED, FAILED = (TaskState.DONE.value, TaskState.CANCELLED.value,
+                               TaskState.FAILED.value)
+
+
 def _know(fn, kind, label=None):
     code = getattr(fn, "__code__", None)
     if code is not None:
-        _KNOWN[code] = (kind, label or fn.__qualname__)
+        # The word's plain str: records hold no enum members (see _W below).
+        _KNOWN[code] = (kind.value, label or fn.__qualname__)
 
 
 _know(tasks.sleep, WaitKind.SLEEP, "sleep")
@@ -264,9 +276,9 @@ class Tracer(Instrument):
         except AttributeError:  # a generator-based or foreign awaitable
             code = getattr(coro, "gi_code", None)
             qualname = code.co_qualname if code is not None else type(coro).__name__
-        self.events.append(TaskCreated("task", tid, t0, parent_tid, task.get_name(), qualname))
+        self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname))   # a TaskCreated
         if eager:
-            self.events.append(_step(("step", tid, t0, t1)))
+            self.events.append(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
             if task.done():
                 self._ended(task, t1)
             elif task._fut_waiter is not None:
@@ -348,22 +360,22 @@ class Tracer(Instrument):
         where = user or outer
         targets = ()   # the run's tasks it waits on (Wait.targets)
         if isinstance(waiter, asyncio.Task):
-            kind, detail = WaitKind.TASK, f"task '{waiter.get_name()}'"
+            kind, detail = _W.TASK, f"task '{waiter.get_name()}'"
             if waiter.__class__ is TracedTask and waiter._tracer is self:
                 targets = (waiter._tid,)
         elif isinstance(waiter, tasks._GatheringFuture):
             children = getattr(waiter, "_children", ())
-            kind, detail = WaitKind.GATHER, f"gather of {len(children)}"
+            kind, detail = _W.GATHER, f"gather of {len(children)}"
             targets = self._tids_of(children)
         elif io_code is not None:
-            kind, detail = WaitKind.IO, io_code.co_qualname
+            kind, detail = _W.IO, io_code.co_qualname
         else:
             known = _KNOWN.get(inner.f_code) if inner is not None else None
             if known is None:
-                kind, detail = WaitKind.FUTURE, "a future"
+                kind, detail = _W.FUTURE, "a future"
             else:
                 kind, detail = known
-                if kind is WaitKind.SLEEP:
+                if kind is _W.SLEEP:
                     sleep = self.loop.last_sleep
                     detail = _sleep_detail(sleep[1] if sleep[0] is waiter else None)
                 elif detail is _TASKGROUP:
@@ -376,9 +388,9 @@ class Tracer(Instrument):
                 elif detail is _WAIT_FOR:
                     targets = self._pending_tids((inner.f_locals.get("fut"),))
                     detail = "wait_for"
-        self.events.append(_wait(("wait", task._tid, t, kind, detail,
-                                   where.f_code.co_filename if where is not None else None,
-                                   where.f_lineno if where is not None else None, targets)))
+        self.events.append(("wait", task._tid, t, kind, detail,   # a Wait, as a plain tuple
+                            where.f_code.co_filename if where is not None else None,
+                            where.f_lineno if where is not None else None, targets))
 
     def _tids_of(self, futures) -> tuple[int, ...]:
         """The tids of the run's tasks among ``futures``, in their order, each once."""
@@ -399,13 +411,13 @@ class Tracer(Instrument):
         if task.cancelled():
             msg = getattr(task, "_cancel_message", None) or asked
             summary = f"CancelledError: {msg}" if msg else "CancelledError"
-            self.events.append(TaskEnded("end", tid, t, TaskState.CANCELLED, summary, None))
+            self.events.append(("end", tid, t, _W.CANCELLED, summary, None))   # a TaskEnded
             return
         exc = task._exception  # not .exception(): that would mark it retrieved
         if exc is None:
-            self.events.append(TaskEnded("end", tid, t, TaskState.DONE, short_repr(task._result), None))
+            self.events.append(("end", tid, t, _W.DONE, short_repr(task._result), None))
             return
-        self.events.append(TaskEnded("end", tid, t, TaskState.FAILED, exc_summary(exc),
+        self.events.append(("end", tid, t, _W.FAILED, exc_summary(exc),
                                      self.describe_exception(exc)))
 
     def describe_exception(self, exc: BaseException) -> ExcInfo:
@@ -433,7 +445,7 @@ def _thread_ident():
 
 
 def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.monotonic,
-                     _step=_step, _MethodType=types.MethodType):
+                     _MethodType=types.MethodType):
     """Run ``ntodo`` ready handles; time the ones that step a traced task (the loop's hot path).
 
     A task's step and its wake-up are handles bound to the task (``TaskStepMethWrapper`` /
@@ -465,7 +477,7 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.mo
                     loop.call_soon(tracer.on_fatal, exc)
             t1 = clock()
             loop.current_traced = None
-            tracer.events.append(_step(("step", task._tid, t0, t1)))
+            tracer.events.append(("step", task._tid, t0, t1))   # a Step, as a plain tuple
             if task.done():
                 tracer._ended(task, t1)
             elif task._fut_waiter is not None:

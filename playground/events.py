@@ -1,7 +1,10 @@
 """The tracer's records: what a run's log holds, one named tuple per kind of event.
 
 Each record is a ``NamedTuple`` whose first field, ``event``, names its kind, so a record is still a
-plain tuple (cheap to make, to keep and to JSON-encode) that reads by name: ``ev.tid``, ``ev.t0``.
+plain tuple (cheap to keep and to JSON-encode) that reads by name: ``ev.tid``, ``ev.t0``.  The records
+made for every task and every step (``TaskCreated``, ``Step``, ``Wait``, ``TaskEnded``) are logged
+as plain tuples in the same field order (see ``_tracer``'s docstring for the measured reason): read
+any record from a log through ``named(ev)`` when you want names, or unpack it by position.
 Times are ``loop.time()`` seconds; ``tid`` is the task's number within its run (1, 2, 3… in creation
 order).  ``docs/engine-api.md``'s table of events is generated from this module
 (``python -m asyncio_playground._docs``), and a test keeps the two in step.

@@ -127,7 +127,7 @@ def test_wait_records_name_the_awaited_tasks(lesson_run):
     run, snapshot, _ = lesson_run
     table = fold(snapshot)
     t = tids(table)
-    waits = {ev.tid: ev for ev in snapshot if ev.event == "wait"}   # each task's latest wait
+    waits = {ev.tid: ev for ev in map(named, snapshot) if ev.event == "wait"}   # each task's latest
     main = waits[t["Task-1"]]
     assert (main.kind, main.detail, main.targets) == ("gather", "gather of 2", (t["grouper"], t["waiter"]))
     assert main.lineno == line_of(run, "# gather-line")
@@ -232,10 +232,10 @@ def test_asyncio_wait_wait_for_and_gather_of_non_tasks(pg_loop, tmp_path):
     main_wait = snap_table.by_tid[t["Task-1"]]
     assert main_wait.waiting[:2] == ("wait", "asyncio.wait")
     assert main_wait.targets == (t["a"], t["b"])
-    gather = [ev for ev in run.tracer.events if ev.event == "wait" and ev.kind == "gather"]
+    gather = [ev for ev in map(named, run.tracer.events) if ev.event == "wait" and ev.kind == "gather"]
     assert [(ev.detail, ev.targets) for ev in gather] == [("gather of 2", (t["c"],))]
     # wait_for(task): 3.11 waits on a future of its own (kind timeout), 3.12+ on the task itself
-    [wait_for] = [ev for ev in run.tracer.events if ev.event == "wait" and ev.tid == t["Task-1"]
+    [wait_for] = [ev for ev in map(named, run.tracer.events) if ev.event == "wait" and ev.tid == t["Task-1"]
                   and ev.kind in ("timeout", "task")]
     assert wait_for.targets == (t["d"],)
 

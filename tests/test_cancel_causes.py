@@ -153,7 +153,7 @@ def test_taskgroup_names_the_failing_child_and_its_exception(pg_loop, tmp_path):
     assert f"line {line_of(run, '# raise-line')}" in up.detail
     [body] = requests(table, "Task-1")             # the body of the async with, cancelled too
     assert body.cause == "taskgroup"
-    undone = [ev.source for ev in run.tracer.events if ev.event == "uncancel"]
+    undone = [ev.source for ev in run.tracer.events if ev[0] == "uncancel"]
     if sys.version_info >= (3, 12):
         assert undone == ["taskgroup"]      # the group takes its own cancel of the body back
     else:
@@ -178,7 +178,7 @@ def test_timeout_block(pg_loop, tmp_path):
     [req] = requests(table, "Task-1")
     assert (req.cause, req.by) == ("timeout", None)
     assert req.detail == f"asyncio.timeout() reached its deadline while the task waited at line {line_of(run, '# waits-here')}"
-    assert [ev.source for ev in run.tracer.events if ev.event == "uncancel"] == ["timeout"]
+    assert [ev.source for ev in run.tracer.events if ev[0] == "uncancel"] == ["timeout"]
 
 
 def test_wait_for_follows_the_running_python(pg_loop, tmp_path):

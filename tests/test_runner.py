@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 import asyncio_playground as playground
+from asyncio_playground.events import named
 
 
 def write(tmp_path, name, source):
@@ -90,7 +91,7 @@ def test_seed_create_task_overlaps_and_finishes_under_1_3_s(pg_loop, tmp_path):
     assert out.rstrip().endswith("after asyncio.run")      # code after asyncio.run runs after it
     assert {ev.tid for ev in table.outputs if "source_A" in ev.text} == {a.tid}   # attributed
     assert a.waits[0][2:] == ("sleep", "sleep(1)")
-    wait_events = [ev for ev in run.tracer.events if ev.event == "wait" and ev.tid == a.tid]
+    wait_events = [named(ev) for ev in run.tracer.events if ev[0] == "wait" and ev[1] == a.tid]
     # suspended at the `await asyncio.sleep(1)` line
     assert (wait_events[0].filename, wait_events[0].lineno) == (run.path, 8)
 
@@ -415,15 +416,17 @@ def test_each_run_numbers_its_tasks_from_task_1(pg_loop, tmp_path):
 def test_events_are_named_records(pg_loop, tmp_path):
     run, table = execute(pg_loop, write(tmp_path, "names.py", NAMES))
     from asyncio_playground import events
-    kinds = {type(ev) for ev in run.tracer.events}
+    records = [events.named(ev) for ev in run.tracer.events]
+    kinds = {type(ev) for ev in records}
     assert {events.RunStarted, events.TaskCreated, events.Step, events.Wait, events.TaskEnded,
             events.Output, events.RunEnded} <= kinds
-    for ev in run.tracer.events:
-        assert isinstance(ev, tuple) and ev.event == ev[0]          # still plain tuples
-        assert events.named(list(ev)) == ev                          # round trip through JSON shape
-    steps = [ev for ev in run.tracer.events if ev.event == "step"]
+    for raw, ev in zip(run.tracer.events, records):
+        assert tuple(raw) == ev and ev.event == raw[0]            # same fields, same order
+        # The records made per task and per step are logged as plain tuples; the rest as records.
+        assert type(raw) is (tuple if ev.event in ("task", "step", "wait", "end") else type(ev))
+    steps = [ev for ev in records if ev.event == "step"]
     assert all(ev.t0 <= ev.t1 for ev in steps)
-    wait = next(ev for ev in run.tracer.events if ev.event == "wait")
+    wait = next(ev for ev in records if ev.event == "wait")
     assert wait.kind in {"sleep", "task"} and wait.filename == run.path
 
 

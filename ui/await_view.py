@@ -2,8 +2,8 @@
 (``ui/await_model.py``), following the run's table frame by frame and the window's selection."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from .await_model import AwaitTreeModel
@@ -97,6 +97,22 @@ class AwaitView(QTreeView):
         elif self._pending:
             changed, self._pending = self._pending, set()
             self.await_model.refresh(changed)
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if self.await_model.rowCount() == 0:
+            # An empty view says why: this is "right now", and nothing waits now.
+            table = self.await_model.table()
+            text = ("Nothing is waiting right now: the run is over, and every task has ended."
+                    if table is not None and table.finished is not None else
+                    "Run a lesson: each task that waits shows here, under whatever waits on it "
+                    "(a gather's or TaskGroup's tasks under their awaiter).")
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, text)
+            painter.end()
 
     def showEvent(self, event):
         super().showEvent(event)

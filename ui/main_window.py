@@ -456,7 +456,12 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         s = self._settings
         if s.value("geometry") is None or not self.restoreGeometry(s.value("geometry")):
-            self.resize(1400, 900)
+            # 1400x900, or the whole screen on a smaller one (a 1024x768 laptop, say).
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None and screen.width() > 0 and screen.height() > 0:
+                self.resize(min(1400, screen.width()), min(900, screen.height()))
+            else:
+                self.resize(1400, 900)
         self.default_layout()
         for name in _SPLITTERS:
             if s.value(f"splitter/{name}") is not None:
