@@ -63,7 +63,8 @@ def cancel_cause(tracer, task, caller, current):
                     "cancelled", awaiter)
         return CancelCause.GATHER, "its gather was cancelled", _traced(current, tracer)
     if tracer._explicit is not None:
-        return tracer._explicit, None, None
+        cause, detail, _where = tracer._explicit
+        return cause, detail, None
     if filename == _TASKGROUPS_PY:
         return (CancelCause.TASKGROUP, _taskgroup_reason(tracer, caller),
                 _taskgroup_culprit(tracer, caller) or _traced(current, tracer))

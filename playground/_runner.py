@@ -342,6 +342,12 @@ class Run:
             return False
         return self.tracer.cancel(task, msg, cause)
 
+    def set_cancel_points(self, lines) -> None:
+        """Cancel, on arrival, any task of the run that suspends at one of ``lines`` (line numbers
+        of the run's file): recorded with cause ``button`` and that line.  Takes effect at once,
+        for the run's next suspensions."""
+        self.tracer.cancel_points = frozenset((self.path, int(line)) for line in lines)
+
     def stop(self, msg: str | None = None, *, interrupt_module: bool = True) -> None:
         """Cancel every live task of the run (the module code sees CancelledError); cause ``stop``."""
         self._stopping = True

@@ -237,7 +237,9 @@ class Tracer(Instrument):
         self._next_tid = 1
         self.live: dict[int, TracedTask] = {}
         self.on_fatal = on_fatal
-        self._explicit = None   # the cause of a cancel the playground itself is making now
+        self._explicit = None   # (cause, detail, where) of a cancel the playground is making now
+        # (file, line) pairs where a task that suspends is cancelled on arrival (cancel points).
+        self.cancel_points: frozenset = frozenset()
         self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
 
     # -- reading ---------------------------------------------------------------------------
@@ -303,10 +305,10 @@ class Tracer(Instrument):
     def renamed(self, task):
         self.events.append(Renamed("name", task._tid, self.loop.time(), task.get_name()))
 
-    def cancel(self, task, msg=None, cause=CancelCause.BUTTON) -> bool:
-        """Cancel ``task`` on the playground's own behalf (a Cancel click, Stop, the run's end),
-        recorded with ``cause``."""
-        self._explicit = cause
+    def cancel(self, task, msg=None, cause=CancelCause.BUTTON, *, detail=None, where=None) -> bool:
+        """Cancel ``task`` on the playground's own behalf (a Cancel click, Stop, the run's end, a
+        cancel point), recorded with ``cause``, ``detail`` and ``where`` ((file, line) or None)."""
+        self._explicit = (cause, detail, where)
         try:
             return task.cancel(msg)
         finally:
@@ -318,15 +320,18 @@ class Tracer(Instrument):
         current = (tasks.current_task(loop) if loop.is_running() and loop._thread_id == _thread_ident()
                    else None)
         cause, detail, by = cancel_cause(self, task, caller, current)
-        lesson = caller
-        while lesson is not None and lesson.f_code.co_filename != self.filename:
-            lesson = lesson.f_back
+        explicit = self._explicit
+        if explicit is not None and explicit[0] == cause and explicit[2] is not None:
+            file, line = explicit[2]           # a cancel point: the line it stands on
+        else:
+            lesson = caller
+            while lesson is not None and lesson.f_code.co_filename != self.filename:
+                lesson = lesson.f_back
+            file, line = (lesson.f_code.co_filename, lesson.f_lineno) if lesson else (None, None)
         self._cancel_msgs[task._tid] = None if msg is None else str(msg)
         self.events.append(CancelRequested(
             "cancel", task._tid, loop.time(), by._tid if by is not None and by._tracer is self else None,
-            None if msg is None else str(msg), cause, detail,
-            lesson.f_code.co_filename if lesson is not None else None,
-            lesson.f_lineno if lesson is not None else None))
+            None if msg is None else str(msg), cause, detail, file, line))
 
     def uncancelled(self, task, remaining, caller):
         source = uncancel_source(self, caller)
@@ -388,9 +393,14 @@ class Tracer(Instrument):
                 elif detail is _WAIT_FOR:
                     targets = self._pending_tids((inner.f_locals.get("fut"),))
                     detail = "wait_for"
-        self.events.append(("wait", task._tid, t, kind, detail,   # a Wait, as a plain tuple
-                            where.f_code.co_filename if where is not None else None,
-                            where.f_lineno if where is not None else None, targets))
+        file = where.f_code.co_filename if where is not None else None
+        line = where.f_lineno if where is not None else None
+        self.events.append(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
+        if self.cancel_points and (file, line) in self.cancel_points:
+            # A cancel point: cancelled on arrival, exactly here (inside a finally, between two
+            # awaits...), with no sleep made long enough to click in time.
+            self.cancel(task, None, CancelCause.BUTTON, detail=f"cancel point at line {line}",
+                        where=(file, line))
 
     def _tids_of(self, futures) -> tuple[int, ...]:
         """The tids of the run's tasks among ``futures``, in their order, each once."""

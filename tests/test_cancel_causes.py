@@ -367,3 +367,44 @@ def test_the_story_in_words(pg_loop, tmp_path):
     assert f"CancelledError landed at line {line_of(run, '# upload-waits')}" in text
     assert text.endswith("ended cancelled (re-raised)")
     assert table.cancel_story(next(r.tid for r in table.rows if r.name == "check-size")) is None
+
+
+def test_a_cancel_point_cancels_a_task_on_arrival_inside_its_finally(pg_loop, tmp_path):
+    source = textwrap.dedent("""
+        import asyncio
+
+        async def worker():
+            try:
+                await asyncio.sleep(0.01)
+            finally:
+                await asyncio.sleep(0.01)          # the cancel point
+                print("finally finished")
+
+        async def main():
+            try:
+                await asyncio.create_task(worker(), name="worker")
+            except asyncio.CancelledError:
+                print("worker was cancelled")
+
+        asyncio.run(main())
+    """)
+    path = tmp_path / "lesson.py"
+    path.write_text(source)
+    point = next(i for i, line in enumerate(source.splitlines(), 1) if "the cancel point" in line)
+    run = playground.Run(path, loop=pg_loop)
+    run.set_cancel_points([point])
+
+    async def go():
+        run.start()
+        return await run.wait()
+
+    assert pg_loop.run_until_complete(go()) == "completed"
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    [req] = requests(table, "worker")
+    assert (req.cause, req.by, req.lineno, req.detail) == ("button", None, point,
+                                                          f"cancel point at line {point}")
+    out = "".join(ev.text for ev in table.outputs)
+    assert "finally finished" not in out and "worker was cancelled" in out
+    assert story(table, "worker").landed_at == (run.path, point)
+    assert requests(table, "Task-1") == ()    # main was not at the point: only its awaited task

@@ -168,3 +168,67 @@ def test_await_view_tab_shows_the_gather_under_main_and_selects_like_the_table(q
     selected = w.task_view.selectionModel().selectedRows()
     assert selected and selected[0].data(TaskTableModel.TidRole) == worker.tid
     assert w.story.text().count("worker-1") == 1       # "never asked to cancel" for now
+
+
+FINALLY = textwrap.dedent("""\
+    import asyncio
+
+
+    async def worker():
+        try:
+            await asyncio.sleep(0.05)
+        finally:
+            await asyncio.sleep(0.05)          # a cancel point goes here
+            print("finally finished")
+
+
+    async def main():
+        try:
+            await asyncio.create_task(worker(), name="worker")
+        except asyncio.CancelledError:
+            print("worker was cancelled")
+
+    asyncio.run(main())
+""")
+
+
+def test_a_cancel_point_set_in_the_gutter_cancels_a_task_inside_its_finally(
+        qtbot, attached_loop, tmp_path):
+    from PySide6.QtGui import QTextCursor
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(attached_loop, edits=EditStore(tmp_path / "data"), settings=settings)
+
+    def stop_runs(w):
+        runs = w.shutdown()
+        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
+
+    qtbot.addWidget(w, before_close_func=stop_runs)
+    w.resize(1400, 900)
+    with qtbot.waitExposed(w):
+        w.show()
+    script = tmp_path / "finally.py"
+    script.write_text(FINALLY)
+    assert w.open_path(str(script))
+    editor = w.editor
+    point = next(i for i, line in enumerate(FINALLY.splitlines(), 1) if "cancel point goes" in line)
+    block = editor.document().findBlockByNumber(point - 1)
+    y = editor.cursorRect(QTextCursor(block)).center().y()
+    gutter = editor._gutter
+    qtbot.mouseClick(gutter, Qt.MouseButton.LeftButton, pos=QPoint(gutter.width() // 2, y))
+    assert editor.cancel_points() == {point}
+    assert f"Cancel point set on line {point}" in w.console.toPlainText()
+    with qtbot.waitSignal(w.runFinished, timeout=5000):
+        w.act_run.trigger()
+    worker = row_of(w, "worker")
+    [req] = worker.cancel_requests
+    assert (req.cause, req.lineno) == ("button", point)
+    assert worker.state == "cancelled" and worker.story.landed_at == (w.run.path, point)
+    text = w.console.toPlainText()
+    assert "worker was cancelled" in text and "finally finished" not in text
+    # A second click removes it: the next run runs the finally to its end.
+    qtbot.mouseClick(gutter, Qt.MouseButton.LeftButton, pos=QPoint(gutter.width() // 2, y))
+    assert editor.cancel_points() == frozenset()
+    with qtbot.waitSignal(w.runFinished, timeout=5000):
+        w.act_run.trigger()
+    assert row_of(w, "worker").state == "done"
+    assert "finally finished" in w.console.toPlainText()

@@ -1,9 +1,9 @@
 """The code editor: a QPlainTextEdit with a line-number gutter that also shows run markers."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QPainter, QPalette, QTextCursor,
-                           QTextFormat)
+from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QPainter, QPalette, QPen, QPolygonF,
+                           QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from .highlighter import PygmentsHighlighter, is_dark
@@ -33,12 +33,27 @@ class _Gutter(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         self._editor.paint_gutter(self, event)
 
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        line = self._editor.line_at_y(event.position().y())
+        if event.button() == Qt.MouseButton.LeftButton and line is not None:
+            self._editor.gutterClicked.emit(line)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def event(self, ev) -> bool:  # tooltips explain a marker
         if ev.type() == ev.Type.ToolTip:
             line = self._editor.line_at_y(ev.pos().y())
             marker = self._editor.markers().get(line)
-            if marker:
-                QToolTip.showText(ev.globalPos(), marker[1], self)
+            if line in self._editor.cancel_points():
+                tip = ("Cancel point: a task of the run that suspends on this line is cancelled "
+                       "on arrival (click to remove)") + (f"\n{marker[1]}" if marker else "")
+                QToolTip.showText(ev.globalPos(), tip, self)
+            elif marker:
+                QToolTip.showText(ev.globalPos(), marker[1] + "\n(click: a cancel point here)", self)
+            elif line is not None:
+                QToolTip.showText(ev.globalPos(), "Click to set a cancel point: a task of the run "
+                                  "that suspends on this line is cancelled on arrival", self)
             else:
                 QToolTip.hideText()
                 ev.ignore()
@@ -53,13 +68,22 @@ class CodeEditor(QPlainTextEdit):
     `wait` markers show their count in the gutter, `error` ones a red bar plus a wavy line.
     `highlight_line(n)` tints one line (the line a selected task waits on).
 
+    A click in the gutter emits ``gutterClicked(line)``; the window uses it to toggle cancel
+    points, which ``set_cancel_points`` shows as a violet stop sign left of the line number.
+
+    Signals:
+        gutterClicked(int): the line (1-based) whose number was clicked.
+
     Attributes:
         highlighter: the PygmentsHighlighter colouring the document.
     """
 
+    gutterClicked = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._markers: dict[int, tuple[str, str]] = {}
+        self._points: frozenset[int] = frozenset()
         self._highlight: int | None = None
         self._gutter = _Gutter(self)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -84,6 +108,16 @@ class CodeEditor(QPlainTextEdit):
 
     def markers(self) -> dict[int, tuple[str, str]]:
         return self._markers
+
+    def set_cancel_points(self, lines) -> None:
+        """Show cancel points on ``lines`` (1-based)."""
+        lines = frozenset(lines)
+        if lines != self._points:
+            self._points = lines
+            self._gutter.update()
+
+    def cancel_points(self) -> frozenset[int]:
+        return self._points
 
     def highlight_line(self, line: int | None, *, scroll: bool = True) -> None:
         """Tint `line` (1-based) or clear with None; scrolls it into view."""
@@ -184,6 +218,16 @@ class CodeEditor(QPlainTextEdit):
                         painter.setPen(QColor("white"))
                         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, "!")
                     text_color = color
+                if n in self._points:
+                    # A stop sign: tasks suspending on this line are cancelled on arrival.
+                    size = min(11, badge - 3)
+                    cx, cy = 2 + size / 2, top + height / 2
+                    k = size / 2 * 0.414
+                    r = size / 2
+                    painter.setPen(QPen(QColor("white"), 1))
+                    painter.setBrush(self._color("cancel"))
+                    painter.drawPolygon(QPolygonF([QPointF(cx + dx, cy + dy) for dx, dy in (
+                        (-k, -r), (k, -r), (r, -k), (r, k), (k, r), (-k, r), (-r, k), (-r, -k))]))
                 painter.setPen(text_color)
                 painter.drawText(0, top, number_right, height,
                                  Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(n))

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._doc = None                # (path, slug, original text, lesson)
         self._loading = self._selecting = self._markers_stale = False
         self._selected: int | None = None    # the selected task's tid
+        self._points: dict[str, set[int]] = {}   # normalised path -> its cancel points
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.browser.lessonSelected.connect(self.open_path)
         self.editor.textChanged.connect(self._text_changed)
+        self.editor.gutterClicked.connect(self.toggle_cancel_point)
         self.task_view.cancelRequested.connect(self.cancel_task)
         self.task_view.cancelWithMessage.connect(self.controller.cancel_task)
         self.task_view.taskSelected.connect(self._select_task)
@@ -221,6 +223,7 @@ class MainWindow(QMainWindow):
         self._doc = (path, slug, original, lesson)
         self._loading = True
         self.editor.setPlainText(text)
+        self.editor.set_cancel_points(self._points.get(_norm(path), ()))
         self._loading = False
         self._error_marker = None
         self._update_markers()
@@ -280,9 +283,28 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.editor.highlight_line(None)
         self.console.clear_output()
-        return self.controller.start(
+        started = self.controller.start(
             self._doc[0], self.editor.toPlainText(), block_limit=self.block_limit.value(),
             network=NetworkMode.LIVE if self.act_network.isChecked() else NetworkMode.OFFLINE)
+        if started:   # before the loop runs any of its tasks
+            self.run.set_cancel_points(self.editor.cancel_points())
+        return started
+
+    def toggle_cancel_point(self, line: int) -> None:
+        """Set or clear a cancel point on ``line`` of the shown file (a click in the gutter): a
+        task of the run that suspends there is cancelled on arrival."""
+        if self._doc is None:
+            return
+        key = _norm(self._doc[0])
+        points = set(self._points.get(key, ()))
+        points.symmetric_difference_update({line})
+        self._points[key] = points
+        self.editor.set_cancel_points(points)
+        run = self.run
+        if run is not None and not run.done and self._showing_run_file():
+            run.set_cancel_points(points)
+        self._notice(f"Cancel point set on line {line}: a task that suspends there is cancelled on "
+                     "arrival" if line in points else f"Cancel point on line {line} removed")
 
     def stop(self) -> None:
         """Cancel every live task (Stop / Shift+F5), of the current run and earlier ones unwinding."""
