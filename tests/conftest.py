@@ -56,6 +56,43 @@ def attached_loop(qapp):
         pass
 
 
+@pytest.fixture
+def gui_loop(qapp):
+    """A playground loop attached to Qt: it runs whenever qtbot spins events."""
+    loop = playground.new_event_loop()
+    loop.attach()
+    yield loop
+    loop.detach()
+    loop.close()
+
+
+@pytest.fixture
+def make_window(qtbot, gui_loop, tmp_path):
+    """Builds windows on a private settings file and edit dir; stops their runs at teardown."""
+
+    def stop_runs(w):
+        # pytest-qt closes added widgets before fixture teardown: stop and await the runs first.
+        runs = w.shutdown()
+        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
+
+    def make(data_dir=None):
+        from PySide6.QtCore import QSettings
+
+        from asyncio_playground.ui.edits import EditStore
+        from asyncio_playground.ui.main_window import MainWindow
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(gui_loop, edits=EditStore(data_dir or tmp_path / "data"), settings=settings)
+        qtbot.addWidget(w, before_close_func=stop_runs)
+        w.resize(1400, 900)
+        with qtbot.waitExposed(w):
+            w.show()
+        w.activateWindow()                  # shortcuts go to the active window
+        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+        return w
+
+    return make
+
+
 def _threads():
     return {t for t in threading.enumerate() if t.is_alive()}
 

@@ -7,11 +7,9 @@ synthetic ones) to ``AwaitView``.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
-import textwrap
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -23,6 +21,7 @@ from asyncio_playground.events import Wait, named  # noqa: E402
 from asyncio_playground.ui import colors  # noqa: E402
 from asyncio_playground.ui.await_model import AwaitTreeModel  # noqa: E402
 from asyncio_playground.ui.await_view import AwaitView  # noqa: E402
+from helpers import run_script, until  # noqa: E402
 
 LESSON = """
     import asyncio
@@ -55,24 +54,6 @@ LESSON = """
 """
 
 
-def run_script(loop, tmp_path, source, during=None):
-    """Run ``source``; ``during(run)`` is awaited once the run has started."""
-    path = tmp_path / "lesson.py"
-    path.write_text(textwrap.dedent(source))
-    run = playground.Run(path, loop=loop)
-
-    async def go():
-        run.start()
-        if during is not None:
-            await during(run)
-        return await run.wait()
-
-    loop.run_until_complete(asyncio.wait_for(go(), 20))
-    table = playground.TaskTable()
-    table.apply(run.tracer.events)
-    return run, table
-
-
 def fold(events):
     table = playground.TaskTable()
     table.apply(events)
@@ -81,14 +62,6 @@ def fold(events):
 
 def line_of(run, text):
     return next(i for i, line in enumerate(open(run.path).read().splitlines(), 1) if text in line)
-
-
-async def until(predicate, timeout=5.0):
-    for _ in range(int(timeout / 0.005)):
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not met")
 
 
 def settled(table, names):

@@ -12,24 +12,7 @@ import textwrap
 import pytest
 
 import asyncio_playground as playground
-
-
-def run_script(loop, tmp_path, source, during=None):
-    """Run ``source``; ``during(run)`` is awaited once the run has started (to click, stop...)."""
-    path = tmp_path / "lesson.py"
-    path.write_text(textwrap.dedent(source))
-    run = playground.Run(path, loop=loop)
-
-    async def go():
-        run.start()
-        if during is not None:
-            await during(run)
-        return await run.wait()
-
-    loop.run_until_complete(asyncio.wait_for(go(), 20))
-    table = playground.TaskTable()
-    table.apply(run.tracer.events)
-    return run, table
+from helpers import run_script, until
 
 
 def line_of(run, text):
@@ -43,14 +26,6 @@ def requests(table, name):
 
 def name_of(table, tid):
     return table.by_tid[tid].name if tid is not None else None
-
-
-async def until(predicate, timeout=5.0):
-    for _ in range(int(timeout / 0.005)):
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not met")
 
 
 def tid_named(run, name):

@@ -6,12 +6,10 @@ import textwrap
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QInputDialog, QLineEdit  # noqa: E402
 
 from asyncio_playground.ui import colors  # noqa: E402
-from asyncio_playground.ui.edits import EditStore  # noqa: E402
-from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
 from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
 
@@ -35,18 +33,8 @@ WAIT_LINE = 6
 
 
 @pytest.fixture
-def window(qtbot, attached_loop, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(attached_loop, edits=EditStore(tmp_path / "data"), settings=settings)
-
-    def stop_runs(w):
-        runs = w.shutdown()
-        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
-
-    qtbot.addWidget(w, before_close_func=stop_runs)
-    w.resize(1400, 900)
-    with qtbot.waitExposed(w):
-        w.show()
+def window(qtbot, make_window, tmp_path):
+    w = make_window()
     script = tmp_path / "gathered.py"
     script.write_text(GATHERED)
     assert w.open_path(str(script))
@@ -193,19 +181,9 @@ FINALLY = textwrap.dedent("""\
 
 
 def test_a_cancel_point_set_in_the_gutter_cancels_a_task_inside_its_finally(
-        qtbot, attached_loop, tmp_path):
+        qtbot, make_window, tmp_path):
     from PySide6.QtGui import QTextCursor
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(attached_loop, edits=EditStore(tmp_path / "data"), settings=settings)
-
-    def stop_runs(w):
-        runs = w.shutdown()
-        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
-
-    qtbot.addWidget(w, before_close_func=stop_runs)
-    w.resize(1400, 900)
-    with qtbot.waitExposed(w):
-        w.show()
+    w = make_window()
     script = tmp_path / "finally.py"
     script.write_text(FINALLY)
     assert w.open_path(str(script))

@@ -6,12 +6,10 @@ import textwrap
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 import asyncio_playground as playground  # noqa: E402
 from asyncio_playground.ui.app import finish_runs  # noqa: E402
-from asyncio_playground.ui.edits import EditStore  # noqa: E402
-from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
 from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
 
@@ -34,39 +32,6 @@ LONG_SCRIPT = textwrap.dedent("""\
 
     asyncio.run(main())
 """)
-
-
-@pytest.fixture
-def gui_loop(qapp):
-    """A playground loop attached to Qt: it runs whenever qtbot spins events."""
-    loop = playground.new_event_loop()
-    loop.attach()
-    yield loop
-    loop.detach()
-    loop.close()
-
-
-@pytest.fixture
-def make_window(qtbot, gui_loop, tmp_path):
-    """Builds windows on a private settings file and edit dir; stops their runs at teardown."""
-
-    def stop_runs(w):
-        # pytest-qt closes added widgets before fixture teardown: stop and await the runs first.
-        runs = w.shutdown()
-        qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
-
-    def make(data_dir=None):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        w = MainWindow(gui_loop, edits=EditStore(data_dir or tmp_path / "data"), settings=settings)
-        qtbot.addWidget(w, before_close_func=stop_runs)
-        w.resize(1400, 900)
-        with qtbot.waitExposed(w):
-            w.show()
-        w.activateWindow()                  # shortcuts go to the active window
-        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
-        return w
-
-    return make
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from asyncio_playground.vocab import LIVE_STATES, TaskState, WaitKind
 from . import colors
+from .task_model import contiguous as _contiguous
 
 _ROOT = QModelIndex()
 _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND = 0, 1, 3, 6, 8   # Qt.ItemDataRole values
@@ -577,18 +578,3 @@ def _depth(node) -> int:
 def _renumber(nodes, start) -> None:
     for i in range(start, len(nodes)):
         nodes[i].row = i
-
-
-def _contiguous(rows) -> list[tuple[int, int]]:
-    """``[1, 2, 3, 7, 8]`` -> ``[(1, 3), (7, 8)]`` (rows sorted, unique)."""
-    if not rows:
-        return []
-    ranges = []
-    start = prev = rows[0]
-    for r in rows[1:]:
-        if r != prev + 1:
-            ranges.append((start, prev))
-            start = r
-        prev = r
-    ranges.append((start, prev))
-    return ranges

@@ -93,7 +93,7 @@ class TaskTableModel(QAbstractTableModel):
             self.endInsertRows()
         if not rows:
             return
-        ranges = _contiguous(rows)
+        ranges = contiguous(rows)
         if len(ranges) > _MAX_RANGES:
             ranges = [(rows[0], rows[-1])]
         last_col = len(self.COLUMNS) - 1
@@ -249,8 +249,10 @@ class TaskTableModel(QAbstractTableModel):
         return path if rel.startswith("..") else rel
 
 
-def _contiguous(rows: list[int]) -> list[tuple[int, int]]:
-    """``[1, 2, 3, 7, 8]`` -> ``[(1, 3), (7, 8)]`` (rows sorted, unique)."""
+def contiguous(rows: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7, 8]`` -> ``[(1, 3), (7, 8)]`` (rows sorted, unique): one signal per range."""
+    if not rows:
+        return []
     ranges = []
     start = prev = rows[0]
     for r in rows[1:]:

@@ -1,0 +1,36 @@
+"""Helpers shared by the engine tests (pytest puts this folder on sys.path)."""
+from __future__ import annotations
+
+import asyncio
+import textwrap
+
+import asyncio_playground as playground
+
+
+def run_script(loop, directory, source, during=None):
+    """Run ``source`` (dedented) as ``directory/lesson.py`` on ``loop``; ``during(run)`` is awaited
+    once the run has started (to click, stop...).  Returns ``(run, table)``: the run, awaited (20 s
+    at most), and its whole log folded into a ``TaskTable``."""
+    path = directory / "lesson.py"
+    path.write_text(textwrap.dedent(source))
+    run = playground.Run(path, loop=loop)
+
+    async def go():
+        run.start()
+        if during is not None:
+            await during(run)
+        return await run.wait()
+
+    loop.run_until_complete(asyncio.wait_for(go(), 20))
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    return run, table
+
+
+async def until(predicate, timeout=5.0):
+    """Await (polling the loop every 5 ms) until ``predicate()`` holds; fail after ``timeout``."""
+    for _ in range(int(timeout / 0.005)):
+        if predicate():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition not met")
