@@ -217,6 +217,9 @@ class TaskTable:
         # tid -> {awaiter tid: None} of the tasks whose current wait lists it in its targets
         # (the reverse of TaskRow.targets), kept as events arrive: awaited_by() is a lookup.
         self._awaiters: dict[int, dict[int, None]] = {}
+        # tids of the tasks a library created for its own ends (httpx's, anyio's): the window
+        # folds them away by default.
+        self.library_tids: set[int] = set()
         # (file, line) -> {tid: None} of the tasks in which CancelledError landed there.
         self.landed_lines: dict[tuple, dict[int, None]] = {}
         self.outputs: list[tuple] = []
@@ -280,7 +283,9 @@ class TaskTable:
                 row.waits.open(t, wait_kind, detail)
                 changed.add(tid)
             elif kind == "task":
-                _, tid, t, parent_tid, name, coro = ev
+                tid, t, parent_tid, name, coro = ev[1], ev[2], ev[3], ev[4], ev[5]
+                if len(ev) > 6 and ev[6]:
+                    self.library_tids.add(tid)
                 parent = by_tid.get(parent_tid)
                 row = TaskRow(tid, t, parent_tid, name, coro, parent.depth + 1 if parent else 0)
                 self.rows.append(row)

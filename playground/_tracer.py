@@ -174,6 +174,23 @@ class TracedTask(asyncio.Task):
 TracedTask.__name__ = TracedTask.__qualname__ = "Task"
 
 
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+
+
+def _created_by_library(frame, filename) -> bool:
+    """Whether the first frame above asyncio's and the playground's own is neither the lesson's
+    nor nobody's (no such frame: the runner made it, for the lesson)."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name == filename:
+            return False
+        if not (name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR)):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def tracer_of(task) -> "Tracer | None":
     """The tracer whose run ``task`` belongs to (None: not a traced task)."""
     return task._tracer if task.__class__ is TracedTask else None
@@ -273,12 +290,14 @@ class Tracer(Instrument):
         self.live[tid] = task
         parent_tid = (parent._tid if parent.__class__ is TracedTask and parent._tracer is self
                       else None)
-        try:
-            qualname = coro.cr_code.co_qualname
-        except AttributeError:  # a generator-based or foreign awaitable
-            code = getattr(coro, "gi_code", None)
-            qualname = code.co_qualname if code is not None else type(coro).__name__
-        self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname))   # a TaskCreated
+        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        qualname = code.co_qualname if code is not None else type(coro).__name__
+        # A task of a library (anyio's connect_tcp racing addresses for httpx, say): its
+        # coroutine is not the lesson's, and neither is the code that asked for it.  The lesson's
+        # own coroutines (nearly every task) answer at the first comparison.
+        library = ((code is None or code.co_filename != self.filename)
+                   and _created_by_library(sys._getframe(2), self.filename))
+        self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname, library))
         if eager:
             self.events.append(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
             if task.done():

@@ -31,13 +31,15 @@ class ExcInfo(NamedTuple):
 
 class TaskCreated(NamedTuple):
     """A task was created; ``parent`` is the tid of the task whose step created it (None: module
-    code, a callback or another thread)."""
+    code, a callback or another thread); ``library`` when a library (httpx, anyio…) created it
+    for its own ends, not the lesson's code."""
     event: str
     tid: int
     t: float
     parent: int | None
     name: str
     coro: str
+    library: bool = False
 
 
 class Renamed(NamedTuple):

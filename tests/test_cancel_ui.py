@@ -210,3 +210,29 @@ def test_a_cancel_point_set_in_the_gutter_cancels_a_task_inside_its_finally(
         w.act_run.trigger()
     assert row_of(w, "worker").state == "done"
     assert "finally finished" in w.console.toPlainText()
+
+
+def test_library_tasks_are_folded_away_until_asked_for(qtbot, make_window):
+    # httpx over anyio races connections in tasks of its own: they are not the lesson's.
+    w = make_window()
+    assert w.open_path(w.lesson_paths()["basics_03_return_values_httpx"])
+    with qtbot.waitSignal(w.runFinished, timeout=15000):
+        w.act_run.trigger()
+    table = w.table
+    library = {r.name for r in table.rows if r.tid in table.library_tids}
+    assert library and all(name.startswith("anyio.") for name in library)
+    lesson_rows = [r for r in table.rows if r.tid not in table.library_tids]
+    model = w.task_model
+    shown = {model.index(i, model.NAME_COL).data() for i in range(model.rowCount())}
+    assert model.rowCount() == len(lesson_rows) and not shown & library
+    assert w.timeline.lane_count() == len(lesson_rows)
+    n = len(table.library_tids)
+    assert w.act_library.text() == f"Library tasks ({n} hidden)"
+    bar = w.toolbar.widgetForAction(w.act_library)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton)
+    assert model.rowCount() == len(table.rows) == w.timeline.lane_count()
+    assert w.act_library.text() == f"Library tasks ({n} shown)"
+    # Each sits under the lesson task that caused it.
+    assert all(table.by_tid[t].parent not in table.library_tids for t in table.library_tids)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton)
+    assert model.rowCount() == len(lesson_rows)

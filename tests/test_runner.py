@@ -485,3 +485,29 @@ def test_a_lessons_eager_task_factory_does_not_hang_the_run(pg_loop, tmp_path):
     assert run.outcome == "completed"
     assert "".join(ev.text for ev in table.outputs) == "[0, 1, 2]\n"
     assert [r.state for r in table.rows] == ["done"] * 4
+
+
+def test_tasks_a_library_creates_for_itself_are_marked(pg_loop, tmp_path):
+    path = write(tmp_path, "lib.py", '''
+        import asyncio
+
+        ns = {}
+        exec(compile("import asyncio\\ndef spawn(c):\\n    return asyncio.ensure_future(c)\\n",
+                     "/site-packages/somelib/pool.py", "exec"), ns)
+
+        async def mine():
+            await asyncio.sleep(0.01)
+
+        async def main():
+            a = asyncio.create_task(mine(), name="mine")
+            b = asyncio.create_task(asyncio.sleep(0.01), name="mine-too")   # asyncio's coroutine
+            c = ns["spawn"](asyncio.sleep(0.01))                             # the library's task
+            c.set_name("theirs")
+            await asyncio.gather(a, b, c)
+
+        asyncio.run(main())
+    ''')
+    run, table = execute(pg_loop, path)
+    assert run.outcome == "completed"
+    assert {table.by_tid[t].name for t in table.library_tids} == {"theirs"}
+    assert table.by_tid[next(r.tid for r in table.rows if r.name == "theirs")].parent == 1

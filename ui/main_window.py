@@ -153,6 +153,11 @@ class MainWindow(QMainWindow):
                                "Open any Python script from disk")
         self.act_revert = action("Revert", sp.SP_BrowserReload, self.revert_to_original, (),
                                  "Revert to original: drop your edits of this lesson")
+        self.act_library = action("Library tasks", None, self._library_toggled, checkable=True)
+        self.act_library.setToolTip(
+            "Show the tasks that libraries (httpx, anyio…) create for their own ends, such as anyio "
+            "racing connections for httpx.  Hidden by default: each sits under the lesson task "
+            "that caused it, and its cancels say 'library'.")
         self.block_limit = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=120.0, singleStep=0.5,
                                           value=5.0, suffix=" s")
         self.block_limit.setToolTip("Block limit: code that blocks the event loop this long is stopped")
@@ -160,7 +165,8 @@ class MainWindow(QMainWindow):
         tb.setIconSize(QSize(18, 18))
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for item in (self.act_run, self.act_stop, None, self.act_network, QLabel("  Block limit "),
-                     self.block_limit, None, self.act_open, self.act_revert, self.act_export):
+                     self.block_limit, None, self.act_library, None, self.act_open, self.act_revert,
+                     self.act_export):
             if item is None:
                 tb.addSeparator()
             elif isinstance(item, QAction):
@@ -364,6 +370,7 @@ class MainWindow(QMainWindow):
         self.console.end_of_run()
         self._update_markers()
         self._update_story()
+        self._update_library_count()
         self.runFinished.emit(outcome)
 
     def _after_frame(self, n_events: int, slow: bool) -> None:
@@ -374,6 +381,18 @@ class MainWindow(QMainWindow):
             self._update_markers()
         if slow and n_events:
             self._update_story()
+            self._update_library_count()
+
+    def _library_toggled(self, *_args) -> None:
+        show = self.act_library.isChecked()
+        self.task_model.set_show_library(show)
+        self.timeline.set_show_library(show)
+        self._update_library_count()
+
+    def _update_library_count(self) -> None:
+        n = len(self.table.library_tids) if self.table is not None else 0
+        shown = "shown" if self.act_library.isChecked() else "hidden"
+        self.act_library.setText(f"Library tasks ({n} {shown})" if n else "Library tasks")
 
     def _update_story(self) -> None:
         table, tid = self.table, self._selected

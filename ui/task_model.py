@@ -57,6 +57,8 @@ class TaskTableModel(QAbstractTableModel):
         self._cwd = os.getcwd()
         self._last_tick = -1.0
         self._handlers = self._make_handlers()
+        # Tasks a library created for its own ends (table.library_tids) are left out unless asked.
+        self.show_library = False
 
     # -- feeding -----------------------------------------------------------------------------
     def set_table(self, table) -> None:
@@ -84,7 +86,9 @@ class TaskTableModel(QAbstractTableModel):
         if self._table is None or not changed:
             return
         known = self._row_of
-        new = [self._table.row(tid) for tid in sorted(tid for tid in changed if tid not in known)]
+        hidden = () if self.show_library else self._table.library_tids
+        new = [self._table.row(tid) for tid in sorted(tid for tid in changed
+                                                      if tid not in known and tid not in hidden)]
         rows = sorted(known[tid] for tid in changed if tid in known)
         if new:
             first = len(self._rows)
@@ -125,8 +129,17 @@ class TaskTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, col), self.index(last, col),
                                   [Qt.ItemDataRole.DisplayRole])
 
+    def set_show_library(self, show: bool) -> None:
+        """Show (or leave out) the tasks libraries created for their own ends."""
+        if show != self.show_library:
+            self.show_library = show
+            self.set_table(self._table)
+
     def _append(self, rows) -> None:
+        hidden = () if self.show_library or self._table is None else self._table.library_tids
         for row in rows:
+            if row.tid in hidden:
+                continue
             self._row_of[row.tid] = len(self._rows)
             self._rows.append(row)
 

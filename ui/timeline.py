@@ -50,6 +50,7 @@ class TimelineWidget(QWidget):
         self._small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.85))
         self._glyph = QFont(self.font())
         self._glyph.setBold(True)
+        self.show_library = False
         self.set_table(None)
 
     # -- public API --------------------------------------------------------------------------
@@ -78,8 +79,10 @@ class TimelineWidget(QWidget):
         table = self._table
         if table is not None:
             rows = table.rows
+            hidden = () if self.show_library else table.library_tids
             for row in rows[self._known:]:
-                self._lanes.add(row)
+                if row.tid not in hidden:
+                    self._lanes.add(row)
             self._known = len(rows)
             self._lanes.settle()
             if self._origin is None:
@@ -93,6 +96,13 @@ class TimelineWidget(QWidget):
         if self._follow:
             self._fit_range()
         self.update()
+
+    def set_show_library(self, show: bool) -> None:
+        """Show (or leave out) the lanes of tasks libraries created for their own ends."""
+        if show != self.show_library:
+            self.show_library = show
+            self._lanes, self._known = LaneOrder(), 0
+            self.refresh(None, live=self._live)
 
     def highlight(self, tid: int) -> None:
         """Mark the lane of *tid* (or none for -1) and scroll it into view; emits nothing."""
