@@ -178,15 +178,31 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 
 
+_INTERNAL: dict = {}   # code object -> whether it is asyncio's or the playground's own
+_INSTALLED: dict = {}  # code object -> whether it comes from an installed package
+_PACKAGE_DIRS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+def _installed(code) -> bool:
+    known = _INSTALLED.get(code)
+    if known is None:
+        name = code.co_filename
+        known = _INSTALLED[code] = any(part in name for part in _PACKAGE_DIRS)
+    return known
+
+
 def _created_by_library(frame, filename) -> bool:
     """Whether the first frame above asyncio's and the playground's own is neither the lesson's
     nor nobody's (no such frame: the runner made it, for the lesson)."""
+    internal = _INTERNAL
     while frame is not None:
-        name = frame.f_code.co_filename
-        if name == filename:
-            return False
-        if not (name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR)):
-            return True
+        code = frame.f_code
+        inside = internal.get(code)
+        if inside is None:
+            name = code.co_filename
+            inside = internal[code] = name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR)
+        if not inside:
+            return code.co_filename != filename
         frame = frame.f_back
     return False
 
@@ -293,9 +309,10 @@ class Tracer(Instrument):
         code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
         qualname = code.co_qualname if code is not None else type(coro).__name__
         # A task of a library (anyio's connect_tcp racing addresses for httpx, say): its
-        # coroutine is not the lesson's, and neither is the code that asked for it.  The lesson's
-        # own coroutines (nearly every task) answer at the first comparison.
-        library = ((code is None or code.co_filename != self.filename)
+        # coroutine comes from an installed package, and the code that asked for it is not the
+        # lesson's.  Only such coroutines pay for the look at the callers (sys._getframe makes
+        # frame objects: ~7,000 instructions a task); the rest answer from a cache by code object.
+        library = (code is not None and _installed(code)
                    and _created_by_library(sys._getframe(2), self.filename))
         self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname, library))
         if eager:

@@ -492,8 +492,9 @@ def test_tasks_a_library_creates_for_itself_are_marked(pg_loop, tmp_path):
         import asyncio
 
         ns = {}
-        exec(compile("import asyncio\\ndef spawn(c):\\n    return asyncio.ensure_future(c)\\n",
-                     "/site-packages/somelib/pool.py", "exec"), ns)
+        exec(compile("import asyncio\\nasync def connect():\\n    await asyncio.sleep(0.01)\\n"
+                     "def spawn():\\n    return asyncio.ensure_future(connect())\\n",
+                     "/venv/lib/site-packages/somelib/pool.py", "exec"), ns)
 
         async def mine():
             await asyncio.sleep(0.01)
@@ -501,9 +502,10 @@ def test_tasks_a_library_creates_for_itself_are_marked(pg_loop, tmp_path):
         async def main():
             a = asyncio.create_task(mine(), name="mine")
             b = asyncio.create_task(asyncio.sleep(0.01), name="mine-too")   # asyncio's coroutine
-            c = ns["spawn"](asyncio.sleep(0.01))                             # the library's task
+            c = ns["spawn"]()                                                # the library's task
+            d = asyncio.create_task(ns["connect"](), name="mine-from-lib")   # the lesson's
             c.set_name("theirs")
-            await asyncio.gather(a, b, c)
+            await asyncio.gather(a, b, c, d)
 
         asyncio.run(main())
     ''')
