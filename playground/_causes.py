@@ -103,6 +103,7 @@ def _taskgroup_culprit(tracer, caller):
 
 
 def _taskgroup_reason(tracer, caller) -> str:
+    from ._tracer import exc_summary   # late: _tracer imports this module
     frame = _taskgroup_frame(caller, "_on_task_done")
     if frame is not None:
         failed, exc = frame.f_locals.get("task"), frame.f_locals.get("exc")
@@ -112,14 +113,14 @@ def _taskgroup_reason(tracer, caller) -> str:
                            if f.f_code.co_filename == tracer.filename), None)
             where = f" at line {lineno}" if lineno else ""
         who = f"'{failed.get_name()}'" if failed is not None else "a child"
-        return f"{who} raised {_summary(exc) if exc is not None else 'an exception'}{where}"
+        return f"{who} raised {exc_summary(exc) if exc is not None else 'an exception'}{where}"
     frame = _taskgroup_frame(caller, "__aexit__")
     if frame is not None:
         exc = frame.f_locals.get("exc")
         if isinstance(exc, asyncio.CancelledError):
             return "the body of the async with was cancelled"
         if exc is not None:
-            return f"the body of the async with raised {_summary(exc)}"
+            return f"the body of the async with raised {exc_summary(exc)}"
     return "the TaskGroup is shutting down"
 
 
@@ -146,8 +147,3 @@ def uncancel_source(tracer, caller) -> CancelCause:
     if name == _TASKGROUPS_PY:
         return CancelCause.TASKGROUP
     return CancelCause.TASK if name == tracer.filename else CancelCause.LIBRARY
-
-
-def _summary(exc) -> str:
-    msg = str(exc)
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__

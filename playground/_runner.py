@@ -448,11 +448,9 @@ class Run:
 
     async def _finish_main(self, task, result):
         # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
-        leftovers = [t for t in self.tracer.live.values() if not t.done()]
-        for t in leftovers:
-            self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
+        leftovers = self._cancel_leftovers()
         if leftovers:
-            await asyncio.gather(*leftovers, return_exceptions=True)
+            await leftovers
         if task.cancelled():
             result.set_exception(concurrent.futures.CancelledError())
         elif task.exception() is not None:
@@ -460,13 +458,18 @@ class Run:
         else:
             result.set_result(task.result())
 
-    def _finish(self, outcome, error):
+    def _cancel_leftovers(self):
+        """Cancel the run's tasks still pending (cause ``shutdown``); a gather of them, or None."""
         leftovers = [t for t in self.tracer.live.values() if not t.done()]
+        for t in leftovers:
+            self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
+        return asyncio.gather(*leftovers, return_exceptions=True) if leftovers else None
+
+    def _finish(self, outcome, error):
+        leftovers = self._cancel_leftovers()
         if leftovers:
-            for t in leftovers:
-                self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
-            fut = asyncio.gather(*leftovers, return_exceptions=True)
-            fut.add_done_callback(lambda _: self._finish(outcome, error), context=self._plain_context)
+            leftovers.add_done_callback(lambda _: self._finish(outcome, error),
+                                        context=self._plain_context)
             return
         if self._thread is not None:
             self._thread.join(timeout=1.0)

@@ -158,13 +158,17 @@ class CancelStory:
         cleanup: ``(t0, t1)`` from the landing to the end of the cleanup (None until known).
     """
 
-    __slots__ = ("requested", "landed", "landed_at", "landing_step", "uncancelled_by", "uncancelled",
+    __slots__ = ("requested", "landed_at", "landing_step", "uncancelled_by", "uncancelled",
                  "after", "cleanup")
 
     def __init__(self, requested):
         self.requested = requested
-        self.landed = self.landed_at = self.landing_step = None
+        self.landed_at = self.landing_step = None
         self.uncancelled_by = self.uncancelled = self.after = self.cleanup = None
+
+    @property
+    def landed(self) -> float | None:
+        return self.landing_step[0] if self.landing_step is not None else None
 
     def __repr__(self):
         return (f"<CancelStory landed={self.landed} at={self.landed_at} after={self.after} "
@@ -349,7 +353,7 @@ class TaskTable:
         if t0 < story.requested:   # the step that asked (a task cancelling itself) goes on
             return
         story.requested = None
-        story.landed, story.landing_step = t0, (t0, t1)
+        story.landing_step = (t0, t1)
         story.landed_at = row.waiting[2:4] if row.waiting is not None else None
         if story.landed_at is not None:
             self.landed_lines.setdefault(story.landed_at, {})[row.tid] = None

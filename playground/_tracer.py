@@ -37,8 +37,6 @@ from .vocab import CancelCause, TaskState, WaitKind
 
 __all__ = ["Instrument", "TracedTask", "Tracer", "run_traced_batch", "tid_of", "tracer_of"]
 
-
-
 _repr = reprlib.Repr()
 _repr.maxstring = 60
 _repr.maxother = 60
@@ -101,23 +99,34 @@ _know(getattr(asyncio.TaskGroup, "_aexit", None), WaitKind.FUTURE, _TASKGROUP)
 _know(tasks._wait, WaitKind.WAIT, _ASYNCIO_WAIT)
 _know(tasks.wait_for, WaitKind.TIMEOUT, _WAIT_FOR)
 
-_asyncio_dir = os.path.dirname(asyncio.__file__)
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Frames from these packages mean "network I/O" whatever primitive they wait on underneath.
 _IO_MARKERS = (os.sep + "httpx" + os.sep, os.sep + "httpcore" + os.sep, os.sep + "anyio" + os.sep,
-               os.sep + "h11" + os.sep, os.path.join(_asyncio_dir, "streams.py"),
-               os.path.join(_asyncio_dir, "selector_events.py"))
+               os.sep + "h11" + os.sep, _ASYNCIO_DIR + "streams.py",
+               _ASYNCIO_DIR + "selector_events.py")
+_PACKAGE_DIRS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
-
-_IS_IO: dict = {}   # code object -> bool, so the marker scan runs once per code object
 _SLEEP_DETAILS: dict = {}   # delay -> "sleep(0.5)", shared by every wait on that delay
 
 
-def _is_io(code) -> bool:
-    known = _IS_IO.get(code)
-    if known is None:
-        name = code.co_filename
-        known = _IS_IO[code] = any(marker in name for marker in _IO_MARKERS)
-    return known
+def _by_file(test):
+    """``test(co_filename)``, asked once per code object: the hot path gets a dict lookup."""
+    cache: dict = {}
+
+    def check(code) -> bool:
+        known = cache.get(code)
+        if known is None:
+            known = cache[code] = test(code.co_filename)
+        return known
+    return check
+
+
+_is_io = _by_file(lambda name: any(marker in name for marker in _IO_MARKERS))
+# A coroutine from an installed package (where a library's own tasks come from).
+_installed = _by_file(lambda name: any(part in name for part in _PACKAGE_DIRS))
+# asyncio's own code or the playground's: a caller that speaks for someone else.
+_internal = _by_file(lambda name: name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR))
 
 
 def _sleep_detail(delay) -> str:
@@ -174,34 +183,12 @@ class TracedTask(asyncio.Task):
 TracedTask.__name__ = TracedTask.__qualname__ = "Task"
 
 
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
-
-
-_INTERNAL: dict = {}   # code object -> whether it is asyncio's or the playground's own
-_INSTALLED: dict = {}  # code object -> whether it comes from an installed package
-_PACKAGE_DIRS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
-
-
-def _installed(code) -> bool:
-    known = _INSTALLED.get(code)
-    if known is None:
-        name = code.co_filename
-        known = _INSTALLED[code] = any(part in name for part in _PACKAGE_DIRS)
-    return known
-
-
 def _created_by_library(frame, filename) -> bool:
     """Whether the first frame above asyncio's and the playground's own is neither the lesson's
     nor nobody's (no such frame: the runner made it, for the lesson)."""
-    internal = _INTERNAL
     while frame is not None:
         code = frame.f_code
-        inside = internal.get(code)
-        if inside is None:
-            name = code.co_filename
-            inside = internal[code] = name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR)
-        if not inside:
+        if not _internal(code):
             return code.co_filename != filename
         frame = frame.f_back
     return False
@@ -322,10 +309,6 @@ class Tracer(Instrument):
             elif task._fut_waiter is not None:
                 self._waiting(task, task._fut_waiter, t1)
         return task
-
-    @staticmethod
-    def run_batch(loop, ntodo, deadline):
-        run_traced_batch(loop, ntodo, deadline)
 
     def loop_error(self, task, context) -> None:
         exc = context.get("exception")
@@ -532,3 +515,7 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.mo
         # slice still ends close to its deadline and the window gets its frame.
         if not i & 31 and clock() >= deadline:
             return
+
+
+# The loop drains through an instrument's run_batch; one function serves every tracer.
+Tracer.run_batch = staticmethod(run_traced_batch)
