@@ -230,3 +230,97 @@ def test_failed_row_tooltip_reads_the_exception_by_name(model):
     assert result.data(Qt.ItemDataRole.ToolTipRole) == exc.traceback
     table.by_tid[10].exc = exc._replace(traceback="")    # no traceback text: type, message, place
     assert result.data(Qt.ItemDataRole.ToolTipRole) == "ValueError: bad (/lessons/create_task.py:31)"
+
+
+def long_events(t0: float = T0) -> list[tuple]:
+    """Three siblings whose long names differ only at the end, with long results."""
+    f = "/lessons/mirrors.py"
+    ev = [("task", 1, t0, None, "main", "main"), ("step", 1, t0, t0 + 0.001),
+          ("wait", 1, t0 + 0.001, "wait", "wait(3 tasks, FIRST_COMPLETED)", f, 12)]
+    for i in range(3):
+        tid, t = 2 + i, t0 + 0.002 + i * 1e-4
+        ev += [("task", tid, t, 1, f"download-from-the-far-away-mirror-{i}", "download_from_mirror"),
+               ("step", tid, t, t + 5e-5), ("wait", tid, t + 5e-5, "sleep", "sleep(30)", f, 5)]
+    ev += [("step", 2, t0 + 0.3, t0 + 0.301),
+           ("end", 2, t0 + 0.301, "done", "'payload of 4096 bytes from download-from-the-far-away-mirror-0'", None)]
+    return [named(e) for e in ev]
+
+
+def _view(qtbot, model, width):
+    view = TaskTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(width, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def _fits(view, col) -> bool:
+    header = view.horizontalHeader()
+    title = view.model().headerData(col, Qt.Orientation.Horizontal) or ""
+    return header.fontMetrics().horizontalAdvance(title) + 8 <= header.sectionSize(col)
+
+
+@pytest.mark.parametrize("width", [420, 560, 900, 1400])
+def test_columns_fit_the_pane_cancel_first_headers_whole(qtbot, model, width):
+    view = _view(qtbot, model, width)
+    fed(model, long_events())
+    header = view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.sectionSize(model.NAME_COL) > 60, timeout=2000)
+    assert header.logicalIndex(0) == model.ACTION_COL           # Cancel at the left edge
+    shown = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
+    assert {model.ACTION_COL, model.STATE_COL, model.NAME_COL, model.WAIT_COL, model.RESULT_COL} <= set(shown)
+    right = max(header.sectionViewportPosition(c) + header.sectionSize(c) for c in shown)
+    assert right <= view.viewport().width()                      # nothing off the right edge
+    assert all(_fits(view, c) for c in shown)                    # no header cut
+    for row in range(model.rowCount()):
+        if model.index(row, model.ACTION_COL).data() == "Cancel":
+            rect = view.visualRect(model.index(row, model.ACTION_COL))
+            assert view.viewport().rect().contains(rect)
+    if width >= 1400:   # room for everything: columns sized to their content, nothing elided
+        fm = view.fontMetrics()
+        assert not view.folded
+        for row in range(model.rowCount()):
+            for col in (model.CORO_COL, model.WAIT_COL):
+                text = model.index(row, col).data()
+                assert fm.horizontalAdvance(text) < header.sectionSize(col), text
+
+
+def test_full_text_in_tooltips(model):
+    fed(model, long_events())
+    tip = model.index(model.row_of(3), model.NAME_COL).data(Qt.ItemDataRole.ToolTipRole)
+    assert "download-from-the-far-away-mirror-1" in tip and "download_from_mirror()" in tip
+    tip = model.index(model.row_of(2), model.RESULT_COL).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "'payload of 4096 bytes from download-from-the-far-away-mirror-0'"
+    assert model.index(0, model.CORO_COL).data(Qt.ItemDataRole.ToolTipRole) == "main()"
+    assert "Delete" in model.headerData(model.ACTION_COL, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_names_elide_on_the_left_keeping_their_end(qtbot, model):
+    view = _view(qtbot, model, 420)
+    fed(model, long_events())
+    view.setColumnWidth(model.NAME_COL, 120)
+    image = view.viewport().grab().toImage()
+    assert not image.isNull()
+    fm = view.fontMetrics()
+    shown = fm.elidedText("download-from-the-far-away-mirror-2", Qt.TextElideMode.ElideLeft, 120 - 10 - 14 - 6)
+    assert shown.startswith("\u2026") and shown.endswith("mirror-2")
+
+
+def test_user_widths_are_kept_and_round_trip(qtbot, model):
+    view = _view(qtbot, model, 900)
+    fed(model, long_events())
+    with qtbot.waitSignal(view.columnsResized):
+        view.horizontalHeader().resizeSection(model.NAME_COL, 333)
+    view.resize(880, 300)                                       # a re-fit keeps the user's width
+    qtbot.waitUntil(lambda: view.viewport().width() < 880, timeout=1000)
+    assert view.columnWidth(model.NAME_COL) == 333
+    saved = view.user_widths_json()
+    other = _view(qtbot, model, 900)
+    other.set_user_widths(saved)
+    assert other.columnWidth(model.NAME_COL) == 333
+    other.set_user_widths("not json")                           # a broken setting is ignored
+    assert other.user_widths == {}
+    view.fit_to_content()
+    assert model.NAME_COL not in view.user_widths and view.columnWidth(model.NAME_COL) != 333

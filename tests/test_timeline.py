@@ -252,3 +252,56 @@ def test_refresher_follows_a_real_run(qtbot, attached_loop, tmp_path):
     assert states == ["done", "done", "done"]
     assert timeline.lane_tids() == [1, 2, 3]
     assert not timeline._live
+
+
+@pytest.mark.parametrize("width", [330, 520, 1000])
+def test_axis_labels_are_never_clipped(timeline, width):
+    from PySide6.QtGui import QFontMetricsF
+    show(timeline, seed_events())
+    timeline.resize(width, 300)
+    for view in [(0.0, 2.1), (0.0, 0.2), (1.0, 1.2), (0.0, 0.0004)]:
+        timeline.set_visible_range(*view)
+        labels = timeline.axis_labels()
+        assert labels
+        area_left = timeline.LABEL_W
+        right = timeline.width() - (timeline._vbar.sizeHint().width() if not timeline._vbar.isHidden() else 0)
+        metrics = QFontMetricsF(timeline._small)
+        for i, (rect, text) in enumerate(labels):
+            assert rect.left() >= area_left and rect.right() <= right, (text, rect, view)
+            assert metrics.horizontalAdvance(text) <= rect.width()
+            assert metrics.height() <= rect.height()
+            if i:
+                assert rect.left() > labels[i - 1][0].right()
+
+
+def test_fit_button_and_hint(timeline, qtbot):
+    show(timeline, seed_events())
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    fitted = timeline.visible_range()
+    timeline.set_visible_range(0.5, 0.6)
+    qtbot.mouseClick(timeline.fit_button, Qt.MouseButton.LeftButton)
+    assert timeline.visible_range() == fitted
+    assert "zoom" in timeline.HINT and "pan" in timeline.HINT
+    assert timeline.hint_rect().bottom() <= timeline.height()
+    assert timeline.fit_button.geometry().right() <= timeline.LABEL_W
+
+
+def test_keyboard_zooms_pans_fits_and_walks_lanes(timeline, qtbot):
+    show(timeline, seed_events())
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    fitted = timeline.visible_range()
+    qtbot.keyClick(timeline, Qt.Key.Key_Plus)
+    t0, t1 = timeline.visible_range()
+    assert t1 - t0 < fitted[1] - fitted[0]
+    qtbot.keyClick(timeline, Qt.Key.Key_Right)
+    assert timeline.visible_range()[0] > t0
+    qtbot.keyClick(timeline, Qt.Key.Key_F)
+    assert timeline.visible_range() == fitted
+    with qtbot.waitSignal(timeline.taskSelected) as picked:
+        qtbot.keyClick(timeline, Qt.Key.Key_Down)
+    assert picked.args == [timeline.lane_tids()[0]]
+    with qtbot.waitSignal(timeline.taskSelected) as picked:
+        qtbot.keyClick(timeline, Qt.Key.Key_Down)
+    assert picked.args == [timeline.lane_tids()[1]]

@@ -24,6 +24,7 @@ from .block_banner import BlockBanner
 from .console import ConsoleWidget
 from .editor import CodeEditor
 from .edits import EditStore
+from .legend import LegendWidget
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
 from .loop_health import LoopHealthLabel
@@ -97,10 +98,16 @@ class MainWindow(QMainWindow):
         self.story = StoryView()
         box.addWidget(self.story)
 
-        # The timeline and the await view share a slot: two views of the same run.
+        # The timeline and the await view share a slot: two views of the same run.  The legend
+        # sits under the timeline (it explains the table's state dots too).
         self.await_view = AwaitView()
+        self.legend = LegendWidget()
+        timeline_box = QWidget(objectName="timelineBox")
+        tbox = QVBoxLayout(timeline_box, contentsMargins=QMargins(0, 0, 0, 0), spacing=0)
+        tbox.addWidget(self.timeline, 1)
+        tbox.addWidget(self.legend)
         self.views = QTabWidget(objectName="runViews", documentMode=True)
-        self.views.addTab(self.timeline, "Timeline")
+        self.views.addTab(timeline_box, "Timeline")
         self.views.addTab(self.await_view, "Who awaits whom")
         self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
                                     "awaiter, a gather's or TaskGroup's children under it")
@@ -112,6 +119,18 @@ class MainWindow(QMainWindow):
         right = self._splitter("right", vertical, table_box, self.views, self.console)
         main = self._splitter("main", Qt.Orientation.Horizontal, self.browser, centre, right)
         main.setStretchFactor(0, 0)   # the browser keeps its width when the window grows
+        # Minimums: no pane can be dragged down to where it stops being useful (the splitters
+        # never collapse one); together they fit a 1024x700 screen.
+        self.browser.setMinimumWidth(140)
+        centre.setMinimumWidth(280)
+        right.setMinimumWidth(380)
+        self.lesson_panel.setMinimumHeight(110)
+        self.editor.setMinimumHeight(140)
+        table_box.setMinimumHeight(110)
+        self.views.setMinimumHeight(150)
+        self.console.setMinimumHeight(56)
+        placeholder = "No run of this lesson yet: press Run (F5) to watch its tasks here."
+        self.task_view.placeholder = self.timeline.placeholder = placeholder
         self.setCentralWidget(main)
         # No layout-imposed minimum size on the top-level window: Qt would forward it to the
         # platform window (propagateSizeHints), which the offscreen platform answers with a warning.
@@ -504,6 +523,7 @@ class MainWindow(QMainWindow):
             else:
                 self.resize(1400, 900)
         self.default_layout()
+        self.task_view.set_user_widths(s.value("taskTable/widths", "{}"))
         for name in _SPLITTERS:
             if s.value(f"splitter/{name}") is not None:
                 self.splitters[name].restoreState(s.value(f"splitter/{name}"))
@@ -521,8 +541,8 @@ class MainWindow(QMainWindow):
     def default_layout(self) -> None:
         """Splitter proportions for the current window size (before any remembered ones)."""
         w, h = max(self.width(), 900), max(self.height(), 600)
-        browser = 215
-        right = int((w - browser) * 0.5)
+        browser = 215 if w >= 1300 else 170
+        right = int((w - browser) * (0.5 if w >= 1300 else 0.56))
         self.splitters["main"].setSizes([browser, w - browser - right, right])
         self.splitters["centre"].setSizes([int(h * 0.36), int(h * 0.64)])
         self.splitters["right"].setSizes([int(h * f) for f in (0.34, 0.40, 0.26)])
@@ -534,6 +554,7 @@ class MainWindow(QMainWindow):
             s.setValue(f"splitter/{name}", self.splitters[name].saveState())
         s.setValue("network", "live" if self.act_network.isChecked() else "offline")
         s.setValue("blockLimit", self.block_limit.value())
+        s.setValue("taskTable/widths", self.task_view.user_widths_json())
         if self.current_path():
             s.setValue("lastLesson", self.current_path())
         s.sync()

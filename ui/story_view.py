@@ -6,6 +6,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from asyncio_playground.vocab import TaskState
+
 from . import colors
 
 _PLACEHOLDER = "Select a task to read its cancellation story: who cancelled it, why, where " \
@@ -40,7 +42,7 @@ class StoryView(QLabel):
             return
         self._shown = (name, text)
         self.story = text
-        mark = colors.CANCEL_COLOR.name()
+        mark = colors.state_ink(TaskState.CANCELLED).name()
         if name is None:
             self.setText(f"<span style='color: palette(placeholder-text)'>{_PLACEHOLDER}</span>")
             self.setToolTip("")

@@ -44,8 +44,17 @@ class TaskTableModel(QAbstractTableModel):
     DepthRole = Qt.ItemDataRole.UserRole + 2
     StateRole = Qt.ItemDataRole.UserRole + 3
 
-    COLUMNS = ("State", "Name", "Coroutine", "Waiting on", "Elapsed", "Result / exception", "")
+    COLUMNS = ("State", "Name", "Coroutine", "Waiting on", "Elapsed", "Result", "")
     STATE_COL, NAME_COL, CORO_COL, WAIT_COL, ELAPSED_COL, RESULT_COL, ACTION_COL = range(7)
+
+    _HEADER_TIPS = {
+        ELAPSED_COL: "Time since the task was created (live while it runs or waits)",
+        ACTION_COL: "Cancel a live task: its button, or select its row and press Delete",
+        STATE_COL: "What the task is doing now (the legend under the timeline says what each colour means)",
+        NAME_COL: "The task's name, under the task that created it",
+        WAIT_COL: "What a waiting task awaits, and the line it is suspended at",
+        RESULT_COL: "What the task returned or raised (hover a cell for the whole text or the cancel story)",
+    }
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -163,8 +172,8 @@ class TaskTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole and section == self.ELAPSED_COL:
-                return "Time since the task was created (live while it runs or waits)"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._HEADER_TIPS.get(section)
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return self.tid_at(section) if 0 <= section < len(self._rows) else None
         return None
@@ -186,13 +195,13 @@ class TaskTableModel(QAbstractTableModel):
     # -- cell text ---------------------------------------------------------------------------
     def _make_handlers(self) -> dict:
         state_col, elapsed_col, result_col = self.STATE_COL, self.ELAPSED_COL, self.RESULT_COL
-        failed = colors.state_color(_FAILED)
+        ink = colors.state_ink
         return {
             _DISPLAY: self._display,
             _DECORATION: lambda row, col: colors.state_color(row.state) if col == state_col else None,
             _TOOLTIP: self._tooltip,
             _ALIGNMENT: lambda row, col: _RIGHT if col == elapsed_col else None,
-            _FOREGROUND: lambda row, col: failed if col == result_col and row.state == _FAILED else None,
+            _FOREGROUND: lambda row, col: ink(_FAILED) if col == result_col and row.state == _FAILED else None,
             int(self.TidRole): lambda row, col: row.tid,
             int(self.DepthRole): lambda row, col: row.depth,
             int(self.StateRole): lambda row, col: row.state,
@@ -235,7 +244,12 @@ class TaskTableModel(QAbstractTableModel):
         if col == self.NAME_COL:
             parent = self._table.by_tid.get(row.parent)
             by = f"'{parent.name}' (task {parent.tid})" if parent is not None else "the module"
-            return f"{row.name}  (task {row.tid}, created by {by})"
+            return (f"{row.name}  (task {row.tid}, created by {by})\n"
+                    f"coroutine {row.coro}(), {self._elapsed(row) or 'not started'} since it was created")
+        if col == self.CORO_COL:
+            return f"{row.coro}()"
+        if col == self.ELAPSED_COL:
+            return f"{self._elapsed(row)} since the task was created" + (" (still live)" if row.state in LIVE_STATES else "")
         if col == self.WAIT_COL and row.waiting is not None and row.state == _WAITING:
             kind, detail, file, line = row.waiting
             where = f"{self._short(file)}:{line}" if file else "unknown location"

@@ -1,7 +1,10 @@
-"""The task table's view: state dots, indented names and a Cancel button on every live row."""
+"""The task table's view: a Cancel button on every live row (first column, so it is never scrolled
+off), state dots, indented names, columns sized to their content."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, Signal
+import json
+
+from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QInputDialog, QMenu,
                                QStyle, QStyledItemDelegate, QStyleOptionButton,
@@ -13,7 +16,9 @@ from .task_model import TaskTableModel
 
 _INDENT = 14      # px per nesting level in the Name column
 _DOT = 9          # state dot diameter
-_ROW_HEIGHT = 24
+_ROW_HEIGHT = 24  # at least; a larger font (presentation mode) makes rows taller
+_PAD = 18         # px around a cell's text (margins, the style's focus/selection inset)
+_SAMPLE = 200     # rows measured when sizing columns to their content (first and last ones)
 # Looked up once: enum attribute access and flag maths are not free in a per-cell paint.
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -40,6 +45,7 @@ class TaskDelegate(QStyledItemDelegate):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._pressed = QPersistentModelIndex()
+        self.row_height = _ROW_HEIGHT   # the view sets it from its font
 
     # -- geometry ----------------------------------------------------------------------------
     @staticmethod
@@ -55,7 +61,7 @@ class TaskDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         if index.column() == TaskTableModel.NAME_COL:
             size.setWidth(size.width() + _INDENT * (index.data(TaskTableModel.DepthRole) or 0))
-        return QSize(size.width(), max(size.height(), _ROW_HEIGHT))
+        return QSize(size.width(), max(size.height(), self.row_height))
 
     # -- painting ----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, index):
@@ -99,7 +105,8 @@ class TaskDelegate(QStyledItemDelegate):
                 rect.setLeft(rect.left() + _INDENT * depth)
             painter.setPen(text_color)
             text = index.data() or ""
-            painter.drawText(rect, _LEFT, opt.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
+            # Names elide on the left: sibling tasks differ at the end ("…mirror-2").
+            painter.drawText(rect, _LEFT, opt.fontMetrics.elidedText(text, Qt.TextElideMode.ElideLeft, rect.width()))
         painter.restore()
 
     def _paint_button(self, painter, opt, index, style):
@@ -143,8 +150,16 @@ class TaskDelegate(QStyledItemDelegate):
 class TaskTableView(QTableView):
     """The task table: one row per task, a Cancel button on live rows.
 
-    Owns no task data (only Qt's selection and whether the user resized a column): everything
-    shown comes from the ``TaskTableModel``.
+    Owns no task data (only Qt's selection and the widths the user gave columns by hand):
+    everything shown comes from the ``TaskTableModel``.
+
+    Layout: the Cancel column is moved to the left edge (visual position 0), so a live row's
+    Cancel button is on screen however narrow the pane.  The other columns are sized to their
+    content (measured on up to ``_SAMPLE`` rows, growing while a run adds rows); when the pane is
+    too narrow for all of it, the widest columns give way first, names eliding on the left
+    (``…mirror-2``) and the others in the middle, with the full text in each cell's tooltip.  A
+    column the user resizes by hand keeps that width (``user_widths``, which the window keeps in
+    its settings) until ``fit_to_content()``.
 
     Signals:
         cancelRequested(int): the user asked to cancel the task with this tid (Cancel button,
@@ -152,17 +167,29 @@ class TaskTableView(QTableView):
         cancelWithMessage(int, str): the same with a message for ``cancel(msg)`` (the row's
             context menu).
         taskSelected(int): the selected task's tid, or -1 when the selection is cleared.
+        columnsResized(): the user resized a column by hand (or asked to fit them again).
+
+    Attributes:
+        placeholder: what an empty table says (the window sets it: "Press Run (F5)…").
     """
 
     cancelRequested = Signal(int)
     cancelWithMessage = Signal(int, str)
     taskSelected = Signal(int)
+    columnsResized = Signal()
 
-    # Columns that keep their width, and how the rest of the viewport is shared (weight, minimum):
-    # the pane is often narrow, and the Cancel buttons at the right edge must stay on screen.
-    _FIXED = {TaskTableModel.STATE_COL: 88, TaskTableModel.ELAPSED_COL: 62, TaskTableModel.ACTION_COL: 68}
-    _SHARED = {TaskTableModel.NAME_COL: (0.21, 70), TaskTableModel.CORO_COL: (0.15, 56),
-               TaskTableModel.WAIT_COL: (0.38, 90), TaskTableModel.RESULT_COL: (0.26, 70)}
+    # Columns that share the room left after the fixed ones; the widest gives way first.
+    _CONTENT = (TaskTableModel.NAME_COL, TaskTableModel.CORO_COL, TaskTableModel.WAIT_COL,
+                TaskTableModel.RESULT_COL)
+    # Longest text a content column asks room for, in average character widths.
+    _MAX_CHARS = {TaskTableModel.NAME_COL: 40, TaskTableModel.CORO_COL: 32,
+                  TaskTableModel.WAIT_COL: 44, TaskTableModel.RESULT_COL: 64}
+    # Narrowest a content column gets when the pane is short of room, in character widths.
+    # Folded away (in this order) when the pane cannot show every column at its narrowest.
+    _FOLDABLE = (TaskTableModel.CORO_COL, TaskTableModel.ELAPSED_COL)
+    # Names keep the most: they are what a learner reads a row by.
+    _MIN_CHARS = {TaskTableModel.NAME_COL: 13, TaskTableModel.CORO_COL: 6,
+                  TaskTableModel.WAIT_COL: 10, TaskTableModel.RESULT_COL: 10}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -183,59 +210,250 @@ class TaskTableView(QTableView):
         self.setMouseTracking(True)  # hover state for the Cancel buttons
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.placeholder = ""
         vheader = self.verticalHeader()
         vheader.hide()
         # Fixed row heights: the view never measures 10,000 rows to lay them out.
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(_ROW_HEIGHT)
         hheader = self.horizontalHeader()
         hheader.setHighlightSections(False)
         hheader.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        hheader.setMinimumSectionSize(40)
+        hheader.setMinimumSectionSize(24)
         hheader.setStretchLastSection(False)
+        hheader.setSectionsMovable(False)
+        hheader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hheader.customContextMenuRequested.connect(self._header_menu)
         self._fitting = False
-        self._user_sized = False
+        self.user_widths: dict[int, int] = {}   # column -> width the user gave it by hand
+        self.folded: set[int] = set()           # columns hidden because the pane is too narrow
+        self._wanted: dict[int, int] = {}       # column -> width its content asks for (grows)
+        self._measured = 0                      # rows measured so far (of the current table)
+        self._fit_timer = QTimer(self, singleShot=True, interval=120)
+        self._fit_timer.timeout.connect(self._measure_and_fit)
         hheader.sectionResized.connect(self._on_section_resized)
+        self._update_metrics()
 
     def setModel(self, model):
         old = self.selectionModel()
         if old is not None:
             old.selectionChanged.disconnect(self._on_selection)
+        old_model = self.model()
+        if old_model is not None:
+            old_model.rowsInserted.disconnect(self._content_changed)
+            old_model.dataChanged.disconnect(self._content_changed)
+            old_model.modelReset.disconnect(self._model_reset)
         super().setModel(model)
         if model is None:
             return
         self.selectionModel().selectionChanged.connect(self._on_selection)
-        self.horizontalHeader().setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
+        model.rowsInserted.connect(self._content_changed)
+        model.modelReset.connect(self._model_reset)
+        model.dataChanged.connect(self._content_changed)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
+        if header.visualIndex(TaskTableModel.ACTION_COL) != 0:
+            header.moveSection(header.visualIndex(TaskTableModel.ACTION_COL), 0)
+        self._wanted, self._measured = {}, 0
+        self._measure_and_fit()
+
+    # -- column widths ---------------------------------------------------------------------------
+    def _update_metrics(self) -> None:
+        fm = self.fontMetrics()
+        self._row_h = max(_ROW_HEIGHT, fm.height() + 8)
+        self.verticalHeader().setDefaultSectionSize(self._row_h)
+        self._delegate.row_height = self._row_h
+
+    def _text_w(self, text: str) -> int:
+        return self.fontMetrics().horizontalAdvance(text)
+
+    def fixed_widths(self) -> dict[int, int]:
+        """The widths of the columns that do not share: Cancel, State and Elapsed."""
+        fm = self.fontMetrics()
+        header = self.horizontalHeader().fontMetrics()
+        model = self.model()
+        title = (lambda col: model.headerData(col, Qt.Orientation.Horizontal) or "") if model else (lambda col: "")
+        words = ("pending", "running", "waiting", "done", "cancelled", "failed")
+        return {
+            TaskTableModel.ACTION_COL: fm.horizontalAdvance("Cancel") + 26,
+            TaskTableModel.STATE_COL: max(_DOT + 7 + max(fm.horizontalAdvance(w) for w in words) + 14,
+                                          header.horizontalAdvance(title(TaskTableModel.STATE_COL)) + _PAD),
+            TaskTableModel.ELAPSED_COL: max(fm.horizontalAdvance("88.88 s") + _PAD,
+                                            header.horizontalAdvance(title(TaskTableModel.ELAPSED_COL)) + _PAD),
+        }
+
+    def header_min_width(self, col: int) -> int:
+        """The narrowest ``col`` can be without cutting its header title."""
+        model = self.model()
+        title = (model.headerData(col, Qt.Orientation.Horizontal) or "") if model is not None else ""
+        return self.horizontalHeader().fontMetrics().horizontalAdvance(title) + _PAD
+
+    def _model_reset(self) -> None:
+        self._wanted, self._measured = {}, 0   # another run: measured afresh
+        self._content_changed()
+
+    def _content_changed(self, *_args) -> None:
+        if not self._fit_timer.isActive():
+            self._fit_timer.start()
+
+    def _measure(self) -> None:
+        """Grow ``_wanted`` with what the rows not measured yet need (at most ``_SAMPLE`` rows in
+        all: the first ones and, in a long run, the latest)."""
+        model = self.model()
+        if model is None:
+            return
+        n = model.rowCount()
+        if n < self._measured:
+            self._wanted, self._measured = {}, 0
+        rows = range(self._measured, n) if n <= _SAMPLE else \
+            [*range(min(self._measured, _SAMPLE // 2), _SAMPLE // 2), *range(max(self._measured, n - _SAMPLE // 2), n)]
+        # Live rows change (waiting on, result): remeasure the last rows measured, cheaply.
+        rows = [*range(max(0, min(self._measured, n) - 40), min(self._measured, n)), *rows]
+        avg = self.fontMetrics().averageCharWidth()
+        wanted = self._wanted
+        for col in self._CONTENT:
+            widest = wanted.get(col, 0)
+            for r in rows:
+                index = model.index(r, col)
+                text = index.data() or ""
+                w = self._text_w(str(text)) + _PAD
+                if col == TaskTableModel.NAME_COL:
+                    w += _INDENT * (index.data(TaskTableModel.DepthRole) or 0)
+                widest = max(widest, w)
+            wanted[col] = min(max(widest, self.header_min_width(col)), self._MAX_CHARS[col] * avg)
+        self._measured = n
+
+    def _measure_and_fit(self) -> None:
+        self._measure()
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Share the viewport's width between the columns, until the user resizes one by hand."""
+        """Give each column its content's width when the pane has room; otherwise shrink the widest
+        content columns first (never below ``_MIN_CHARS`` nor their header).  Columns the user
+        sized by hand keep their width."""
         model = self.model()
-        if model is None or self._user_sized or model.columnCount() != len(TaskTableModel.COLUMNS):
+        if model is None or model.columnCount() != len(TaskTableModel.COLUMNS):
             return
-        spare = self.viewport().width() - sum(self._FIXED.values())
+        avg = self.fontMetrics().averageCharWidth()
+        fixed = self.fixed_widths()
+        widths = dict(fixed)
+        for col in self._CONTENT:
+            widths[col] = self._wanted.get(col, self.header_min_width(col))
+        widths.update(self.user_widths)
+        # A narrow pane first folds away the columns a row is least read by (their text is in the
+        # Name cell's tooltip); they come back when there is room.
+        hidden = set()
+        room = self.viewport().width()
+
+        def least(col):
+            if col in self.user_widths or col not in self._CONTENT:
+                return widths[col]
+            return min(widths[col], max(self._MIN_CHARS.get(col, 0) * avg + _PAD, self.header_min_width(col))
+                       + (_INDENT if col == TaskTableModel.NAME_COL else 0))
+        for col in self._FOLDABLE:
+            if sum(least(c) for c in widths if c not in hidden) <= room:
+                break
+            hidden.add(col)
+        if hidden != self.folded:
+            self.folded = hidden
+            for col in self._FOLDABLE:
+                self.setColumnHidden(col, col in hidden)
+        for col in hidden:
+            widths.pop(col)
+        shared = [c for c in self._CONTENT if c not in self.user_widths and c not in hidden]
+        spare = room - sum(widths.values())
+        if spare < 0 and shared:
+            floor = {c: min(widths[c], max(self._MIN_CHARS[c] * avg + _PAD, self.header_min_width(c)))
+                     for c in shared}
+            if TaskTableModel.NAME_COL in floor:   # room for the elbow of a child task too
+                floor[TaskTableModel.NAME_COL] = min(widths[TaskTableModel.NAME_COL],
+                                                     floor[TaskTableModel.NAME_COL] + _INDENT)
+            # Water-filling: lower a common ceiling on the widest columns until they all fit.
+            need = -spare
+            while need > 0:
+                movable = [c for c in shared if widths[c] > floor[c]]
+                if not movable:
+                    # All at their floor: a last squeeze down to the header titles, then the
+                    # table scrolls sideways (Cancel stays at the left).
+                    lower = {c: min(widths[c], self.header_min_width(c)) for c in shared}
+                    if lower == floor:
+                        break
+                    floor = lower
+                    continue
+                top = max(widths[c] for c in movable)
+                tops = [c for c in movable if widths[c] == top]
+                target = max([widths[c] for c in movable if widths[c] < top], default=0)
+                for c in tops:
+                    take = min(top - max(target, floor[c]), -(-need // len(tops)), need)
+                    widths[c] -= take
+                    need -= take
+        elif spare > 0 and TaskTableModel.RESULT_COL in shared:
+            widths[TaskTableModel.RESULT_COL] += spare   # the last column takes what is left
         self._fitting = True
         try:
-            for col, width in self._FIXED.items():
-                self.setColumnWidth(col, width)
-            widths = {col: max(minimum, int(spare * weight))
-                      for col, (weight, minimum) in self._SHARED.items()}
-            # Minimums can overshoot the pane: take the excess from the widest column.
-            widest = max(widths, key=widths.get)
-            widths[widest] = max(self._SHARED[widest][1], widths[widest] - (sum(widths.values()) - spare))
             for col, width in widths.items():
-                self.setColumnWidth(col, width)
+                if self.columnWidth(col) != width:
+                    self.setColumnWidth(col, int(width))
         finally:
             self._fitting = False
 
-    def _on_section_resized(self, *_):
-        if not self._fitting:
-            self._user_sized = True
+    def _on_section_resized(self, col, _old, new):
+        if not self._fitting and col != TaskTableModel.ACTION_COL:
+            self.user_widths[col] = new
+            self.columnsResized.emit()
+
+    def set_user_widths(self, widths) -> None:
+        """Restore widths the user gave columns by hand (``{column: px}``, or its JSON text)."""
+        if isinstance(widths, str):
+            try:
+                widths = json.loads(widths)
+            except ValueError:
+                widths = {}
+        if not isinstance(widths, dict):
+            widths = {}
+        self.user_widths = {int(c): max(24, int(w)) for c, w in widths.items()
+                            if str(c).isdigit() and 0 <= int(c) < len(TaskTableModel.COLUMNS)
+                            and int(c) != TaskTableModel.ACTION_COL and str(w).isdigit()}
+        self._fit_columns()
+
+    def user_widths_json(self) -> str:
+        return json.dumps({str(c): w for c, w in sorted(self.user_widths.items())})
+
+    def fit_to_content(self) -> None:
+        """Forget the widths set by hand: every column sized to its content again."""
+        self.user_widths = {}
+        self._measure_and_fit()
+        self.columnsResized.emit()
+
+    def _header_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction("Fit columns to content", self.fit_to_content)
+        menu.popup(self.horizontalHeader().mapToGlobal(pos))
+        self._menu = menu
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._fit_columns()
 
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:   # presentation mode: rows and columns follow
+            self._update_metrics()
+            self._wanted, self._measured = {}, 0
+            self._measure_and_fit()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        model = self.model()
+        if self.placeholder and (model is None or model.rowCount() == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self.placeholder)
+            painter.end()
+
+    # -- selection, cancelling ---------------------------------------------------------------------
     def select_tid(self, tid: int) -> None:
         """Select the row of *tid* (or clear the selection for -1) and scroll it into view."""
         model = self.model()
@@ -245,6 +463,19 @@ class TaskTableView(QTableView):
             return
         self.selectRow(row)
         self.scrollTo(model.index(row, 0))
+
+    def selected_tid(self) -> int:
+        """The selected row's tid, or -1."""
+        rows = self.selectionModel().selectedRows() if self.selectionModel() else []
+        return rows[0].data(TaskTableModel.TidRole) if rows else -1
+
+    def cancel_selected(self) -> bool:
+        """Ask to cancel the selected task (Delete); False when no live task is selected."""
+        rows = self.selectionModel().selectedRows() if self.selectionModel() else []
+        if rows and rows[0].data(TaskTableModel.StateRole) in LIVE_STATES:
+            self.cancelRequested.emit(rows[0].data(TaskTableModel.TidRole))
+            return True
+        return False
 
     def _on_selection(self, *_):
         rows = self.selectionModel().selectedRows()
@@ -260,7 +491,7 @@ class TaskTableView(QTableView):
         name = self.model().index(index.row(), TaskTableModel.NAME_COL).data()
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction("Cancel", lambda: self.cancelRequested.emit(tid))
+        menu.addAction("Cancel\tDel", lambda: self.cancelRequested.emit(tid))
         menu.addAction("Cancel with message…", lambda: self.ask_cancel_message(tid, name))
         menu.popup(event.globalPos())
         self._menu = menu
@@ -277,9 +508,6 @@ class TaskTableView(QTableView):
         return dialog
 
     def keyPressEvent(self, event):
-        if event.key() == Qt.Key.Key_Delete:
-            rows = self.selectionModel().selectedRows() if self.selectionModel() else []
-            if rows and rows[0].data(TaskTableModel.StateRole) in LIVE_STATES:
-                self.cancelRequested.emit(rows[0].data(TaskTableModel.TidRole))
-                return
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers() and self.cancel_selected():
+            return
         super().keyPressEvent(event)

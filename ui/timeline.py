@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from asyncio_playground.vocab import TaskState, WaitKind
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtWidgets import QScrollBar, QToolButton, QToolTip, QWidget
 
 from . import colors
 from .colors import NOW_COLOR, blend
@@ -19,21 +19,27 @@ class TimelineWidget(QWidget):
     cost of a frame depends on the window size, not on the number of tasks or steps.
 
     Mouse: wheel zooms around the cursor (Shift+wheel or wheel over the names scrolls lanes),
-    drag pans, double-click fits the whole run, click selects a lane, hover explains.
+    drag pans, double-click (or the Fit button) fits the whole run, click selects a lane, hover
+    explains; a hint line at the bottom says so.  Keyboard: +/- zoom, Left/Right pan, F or 0 fits,
+    Up/Down select the lane above/below.
 
     Signals:
         taskSelected(int): a lane was clicked (its tid), or empty space (-1).
 
     Attributes:
-        LANE_H, AXIS_H, LABEL_W: geometry in device-independent pixels (LABEL_W, the names
-            column, narrows with the widget).
+        LANE_H, AXIS_H, HINT_H, LABEL_W: geometry in device-independent pixels (LABEL_W, the
+            names column, narrows with the widget; the heights follow the font).
+        fit_button: the "Fit" QToolButton in the axis strip's corner.
+        placeholder: what the timeline says when it has no run (the window sets it).
     """
 
     taskSelected = Signal(int)
 
     LANE_H = 22
     AXIS_H = 26
+    HINT_H = 18
     LABEL_W = 190
+    HINT = "Wheel: zoom · drag: pan · Shift+wheel: scroll · double-click or Fit: whole run"
     _INDENT = 12
     _MIN_SPAN = 20e-6
 
@@ -45,13 +51,29 @@ class TimelineWidget(QWidget):
         self.setMinimumSize(320, 120)
         self._vbar = QScrollBar(Qt.Orientation.Vertical, self)
         self._vbar.valueChanged.connect(self.update)
-        self._vbar.setSingleStep(self.LANE_H)
+        self.fit_button = QToolButton(self, text="Fit", autoRaise=True)
+        self.fit_button.setToolTip("Show the whole run (F, or double-click the timeline)")
+        self.fit_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.fit_button.clicked.connect(self.fit)
+        self.placeholder = ""
+        self.show_library = False
+        self._lanes = LaneOrder()
+        self._update_metrics()
+        self.set_table(None)
+
+    def _update_metrics(self) -> None:
+        """Fonts and the heights that follow them (again on a font change: presentation mode)."""
         self._small = QFont(self.font())
         self._small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.85))
         self._glyph = QFont(self.font())
         self._glyph.setBold(True)
-        self.show_library = False
-        self.set_table(None)
+        small = QFontMetricsF(self._small)
+        self.LANE_H = max(type(self).LANE_H, int(QFontMetricsF(self.font()).height()) + 6)
+        self.HINT_H = max(type(self).HINT_H, int(small.height()) + 4)
+        self.AXIS_H = max(type(self).AXIS_H, int(small.height()) + 12,
+                          self.fit_button.sizeHint().height() + 2)
+        self._vbar.setSingleStep(self.LANE_H)
+        self._place_children()
 
     # -- public API --------------------------------------------------------------------------
     def set_table(self, table) -> None:
@@ -179,7 +201,7 @@ class TimelineWidget(QWidget):
         # isHidden, not isVisible: the latter is False for any widget not on screen (render()).
         sb = self._vbar.sizeHint().width() if not self._vbar.isHidden() else 0
         return QRectF(self.LABEL_W, self.AXIS_H, max(1, self.width() - self.LABEL_W - sb),
-                      max(1, self.height() - self.AXIS_H))
+                      max(1, self.height() - self.AXIS_H - self.HINT_H))
 
     def _extent(self) -> float:
         """Seconds from the origin to the live edge (now) or the last thing that happened."""
@@ -198,23 +220,33 @@ class TimelineWidget(QWidget):
 
     def _update_scrollbar(self) -> None:
         total = len(self._lanes.rows) * self.LANE_H
-        page = max(1, self.height() - self.AXIS_H)
+        page = max(1, self.height() - self.AXIS_H - self.HINT_H)
         self._vbar.setRange(0, max(0, total - page))
         self._vbar.setPageStep(page)
         self._vbar.setVisible(total > page)
 
     def resizeEvent(self, event):
         # The names column gives way in a narrow pane: the lanes are what the widget is for.
+        self._place_children()
+        super().resizeEvent(event)
+
+    def _place_children(self) -> None:
         self.LABEL_W = int(max(110, min(type(self).LABEL_W, self.width() * 0.2)))
         sb = self._vbar.sizeHint().width()
-        self._vbar.setGeometry(self.width() - sb, self.AXIS_H, sb, max(0, self.height() - self.AXIS_H))
+        self._vbar.setGeometry(self.width() - sb, self.AXIS_H, sb,
+                               max(0, self.height() - self.AXIS_H - self.HINT_H))
+        hint = self.fit_button.sizeHint()
+        self.fit_button.setGeometry(int(self.LABEL_W - hint.width() - 4), (self.AXIS_H - hint.height()) // 2,
+                                    hint.width(), hint.height())
         self._update_scrollbar()
-        super().resizeEvent(event)
 
     # -- painting ----------------------------------------------------------------------------
     def changeEvent(self, event):
         if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: recompute the inks
             self._inks = None
+        elif event.type() == QEvent.Type.FontChange:
+            self._update_metrics()
+            self.update()
         super().changeEvent(event)
 
     def _ink(self) -> dict:
@@ -240,6 +272,8 @@ class TimelineWidget(QWidget):
                 "rule": blend(pal.color(QPalette.ColorRole.Mid), base),
                 "block": alpha(colors.BLOCK_COLOR, 38), "waits": waits,
                 "cleanup": alpha(colors.CANCEL_COLOR, 80),
+                # Outcome glyphs are text on the base: the state colour made readable there.
+                "glyphs": {state: colors.state_ink(state, base) for state in colors.OUTCOME_GLYPHS},
             }
         return self._inks
 
@@ -266,7 +300,50 @@ class TimelineWidget(QWidget):
         painter.restore()
         self._paint_labels(painter, lanes, area, pal)
         self._paint_axis(painter, area, pal, marks)
+        self._paint_hint(painter, pal)
+        if self._table is None and self.placeholder:
+            painter.setPen(self._ink()["muted"])
+            painter.drawText(area.adjusted(12, 12, -12, -12), Qt.AlignmentFlag.AlignHCenter
+                             | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.placeholder)
         painter.end()
+
+    def _paint_hint(self, painter, pal) -> None:
+        strip = self.hint_rect()
+        painter.fillRect(strip, pal.color(QPalette.ColorRole.Window))
+        painter.setFont(self._small)
+        painter.setPen(self._ink()["muted"])
+        metrics = QFontMetricsF(self._small)
+        painter.drawText(strip.adjusted(8, 0, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(self.HINT, Qt.TextElideMode.ElideRight, strip.width() - 16))
+        painter.setPen(QPen(self._ink()["rule"], 0))
+        painter.drawLine(strip.topLeft(), strip.topRight())
+
+    def hint_rect(self) -> QRectF:
+        """The strip at the bottom that says how to zoom and pan."""
+        return QRectF(0, self.height() - self.HINT_H, self.width(), self.HINT_H)
+
+    def axis_labels(self) -> list[tuple[QRectF, str]]:
+        """Where each tick label of the axis is drawn and what it says.  A label sits right of its
+        tick, or left of it at the right edge; one that would overlap its neighbour or leave the
+        lanes' span is left out, so none is ever clipped."""
+        area = self._lanes_rect()
+        step, marks = ticks(self._view, area.left(), area.width())
+        metrics = QFontMetricsF(self._small)
+        seconds = self._view[1] >= 1.0
+        out: list[tuple[QRectF, str]] = []
+        right_edge = area.right() - 2
+        for t, x in marks:
+            text = format_tick(t, step, seconds)
+            w = metrics.horizontalAdvance(text) + 2
+            left = x + 4
+            if left + w > right_edge:
+                left = x - 4 - w        # at the right edge: left of its tick
+            if left < area.left() + 2 or left + w > right_edge:
+                continue
+            if out and left < out[-1][0].right() + 6:
+                continue
+            out.append((QRectF(left, 0, w, self.AXIS_H - 3), text))
+        return out
 
     def _lane_y(self, lane: int, area: QRectF) -> float:
         return area.top() + lane * self.LANE_H - self._vbar.value()
@@ -346,9 +423,8 @@ class TimelineWidget(QWidget):
                 painter.drawEllipse(QPointF(x, cy), 4.5, 4.5)
         glyph = colors.OUTCOME_GLYPHS.get(row.state)
         if glyph and row.ended is not None and area.left() - 16 <= x_end <= area.right():
-            color = colors.state_color(row.state)
-            painter.fillRect(QRectF(x_end - 1, cy - bar_h / 2, 2, bar_h), color)
-            painter.setPen(color)
+            painter.fillRect(QRectF(x_end - 1, cy - bar_h / 2, 2, bar_h), colors.state_color(row.state))
+            painter.setPen(ink["glyphs"].get(row.state, ink["text"]))
             painter.setFont(self._glyph)
             painter.drawText(QRectF(x_end + 3, y, 18, self.LANE_H),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, glyph)
@@ -414,7 +490,7 @@ class TimelineWidget(QWidget):
             width = int(self.LABEL_W - x - 18)
             painter.drawText(QRectF(x + 12, y, width, self.LANE_H),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(row.name, Qt.TextElideMode.ElideRight, width))
+                             metrics.elidedText(row.name, Qt.TextElideMode.ElideLeft, width))
         painter.restore()
         painter.setPen(QPen(self._ink()["rule"], 0))
         painter.drawLine(QPointF(self.LABEL_W - 0.5, 0), QPointF(self.LABEL_W - 0.5, self.height()))
@@ -426,17 +502,18 @@ class TimelineWidget(QWidget):
         muted = self._ink()["muted"]
         painter.setPen(muted)
         count = len(self._lanes.rows)
-        painter.drawText(QRectF(8, 0, self.LABEL_W - 12, self.AXIS_H),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         f"{count} task{'s' if count != 1 else ''}")
+        room = self.fit_button.x() - 12
+        painter.drawText(QRectF(8, 0, room, self.AXIS_H), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetricsF(self._small).elidedText(f"{count} task{'s' if count != 1 else ''}",
+                                                               Qt.TextElideMode.ElideRight, room))
         painter.save()
         painter.setClipRect(QRectF(area.left(), 0, area.width(), self.AXIS_H))
-        step, marks = ticks
-        for t, x in marks:
-            painter.setPen(muted)
+        _step, marks = ticks
+        painter.setPen(muted)
+        for _t, x in marks:
             painter.drawLine(QPointF(x, self.AXIS_H - 6), QPointF(x, self.AXIS_H))
-            painter.drawText(QRectF(x + 4, 0, 120, self.AXIS_H - 3),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_tick(t, step, self._view[1] >= 1.0))
+        for rect, text in self.axis_labels():
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         self._paint_blocks(painter, area, band=False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._paint_now(painter, area, full=False)
@@ -498,6 +575,25 @@ class TimelineWidget(QWidget):
                 self.highlight(tid)
                 self.taskSelected.emit(tid)
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event):
+        key, area = event.key(), self._lanes_rect()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            self._zoom(0.7 if key != Qt.Key.Key_Minus else 1 / 0.7, area.center().x())
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self._pan_px(area.width() / 8 * (1 if key == Qt.Key.Key_Left else -1))
+        elif key in (Qt.Key.Key_F, Qt.Key.Key_0, Qt.Key.Key_Home):
+            self.fit()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self._lanes.rows:
+            lane = self._lanes.index.get(self._highlight, -1)
+            lane = 0 if lane < 0 else max(0, min(len(self._lanes.rows) - 1, lane + (1 if key == Qt.Key.Key_Down else -1)))
+            tid = self._lanes.rows[lane].tid
+            self.highlight(tid)
+            self.taskSelected.emit(tid)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     def mouseDoubleClickEvent(self, event):
         self.fit()
