@@ -85,6 +85,7 @@ class CodeEditor(QPlainTextEdit):
         self._markers: dict[int, tuple[str, str]] = {}
         self._points: frozenset[int] = frozenset()
         self._highlight: int | None = None
+        self._escaped = False     # Esc was the last key: the next Tab leaves the editor
         self._gutter = _Gutter(self)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(max(font.pointSizeF(), 10.0))
@@ -170,8 +171,15 @@ class CodeEditor(QPlainTextEdit):
         cr = self.contentsRect()
         self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
 
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        self._escaped = False
+        super().focusOutEvent(event)
+
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
+        if event.type() == event.Type.FontChange:   # presentation mode: tabs and gutter follow
+            self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
+            self._update_gutter_width()
         if event.type() == event.Type.PaletteChange:  # follow the system light/dark switch
             self.highlighter.set_palette(self.palette())
             self._update_selections()
@@ -267,6 +275,17 @@ class CodeEditor(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         cursor = self.textCursor()
+        leave = self._escaped or event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and leave:
+            # Ctrl+Tab, or Esc then Tab, leaves the editor (Tab itself indents), as code editors do.
+            self._escaped = False
+            forward = key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            QWidget.focusNextPrevChild(self, forward)
+            return
+        self._escaped = key == Qt.Key.Key_Escape
+        if self._escaped:
+            event.accept()
+            return
         if key == Qt.Key.Key_Tab and not cursor.hasSelection():
             # Tab inserts spaces up to the next multiple of 4, as Python wants.
             col = cursor.positionInBlock()

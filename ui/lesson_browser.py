@@ -92,6 +92,14 @@ class LessonBrowser(QWidget):
             out += [g.child(j).data(0, _PATH) for j in range(g.childCount())]
         return out
 
+    def visible_paths(self) -> list[str]:
+        """The paths of the lessons the filter shows, top to bottom."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            g = self.tree.topLevelItem(i)
+            out += [g.child(j).data(0, _PATH) for j in range(g.childCount()) if not g.child(j).isHidden()]
+        return out
+
     def visible_titles(self) -> list[str]:
         out = []
         for i in range(self.tree.topLevelItemCount()):

@@ -13,27 +13,30 @@ from pathlib import Path
 
 import asyncio_playground as playground
 from asyncio_playground import lessons
-from asyncio_playground.vocab import NetworkMode, TaskState
+from asyncio_playground.vocab import LIVE_STATES, NetworkMode, TaskState
 from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow, QSplitter,
-                               QStyle, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow,
+                               QSplitter, QStyle, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .await_view import AwaitView
 from .block_banner import BlockBanner
 from .console import ConsoleWidget
 from .editor import CodeEditor
 from .edits import EditStore
+from .focus_ring import FocusRing
 from .legend import LegendWidget
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
 from .loop_health import LoopHealthLabel
 from .markers import gutter_markers
+from .menus import HelpDialog, about_box, build_menus
 from .run_controller import RunController, norm_path as _norm
 from .story_view import StoryView
 from .task_model import TaskTableModel
 from .task_view import TaskTableView
 from .timeline import TimelineWidget
+from . import colors
 
 _SPLITTERS = ("main", "centre", "right")
 
@@ -71,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
+        self.menus = build_menus(self)
+        self.focus_ring = FocusRing(self)
         self._build_status()
         self._connect()
         self._lessons = lessons.discover(lessons_dir)
@@ -477,6 +482,101 @@ class MainWindow(QMainWindow):
                                    else "Network: offline (demo API on 127.0.0.1)")
         self.network_label.setToolTip(self.act_network.toolTip())
 
+    # == menus, help, presentation ===================================================================
+    def cancel_selected_task(self) -> bool:
+        """Cancel the task selected in the table (Delete)."""
+        return self.task_view.cancel_selected()
+
+    def cancel_selected_with_message(self):
+        """Ask for a message, then cancel the selected task with it (Shift+Delete)."""
+        tid = self.task_view.selected_tid()
+        row = self.table.by_tid.get(tid) if self.table is not None and tid >= 0 else None
+        if row is None or row.state not in LIVE_STATES:
+            self.statusBar().showMessage("Select a live task in the table first", 5000)
+            return None
+        return self.task_view.ask_cancel_message(tid, row.name)
+
+    def focus_pane(self, widget) -> None:
+        """Give the keyboard focus to a pane (View → Go to, Alt+1…6)."""
+        if widget is self.views:
+            widget = self.views.currentWidget()
+            widget = self.timeline if widget is not None and widget.isAncestorOf(self.timeline) else widget
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def step_lesson(self, step: int) -> bool:
+        """Open the next (+1) or previous (-1) lesson of the browser's visible list."""
+        paths = self.browser.visible_paths()
+        if not paths:
+            return False
+        current = self.current_path()
+        i = paths.index(current) if current in paths else -1
+        return self.open_path(paths[(i + step) % len(paths)] if i >= 0 else paths[0])
+
+    def show_help(self) -> HelpDialog:
+        """The shortcuts list and the docs (F1), non-modal."""
+        dialog = self.findChild(HelpDialog)
+        if dialog is None:
+            dialog = HelpDialog(self, list(self.menus.values()))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_about(self):
+        return about_box(self)
+
+    def open_docs(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from .menus import ASYNCIO_DOCS
+        QDesktopServices.openUrl(QUrl(ASYNCIO_DOCS))
+
+    def set_legend_visible(self, visible: bool) -> None:
+        self.legend.setVisible(bool(visible))
+        self.act_legend.setChecked(bool(visible))
+        self._settings.setValue("legend", bool(visible))
+
+    def set_theme(self, mode: str) -> bool:
+        """Light, dark or the system's ("system", "light", "dark"; remembered); returns whether it
+        is dark now."""
+        mode = mode if mode in colors.THEMES else "system"
+        self._theme = mode
+        dark = colors.apply_theme(QApplication.instance(), mode)
+        self.act_themes[mode].setChecked(True)
+        self._settings.setValue("theme", mode)
+        return dark
+
+    def _system_scheme_changed(self, *_args) -> None:
+        if self._theme == "system":
+            self.set_theme("system")
+
+    def scale_text(self, step: int, reset: bool = False) -> float:
+        """Presentation mode: every pane's text one step larger (+1) or smaller (-1), or back to
+        normal (``reset``); remembered.  Returns the scale now."""
+        steps = 0 if reset else max(-3, min(10, self._text_steps + step))
+        self._text_steps = steps
+        self._settings.setValue("textSteps", steps)
+        scale = 1.15 ** steps
+        base = QApplication.font()
+        size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
+        ui_font = QFont(base)
+        ui_font.setPointSizeF(size * scale)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        fixed.setPointSizeF(max(fixed.pointSizeF(), 10.0) * scale)
+        for pane in (self.browser, self.lesson_panel, self.task_view, self.timeline, self.legend,
+                     self.await_view, self.story, self.banner, self.views.tabBar()):
+            pane.setFont(ui_font)
+        title = QFont(ui_font)
+        title.setPointSizeF(ui_font.pointSizeF() * 1.35)
+        title.setBold(True)
+        self.lesson_panel.title.setFont(title)   # set explicitly by the panel: scaled with the rest
+        self.editor.setFont(fixed)
+        self.console.setFont(fixed)
+        if steps:
+            self.statusBar().showMessage(f"Text size {scale:.0%} (Ctrl+0: normal)", 3000)
+        return scale
+
     # == files ========================================================================================
     def _file_dialog(self, title: str, save: bool, slot, default: str = "") -> QFileDialog:
         # Non-modal on purpose: exec() would nest an event loop under the running lesson's tasks.
@@ -527,6 +627,19 @@ class MainWindow(QMainWindow):
         for name in _SPLITTERS:
             if s.value(f"splitter/{name}") is not None:
                 self.splitters[name].restoreState(s.value(f"splitter/{name}"))
+        self._theme = str(s.value("theme", "system"))
+        self.set_theme(self._theme)
+        hints = QApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):   # Qt 6.5+: follow the desktop's light/dark switch
+            hints.colorSchemeChanged.connect(self._system_scheme_changed)
+        try:
+            self._text_steps = int(s.value("textSteps", 0))
+        except (TypeError, ValueError):
+            self._text_steps = 0
+        self.scale_text(0)
+        self.set_legend_visible(str(s.value("legend", "true")).lower() != "false")
+        self.act_library.setChecked(str(s.value("libraryTasks", "false")).lower() == "true")
+        self._library_toggled()
         self.act_network.setChecked(s.value("network", "offline") == "live")
         self._network_toggled()
         try:
@@ -554,6 +667,7 @@ class MainWindow(QMainWindow):
             s.setValue(f"splitter/{name}", self.splitters[name].saveState())
         s.setValue("network", "live" if self.act_network.isChecked() else "offline")
         s.setValue("blockLimit", self.block_limit.value())
+        s.setValue("libraryTasks", self.act_library.isChecked())
         s.setValue("taskTable/widths", self.task_view.user_widths_json())
         if self.current_path():
             s.setValue("lastLesson", self.current_path())
