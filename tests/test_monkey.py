@@ -407,7 +407,7 @@ class Monkey:
 
     def export(self):
         path = self.tmp / f"trace-{self.rng.randrange(3)}.json"
-        run = self.w.run
+        run = self.w.shown_run()   # the run on screen: the shown lesson's last
         if run is not None:
             # A run that never started (a syntax error) has nothing to export, and says so.
             started = bool(run.tracer.events)

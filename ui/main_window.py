@@ -71,6 +71,10 @@ class MainWindow(QMainWindow):
         self._loading = self._selecting = self._markers_stale = False
         self._selected: int | None = None    # the selected task's tid
         self._points: dict[str, set[int]] = {}   # normalised path -> its cancel points
+        # Each lesson's last run: normalised path -> [run, table, status text].  The views show
+        # the shown lesson's (``_shown``), never another lesson's.
+        self._last_runs: dict[str, list] = {}
+        self._shown: list | None = None
         self.setWindowTitle("asyncio Playground")
         self._build_widgets()
         self._build_actions()
@@ -117,7 +121,7 @@ class MainWindow(QMainWindow):
         self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
                                     "awaiter, a gather's or TaskGroup's children under it")
         self.refresher.tableStarted.connect(self._table_started)
-        self.refresher.tasksChanged.connect(self.await_view.refresh)
+        self.refresher.tasksChanged.connect(self._tasks_changed)
 
         vertical = Qt.Orientation.Vertical
         centre = self._splitter("centre", vertical, self.lesson_panel, self.editor)
@@ -223,7 +227,7 @@ class MainWindow(QMainWindow):
         c.output.connect(self._output)
         c.blocked.connect(self._blocked)
         c.loopError.connect(self._loop_error)
-        c.status.connect(self.state_label.setText)
+        c.status.connect(self._status)
         c.liveChanged.connect(self.act_stop.setEnabled)
         c.frameApplied.connect(self._after_frame)
         c.runFailed.connect(self._run_failed)
@@ -250,7 +254,10 @@ class MainWindow(QMainWindow):
             self.browser.add_path(path, lesson.title)
         self.edits.flush()
         text, message = self.edits.load(slug, original)
+        switched = self._doc is None or _norm(self._doc[0]) != _norm(path)
         self._doc = (path, slug, original, lesson)
+        if switched:
+            self._show_lesson_run(path)
         self._loading = True
         self.editor.setPlainText(text)
         self.editor.set_cancel_points(self._points.get(_norm(path), ()))
@@ -301,8 +308,55 @@ class MainWindow(QMainWindow):
 
     @property
     def table(self):
-        """The TaskTable on screen (the current run's), None before the first run."""
-        return self.controller.table
+        """The TaskTable on screen: the shown lesson's last run's (None when it has none)."""
+        return self._shown[1] if self._shown is not None else None
+
+    def shown_run(self):
+        """The run on screen: the shown lesson's last run (None when it has none)."""
+        return self._shown[0] if self._shown is not None else None
+
+    def _live_on_screen(self) -> bool:
+        """Whether the views show the controller's run (the one its refresher feeds)."""
+        return self._shown is not None and self._shown[1] is self.refresher.table
+
+    def _show_lesson_run(self, path: str) -> None:
+        """Put the last run of the lesson at ``path`` on screen, or the empty "press Run" state.
+
+        A run of another lesson still live is stopped (a run nobody can see should not go on),
+        and the views are detached from the controller's frame clock until a run of the shown
+        lesson starts."""
+        refresher = self.refresher
+        entry = self._last_runs.get(_norm(path))
+        live = self.controller.live_runs()
+        if live and (entry is None or entry[1] is not refresher.table):
+            self.controller.stop("Switched lessons")
+        attached = entry is not None and entry[1] is refresher.table
+        refresher.model = self.task_model if attached else None
+        refresher.timeline = self.timeline if attached else None
+        self._shown = entry
+        self._selected = None
+        self._error_marker = None
+        self.banner.hide()
+        self.story.show_story(None, None)
+        self.console.clear_output()
+        table = entry[1] if entry is not None else None
+        self.task_model.set_table(table)
+        self.timeline.set_table(table)
+        self.await_view.set_table(table)
+        if table is None:
+            self.state_label.setText("Ready: press Run (F5)")
+            return
+        if not attached or table.finished is not None:
+            self.timeline.refresh(None, live=False)
+        self.state_label.setText(entry[2])
+        by_tid = table.by_tid
+        for ev in table.outputs:     # the run's output, as it was printed
+            row = by_tid.get(ev.tid)
+            self.console.write(row.name if row is not None else None, ev.stream, ev.text)
+        if table.finished is not None:
+            self.console.end_of_run()
+        self.console.flush()
+        self._update_library_count()
 
     def run_current(self) -> bool:
         """Run what is in the editor.  A live run is cancelled first (its tasks end cancelled)."""
@@ -356,7 +410,26 @@ class MainWindow(QMainWindow):
         return runs
 
     def _table_started(self, table) -> None:
+        refresher = self.refresher
+        if refresher.model is None:   # detached while another lesson was shown: attach again
+            refresher.model, refresher.timeline = self.task_model, self.timeline
+            self.task_model.set_table(table)
+            self.timeline.set_table(table)
+        run = self.controller.run
+        self._shown = self._last_runs[_norm(self._doc[0] if self._doc else run.path)] = [run, table, "Running…"]
         self.await_view.set_table(table)
+
+    def _tasks_changed(self, changed) -> None:
+        if self._live_on_screen():
+            self.await_view.refresh(changed)
+
+    def _status(self, text: str) -> None:
+        run = self.controller.run
+        for entry in self._last_runs.values():
+            if entry[0] is run:
+                entry[2] = text
+        if self._live_on_screen():
+            self.state_label.setText(text)
 
     def _run_started(self, run) -> None:
         self._selected = None
@@ -374,23 +447,34 @@ class MainWindow(QMainWindow):
             self.editor.go_to(problem.line, problem.column or 1)
 
     def _output(self, lines) -> None:
+        if not self._live_on_screen():
+            return
         write = self.console.write
         for task, stream, text in lines:
             write(task, stream, text)
 
     def _blocked(self, duration: float, line, task, where) -> None:
+        if not self._live_on_screen():
+            return
         self.console.message(self.banner.show_block(duration, line, task, where), "warn")
 
     def _loop_error(self, task, message: str, traceback: str) -> None:
+        if not self._live_on_screen():
+            return
         who = f"[{task}] " if task is not None else ""
         self.console.message(who + message + (f"\n{traceback}" if traceback else ""), "error")
 
     def _run_failed(self, error: str) -> None:
+        if not self._live_on_screen():
+            return
         self.console.end_of_run()
         self.console.message(error, "error")
         self.console.flush()
 
     def _run_finished(self, outcome: str) -> None:
+        if not self._live_on_screen():   # a run of a lesson no longer shown: it is kept, not shown
+            self.runFinished.emit(outcome)
+            return
         self.console.end_of_run()
         self._update_markers()
         self._update_story()
@@ -400,6 +484,8 @@ class MainWindow(QMainWindow):
     def _after_frame(self, n_events: int, slow: bool) -> None:
         """Once per frame: the gutter markers, at ~10 Hz (O(tasks) work) once events changed them,
         and the selected task's cancellation story."""
+        if not self._live_on_screen():
+            return
         self._markers_stale = self._markers_stale or n_events > 0
         if self._markers_stale and slow:
             self._update_markers()
@@ -424,7 +510,7 @@ class MainWindow(QMainWindow):
         if row is None:
             self.story.show_story(None, None)
             return
-        run_file = self.run.path if self.run is not None else None
+        run_file = self.shown_run().path if self.shown_run() is not None else None
         self.story.show_story(row.name, table.cancel_story(tid, filename=run_file))
 
     # == markers, selection, status ===================================================================
@@ -433,7 +519,7 @@ class MainWindow(QMainWindow):
         self._markers_stale = False
         markers = {}
         if self.table is not None and self._showing_run_file():
-            markers = gutter_markers(self.table, self.controller.in_run_file)
+            markers = gutter_markers(self.table, self._in_shown_file)
         if self._error_marker is not None:
             markers[self._error_marker[0]] = ("error", self._error_marker[1])
         self.editor.set_markers(markers)
@@ -455,13 +541,22 @@ class MainWindow(QMainWindow):
             self._selecting = False
 
     def _showing_run_file(self) -> bool:
-        return self._doc is not None and self.controller.in_run_file(self._doc[0])
+        """Whether the editor shows the file of the run on screen."""
+        return self._doc is not None and self._in_shown_file(self._doc[0])
+
+    def _in_shown_file(self, path) -> bool:
+        run = self.shown_run()
+        if run is None or not path:
+            return False
+        if run is self.controller.run:
+            return self.controller.in_run_file(path)
+        return _norm(path) == _norm(run.tracer.filename or run.path)
 
     def _line_of(self, row) -> int | None:
         """The line of the run's file where `row` waits, or else raised; None if elsewhere."""
         if row is None:
             return None
-        in_run_file = self.controller.in_run_file
+        in_run_file = self._in_shown_file
         if row.waiting:
             _kind, _detail, filename, line = row.waiting
             if in_run_file(filename):
@@ -594,18 +689,20 @@ class MainWindow(QMainWindow):
         return self._file_dialog("Open a Python script", False, self.open_path, start)
 
     def export_trace_dialog(self) -> QFileDialog | None:
-        if self.run is None or not self.run.tracer.events:   # never started (a syntax error)
+        run = self.shown_run()
+        if run is None or not run.tracer.events:   # never started (a syntax error)
             self.statusBar().showMessage("Nothing to export yet: run something first", 5000)
             return None
         name = f"{self._doc[1] if self._doc else 'run'}-trace.json"
         return self._file_dialog("Export trace", True, self.export_trace, str(Path.home() / name))
 
     def export_trace(self, path: str) -> bool:
-        """Write the current run's Chrome Trace JSON to `path`."""
-        if self.run is None or not self.run.tracer.events:
+        """Write the Chrome Trace JSON of the run on screen (the shown lesson's last) to `path`."""
+        run = self.shown_run()
+        if run is None or not run.tracer.events:
             return False
         try:
-            Path(path).write_text(json.dumps(playground.chrome_trace(self.run.tracer)), encoding="utf-8")
+            Path(path).write_text(json.dumps(playground.chrome_trace(run.tracer)), encoding="utf-8")
         except (OSError, TypeError, ValueError) as exc:
             self._notice(f"Could not export the trace: {exc}", "error")
             return False

@@ -1,0 +1,54 @@
+"""Each lesson shows its own last run, or an empty state that says how to start one (issue 13)."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from asyncio_playground.vocab import TaskState  # noqa: E402
+
+A, B = "basics_02_concurrent_tasks", "basics_01_sequential_await"
+
+
+def test_switching_lessons_shows_each_lessons_own_run(qtbot, make_window):
+    w = make_window()
+    assert w.open_path(w.lesson_paths()[A])
+    assert w.table is None and w.task_model.rowCount() == 0
+    assert "Run (F5)" in w.task_view.placeholder and "Run (F5)" in w.state_label.text()
+    with qtbot.waitSignal(w.runFinished, timeout=5000):
+        w.run_current()
+    a_names = {r.name for r in w.table.rows}
+    assert {"fetch-A", "fetch-B"} <= a_names
+    assert "[fetch-A] Starting source_A" in w.console.toPlainText()
+
+    assert w.open_path(w.lesson_paths()[B])            # B never ran: nothing of A's run shows
+    assert w.table is None and w.task_model.rowCount() == 0 and w.timeline.lane_count() == 0
+    assert w.await_view.await_model.table() is None
+    assert w.console.toPlainText() == ""
+    assert "Run (F5)" in w.state_label.text()
+    assert w.export_trace_dialog() is None              # nothing of B's to export
+
+    assert w.open_path(w.lesson_paths()[A])            # A's last run comes back, output and all
+    assert {r.name for r in w.table.rows} == a_names
+    assert w.task_model.rowCount() == len(w.table.rows) and w.timeline.lane_count() == len(w.table.rows)
+    assert "[fetch-A] Starting source_A" in w.console.toPlainText()
+    assert "Completed" in w.state_label.text()
+
+
+def test_switching_mid_run_stops_that_run_and_keeps_it_with_its_lesson(qtbot, make_window):
+    w = make_window()
+    assert w.open_path(w.lesson_paths()[A])
+    with qtbot.waitSignal(w.runStarted, timeout=3000):
+        w.run_current()
+    qtbot.waitUntil(lambda: any(r.name == "fetch-A" and r.state == TaskState.WAITING for r in w.table.rows),
+                    timeout=3000)
+    run = w.run
+    assert w.open_path(w.lesson_paths()[B])
+    assert w.table is None and w.task_model.rowCount() == 0
+    qtbot.waitUntil(lambda: run.done, timeout=5000)     # stopped: a run nobody sees does not go on
+    qtbot.wait(50)                                      # frames after the end: nothing of A shows up
+    assert w.task_model.rowCount() == 0 and w.timeline.lane_count() == 0 and w.console.toPlainText() == ""
+    with qtbot.waitSignal(w.runFinished, timeout=5000):  # B runs in its own right
+        w.run_current()
+    b_rows = {r.name for r in w.table.rows}
+    assert "fetch-A" not in b_rows
+    assert w.open_path(w.lesson_paths()[A])
+    assert {r.state for r in w.table.rows if r.name.startswith("fetch")} == {TaskState.CANCELLED}
