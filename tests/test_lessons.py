@@ -373,6 +373,49 @@ def test_lesson_runs_as_expected(lesson, pg_loop):
     failures = lessons.check(lesson, table, run.tracer.events, outcome)
     output = "".join(e.text for e in map(named, run.tracer.events) if e.event == "output")
     assert failures == [], f"{lesson.slug}: {failures}\n--- output ---\n{output}\n{run.error or ''}"
+    # What the window shows after the run: one ✓ line per expectation that applies here.
+    found = lessons.explain(lesson, table, run.tracer.events, outcome)
+    assert len(found) == sum(map(_applies, lesson.expect)) and all(f.ok and f.text for f in found)
+    if lesson.predict is not None:
+        _check_prediction(lesson, table, run.tracer.events, outcome, output)
+
+
+def _applies(exp) -> bool:
+    from asyncio_playground.lessons._checks import applies
+    return applies(exp)
+
+
+def _check_prediction(lesson, table, events, outcome, output):
+    """The lesson's [predict] resolves against its run: the prediction the trace itself gives
+    (worked out here from the table and the output) agrees, and a wrong one names a difference."""
+    predict = lesson.predict
+    kind = predict["kind"]
+    rows = {spec: next(r for r in table.rows if r.name == spec) for spec in predict.get("tasks", ())}
+    if kind == "finish_order":
+        right = sorted(rows, key=lambda spec: rows[spec].ended)
+        wrong = right[::-1]
+        ends = sorted(rows[spec].ended for spec in right)
+        assert all(b - a > 0.01 for a, b in zip(ends, ends[1:])), "tasks that tie are no puzzle"
+    elif kind == "end_states":
+        right = {spec: row.state for spec, row in rows.items()}
+        first = next(iter(right))
+        wrong = {**right, first: next(s for s in ("done", "cancelled", "failed") if s != right[first])}
+        assert set(right.values()) <= {"done", "cancelled", "failed"}
+    elif kind == "duration":
+        timed = [r for r in table.rows if r.ended is not None]
+        if predict.get("task"):
+            timed = [r for r in timed if r.name == predict["task"] or r.coro == predict["task"]]
+            right = max(r.ended - r.created for r in timed)
+        else:
+            right = max(r.ended for r in timed) - min(r.created for r in table.rows)
+        wrong = right * 3 + 1
+    else:
+        assert all(line in output for line in predict["lines"]), output
+        right = sorted(predict["lines"], key=output.index)
+        wrong = right[::-1]
+    assert lessons.compare(predict, right, table, events, outcome).ok, (lesson.slug, right)
+    miss = lessons.compare(predict, wrong, table, events, outcome)
+    assert not miss.ok and miss.divergence.startswith("You "), (lesson.slug, miss)
 
 
 # -- (c) every lesson is a plain asyncio script too -------------------------------------------------

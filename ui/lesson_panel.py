@@ -1,12 +1,16 @@
-"""The lesson panel: the lesson's text and its check question."""
+"""The lesson panel: the lesson's text, its prediction (predict, then run), what the last run
+showed (the lesson's expectations, ✓ or ✗), and its check question."""
 from __future__ import annotations
 
 import html
-import re
+from pathlib import Path
 
+from asyncio_playground import lessons as _lessons
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
+
+from .prediction import BAD_COLOR, OK_COLOR, PredictionBox, inline_html as _inline
 
 
 def _missing(lesson) -> list[str]:
@@ -19,17 +23,16 @@ def _missing(lesson) -> list[str]:
         return []
 
 
-def _inline(markdown: str) -> str:
-    """A question's explanation for the rich-text result label: escaped, `code` and **bold**
-    kept, paragraphs kept apart."""
-    text = html.escape(str(markdown), quote=False)
-    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
-    return re.sub(r"\n\s*\n", "<br><br>", text)
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 class LessonPanel(QWidget):
-    """Shows a lesson: title, markdown text, then the question with a Check button.
+    """Shows a lesson: title, markdown text, the prediction box (when the lesson asks for one),
+    "What the run showed" (after a run of the lesson ends), then the question with a Check button.
 
     Everything scrolls as one page (the text browser grows to its document's height), so a long
     lesson text never squeezes the question into a corner.
@@ -38,16 +41,28 @@ class LessonPanel(QWidget):
     graded by value.  A wrong answer gets one more try before the answer is revealed; picking
     another choice re-enables Check.
 
+    After a run of the shown lesson (:meth:`run_started`, :meth:`run_finished`, wired by the
+    window), each of the lesson's expectations is listed in plain words with ✓ or ✗ from that
+    run's trace (``lessons.explain``); a ✗ says what the run did instead.  A committed prediction
+    is compared with the same run (``PredictionBox.compare_run``).
+
     Signals:
         answered(bool): the user checked an answer (True when correct).
+        taskPointed(int): show this task on the timeline (the prediction's first divergence).
+        runExplained(object): a finished run was explained (the list of ``lessons.Finding``).
 
     Attributes:
         text: the QTextBrowser with the rendered lesson.
+        prediction: the PredictionBox (hidden when the lesson asks for no prediction).
+        findings_box, findings: the "What the run showed" frame and its rich-text QLabel.
+        findings_list: the last run's ``lessons.Finding`` list (empty before a run).
         check_button: the "Check" QPushButton.
         result: the QLabel saying correct/incorrect and why.
     """
 
     answered = Signal(bool)
+    taskPointed = Signal(int)
+    runExplained = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +86,24 @@ class LessonPanel(QWidget):
         self.text.viewport().setAutoFillBackground(False)
         self.text.document().setDocumentMargin(0)
         self.text.document().documentLayout().documentSizeChanged.connect(self._fit_text)
+        self.prediction = PredictionBox(page)
+        self.prediction.taskPointed.connect(self.taskPointed)
+        self.findings_box = QFrame(page, objectName="findingsBox")
+        self.findings_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.findings_title = QLabel("What the run showed", self.findings_box)
+        ffont = self.findings_title.font()
+        ffont.setBold(True)
+        self.findings_title.setFont(ffont)
+        self.findings = QLabel(self.findings_box)
+        self.findings.setWordWrap(True)
+        self.findings.setTextFormat(Qt.TextFormat.RichText)
+        self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        f = QVBoxLayout(self.findings_box)
+        f.setContentsMargins(10, 8, 10, 8)
+        f.addWidget(self.findings_title)
+        f.addWidget(self.findings)
+        self.findings_box.hide()
+        self.findings_list: list = []
         self.question_box = QFrame(page)
         self.question_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(self.question_box)
@@ -103,6 +136,8 @@ class LessonPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.note)
         layout.addWidget(self.text)
+        layout.addWidget(self.prediction)
+        layout.addWidget(self.findings_box)
         layout.addWidget(self.question_box)
         layout.addStretch(1)
         self.scroll = QScrollArea(self)
@@ -118,6 +153,8 @@ class LessonPanel(QWidget):
         self._question: dict | None = None
         self._labels: dict = {}
         self._wrong = 0               # wrong answers to this question so far
+        self._lesson = None
+        self._run = None              # the run of this lesson that started last
         self.set_lesson(None)
 
     def _fit_text(self, size) -> None:
@@ -125,6 +162,12 @@ class LessonPanel(QWidget):
 
     def set_lesson(self, lesson) -> None:
         """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None."""
+        self._lesson = lesson
+        self._run = None
+        self.findings_list = []
+        self.findings_box.hide()
+        self.prediction.set_predict(getattr(lesson, "predict", None),
+                                    seed=lesson.slug if lesson is not None else "")
         self.title.setText(lesson.title if lesson is not None else "")
         missing = _missing(lesson)
         self.note.setText(f"To run this lesson you need {', '.join(missing)}." if missing else "")
@@ -202,3 +245,62 @@ class LessonPanel(QWidget):
         self.result.show()
         self.answered.emit(correct)
         return correct
+
+    # == runs of the shown lesson ==================================================================
+    def run_started(self, run) -> None:
+        """A run started (any run the window starts): if it runs the shown lesson's file, the last
+        run's findings are stale until it ends."""
+        if self._lesson is None or not _same_file(getattr(run, "path", None), self._lesson.path):
+            return
+        self._run = run
+        self.findings_list = []
+        self.findings.setText("<i>Running… the lesson's expectations are checked when the run "
+                              "ends.</i>")
+        self.findings_box.show()
+
+    def run_finished(self, run, table, outcome: str) -> list:
+        """A run ended: if it is the shown lesson's latest run, list each expectation ✓ or ✗ from
+        its trace, and compare a committed prediction with it.  Returns the findings (empty for
+        a run of another file)."""
+        if self._lesson is None or run is None or run is not self._run:
+            return []
+        events = run.tracer.events
+        if not events:          # it never started (a syntax error): nothing to say
+            self.findings_box.hide()
+            return []
+        found = _lessons.explain(self._lesson, table, events, str(outcome))
+        self.findings_list = found
+        self.findings.setText(self._findings_html(found, self._edited(run)))
+        self.findings_box.setVisible(bool(found))
+        self.prediction.compare_run(table, events, str(outcome), filename=run.path)
+        self.scroll.ensureWidgetVisible(self.prediction if self.prediction.isVisibleTo(self)
+                                        else self.findings_box, 0, 0)
+        self.runExplained.emit(found)
+        return found
+
+    def _edited(self, run) -> bool:
+        source = getattr(run, "source", None)
+        try:
+            original = Path(self._lesson.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return source is not None and source != original
+
+    @staticmethod
+    def _findings_html(found: list, edited: bool) -> str:
+        lines = []
+        for f in found:
+            mark = (f"<b style='color:{OK_COLOR}'>✓</b>" if f.ok else
+                    f"<b style='color:{BAD_COLOR}'>✗</b>")
+            lines.append(f"<tr><td valign='top'>{mark}&nbsp;</td>"
+                         f"<td>{html.escape(f.text, quote=False)}</td></tr>")
+        bad = sum(not f.ok for f in found)
+        if not bad:
+            head = f"All {len(found)} of the lesson's expectations held in this run."
+        elif edited:
+            head = (f"Your edited code did something else: {bad} of {len(found)} expectations "
+                    "did not hold, and ✗ says what happened instead.")
+        else:
+            head = (f"{bad} of {len(found)} expectations did not hold in this run (was it "
+                    "stopped, or the machine very busy?); ✗ says what happened instead.")
+        return f"{head}<table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"

@@ -233,6 +233,10 @@ class MainWindow(QMainWindow):
         c.runFailed.connect(self._run_failed)
         c.action.connect(lambda text: self._notice(text, "info"))
         c.runFinished.connect(self._run_finished)
+        # The lesson panel says what a run of its lesson showed and compares the prediction.
+        c.runStarted.connect(self.lesson_panel.run_started)
+        c.runFinished.connect(lambda outcome: self.lesson_panel.run_finished(self.run, self.table, outcome))
+        self.lesson_panel.taskPointed.connect(self._select_task)
 
     # == lessons and edits ============================================================================
     def lesson_paths(self) -> dict[str, str]:  # slug -> path of every bundled lesson

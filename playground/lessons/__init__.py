@@ -19,18 +19,23 @@ while they are out of date).  :func:`validate` reports problems as ``file:line: 
 :func:`check_main` is ``asyncio-playground lessons check [PATH...]`` (also
 ``python -m asyncio_playground.lessons check [PATH...]``).  :func:`check` turns a lesson's
 ``expect`` into human-readable failures by reading a finished run's :class:`TaskTable` and tracer
-events (see docs/engine-api.md).
+events (see docs/engine-api.md); :func:`explain` says what the run showed, one :class:`Finding` (✓ or
+✗ and plain words with the measured value) per expectation.  A lesson's ``[predict]`` table asks
+the learner for a prediction; :func:`compare` holds it against the run (:class:`Comparison`).
 
 Inside: ``_format`` (file names, the sidecar, :class:`Lesson`, :func:`load`, :func:`discover`),
-``_validate`` (:func:`validate`, :func:`check_main`), ``_checks`` (:data:`CHECKS`, :func:`check`),
-``_authoring`` (:func:`authoring_tables`).
+``_validate`` (:func:`validate`, :func:`check_main`), ``_checks`` (:data:`CHECKS`, :func:`check`,
+:func:`explain`), ``predictions`` (:data:`PREDICTIONS`, :func:`compare`), ``_authoring``
+(:func:`authoring_tables`).
 """
 from ._authoring import authoring_tables
-from ._checks import CHECKS, check
+from ._checks import CHECKS, Finding, check, explain
 from ._format import (ENV_VAR, GROUPS, SIDECAR_SUFFIX, USER_GROUP, Lesson, default_directory,
                       discover, groups, load, missing_needs, sidecar_path)
+from .predictions import PREDICTIONS, Comparison, compare
 from ._validate import check_main, validate
 
-__all__ = ["CHECKS", "ENV_VAR", "GROUPS", "Lesson", "SIDECAR_SUFFIX", "USER_GROUP",
-           "authoring_tables", "check", "check_main", "default_directory", "discover", "groups",
-           "load", "missing_needs", "sidecar_path", "validate"]
+__all__ = ["CHECKS", "Comparison", "ENV_VAR", "Finding", "GROUPS", "Lesson", "PREDICTIONS",
+           "SIDECAR_SUFFIX", "USER_GROUP", "authoring_tables", "check", "check_main", "compare",
+           "default_directory", "discover", "explain", "groups", "load", "missing_needs",
+           "sidecar_path", "validate"]

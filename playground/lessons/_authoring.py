@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._checks import _VOCABULARIES, CHECKS, COMMON_KEYS
 from ._format import _PREFIXES, GROUPS, USER_GROUP
+from .predictions import _COMMON, PREDICTIONS
 
 
 def authoring_tables() -> str:
@@ -29,6 +30,16 @@ def authoring_tables() -> str:
         keys = [f"**`{k}`** ({t.label})" for k, t in spec.required.items()]
         keys += [f"`{k}` ({t.label})" for k, t in spec.optional.items()]
         out.append(f"| `{name}` | {'<br>'.join(keys) or '—'} | {spec.doc} |")
+    out += ["", "### Predictions", "",
+            "The `kind` of a `[predict]` table, and its keys.  Every kind also takes "
+            + " and ".join(f"`{k}` ({t.label})" for k, t in _COMMON.items())
+            + ": the question put to the learner (each kind has a default) and the explanation "
+            "shown once a run was compared.", "",
+            "| `kind` | keys | the learner predicts |", "|---|---|---|"]
+    for name, kind in PREDICTIONS.items():
+        keys = [f"**`{k}`** ({t.label})" for k, t in kind.required.items()]
+        keys += [f"`{k}` ({t.label})" for k, t in kind.optional.items()]
+        out.append(f"| `{name}` | {'<br>'.join(keys) or '—'} | {kind.doc} |")
     for vocab, used_by in _VOCABULARIES:
         what = vocab.what
         out += ["", f"### {what[:1].upper()}{what[1:]}s", "",

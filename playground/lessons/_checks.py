@@ -172,25 +172,57 @@ _VOCABULARIES = ((TaskState, "`state`"), (WaitKind, "`kind` of `waited_on`"),
 
 def check(lesson_or_expect: Lesson | Iterable[dict], table: Any, events: list, outcome: str) -> list[str]:
     """Compare a finished run with what the lesson expects; returns failures (empty = pass)."""
+    return [f for finding in _findings(lesson_or_expect, table, events, outcome, words=False)
+            for f in finding.failures]
+
+
+class Finding(NamedTuple):
+    """One expectation held against one run: ``ok`` (the check passed), ``text`` (what the run
+    showed, in plain words with the measured value: "'fetch-A' and 'fetch-B' ran at the same time
+    for 0.99 s"; when the check failed, what happened instead), ``check`` (its name) and
+    ``failures`` (the check's own messages, as :func:`check` returns them; empty when ``ok``)."""
+    ok: bool
+    text: str
+    check: str
+    failures: tuple = ()
+
+
+def explain(lesson_or_expect: Lesson | Iterable[dict], table: Any, events: list,
+            outcome: str) -> list[Finding]:
+    """What a finished run showed, one :class:`Finding` per expectation that applies on this
+    Python, in the lesson's order: the lesson panel's "What the run showed" and the tests read it."""
+    return _findings(lesson_or_expect, table, events, outcome, words=True)
+
+
+def _findings(lesson_or_expect, table, events, outcome, *, words: bool) -> list[Finding]:
     expect = (lesson_or_expect.expect if isinstance(lesson_or_expect, Lesson)
               else tuple(lesson_or_expect))
     ctx = _Context(table, events, outcome)
-    failures = []
+    out = []
     for exp in expect:
         if isinstance(exp, dict) and not applies(exp):
             continue
         name = exp.get("check") if isinstance(exp, dict) else None
         fn = _CHECKS.get(name) if isinstance(name, str) else None
         if fn is None:
-            failures.append(f"unknown check {exp.get('check')!r}")
+            message = f"unknown check {exp.get('check') if isinstance(exp, dict) else exp!r}"
+            out.append(Finding(False, message, str(name), (message,)))
             continue
         try:
-            failures.extend(fn(ctx, exp))
+            failures = list(fn(ctx, exp))
         except _NoMatch as exc:
-            failures.append(f"{exp['check']}: {exc}")
+            failures = [f"{name}: {exc}"]
         except KeyError as exc:
-            failures.append(f"{exp['check']}: missing key {exc}")
-    return failures
+            failures = [f"{name}: missing key {exc}"]
+        text = ""
+        if words:
+            try:
+                text = _WORDS[name](ctx, exp, not failures)
+            except (_NoMatch, KeyError, ValueError, ZeroDivisionError):
+                text = ""
+            text = text or "; ".join(failures) or name
+        out.append(Finding(not failures, text, name, tuple(failures)))
+    return out
 
 
 class _NoMatch(Exception):
@@ -268,6 +300,17 @@ class _Context:
             begins = [e.t for e in self.events if e.event == "run" and e.phase == "start"]
             return self.run_end - begins[0] if begins else 0.0
         return max(self.interval(r)[1] for r in self.rows) - min(starts)
+
+    def origin(self) -> float:
+        """When the run started (loop time): the zero of the times the learner is shown."""
+        begins = [e.t for e in self.events if e.event == "run" and e.phase == "start"]
+        if begins:
+            return begins[0]
+        return min((r.created for r in self.rows if r.created is not None), default=0.0)
+
+    def at(self, t: float | None) -> str:
+        """A loop time in words, as seconds since the run started: "at 1.00 s"."""
+        return "never" if t is None else f"at {_secs(t - self.origin())}"
 
     def _c_outcome(self, exp):
         return [] if self.outcome == exp["value"] else [
@@ -455,3 +498,276 @@ def _tail(text: str, n: int = 160) -> str:
 
 _CHECKS = {name[3:]: fn for name, fn in vars(_Context).items() if name.startswith("_c_")}
 assert set(_CHECKS) == set(CHECKS), set(_CHECKS) ^ set(CHECKS)
+
+
+# -- what a run showed, in plain words (explain()) -------------------------------------------------------
+# One function per check: (context, expectation, whether the check passed) -> a sentence saying what
+# was measured.  The verdict is always the check's own (_c_<name>); these only put it in words.
+
+def _and(items: list[str], most: int = 4) -> str:
+    items = list(items)
+    if len(items) > most:
+        items = items[:most - 1] + [f"{len(items) - most + 1} more"]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _q(row) -> str:
+    """A task as the learner knows it: its name, or ``main()`` for an unnamed task running main."""
+    name = row.name or ""
+    if row.coro and re.fullmatch(r"Task-\d+", name):
+        return f"{row.coro}()"
+    return repr(name)
+
+
+def _secs(seconds: float) -> str:
+    """Seconds as a learner reads them: "1.00 s", or "0.4 ms" below a hundredth of a second."""
+    return f"{seconds * 1000:.1f} ms" if abs(seconds) < 0.01 else f"{seconds:.2f} s"
+
+
+_ENDED = {"done": "ended done", "cancelled": "ended cancelled", "failed": "failed",
+          "pending": "is still pending", "running": "is still running",
+          "waiting": "is still waiting"}
+_OUTCOME_WORDS = {"completed": "the script ran to its end", "failed": "the script raised",
+                  "cancelled": "the run was stopped (cancelled)"}
+
+
+
+def _w_outcome(ctx, exp, ok):
+    said = _OUTCOME_WORDS.get(str(ctx.outcome), f"the run ended {ctx.outcome}")
+    if ok:
+        return said
+    return f"{said}; the lesson expects: {_OUTCOME_WORDS.get(exp['value'], exp['value'])}"
+
+
+def _w_task_count(ctx, exp, ok):
+    rows = ctx.match(exp["task"]) if exp.get("task") else ctx.rows
+    what = f" matching {exp['task']!r}" if exp.get("task") else ""
+    said = f"the run created {len(rows)} task{'s' * (len(rows) != 1)}{what}"
+    if ok:
+        return said
+    lo, hi = exp.get("min"), exp.get("max")
+    want = (f"{lo} to {hi}" if lo is not None and hi is not None else
+            f"at least {lo}" if lo is not None else f"at most {hi}")
+    return f"{said}; the lesson expects {want}"
+
+
+def _state_words(rows, state, ok, every=""):
+    if ok:
+        names = [_q(r) for r in rows]
+        if every:
+            return f"{every} {len(rows)} task{'s' * (len(rows) != 1)} {_ENDED.get(state, state)}"
+        return f"{_and(names)} {_ENDED.get(state, state)}"
+    bad = [r for r in rows if r.state != state]
+    return "; ".join(f"{_q(r)} {_ENDED.get(r.state, r.state)}" for r in bad[:3]) + \
+        f" (the lesson expects {_ENDED.get(state, state).replace('is still ', '')})"
+
+
+def _w_state(ctx, exp, ok):
+    return _state_words(ctx._expand(exp), exp["state"], ok)
+
+
+def _w_all_states(ctx, exp, ok):
+    skip = {r.tid for spec in _specs(exp, "except") for r in ctx.match(spec)}
+    rows = [r for r in ctx.rows if r.tid not in skip]
+    if not rows:
+        return "the run created no tasks"
+    every = "all" if len(rows) > 1 else "its"
+    words = _state_words(rows, exp["state"], ok, every=every)
+    if ok and skip:
+        words += f" (apart from {_and([_q(ctx.by_tid[t]) for t in sorted(skip)])})"
+    return words
+
+
+def _pair_words(ctx, a, b) -> str:
+    (a0, a1), (b0, b1) = ctx.interval(a), ctx.interval(b)
+    together = min(a1, b1) - max(a0, b0)
+    if together > 0:
+        return f"{_q(a)} and {_q(b)} ran at the same time for {_secs(together)}"
+    first, second = (a, b) if a0 <= b0 else (b, a)
+    gap = ctx.interval(second)[0] - ctx.interval(first)[1]
+    return (f"{_q(first)} and {_q(second)} ran one after another: {_q(second)} started "
+            f"{_secs(gap)} after {_q(first)} ended ({ctx.at(ctx.interval(first)[1])})")
+
+
+def _w_overlap(ctx, exp, ok, want=True):
+    rows = ctx._expand(exp)
+    pairs = list(combinations(rows, 2))
+    if not pairs:
+        return ""
+    if ok:
+        if len(pairs) == 1:
+            return _pair_words(ctx, *pairs[0])
+        spans = [min(ctx.interval(a)[1], ctx.interval(b)[1]) - max(ctx.interval(a)[0],
+                 ctx.interval(b)[0]) for a, b in pairs]
+        if want:
+            return (f"{_and([_q(r) for r in rows])} all ran at the same time (every two of "
+                    f"them together for at least {_secs(min(spans))})")
+        return f"{_and([_q(r) for r in rows])} ran one after another, never two at once"
+    bad = next((a, b) for a, b in pairs if ctx._overlaps(a, b) != want)
+    return _pair_words(ctx, *bad)
+
+
+def _w_no_overlap(ctx, exp, ok):
+    return _w_overlap(ctx, exp, ok, want=False)
+
+
+def _w_order(ctx, exp, ok):
+    by = exp.get("by", "end")
+    rows = ctx._expand(exp)
+    i = 0 if by == "start" else 1
+    got = sorted(rows, key=lambda r: ctx.interval(r)[i])
+    verb = "started" if by == "start" else "finished"
+    times = ", ".join(_secs(ctx.interval(r)[i] - ctx.origin()) for r in got)
+    said = f"{_and([_q(r) for r in got])} {verb} in that order (at {times})"
+    if ok:
+        return said
+    return f"{said}; the lesson expects {_and([_q(r) for r in rows])}"
+
+
+def _w_duration(ctx, exp, ok):
+    rows = ctx.match(exp["task"])
+    if exp.get("relative_to"):
+        ref = max(ctx.match(exp["relative_to"]), key=ctx.lifetime)
+        scale = ctx.lifetime(ref)
+        parts = []
+        for r in rows:
+            took = ctx.lifetime(r)
+            parts.append(f"{_q(r)} took {_secs(took)}, {took / scale:.1f}× the {_secs(scale)} "
+                         f"{_q(ref)} took")
+        unit = "×"
+    else:
+        parts = [f"{_q(r)} took {_secs(ctx.lifetime(r))}" for r in rows]
+        unit = " s"
+    bounds = [f"{words} {exp[key]}{unit}" for key, words in (("min", "at least"),
+                                                             ("max", "at most")) if key in exp]
+    said = "; ".join(parts[:3])
+    want = " and ".join(bounds)
+    return f"{said} ({want})" if ok else f"{said}; the lesson expects {want}"
+
+
+def _w_waited_on(ctx, exp, ok):
+    kinds = _specs(exp, "kind")
+    out = []
+    for r in ctx.match(exp["task"]):
+        waits = [e for e in ctx.events if e.event == "wait" and e.tid == r.tid]
+        hits = list(dict.fromkeys(e.detail or e.kind for e in waits if e.kind in kinds))
+        if hits:
+            n = sum(e.kind in kinds for e in waits)
+            times = f" ({n} waits)" if n > len(hits[:2]) else ""
+            out.append(f"{_q(r)} waited on {_and(hits[:2] + ([f'{len(hits) - 2} more'] if len(hits) > 2 else []))}{times}")
+        else:
+            seen = sorted({e.kind for e in waits})
+            out.append(f"{_q(r)} never waited on {'/'.join(kinds)} (its waits: "
+                       f"{', '.join(seen) or 'none'})")
+    return "; ".join(out[:3])
+
+
+def _w_cancel_requested(ctx, exp, ok):
+    out = []
+    for r in ctx.match(exp["task"]):
+        asked = [e for e in ctx.events if e.event == "cancel" and e.tid == r.tid]
+        if not asked:
+            out.append(f"nobody asked {_q(r)} to cancel")
+            continue
+        parts = []
+        for e in asked[:3]:
+            who = f"by {_q(ctx.by_tid[e.by])}" if e.by in ctx.by_tid else "from outside any task"
+            parts.append(f"{who} (cause: {getattr(e, 'cause', None)}) {ctx.at(e.t)}")
+        said = f"{_q(r)} was asked to cancel {'; '.join(parts)}"
+        if not ok:
+            want = []
+            if "by" in exp:
+                want.append("from outside any task" if _no_task(exp["by"]) else f"by {exp['by']!r}")
+            if exp.get("cause"):
+                want.append(f"for cause {exp['cause']!r}")
+            said += f"; the lesson expects a request {' '.join(want)}"
+        out.append(said)
+    return "; ".join(out[:3])
+
+
+def _w_parent(ctx, exp, ok):
+    out = []
+    for r in ctx.match(exp["task"]):
+        got = _q(ctx.by_tid[r.parent]) if r.parent in ctx.by_tid else None
+        out.append((r, "outside any task" if got is None else f"by {got}"))
+    by: dict[str, list] = {}
+    for r, who in out:
+        by.setdefault(who, []).append(_q(r))
+    said = "; ".join(f"{_and(names)} {'was' if len(names) == 1 else 'were'} created {who}"
+                     for who, names in by.items())
+    if ok:
+        return said
+    want = "outside any task" if _no_task(exp["parent"]) else f"by {exp['parent']!r}"
+    return f"{said}; the lesson expects {want}"
+
+
+def _w_exception(ctx, exp, ok):
+    out = []
+    for r in ctx.match(exp["task"]):
+        if r.state == "failed" and r.exc:
+            out.append(f"{_q(r)} failed with {r.exc[0]}: {r.exc[1]}".rstrip(": "))
+        else:
+            out.append(f"{_q(r)} {_ENDED.get(r.state, r.state)}")
+    said = "; ".join(out[:3])
+    return said if ok else f"{said}; the lesson expects it to fail with {exp['type']}"
+
+
+def _w_result(ctx, exp, ok):
+    out = [f"{_q(r)} returned {r.summary}" if r.state == "done" else
+           f"{_q(r)} {_ENDED.get(r.state, r.state)}" for r in ctx.match(exp["task"])]
+    said = "; ".join(out[:3])
+    return said if ok else f"{said}; the lesson expects a result containing {exp['contains']!r}"
+
+
+def _whose(ctx, exp) -> str:
+    return f" of {exp['task']!r}" if exp.get("task") else ""
+
+
+def _w_output_contains(ctx, exp, ok):
+    return (f"the output{_whose(ctx, exp)} shows {exp['text']!r}" if ok else
+            f"the output{_whose(ctx, exp)} never shows {exp['text']!r}")
+
+
+def _w_output_lacks(ctx, exp, ok):
+    return (f"the output{_whose(ctx, exp)} never shows {exp['text']!r}" if ok else
+            f"the output{_whose(ctx, exp)} shows {exp['text']!r}")
+
+
+def _w_output_order(ctx, exp, ok):
+    texts = [repr(t) for t in exp["texts"]]
+    if ok:
+        return f"the output{_whose(ctx, exp)} shows {', then '.join(texts)}"
+    failure = ctx._c_output_order(exp)
+    return failure[0].split(": ", 1)[1].split(" (", 1)[0] + \
+        f"; the lesson expects {', then '.join(texts)}" if failure else ""
+
+
+def _w_block(ctx, exp, ok):
+    blocks = ctx._blocks(exp, exp["min_seconds"])
+    longest = max((e.duration for e in blocks), default=None)
+    n = len(blocks)
+    said = (f"the loop was blocked for {exp['min_seconds']} s or more {n} time"
+            f"{'s' * (n != 1)}" + (f" (longest {_secs(longest)})" if longest else ""))
+    if ok:
+        return said
+    lo, hi = exp.get("min_count", 1), exp.get("max_count")
+    return f"{said}; the lesson expects {lo}" + (f" to {hi}" if hi is not None else " or more")
+
+
+def _w_no_block(ctx, exp, ok):
+    limit = exp.get("seconds", 0.2)
+    if ok:
+        return f"the loop was never blocked for {limit} s or more"
+    e = max(ctx._blocks(exp, limit), key=lambda e: e.duration)
+    return f"the loop was blocked for {_secs(e.duration)} at line {e.lineno}"
+
+
+def _w_total_under(ctx, exp, ok):
+    return f"the run's tasks took {_secs(ctx.span())} (the lesson expects under {exp['seconds']} s)"
+
+
+def _w_total_over(ctx, exp, ok):
+    return f"the run's tasks took {_secs(ctx.span())} (the lesson expects over {exp['seconds']} s)"
+
+
+_WORDS = {name: globals()[f"_w_{name}"] for name in CHECKS}

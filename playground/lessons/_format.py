@@ -23,7 +23,7 @@ USER_GROUP = "My scripts"
 ENV_VAR = "ASYNCIO_PLAYGROUND_LESSONS"
 SIDECAR_SUFFIX = ".md"
 #: Front-matter keys; everything else is said once, elsewhere (see _MOVED).
-_FRONT_KEYS = ("needs", "expect")
+_FRONT_KEYS = ("needs", "expect", "predict")
 _NEEDS_FORM = 'needs must be a table: needs = { modules = ["httpx"], python = "3.12" }'
 _MOVED = {"title": "the title is the first '# ' heading below the front matter",
           "group": "the group comes from the file name's prefix (basics_, many_, ...)",
@@ -45,6 +45,8 @@ class Lesson:
     question: dict | None = field(default=None, hash=False)
     expect: tuple = field(default=(), hash=False)      # tuple of check dicts
     needs: dict = field(default_factory=dict, hash=False)  # {"modules": [...], "python": "3.12"}
+    # The [predict] table: what the learner is asked to predict before a run (_predict.py).
+    predict: dict | None = field(default=None, hash=False)
     error: str | None = None                           # "file:line: why" it could not be read
     # Where the metadata came from, for validate(): the sidecar (None: defaults from the script),
     # line numbers in it ("title", "question", "choice[2]", "expect[1]", "expect[1].state"...), and
@@ -221,10 +223,11 @@ def _from_sidecar(path: Path, side: Path) -> Lesson:
     needs = meta.get("needs")
     if needs is not None and not isinstance(needs, (dict, list)):
         problems.append((lines.get("needs", 1), _NEEDS_FORM))
+    predict = meta.get("predict")
     title, text, question = _read_body(rows, body_from, lines, problems)
     return replace(base, title=title or base.title, text=text, question=question,
                     expect=tuple(expect), needs=_normalise_needs(needs), error=error, sidecar=side,
-                    lines=lines, problems=tuple(problems))
+                    lines=lines, problems=tuple(problems), predict=predict)
 
 
 def _read_body(rows: list[str], start: int, lines: dict,

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import predictions
 from ._checks import CHECKS, COMMON_KEYS, _is_spec, _num
 from ._format import (_NEEDS_FORM, SIDECAR_SUFFIX, Lesson, _shown, default_directory, load,
                       sidecar_path)
@@ -32,6 +33,9 @@ def validate(lesson: Lesson) -> list[str]:
     found.extend(_needs_problems(lesson.needs, lines.get("needs", 0)))
     for i, exp in enumerate(lesson.expect):
         found.extend(_expect_problems(i, exp, lines))
+    if lesson.predict is not None:
+        found.extend((lines.get(f"predict.{key}") or lines.get("predict", 0), message)
+                     for key, message in predictions.problems(lesson.predict))
     out = [lesson.error] if lesson.error else []
     out += [f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
             for line, message in sorted(found, key=lambda p: p[0])]
