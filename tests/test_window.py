@@ -184,7 +184,12 @@ def test_block_event_shows_banner(qtbot, make_window, long_script):
     # What the engine's watchdog records when a task blocks the loop (docs/engine-api.md).
     w.run.tracer.record(("block", tid, w.run.loop.time(), 1.2, w.run.tracer.filename, 6))
     qtbot.waitUntil(w.banner.isVisible, timeout=2000)
-    assert w.banner.text().endswith("Loop blocked for 1.2 s at line 6 by task 'worker-0'")
+    assert w.banner.message == "Loop blocked for 1.2 s at line 6 by task 'worker-0'"
+    # Issue 13: an icon that renders (the style's, not a glyph that may be missing) and why the
+    # window froze too, in one sentence.
+    assert not w.banner.icon.pixmap().isNull()
+    assert "held the one thread that runs the event loop and also paints this window" in w.banner.text()
+    assert w.banner.label.text().count(". ") <= 2
     qtbot.waitUntil(lambda: w.editor.markers().get(6, ("",))[0] == "block", timeout=2000)
     w.stop()
     qtbot.waitUntil(lambda: w.run.done, timeout=5000)
@@ -197,12 +202,28 @@ def test_edits_autosave_and_restore_in_a_new_window(qtbot, make_window, tmp_path
     with qtbot.waitSignal(w.edits.saved, timeout=3000):
         qtbot.keyClicks(w.editor, "# my note")
     assert w.act_revert.isEnabled()
+    # Issue 13: the browser marks the edited lesson; Revert says what it would discard.
+    assert w.browser.is_edited(long_script)
+    last = LONG_SCRIPT.count("\n") + 1                # typed on the line after the last newline
+    assert w.act_revert.text() == "Revert (1 changed line)"
+    assert f"your edits to 1 line ({last})" in w.act_revert.toolTip()
     w2 = make_window()                                    # "restart": same data dir and settings
     assert w2.current_path() == long_script               # last lesson remembered
     assert w2.editor.toPlainText().endswith("# my note")
+    assert w2.browser.is_edited(long_script)
     click_action(qtbot, w2, w2.act_revert)
     assert w2.editor.toPlainText() == LONG_SCRIPT
     assert not w2.edits.has_edit(w2._doc[1])
+    assert not w2.browser.is_edited(long_script) and w2.act_revert.text() == "Revert"
+    assert f"discarded your edits to 1 line ({last})" in w2.statusBar().currentMessage()
+
+
+def test_block_limit_defaults_to_three_seconds(qtbot, make_window):
+    w = make_window()
+    assert w.block_limit.value() == 3.0                   # issue 13: <= 3 s, still changeable
+    w.block_limit.setValue(7.5)
+    w.save_settings()
+    assert make_window().block_limit.value() == 7.5
 
 
 def test_corrupt_saved_edit_falls_back_to_original(qtbot, make_window, tmp_path):
@@ -363,3 +384,65 @@ def test_export_and_open_go_through_non_modal_dialogs(qtbot, make_window, tmp_pa
     dialog.accept()
     assert w.current_path() == long_script and w.editor.toPlainText() == LONG_SCRIPT
     assert long_script in w.browser.paths()       # listed under "Opened files"
+
+
+NOISY_SCRIPT = textwrap.dedent("""\
+    import asyncio
+    import gc
+
+
+    async def boom():
+        raise ValueError("nobody awaits me")
+
+
+    async def forever():
+        await asyncio.Event().wait()
+
+
+    async def main():
+        orphan = asyncio.create_task(boom(), name="orphan")
+        await asyncio.sleep(0.05)
+        del orphan                      # its exception is never retrieved
+        gc.collect()
+        asyncio.create_task(forever(), name="dangling")   # no reference kept: destroyed pending
+        await asyncio.sleep(30)
+
+    asyncio.run(main())
+""")
+
+
+def test_app_main_close_mid_run_prints_nothing_on_the_terminal(tmp_path):
+    """Issue 13: closing mid-run of a lesson whose tasks asyncio would complain about ("Task
+    exception was never retrieved", "Task was destroyed but it is pending!") prints nothing: the
+    window's console already said it."""
+    import subprocess
+    import sys
+    script = tmp_path / "noisy.py"
+    script.write_text(NOISY_SCRIPT)
+    driver = textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {os.getcwd()!r})
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication(["asyncio-playground"])
+        from asyncio_playground.ui import app as ui_app
+        from asyncio_playground.ui.main_window import MainWindow
+        seen = []
+
+        def drive():
+            w = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+            w.open_path({str(script)!r})
+            w.run_current()
+            QTimer.singleShot(800, lambda: (seen.append(w.console.toPlainText()), w.close()))
+
+        QTimer.singleShot(300, drive)
+        code = ui_app.main()
+        print("CONSOLE:", seen[0].replace("\\n", " | "))
+        sys.exit(code)
+    """)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ASYNCIO_PLAYGROUND_DATA=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", driver], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "never retrieved" in proc.stdout and "nobody awaits me" in proc.stdout   # the window said it

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 import time
@@ -49,11 +50,47 @@ def close_down(app, loop, window, *, close_window: bool = True) -> None:
     try:
         finish_runs(loop, runs)
     finally:
+        # The window is gone: what asyncio would still log about the lessons' tasks ("Task
+        # exception was never retrieved", "Task was destroyed but it is pending!" when their
+        # objects are collected) has nowhere to show, and the terminal is not the place.
+        loop.set_exception_handler(_quiet)
         if close_window:
             window.close()
         window.deleteLater()
         app.processEvents()
+        gc.collect()        # collect them now, while the quiet handler is in place
         loop.close()
+
+
+_UI_DIR = Path(__file__).resolve().parent
+
+
+def _ours(filename: str) -> bool:
+    """Whether ``filename`` is the playground's own code (the engine or the window), not a lesson's."""
+    import asyncio_playground
+    path = Path(filename).resolve() if filename else None
+    if path is None or "examples" in path.parts:
+        return False
+    return any(root in path.parents for root in (_UI_DIR, Path(asyncio_playground.__file__).resolve().parent))
+
+
+def _quiet(loop, context) -> None:
+    """The window's loop exception handler.  What asyncio would log about a lesson's tasks ("Task
+    exception was never retrieved", "Task was destroyed but it is pending!") the engine has
+    already put on that run (the window's console shows it), so the terminal gets nothing; an
+    error in the playground's own code is still logged as asyncio would."""
+    task = context.get("task") or context.get("future")
+    coro = task.get_coro() if isinstance(task, asyncio.Task) else None
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    exc = context.get("exception")
+    frames = []
+    tb = exc.__traceback__ if exc is not None else None
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_filename)
+        tb = tb.tb_next
+    ours = (code is not None and _ours(code.co_filename)) or (bool(frames) and _ours(frames[-1]))
+    if ours:
+        loop.default_exception_handler(context)
 
 
 def main(argv=None) -> int:
@@ -71,6 +108,7 @@ def main(argv=None) -> int:
     from .main_window import MainWindow
     app = _application(argv)
     loop = playground.new_event_loop()
+    loop.set_exception_handler(_quiet)   # lesson errors show in the window, not the terminal
     loop.attach()                   # app.exec() drives the loop from here on
     window = MainWindow(loop)
     window.show()

@@ -5,6 +5,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 _PATH = Qt.ItemDataRole.UserRole
+_TITLE = Qt.ItemDataRole.UserRole + 1    # the title without the "edited" mark
+_TIP = Qt.ItemDataRole.UserRole + 2
 
 
 class LessonBrowser(QWidget):
@@ -92,6 +94,28 @@ class LessonBrowser(QWidget):
             out += [g.child(j).data(0, _PATH) for j in range(g.childCount())]
         return out
 
+    def set_edited(self, path: str, edited: bool) -> bool:
+        """Mark the lesson at ``path`` as edited by the user (italic, "✎ edited" after its title),
+        or as shipped."""
+        item = self._item_for(path)
+        if item is None:
+            return False
+        title = item.data(0, _TITLE) or item.text(0)
+        item.setData(0, _TITLE, title)
+        font = item.font(0)
+        font.setItalic(edited)
+        item.setFont(0, font)
+        item.setText(0, f"{title}  \u270e edited" if edited else title)
+        tip = item.data(0, _TIP) or item.toolTip(0)
+        item.setData(0, _TIP, tip)
+        item.setToolTip(0, tip + ("\nYou edited this lesson (Lessons → Revert brings back the original)"
+                                  if edited else ""))
+        return True
+
+    def is_edited(self, path: str) -> bool:
+        item = self._item_for(path)
+        return item is not None and item.font(0).italic()
+
     def visible_paths(self) -> list[str]:
         """The paths of the lessons the filter shows, top to bottom."""
         out = []
@@ -104,7 +128,8 @@ class LessonBrowser(QWidget):
         out = []
         for i in range(self.tree.topLevelItemCount()):
             g = self.tree.topLevelItem(i)
-            out += [g.child(j).text(0) for j in range(g.childCount()) if not g.child(j).isHidden()]
+            out += [g.child(j).data(0, _TITLE) or g.child(j).text(0) for j in range(g.childCount())
+                    if not g.child(j).isHidden()]
         return out
 
     def set_filter(self, text: str) -> None:

@@ -39,6 +39,19 @@ from .timeline import TimelineWidget
 from . import colors
 
 _SPLITTERS = ("main", "centre", "right")
+DEFAULT_BLOCK_LIMIT = 3.0   # seconds; issue 13: <= 3 s, so a blocked window never looks hung
+
+
+def changed_lines(original: str, text: str) -> list[int]:
+    """The 1-based lines of ``text`` that differ from ``original`` (a removed line counts as the
+    line where it was)."""
+    import difflib
+    a, b = original.splitlines(), text.splitlines()
+    out: list[int] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.extend(range(j1 + 1, max(j2, j1 + 1) + 1) if j2 > j1 else [j1 + 1])
+    return sorted(set(out))
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +81,7 @@ class MainWindow(QMainWindow):
         self.edits = edits if edits is not None else EditStore(parent=self)
         self._error_marker: tuple[int, str] | None = None  # (line, message) of a syntax error
         self._doc = None                # (path, slug, original text, lesson)
+        self._revert_what = "your edits"
         self._loading = self._selecting = self._markers_stale = False
         self._selected: int | None = None    # the selected task's tid
         self._points: dict[str, set[int]] = {}   # normalised path -> its cancel points
@@ -84,6 +98,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._lessons = lessons.discover(lessons_dir)
         self.browser.set_lessons(lessons.groups(self._lessons))
+        for lesson in self._lessons:     # edits kept from earlier sessions show in the browser
+            if self.edits.has_edit(lesson.slug):
+                self.browser.set_edited(str(lesson.path), True)
         self._restore_settings()
 
     # == construction =================================================================================
@@ -186,9 +203,11 @@ class MainWindow(QMainWindow):
             "Show the tasks that libraries (httpx, anyio…) create for their own ends, such as anyio "
             "racing connections for httpx.  Hidden by default: each sits under the lesson task "
             "that caused it, and its cancels say 'library'.")
+        # 3 s: long enough to watch a block happen, short enough not to look like a hung app.
         self.block_limit = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=120.0, singleStep=0.5,
-                                          value=5.0, suffix=" s")
-        self.block_limit.setToolTip("Block limit: code that blocks the event loop this long is stopped")
+                                          value=DEFAULT_BLOCK_LIMIT, suffix=" s")
+        self.block_limit.setToolTip("Block limit: lesson code that blocks the event loop (and with it "
+                                    "this window) this long is stopped (Ctrl+B)")
         self.toolbar = tb = QToolBar("Main", objectName="mainToolbar", movable=False)
         tb.setIconSize(QSize(18, 18))
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -270,7 +289,7 @@ class MainWindow(QMainWindow):
         self._update_markers()
         self.lesson_panel.set_lesson(lesson)
         self.browser.select_path(path)
-        self.act_revert.setEnabled(text != original)
+        self._update_revert(text, original)
         self.setWindowTitle(f"{lesson.title} — asyncio Playground")
         self._settings.setValue("lastLesson", path)
         if message or text != original:
@@ -287,7 +306,7 @@ class MainWindow(QMainWindow):
         _path, slug, original, _lesson = self._doc
         text = self.editor.toPlainText()
         self.edits.schedule(slug, text, original)
-        self.act_revert.setEnabled(text != original)
+        self._update_revert(text, original)
         if self._error_marker is not None:  # the marked syntax error is stale once the user edits
             self._error_marker = None
             self._update_markers()
@@ -297,12 +316,30 @@ class MainWindow(QMainWindow):
         if self._doc is None:
             return
         _path, slug, original, _lesson = self._doc
+        what = self._revert_what        # before the insert below recounts it
         cursor = self.editor.textCursor()
         cursor.select(cursor.SelectionType.Document)
         cursor.insertText(original)      # undoable (Ctrl+Z brings the edit back)
         self.edits.revert(slug)          # after the insert: drops the save it just scheduled
-        self.act_revert.setEnabled(False)
-        self.statusBar().showMessage("Reverted to the original lesson", 4000)
+        self._update_revert(original, original)
+        self.statusBar().showMessage(f"Reverted to the original lesson: discarded {what} "
+                                     "(Ctrl+Z in the editor brings them back)", 8000)
+
+    def _update_revert(self, text: str, original: str) -> None:
+        """Revert's text says what it would discard; the browser marks the lesson as edited."""
+        changed = changed_lines(original, text)
+        edited = text != original
+        n = len(changed)
+        lines = ", ".join(map(str, changed[:8])) + ("…" if n > 8 else "")
+        self._revert_what = (f"your edits to {n} line{'s' * (n != 1)} ({lines})" if n else "your edits")
+        self.act_revert.setEnabled(edited)
+        self.act_revert.setText(f"Revert ({n} changed line{'s' * (n != 1)})" if edited else "Revert")
+        tip = (f"Revert to the original lesson: discards {self._revert_what}; Ctrl+Z in the editor "
+               "brings them back" if edited else "Nothing to revert: the lesson is as shipped")
+        self.act_revert.setToolTip(tip)
+        self.act_revert.setStatusTip(tip)
+        if self._doc is not None:
+            self.browser.set_edited(self._doc[0], edited)
 
     # == runs (the RunController's; the window shows what it reports) ================================
     @property
@@ -744,7 +781,7 @@ class MainWindow(QMainWindow):
         self.act_network.setChecked(s.value("network", "offline") == "live")
         self._network_toggled()
         try:
-            self.block_limit.setValue(float(s.value("blockLimit", 5.0)))
+            self.block_limit.setValue(float(s.value("blockLimit", DEFAULT_BLOCK_LIMIT)))
         except (TypeError, ValueError):
             pass
         last = s.value("lastLesson")
