@@ -467,3 +467,40 @@ def test_a_bad_python_condition_is_reported_with_its_line(tmp_path):
     [problem] = lessons.validate(lessons.load(tmp_path / "basics_01_x.py"))
     assert problem.endswith("basics_01_x.md:5: expect[0] outcome: python: '3.12+' is not a Python "
                             'condition such as ">=3.12" or "<3.12"')
+
+
+def test_lesson_text_follows_the_running_python(tmp_path):
+    (tmp_path / "time_09_x.py").write_text("import asyncio\n")
+    new, old = ("3.12 or newer", "3.11") if sys.version_info >= (3, 12) else ("3.11", "3.12 or newer")
+    (tmp_path / "time_09_x.md").write_text(
+        '+++\n[[expect]]\ncheck = "outcome"\nvalue = "completed"\n+++\n# X\n\nShared.\n\n'
+        "<!-- python <3.12 -->\nOn 3.11.\n<!-- end python -->\n"
+        "<!-- python >=3.12 -->\nOn 3.12 or newer.\n\n```\n# code\n```\n<!-- end python -->\n"
+        "After.\n\n## Question\n\nQ?\n\n- [x] yes\n- [ ] no\n\n### Why\n\n"
+        "<!-- python >=3.12 -->\nWhy on 3.12 or newer.\n<!-- end python -->\n"
+        "<!-- python <3.12 -->\nWhy on 3.11.\n<!-- end python -->\n")
+    lesson = lessons.load(tmp_path / "time_09_x.py")
+    assert lessons.validate(lesson) == []
+    assert f"On {new}." in lesson.text and f"On {old}." not in lesson.text
+    assert lesson.text.startswith("Shared.\n\nOn ") and lesson.text.endswith("After.")
+    assert ("# code" in lesson.text) == (sys.version_info >= (3, 12))
+    assert lesson.question["why"] == f"Why on {new}."
+    assert "<!--" not in lesson.text
+    # The shipped wait_for lesson tells the story of the running Python only.
+    wait_for = lessons.load(EXAMPLES / "time_02_wait_for.py").text
+    assert ("On your Python (3.11)" in wait_for) == (sys.version_info < (3, 12))
+    assert ("On your Python (3.12 or newer)" in wait_for) == (sys.version_info >= (3, 12))
+
+
+def test_python_blocks_are_validated(tmp_path):
+    (tmp_path / "time_09_x.py").write_text("import asyncio\n")
+    (tmp_path / "time_09_x.md").write_text(
+        '+++\n[[expect]]\ncheck = "outcome"\nvalue = "completed"\n+++\n# X\n\nText.\n'
+        "<!-- python 3.12+ -->\nA.\n<!-- end python -->\n<!-- end python -->\n"
+        "<!-- python >=3.13 -->\nnever closed\n")
+    problems = lessons.validate(lessons.load(tmp_path / "time_09_x.py"))
+    md = tmp_path / "time_09_x.md"
+    assert problems == [
+        f"{md}:9: '3.12+' is not a Python condition such as \">=3.12\" or \"<3.12\"",
+        f"{md}:12: '<!-- end python -->' without a '<!-- python ... -->' before it",
+        f"{md}:13: this '<!-- python ... -->' block is never closed by '<!-- end python -->'"]

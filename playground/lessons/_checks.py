@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from ..events import named
 from ..vocab import CancelCause, RunOutcome, TaskState, WaitKind
-from ._format import Lesson
+from ._format import _PYTHON_RE, Lesson, python_holds
 
 
 # -- the check vocabulary: every check, its keys and what their values may be -------------------------
@@ -74,7 +74,6 @@ KINDS = _Type("wait kind or list of them", _words(WaitKind), keyed=False)
 OUTCOME = _Type("run outcome", _word(RunOutcome), keyed=False)
 CAUSE = _Type("cancel cause", _word(CancelCause), keyed=False)
 BY = _Type('`"start"` or `"end"`', _one_of("start", "end"))
-_PYTHON_RE = re.compile(r"^(>=|<)\s*3\.(\d+)$")
 PYTHON = _Type('`">=3.12"` or `"<3.12"`', lambda v: None if isinstance(v, str) and _PYTHON_RE.match(
     v.strip()) else f"{v!r} is not a Python condition such as \">=3.12\" or \"<3.12\"")
 
@@ -88,11 +87,8 @@ def applies(exp: dict, version: tuple = sys.version_info[:2]) -> bool:
     condition = exp.get("python")
     if not isinstance(condition, str):
         return True
-    m = _PYTHON_RE.match(condition.strip())
-    if m is None:
-        return True     # validation reports it
-    wanted = (3, int(m.group(2)))
-    return version >= wanted if m.group(1) == ">=" else version < wanted
+    holds = python_holds(condition, version)
+    return True if holds is None else holds     # a bad condition: validation reports it
 STREAM = _Type('`"stdout"` or `"stderr"`', _one_of("stdout", "stderr"))
 
 

@@ -230,9 +230,72 @@ def _from_sidecar(path: Path, side: Path) -> Lesson:
                     lines=lines, problems=tuple(problems), predict=predict)
 
 
+#: ``<!-- python >=3.12 -->`` ... ``<!-- end python -->`` in a lesson's Markdown: lines shown only
+#: on those Pythons (where asyncio itself behaves differently; the checks' ``python`` key is the
+#: same condition).  Invisible in any other Markdown viewer, which shows every variant.
+_PYTHON_RE = re.compile(r"^(>=|<)\s*3\.(\d+)$")
+_ONLY_ON = re.compile(r"\s*<!--\s*python\s+(.*?)\s*-->\s*$")
+_BLANKS = re.compile(r"\n\s*\n(\s*\n)+")
+_ONLY_END = re.compile(r"\s*<!--\s*end\s+python\s*-->\s*$")
+
+
+def python_holds(condition: str, version: tuple = sys.version_info[:2]) -> bool | None:
+    """Whether ``">=3.12"`` / ``"<3.12"`` holds on ``version`` (None: not such a condition)."""
+    m = _PYTHON_RE.match(str(condition).strip())
+    if m is None:
+        return None
+    wanted = (3, int(m.group(2)))
+    return version >= wanted if m.group(1) == ">=" else version < wanted
+
+
+def _for_this_python(rows: list[str], start: int, problems: list) -> list[str]:
+    """*rows* with the ``<!-- python ... -->`` blocks that do not hold here blanked (line numbers
+    stay as they are), and the marker lines themselves blanked."""
+    out = list(rows)
+    open_at, keep = None, True
+    fence = None
+    for k in range(start, len(rows)):
+        row = rows[k]
+        m = _FENCE.match(row)
+        if fence is not None or m:
+            if fence is None:
+                fence = m.group(1)
+            elif m and m.group(1) == fence:
+                fence = None
+            if not keep:
+                out[k] = ""
+            continue
+        begin, end = _ONLY_ON.match(row), _ONLY_END.match(row)
+        if begin:
+            if open_at is not None:
+                problems.append((k + 1, f"a '<!-- python ... -->' block inside the one opened on "
+                                        f"line {open_at + 1}: close that one first"))
+            holds = python_holds(begin.group(1))
+            if holds is None:
+                problems.append((k + 1, f"{begin.group(1)!r} is not a Python condition such as "
+                                        "\">=3.12\" or \"<3.12\""))
+                holds = True
+            open_at, keep = k, holds
+            out[k] = ""
+        elif end:
+            if open_at is None:
+                problems.append((k + 1, "'<!-- end python -->' without a '<!-- python ... -->' "
+                                        "before it"))
+            open_at, keep = None, True
+            out[k] = ""
+        elif not keep:
+            out[k] = ""
+    if open_at is not None:
+        problems.append((open_at + 1, "this '<!-- python ... -->' block is never closed by "
+                                      "'<!-- end python -->'"))
+    return out
+
+
 def _read_body(rows: list[str], start: int, lines: dict,
                problems: list) -> tuple[str, str, dict | None]:
-    """The Markdown part: title, text, question.  Records line numbers (1-based) in *lines*."""
+    """The Markdown part: title, text, question.  Records line numbers (1-based) in *lines*.
+    Text meant for other Pythons (``<!-- python <3.12 -->`` blocks) is left out."""
+    rows = _for_this_python(rows, start, problems)
     title_at = question_at = why_at = None
     fence = None
     for k in range(start, len(rows)):
@@ -264,7 +327,7 @@ def _read_body(rows: list[str], start: int, lines: dict,
         if before is not None:
             problems.append((before + 1, "text before the title: the first '# ' heading must come "
                                          "first"))
-    text = "\n".join(rows[text_from:text_end]).strip()
+    text = _BLANKS.sub("\n\n", "\n".join(rows[text_from:text_end])).strip()
     if question_at is None:
         return title, text, None
     lines["question"] = question_at + 1
@@ -290,7 +353,7 @@ def _read_body(rows: list[str], start: int, lines: dict,
     why = ""
     if why_at is not None:
         lines["why"] = why_at + 1
-        why = "\n".join(rows[why_at + 1:]).strip()
+        why = _BLANKS.sub("\n\n", "\n".join(rows[why_at + 1:])).strip()
     marked = [c[0] for c in choices if c[1]]
     question = {"text": "\n".join(prose).strip(), "choices": [c[0] for c in choices],
                 "answer": marked[0] if len(marked) == 1 else None, "why": why, "answers": marked}
