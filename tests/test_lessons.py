@@ -29,7 +29,7 @@ PLAIN = [lesson for lesson in LESSONS if "httpx" not in lesson.needs.get("module
 # -- (a) metadata ------------------------------------------------------------------------------------
 
 def test_library_size_and_groups():
-    assert len(LESSONS) >= 24
+    assert len(LESSONS) >= 47
     assert {lesson.group for lesson in LESSONS} == set(lessons.GROUPS)
     assert [g for g, _ in lessons.groups(LESSONS)] == list(lessons.GROUPS)
     # File names sort within each group in the lessons' own order.

@@ -253,7 +253,12 @@ def test_a_run_without_a_committed_prediction_is_not_compared(qtbot, make_window
     assert w.open_path(str(AS_COMPLETED))
     box = w.lesson_panel.prediction
     assert not box.commit_button.isEnabled() or box.value() is not None
+    # "Watch for" says what happens, so it waits until the learner has run the lesson.
+    text = w.lesson_panel.text.toPlainText()
+    assert "Watch for" not in text and "probe-eu first" not in text and "predict first" in text
     assert _run(qtbot, w) == "completed"
+    text = w.lesson_panel.text.toPlainText()
+    assert "Watch for: the probe-* lanes ending one by one" in text and "predict first" not in text
     assert box.comparison is None and not box.result.isVisible()
     assert "commit a prediction first" in box.status.text()
     assert all(_marks(w.lesson_panel))                   # the expectations are still shown
@@ -296,6 +301,14 @@ def test_a_wrong_quiz_answer_gets_a_second_try_by_clicking(qtbot, make_window):
         qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
     assert answered.args == [False]
     assert "try again" in panel.result.text() and q["answer"][:20] not in panel.result.text()
+    assert "Watch for" in lessons.load(EXAMPLES / "basics_05_naming_tasks.py").text
+    w.open_path(str(EXAMPLES / "basics_05_naming_tasks.py"))     # no prediction: nothing held back
+    assert "Watch for" in panel.text.toPlainText()
+    w.open_path(str(CREATE_TASK))
+    buttons = panel.group.buttons()
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in buttons))
+    qtbot.mouseClick(buttons[wrong[0]], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
     assert not panel.check_button.isEnabled()
     qtbot.mouseClick(buttons[right], Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.answered) as answered:

@@ -3,6 +3,7 @@ showed (the lesson's expectations, ✓ or ✗), and its check question."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from asyncio_playground import lessons as _lessons
@@ -21,6 +22,18 @@ def _missing(lesson) -> list[str]:
         return missing_needs(lesson)
     except (ImportError, AttributeError, TypeError, ValueError):  # odd metadata: no note, no crash
         return []
+
+
+_WATCH = re.compile(r"(?:^|\n\n)(\*\*Watch for:\*\*.*?)(?=\n\s*\n|\Z)", re.DOTALL)
+
+
+def _split_watch(text: str) -> tuple[str, str]:
+    """The lesson text without its "**Watch for:**" paragraph, and that paragraph ("" if none).
+    A lesson that asks for a prediction keeps it back until a run: it tells what happens."""
+    m = _WATCH.search(text)
+    if m is None:
+        return text, ""
+    return (text[:m.start()] + text[m.end():]).strip(), m.group(1).strip()
 
 
 def _same_file(a, b) -> bool:
@@ -155,6 +168,7 @@ class LessonPanel(QWidget):
         self._wrong = 0               # wrong answers to this question so far
         self._lesson = None
         self._run = None              # the run of this lesson that started last
+        self._held_back = ""          # the "Watch for" paragraph, until the first run ends
         self.set_lesson(None)
 
     def _fit_text(self, size) -> None:
@@ -172,7 +186,14 @@ class LessonPanel(QWidget):
         missing = _missing(lesson)
         self.note.setText(f"To run this lesson you need {', '.join(missing)}." if missing else "")
         self.note.setVisible(bool(missing))
-        self.text.setMarkdown(lesson.text if lesson is not None and lesson.text else "")
+        text = lesson.text if lesson is not None and lesson.text else ""
+        self._held_back = ""
+        if self.prediction.predict is not None:
+            text, self._held_back = _split_watch(text)
+            if self._held_back:
+                text += ("\n\n*What to watch for on the timeline appears here after your first "
+                         "run: predict first.*")
+        self.text.setMarkdown(text)
         for button in self.group.buttons():
             self.group.removeButton(button)
         while self.choices_layout.count():
@@ -268,6 +289,9 @@ class LessonPanel(QWidget):
         if not events:          # it never started (a syntax error): nothing to say
             self.findings_box.hide()
             return []
+        if self._held_back:             # the prediction's moment has passed: say what to watch
+            self.text.setMarkdown(_split_watch(self._lesson.text)[0] + "\n\n" + self._held_back)
+            self._held_back = ""
         found = _lessons.explain(self._lesson, table, events, str(outcome))
         self.findings_list = found
         self.findings.setText(self._findings_html(found, self._edited(run)))

@@ -276,6 +276,8 @@ class PredictionBox(QFrame):
         if self.order is not None:
             self.order.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop if locked else
                                        QAbstractItemView.DragDropMode.InternalMove)
+            if locked:               # a committed order has no "selected" item
+                self.order.clearSelection()
         self._update_commit()
 
     # == the run's side ================================================================================

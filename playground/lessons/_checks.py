@@ -638,7 +638,7 @@ def _w_duration(ctx, exp, ok):
                                                              ("max", "at most")) if key in exp]
     said = "; ".join(parts[:3])
     want = " and ".join(bounds)
-    return f"{said} ({want})" if ok else f"{said}; the lesson expects {want}"
+    return f"{said} (the lesson expects {want})" if ok else f"{said}; the lesson expects {want}"
 
 
 def _w_waited_on(ctx, exp, ok):
