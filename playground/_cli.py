@@ -7,6 +7,7 @@
     asyncio-playground list
     asyncio-playground lessons check [PATH...]
     asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS]
+    asyncio-playground install-desktop [--data-dir DIR]   the window in the desktop's app menu
 
 ``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
 Everything after ``--`` is the script's own arguments: it sees ``sys.argv == [PATH, *ARGS]``.
@@ -95,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--at", type=float, default=1.0, metavar="SECONDS")
     s.add_argument("--select", metavar="TASK", help="select this task (its cancellation story shows)")
     s.add_argument("--size", default="1400x900", metavar="WxH", help="window size (default 1400x900)")
+    d = sub.add_parser("install-desktop", help="add the window to the desktop's application menu (Linux: "
+                                              "a .desktop entry and the icon under ~/.local/share)")
+    d.add_argument("--data-dir", metavar="DIR", help="where to install (default: $XDG_DATA_HOME or ~/.local/share)")
     return p
 
 
@@ -143,6 +147,11 @@ def _main(argv):
         except ValueError:
             _parser().error(f"--size takes WIDTHxHEIGHT (each at least 200), not {args.size!r}")
         return render_screenshot(lesson, out, args.at, select=args.select, size=size)
+    if args.command == "install-desktop":
+        from .ui.desktop import install
+        for path in install(args.data_dir):
+            print(f"wrote {path}")
+        return EXIT_OK
     from .ui.app import main as window_main
     return window_main(argv)
 

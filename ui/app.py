@@ -22,6 +22,11 @@ def _application(argv):
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setApplicationDisplayName(APP)
+    # One look everywhere: Fusion draws the theme's palettes (ui/colors.py) faithfully.
+    app.setStyle("Fusion")
+    from .desktop import APP_ID, app_icon
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_ID)   # Wayland/X11 match the window to the installed .desktop entry
     return app
 
 

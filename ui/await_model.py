@@ -86,7 +86,9 @@ class AwaitTreeModel(QAbstractItemModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.chain_brush = QBrush(QColor(74, 144, 226, 60))
+        tint = QColor(colors.color("focus"))
+        tint.setAlpha(60)
+        self.chain_brush = QBrush(tint)   # the view sets it from its palette's highlight
         self._bold = QFont()
         self._bold.setBold(True)
         self._table = None

@@ -118,7 +118,13 @@ _OTHER_HEX = {
     "banner-severe-border": ("#e0443a", "#e0443a"),
     # the keyboard focus ring
     "focus": ("#2f6fd0", "#7fb0ff"),
+    # editor line backgrounds (#AARRGGBB: tints over the base)
+    "current-line": ("#0c000000", "#12ffffff"),
+    "selected-line": ("#373c82f0", "#465aa0ff"),
 }
+
+# Console tags: a stable hue per task name, so "fetch-A" keeps its colour across runs.
+_TAG_HUES = (210, 140, 30, 280, 0, 180, 330, 60, 250, 100)
 
 #: One colour per ``TaskState`` word, for the active theme (a test keeps the keys equal to the
 #: vocabulary).  Updated in place by ``apply_theme``.
@@ -237,6 +243,20 @@ def state_color(state: str) -> QColor:
 def wait_color(kind: str) -> QColor:
     """The fill colour of a waiting span on *kind* (a future's for anything unknown)."""
     return WAIT_COLORS.get(kind, WAIT_COLORS[WaitKind.FUTURE])
+
+
+def marker_color(kind: str) -> QColor:
+    """The editor gutter's colour for a marker kind ("wait", "cancel", "error", "block"); white text
+    reads on it."""
+    return color(f"marker-{kind}" if f"marker-{kind}" in _OTHER_HEX else "marker-wait")
+
+
+def tag_color(name: str) -> QColor:
+    """The console's colour for task *name*'s tag: stable across runs, readable on the base."""
+    import hashlib
+    hue = _TAG_HUES[int(hashlib.md5(name.encode()).hexdigest()[:6], 16) % len(_TAG_HUES)]
+    tint = QColor.fromHsl(hue, 150 if _dark else 170, 170 if _dark else 95)
+    return readable_on(base_color(), tint)
 
 
 def on_fill(fill: QColor) -> QColor:

@@ -1,27 +1,16 @@
 """The run's console: output lines tagged with the task that printed them."""
 from __future__ import annotations
 
-import hashlib
-
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from .highlighter import is_dark
+from . import colors
 
 MAX_LINES = 5000          # QPlainTextEdit drops the oldest blocks beyond this
 MAX_LINE_CHARS = 200      # with MAX_LINES, keeps the console near 1 MB however chatty the lesson
 FLUSH_MS = 33             # appended in batches, at most ~30 times a second, never per write
 MAX_PENDING = 10_000      # lines kept between flushes (a print loop can outrun the frame)
-
-_TAG_HUES = (210, 140, 30, 280, 0, 180, 330, 60, 250, 100)
-
-
-def _tag_color(name: str, dark: bool) -> QColor:
-    # A stable colour per task name, so "fetch-A" keeps its colour across runs.
-    hue = _TAG_HUES[int(hashlib.md5(name.encode()).hexdigest()[:6], 16) % len(_TAG_HUES)]
-    return QColor.fromHsl(hue, 150 if dark else 170, 170 if dark else 95)
-
 
 class ConsoleWidget(QPlainTextEdit):
     """Read-only console.  `write(tag, stream, text)` buffers; lines appear at the next flush.
@@ -97,16 +86,15 @@ class ConsoleWidget(QPlainTextEdit):
         if not self.pending:
             return
         lines, self.pending = self.pending, []
-        dark = is_dark(self.palette())
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         plain = QTextCharFormat()
         red = QTextCharFormat()
-        red.setForeground(QColor("#ff6b6b" if dark else "#c62828"))
+        red.setForeground(colors.color("stderr"))
         warn = QTextCharFormat()
-        warn.setForeground(QColor("#f0b429" if dark else "#a86400"))
+        warn.setForeground(colors.color("warn"))
         info = QTextCharFormat()
-        info.setForeground(QColor("#9aa0a6" if dark else "#6b7075"))
+        info.setForeground(colors.color("info"))
         info.setFontItalic(True)
         formats = {"stdout": plain, "stderr": red, "error": red, "warn": warn, "info": info}
         cursor = QTextCursor(self.document())
@@ -122,7 +110,7 @@ class ConsoleWidget(QPlainTextEdit):
             first = False
             if tag is not None:
                 tf = QTextCharFormat()
-                tf.setForeground(_tag_color(tag, dark))
+                tf.setForeground(colors.tag_color(tag))
                 tf.setFontWeight(600)
                 cursor.insertText(f"[{tag}] ", tf)
             cursor.insertText(line, formats.get(kind, plain))

@@ -6,19 +6,12 @@ from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QPainter, QPalette,
                            QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from . import colors
 from .highlighter import PygmentsHighlighter, is_dark
 
 INDENT = "    "
 
 # Marker kinds the window sets, with their gutter colours (light, dark).
-MARKER_COLORS = {
-    "wait": ("#2f7fd1", "#5aa6f0"),    # tasks suspended on this line (text = count)
-    "cancel": ("#7b5cc4", "#a58ae6"),  # CancelledError landed on this line (text = count)
-    "error": ("#d03030", "#ff6b6b"),   # the raising line / syntax error
-    "block": ("#d08a00", "#f0b429"),   # the line that blocked the loop
-}
-
-
 class _Gutter(QWidget):
     """Paints line numbers and markers for its CodeEditor (the editor owns all state)."""
 
@@ -185,8 +178,7 @@ class CodeEditor(QPlainTextEdit):
             self._update_selections()
 
     def _color(self, kind: str) -> QColor:
-        light, dark = MARKER_COLORS.get(kind, MARKER_COLORS["wait"])
-        return QColor(dark if is_dark(self.palette()) else light)
+        return colors.marker_color(kind)
 
     def paint_gutter(self, gutter: QWidget, event) -> None:
         pal = self.palette()
@@ -214,7 +206,7 @@ class CodeEditor(QPlainTextEdit):
                     if marker[0] in ("wait", "cancel"):
                         # The count of tasks suspended (or cancelled) here, on a rounded badge.
                         painter.drawRoundedRect(r, 4, 4)
-                        painter.setPen(QColor("white"))
+                        painter.setPen(colors.on_fill(color))
                         count = marker[1].split(" ", 1)[0]
                         font = painter.font()
                         font.setBold(True)
@@ -223,16 +215,17 @@ class CodeEditor(QPlainTextEdit):
                         painter.setFont(self.font())
                     else:
                         painter.drawEllipse(r.adjusted(2, 1, -2, -1))
-                        painter.setPen(QColor("white"))
+                        painter.setPen(colors.on_fill(color))
                         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, "!")
-                    text_color = color
+                    # the line number in the marker's colour, made readable on the gutter
+                    text_color = colors.readable_on(pal.color(QPalette.ColorRole.AlternateBase), color)
                 if n in self._points:
                     # A stop sign: tasks suspending on this line are cancelled on arrival.
                     size = min(11, badge - 3)
                     cx, cy = 2 + size / 2, top + height / 2
                     k = size / 2 * 0.414
                     r = size / 2
-                    painter.setPen(QPen(QColor("white"), 1))
+                    painter.setPen(QPen(colors.on_fill(self._color("cancel")), 1))
                     painter.setBrush(self._color("cancel"))
                     painter.drawPolygon(QPolygonF([QPointF(cx + dx, cy + dy) for dx, dy in (
                         (-k, -r), (k, -r), (r, -k), (r, k), (k, r), (-k, r), (-r, k), (-r, -k))]))
@@ -245,7 +238,7 @@ class CodeEditor(QPlainTextEdit):
 
     # -- line highlights ---------------------------------------------------------------------------
     def _update_selections(self) -> None:
-        dark = is_dark(self.palette())
+        dark = colors.is_dark()
         selections = []
 
         def full_line(line_no: int, color: QColor) -> None:
@@ -260,14 +253,14 @@ class CodeEditor(QPlainTextEdit):
 
         if not self.isReadOnly():
             full_line(self.textCursor().blockNumber() + 1,
-                      QColor(255, 255, 255, 18) if dark else QColor(0, 0, 0, 12))
+                      colors.color("current-line"))
         for line, (kind, _text) in self._markers.items():
             if kind in ("error", "block"):
                 c = self._color(kind)
                 c.setAlpha(45 if dark else 35)
                 full_line(line, c)
         if self._highlight is not None:
-            full_line(self._highlight, QColor(90, 160, 255, 70) if dark else QColor(60, 130, 240, 55))
+            full_line(self._highlight, colors.color("selected-line"))
         self.setExtraSelections(selections)
         self._gutter.update()
 

@@ -23,6 +23,7 @@ from .await_view import AwaitView
 from .block_banner import BlockBanner
 from .console import ConsoleWidget
 from .editor import CodeEditor
+from .desktop import app_icon
 from .edits import EditStore
 from .focus_ring import FocusRing
 from .legend import LegendWidget
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._last_runs: dict[str, list] = {}
         self._shown: list | None = None
         self.setWindowTitle("asyncio Playground")
+        self.setWindowIcon(app_icon())
         self._build_widgets()
         self._build_actions()
         self.menus = build_menus(self)

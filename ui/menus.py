@@ -56,14 +56,12 @@ def versions() -> list[tuple[str, str]]:
     import PySide6
     from PySide6.QtCore import qVersion
 
-    from asyncio_playground._cli import version
-
     def dist(name):
         try:
             return metadata.version(name)
         except metadata.PackageNotFoundError:
             return "not installed"
-    return [("asyncio Playground", version()),
+    return [("asyncio Playground", dist("asyncio-playground")),
             ("Python", f"{platform.python_version()} ({platform.python_implementation()}, {sys.platform})"),
             ("Qt", qVersion()), ("PySide6", PySide6.__version__), ("qasync", dist("qasync"))]
 
