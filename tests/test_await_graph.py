@@ -441,3 +441,39 @@ def test_random_runs_refresh_like_a_rebuild(view, qtmodeltester, seed, trials, s
             fresh.set_table(table)
             assert rows_of(model) == rows_of(fresh), trial
             assert model.chain() == set(table.await_chain(1))
+
+
+def test_library_tasks_are_left_out_until_asked_for(view, qtmodeltester):
+    # t1 gathers t2 and t3; t3 (a library's task, say anyio racing connections) waits on t4 (the
+    # lesson's): hidden, t3 goes and t4 comes up to the top, as nobody shown waits on it.
+    events = [named(("task", 1, 0.0, None, "t1", "main")), named(("task", 2, 0.0, 1, "t2", "coro")),
+              named(("task", 3, 0.0, 1, "anyio.t3", "race", True)), named(("task", 4, 0.0, 3, "t4", "coro"))]
+    events += [named(("wait", 1, 1.0, "gather", "gather(2 tasks)", "x.py", 11, (2, 3))),
+               named(("wait", 2, 1.0, "sleep", "sleep(1)", "x.py", 12, ())),
+               named(("wait", 3, 1.0, "task", "task 't4'", "x.py", 13, (4,))),
+               named(("wait", 4, 1.0, "sleep", "sleep(1)", "x.py", 14, ()))]
+    table = fold(events)
+    assert table.library_tids == {3}
+    view.set_table(table)
+    model = view.await_model
+    names = {row[1] for row in rows_of(model)}
+    assert "anyio.t3" not in names and {"t1", "t2", "t4"} <= names
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["t1", "t4"]
+    view.set_show_library(True)
+    shown = rows_of(model)
+    assert "anyio.t3" in {row[1] for row in shown}
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["t1"]
+    assert (3, "t4") in {(row[0], row[1]) for row in shown}         # under anyio.t3, under the gather
+    qtmodeltester.check(model)
+    view.set_show_library(False)
+    assert "anyio.t3" not in {row[1] for row in rows_of(model)}
+
+
+def test_window_library_toggle_reaches_the_await_view_and_is_remembered(qtbot, make_window):
+    w = make_window()
+    assert not w.act_library.isChecked() and not w.await_view.await_model.show_library
+    w.act_library.trigger()
+    assert w.await_view.await_model.show_library and w.task_model.show_library and w.timeline.show_library
+    w.save_settings()
+    w2 = make_window()
+    assert w2.act_library.isChecked() and w2.await_view.await_model.show_library

@@ -100,6 +100,7 @@ class AwaitTreeModel(QAbstractItemModel):
         self._chain_tid = -1
         self._chain: set[int] = set()
         self._graveyard: list = []                 # nodes removed by the last refresh (see _forget)
+        self.show_library = False                  # tasks libraries made for their own ends: hidden
 
     # -- feeding -----------------------------------------------------------------------------
     def set_table(self, table) -> None:
@@ -214,7 +215,7 @@ class AwaitTreeModel(QAbstractItemModel):
         if table is not None:
             self._targets = {row.tid: row.targets for row in table.rows if row.targets}
             self._top_tids = sorted(row.tid for row in table.rows if self._is_top(row.tid))
-            self._cycle_tops = {tid for tid in self._top_tids if table.awaited_by(tid)}
+            self._cycle_tops = {tid for tid in self._top_tids if self._awaited_by(tid)}
             for i, tid in enumerate(self._top_tids):
                 node = _Node(self._top, TASK, tid, i)
                 self._top.children.append(node)
@@ -228,16 +229,35 @@ class AwaitTreeModel(QAbstractItemModel):
         row = self._table.by_tid.get(node.tid)
         if row is None:
             return []
+        hidden = self._hidden()
         if node.kind == GROUP:
             by_tid = self._table.by_tid
-            return [(TASK, t) for t in dict.fromkeys(row.targets) if t in by_tid]
+            return [(TASK, t) for t in dict.fromkeys(row.targets) if t in by_tid and t not in hidden]
         node.cycle = _on_path(node)
         if node.cycle or row.state != _WAITING or row.waiting is None:
             return []
-        targets = row.targets
-        if len(targets) == 1 and row.waiting[0] == _TASK:
-            return [(TASK, targets[0])] if targets[0] in self._table.by_tid else []
+        targets = [t for t in row.targets if t not in hidden] if hidden else row.targets
+        if len(row.targets) == 1 and row.waiting[0] == _TASK:
+            return [(TASK, targets[0])] if targets and targets[0] in self._table.by_tid else []
         return [(GROUP, node.tid)] if targets else []
+
+    # -- library tasks -----------------------------------------------------------------------
+    def set_show_library(self, show: bool) -> None:
+        """Show (or leave out, the default) the tasks libraries create for their own ends
+        (``table.library_tids``), as the task table and the timeline do."""
+        if bool(show) != self.show_library:
+            self.show_library = bool(show)
+            self._rebuild()
+
+    def _hidden(self):
+        table = self._table
+        return () if self.show_library or table is None else table.library_tids
+
+    def _awaited_by(self, tid):
+        """The tasks awaiting *tid* that are shown."""
+        above = self._table.awaited_by(tid)
+        hidden = self._hidden()
+        return [t for t in above if t not in hidden] if hidden and above else above
 
     def _grow(self, node) -> None:
         """Give a new *node* its subtree (no signals: it is being inserted or reset)."""
@@ -330,9 +350,9 @@ class AwaitTreeModel(QAbstractItemModel):
         cycle that nothing outside waits on (a deadlock: otherwise it would be shown nowhere).
         """
         row = self._table.by_tid.get(tid)
-        if row is None or row.state not in LIVE_STATES:
+        if row is None or row.state not in LIVE_STATES or tid in self._hidden():
             return False, False
-        if not self._table.awaited_by(tid):
+        if not self._awaited_by(tid):
             return True, False
         up = self._above(tid)
         if up is None:
@@ -343,7 +363,7 @@ class AwaitTreeModel(QAbstractItemModel):
     def _above(self, tid):
         """Every task waiting on *tid*, transitively (None: one of them waits freely — nobody
         waits on it — so *tid* is shown under that one)."""
-        awaited_by = self._table.awaited_by
+        awaited_by = self._awaited_by
         seen, frontier = set(), [tid]
         while frontier:
             nxt = []

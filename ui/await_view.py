@@ -70,6 +70,10 @@ class AwaitView(QTreeView):
             self._flush()
         self.await_model.refresh(changed)
 
+    def set_show_library(self, show: bool) -> None:
+        """Show (or leave out) the tasks libraries created for their own ends."""
+        self.await_model.set_show_library(show)
+
     def highlight(self, tid: int) -> None:
         """Mark *tid*'s await chain (bold, tinted), select its node and scroll to it; emits nothing.
         -1 clears it."""

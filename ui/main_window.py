@@ -540,6 +540,7 @@ class MainWindow(QMainWindow):
         show = self.act_library.isChecked()
         self.task_model.set_show_library(show)
         self.timeline.set_show_library(show)
+        self.await_view.set_show_library(show)
         self._update_library_count()
 
     def _update_library_count(self) -> None:
