@@ -17,6 +17,14 @@ PreciseTimer.  The drain runs whole asyncio iterations (due timers, then the cal
 start of the iteration, FIFO) for at most ``SLICE`` seconds and then returns to Qt, so the window
 keeps painting while thousands of callbacks are ready.  Timers are armed with ``ceil`` of the
 remaining milliseconds and only run once ``time() >= when``: never early.
+
+Loop time is the learner's to control (``set_speed``, ``pause``, ``step``).  ``time()`` reads
+``_clock``, which is ``time.monotonic`` itself until the first change (so an unused speed control
+costs nothing), then a closure that scales the wall clock from an anchor.  Everything that asks
+the loop what time it is (``sleep``, ``call_later``, ``asyncio.timeout``, ``wait_for``, the tracer)
+therefore runs at the same rate, and asyncio's ordering is unchanged: timers still never fire
+early in loop time.  Pausing freezes the clock and runs nothing; a step runs one handle that
+counts (``loopstate.counts_as_step``) and, when nothing is ready, moves the clock to the next timer.
 """
 from __future__ import annotations
 
@@ -44,6 +52,11 @@ _EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
 SLICE = 0.008
 # Qt timers take an int of milliseconds; longer waits are re-armed when they fire.
 _MAX_ARM_MS = 24 * 3600 * 1000
+# "Skip idle" jumps the clock only after this much real quiet: a loopback reply or a thread's
+# call_soon_threadsafe lands within it, and a jump must never overtake them.
+SKIP_GRACE = 0.005
+# A step runs at most this many handles looking for one that counts (asyncio's plumbing is silent).
+_STEP_LIMIT = 100_000
 
 # The run a piece of code belongs to.  Tasks copy their creator's context, so every task a run's
 # code creates (directly, through gather/TaskGroup, or from a thread via run_coroutine_threadsafe)
@@ -97,6 +110,18 @@ class PlaygroundLoop(qasync.QEventLoop):
         self.tracing_hook = None      # an instrument's run_batch while runs are live
         self.tracers: set = set()      # instruments of the live runs
         self._watchdog = None
+        # The clock (see the module docstring): monotonic until the learner changes something.
+        self._clock = time.monotonic
+        self._speed = 1.0
+        self._paused = False
+        self._skip_idle = False
+        self._idle_since = None          # real time since when nothing was ready (skip idle)
+        self._step_request = None        # (until_task or None,) while a step is asked for
+        self.step_count = 0              # steps taken (a test or a view can wait on it)
+        self.step_policy = None          # ready -> index of the handle to step (None: FIFO)
+        self.clock_listeners: list = []  # called with no argument after speed/pause/step changes
+        self._executor_jobs: dict = {}   # future -> (label, loop time started)
+        self._io_labels: dict = {}       # ("read"|"write", fd) -> label of the callback
         super().__init__(app)
         self._pump = _Pump(self)
 
@@ -145,13 +170,115 @@ class PlaygroundLoop(qasync.QEventLoop):
         return timer
 
     def time(self):
-        return time.monotonic()
+        return self._clock()
+
+    # -- loop time: speed, pause, step -------------------------------------------------------
+    @property
+    def speed(self) -> float:
+        """Loop seconds per wall second (1.0: real time)."""
+        return self._speed
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def skip_idle(self) -> bool:
+        return self._skip_idle
+
+    def set_speed(self, speed: float, *, skip_idle: bool = False) -> None:
+        """Run the clock at ``speed`` loop seconds per wall second from now on.  With ``skip_idle``
+        the clock also jumps to the next timer whenever nothing is ready, no socket is watched and
+        no executor job runs (after SKIP_GRACE of real quiet)."""
+        speed = float(speed)
+        if not (0 < speed < math.inf):
+            raise ValueError(f"speed must be a positive number, not {speed!r}")
+        now = self._clock()
+        self._speed, self._skip_idle, self._idle_since = speed, bool(skip_idle), None
+        self._retime(now)
+        self._rearm()
+
+    def pause(self) -> None:
+        """Freeze the clock and run nothing until ``resume()``; ``step()`` runs one step at a time.
+        Qt keeps running: the window paints, and what threads or sockets deliver waits, queued."""
+        if self._paused:
+            return
+        now = self._clock()
+        self._paused = True
+        self._retime(now)
+        self._rearm()
+
+    def resume(self) -> None:
+        """Continue exactly where ``pause()`` stopped, at the current speed."""
+        if not self._paused:
+            return
+        now = self._clock()
+        self._paused, self._step_request, self._idle_since = False, None, None
+        self._retime(now)
+        self._rearm()
+
+    def step(self, until=None) -> None:
+        """While paused: run one step (one task step of a run, or one plain callback of a run's
+        code), then stay paused.  asyncio's plumbing before it (a sleep's timer, a future's done
+        callbacks) runs along; when nothing is ready the clock moves to the next timer, with no
+        wait in real time.  With ``until`` (a task): run until that task has taken a step.
+        Returns at once; the step runs on the next turn of Qt's event loop."""
+        if not self._paused:
+            raise RuntimeError("step() needs a paused loop: call pause() first")
+        self._step_request = (until,)
+        if self._pump is not None and not self._closed:
+            self._armed_when = 0.0
+            self._pump.start(0)
+
+    def loop_time_at(self, wall: float) -> float:
+        """The loop time that was current at monotonic wall time ``wall`` (recent past)."""
+        if self._clock is time.monotonic:
+            return wall
+        rate = 0.0 if self._paused else self._speed
+        return self._clock() - (time.monotonic() - wall) * rate
+
+    def _retime(self, now: float) -> None:
+        """Loop time continues from ``now``: frozen if paused, else at the current speed."""
+        mono = time.monotonic
+        if self._paused:
+            self._clock = lambda: now
+            return
+        r0 = mono()
+        if self._speed == 1.0:
+            offset = now - r0
+            self._clock = (lambda: mono() + offset) if offset else mono
+        else:
+            speed = self._speed
+            self._clock = lambda: now + (mono() - r0) * speed
+
+    def _rearm(self) -> None:
+        if not self._in_drain:
+            self._armed_when = math.inf
+            self._arm()
+        for listener in list(self.clock_listeners):
+            listener()
+
+    def _can_skip(self) -> bool:
+        """Nothing could arrive from outside the timer heap: no socket watched but the loop's own
+        self-pipe, no executor job running."""
+        readers = self._read_notifiers or {}
+        return len(readers) <= 1 and not self._write_notifiers and not self._executor_jobs
 
     def _arm(self):
         """Arm the pump for the earliest thing to do (0 ms if callbacks are ready)."""
         if self._pump is None or self._closed:
             return
+        if self._paused:
+            if self._step_request is None:
+                # -1: call_soon/call_at see "nothing to arm" and leave the pump alone.
+                self._armed_when = -1.0
+                self._pump.stop()
+            else:
+                self._armed_when = 0.0
+                self._pump.start(0)
+            return
         if self._ready:
+            self._idle_since = None
             self._armed_when = 0.0
             self._pump.start(0)
             return
@@ -164,11 +291,25 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._pump.stop()
             return
         when = scheduled[0]._when
+        delay = when - self._clock()
+        if self._skip_idle and delay > 0 and self._can_skip():
+            wall = time.monotonic()
+            if self._idle_since is None:
+                self._idle_since = wall
+            quiet = wall - self._idle_since
+            if quiet < SKIP_GRACE:
+                self._armed_when = when
+                self._pump.start(math.ceil((SKIP_GRACE - quiet) * 1000.0))
+                return
+            self._idle_since = None
+            self._retime(when)   # the jump: nothing is ready and nothing can arrive
+            delay = 0.0
         # ceil: Qt rounds nothing up for us, and a timer that fires a hair early only gets
-        # re-armed for the remainder (the drain never runs a timer before its time).
-        ms = math.ceil((when - self.time()) * 1000.0)
+        # re-armed for the remainder (the drain never runs a timer before its time).  Capped
+        # before ceil: sleep(inf) is a timer that never comes, not an OverflowError.
+        ms = min(max(delay / self._speed * 1000.0, 0.0), _MAX_ARM_MS)
         self._armed_when = when
-        self._pump.start(min(max(ms, 0), _MAX_ARM_MS))
+        self._pump.start(math.ceil(ms))
 
     def _drain(self):
         """Run asyncio iterations for up to SLICE seconds, then hand the thread back to Qt."""
@@ -179,9 +320,17 @@ class PlaygroundLoop(qasync.QEventLoop):
         ready = self._ready
         scheduled = self._scheduled
         popleft = ready.popleft
-        clock = time.monotonic
-        deadline = clock() + SLICE
+        clock = self._clock
+        deadline = clock() + SLICE * self._speed   # in loop time, which the tracer also reads
         try:
+            if self._paused:
+                request, self._step_request = self._step_request, None
+                if request is not None:
+                    self._step(request[0])
+                    self.step_count += 1
+                    for listener in list(self.clock_listeners):
+                        listener()
+                return
             while True:
                 # Due timers join the ready queue behind what is already there, as in
                 # BaseEventLoop._run_once; "due" means when <= now, never earlier.
@@ -217,6 +366,65 @@ class PlaygroundLoop(qasync.QEventLoop):
                 if self._attached:
                     self._stopping = False  # nothing to stop: Qt's owner decides
                 self._arm()
+
+    def _step(self, until):
+        """One step (see step()), like a debugger's: bring the next handle that counts to the front
+        of the ready queue (running asyncio's plumbing before it, moving the clock to the next
+        timer when nothing is ready), run it, and run the plumbing that follows, so the handle that
+        will count next is at the front when the step returns (``loopstate.next_step`` names it).
+        The loop is paused: the clock moves only by the jumps made here."""
+        from .loopstate import counts_as_step
+        ready = self._ready
+        for _ in range(_STEP_LIMIT):
+            if not self._bring_countable(counts_as_step, jump=True):
+                return False
+            index = self.step_policy(ready) if self.step_policy is not None else 0
+            if index:
+                handle = ready[index]
+                del ready[index]
+                ready.appendleft(handle)
+            handle = ready[0]
+            this = until is None or counts_as_step(handle, until)
+            self._run_front()
+            if this:
+                break
+        self._bring_countable(counts_as_step, jump=False)
+        return True
+
+    def _bring_countable(self, counts_as_step, *, jump):
+        """Run handles that do not count until one that does is at the front of the ready queue;
+        with ``jump``, move the clock to the next timer when nothing is ready.  False if none comes
+        (the run waits on sockets or threads, or holds nothing at all)."""
+        ready = self._ready
+        for _ in range(_STEP_LIMIT):
+            if self._scheduled:
+                self._collect_due_timers(self._clock())
+            if ready:
+                handle = ready[0]
+                if not handle._cancelled and counts_as_step(handle):
+                    return True
+                self._run_front()
+                continue
+            if not jump:
+                return False
+            scheduled = self._scheduled
+            while scheduled and scheduled[0]._cancelled:
+                self._timer_cancelled_count -= 1
+                heapq.heappop(scheduled)._scheduled = False
+            if not scheduled or scheduled[0]._when == math.inf:
+                return False
+            self._retime(max(scheduled[0]._when, self._clock()))
+        return False
+
+    def _run_front(self):
+        """Run the handle at the front of the ready queue (traced when a run is live)."""
+        hook = self.tracing_hook
+        if hook is not None:
+            hook(self, 1, math.inf)
+        else:
+            handle = self._ready.popleft()
+            if not handle._cancelled:
+                handle._run()
 
     def _collect_due_timers(self, now):
         scheduled = self._scheduled
@@ -392,8 +600,39 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._attached = False
         self._leave_running()
 
+    # -- what the loop panel shows besides the queues -----------------------------------------
+    def _add_reader(self, fd, callback, *args):
+        super()._add_reader(fd, callback, *args)
+        self._io_labels[("read", fd)] = _label(callback)
+
+    def _remove_reader(self, fd):
+        self._io_labels.pop(("read", fd), None)
+        return super()._remove_reader(fd)
+
+    def _add_writer(self, fd, callback, *args):
+        super()._add_writer(fd, callback, *args)
+        self._io_labels[("write", fd)] = _label(callback)
+
+    def _remove_writer(self, fd):
+        self._io_labels.pop(("write", fd), None)
+        return super()._remove_writer(fd)
+
+    def io_waiters(self) -> dict:
+        """{("read"|"write", fd): label} of the sockets the loop watches (its self-pipe included)."""
+        return dict(self._io_labels)
+
+    def executor_jobs(self) -> list:
+        """[(label, loop time started)] of the run_in_executor jobs not finished yet."""
+        return list(self._executor_jobs.values())
+
+    def run_in_executor(self, executor, func, *args):
+        fut = base_events.BaseEventLoop.run_in_executor(self, executor, func, *args)
+        jobs = self._executor_jobs
+        jobs[fut] = (_label(func), self._clock())
+        fut.add_done_callback(jobs.pop)
+        return fut
+
     # -- asyncio's own versions of what qasync reimplements with private state -----------------
-    run_in_executor = base_events.BaseEventLoop.run_in_executor
     set_default_executor = base_events.BaseEventLoop.set_default_executor
     set_exception_handler = base_events.BaseEventLoop.set_exception_handler
     default_exception_handler = base_events.BaseEventLoop.default_exception_handler
@@ -414,6 +653,14 @@ class PlaygroundLoop(qasync.QEventLoop):
             self.run_until_complete(self.shutdown_default_executor())
         finally:
             self.close()
+
+
+def _label(callback) -> str:
+    """A callback in words: its qualified name, and whose method it is."""
+    while hasattr(callback, "func") and hasattr(callback, "args"):   # functools.partial
+        callback = callback.func
+    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None)
+    return name or type(callback).__name__
 
 
 def _app() -> QtCore.QCoreApplication:

@@ -281,11 +281,12 @@ class Tracer(Instrument):
             # Numbered within the run, as a fresh `python file.py` numbers its tasks from Task-1
             # (asyncio's own counter is per process and would carry over from earlier runs).
             name = f"Task-{tid}"
-        t0 = time.monotonic()
+        clock = loop._clock   # loop time (see _loop: the learner may slow it down or pause it)
+        t0 = clock()
         if eager:
             # The first step runs inside the constructor; time it as a step of its own.
             task = TracedTask(coro, loop=loop, name=name, context=context, eager_start=True)
-            t1 = time.monotonic()
+            t1 = clock()
         else:
             task = TracedTask(coro, loop=loop, name=name, context=context)
         task._tracer = self
@@ -317,6 +318,10 @@ class Tracer(Instrument):
                                  self.describe_exception(exc) if exc is not None else None))
 
     def blocked(self, task, t0, duration, filename, lineno) -> None:
+        """A block the watchdog saw, ``t0``/``duration`` in wall seconds: recorded in loop time."""
+        loop = self.loop
+        if loop is not None and hasattr(loop, "loop_time_at"):
+            t0, duration = loop.loop_time_at(t0), duration * loop.speed
         self.events.append(Block("block", tid_of(task) if task is not None else None,
                                  t0, duration, filename, lineno))
 
@@ -473,14 +478,14 @@ def _thread_ident():
     return threading.get_ident()
 
 
-def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, clock=time.monotonic,
-                     _MethodType=types.MethodType):
+def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=types.MethodType):
     """Run ``ntodo`` ready handles; time the ones that step a traced task (the loop's hot path).
 
     A task's step and its wake-up are handles bound to the task (``TaskStepMethWrapper`` /
     ``task_wakeup``), so ``handle._callback.__self__`` is the task.
     """
     popleft = loop._ready.popleft
+    clock = loop._clock   # loop time; ``deadline`` is in it too
     for i in range(ntodo):
         handle = popleft()
         if handle._cancelled:

@@ -1,0 +1,221 @@
+"""Loop time the learner controls: speed, pause, step, skip idle (issue 11), on the playground loop.
+
+Pausing stops the loop itself, so these tests drive it from outside: the loop is attached to Qt
+and the test waits with qtbot (Qt keeps spinning while the loop's clock is frozen).
+"""
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import time
+
+import pytest
+
+import asyncio_playground as playground
+from asyncio_playground import loopstate as _loopstate
+
+CONCURRENT = """
+    import asyncio
+
+    async def fetch(source):
+        print(f"Starting {source}")
+        await asyncio.sleep(1)
+        print(f"Done {source}")
+
+    async def main():
+        task_a = asyncio.create_task(fetch("A"), name="fetch-A")
+        task_b = asyncio.create_task(fetch("B"), name="fetch-B")
+        await task_a
+        await task_b
+
+    asyncio.run(main())
+"""
+
+
+@pytest.fixture
+def attached_loop(attached_loop):
+    """The shared fixture's loop, let go at teardown: running again at 1x before it is closed
+    (closing runs the leftovers' finally blocks, which a paused loop never would)."""
+    yield attached_loop
+    attached_loop.resume()
+    attached_loop.set_speed(1.0)
+
+
+def start(loop, tmp_path, source=CONCURRENT):
+    path = tmp_path / "lesson.py"
+    path.write_text(textwrap.dedent(source))
+    run = playground.Run(path, loop=loop)
+    run.start()
+    return run
+
+
+def table_of(run):
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    return table
+
+
+def states(run):
+    return {row.name: row.state for row in table_of(run).rows}
+
+
+def finish(qtbot, loop, run, timeout=10_000):
+    if loop.paused:
+        loop.resume()
+    qtbot.waitUntil(lambda: run.done, timeout=timeout)
+
+
+def test_quarter_speed_scales_sleep_and_keeps_overlap(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    loop.set_speed(0.25)
+    wall0 = time.monotonic()
+    run = start(loop, tmp_path)
+    finish(qtbot, loop, run, timeout=15_000)
+    wall = time.monotonic() - wall0
+    assert run.outcome == "completed"
+    rows = {row.name: row for row in table_of(run).rows}
+    a, b = rows["fetch-A"], rows["fetch-B"]
+    # Each 1 s sleep took 1 s of loop time and >= 4 s of wall time; the two still overlap.
+    for row in (a, b):
+        assert 1.0 <= row.ended - row.first_start < 1.1
+    assert wall >= 3.9
+    overlap = min(a.ended, b.ended) - max(a.first_start, b.first_start)
+    assert overlap > 0.9
+
+
+def test_sleep_at_quarter_speed_never_early(qtbot, attached_loop):
+    loop = attached_loop
+    loop.set_speed(0.25)
+    seen = {}
+
+    async def sleeper():
+        t, w = loop.time(), time.monotonic()
+        await asyncio.sleep(1)
+        seen["loop"], seen["wall"] = loop.time() - t, time.monotonic() - w
+
+    task = loop.create_task(sleeper())
+    qtbot.waitUntil(task.done, timeout=10_000)
+    assert 1.0 <= seen["loop"] < 1.05
+    assert seen["wall"] >= 3.9
+
+
+def test_skip_idle_jumps_the_clock(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    loop.set_speed(1.0, skip_idle=True)
+    wall0 = time.monotonic()
+    run = start(loop, tmp_path, """
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            t = loop.time()
+            await asyncio.sleep(10)
+            try:
+                async with asyncio.timeout(5):
+                    await asyncio.sleep(60)
+            except TimeoutError:
+                print(f"timed out after {loop.time() - t:.1f}")
+
+        asyncio.run(main())
+    """)
+    finish(qtbot, loop, run)
+    assert time.monotonic() - wall0 < 3.0
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    assert "timed out after 15.0" in out
+
+
+def test_pause_holds_every_state(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    run = start(loop, tmp_path)
+    qtbot.waitUntil(lambda: states(run).get("fetch-B") == "waiting", timeout=5_000)
+    loop.pause()
+    before = (states(run), len(run.tracer.events), loop.time())
+    qtbot.wait(2_000)   # wall time passing is the point of this test
+    assert (states(run), len(run.tracer.events), loop.time()) == before
+    loop.resume()
+    finish(qtbot, loop, run)
+    assert run.outcome == "completed"
+    rows = {row.name: row for row in table_of(run).rows}
+    # Loop time did not count the pause: each sleep still took 1 s.
+    assert rows["fetch-A"].ended - rows["fetch-A"].first_start < 1.1
+
+
+def test_stepping_shows_pending_then_running_then_waiting(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path)
+
+    def step():
+        n = loop.step_count
+        loop.step()
+        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+        nxt = _loopstate.next_step(loop)
+        running = nxt.tid if nxt is not None and nxt.kind == "task" else None
+        names = {row.tid: row.name for row in table_of(run).rows}
+        shown = dict(states(run))
+        if running is not None:
+            shown[names[running]] = "running"   # paused before its step, as a debugger shows it
+        return shown, nxt
+
+    qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)   # main() handed to the loop
+    assert states(run) == {}
+    shown, nxt = step()                        # main's first step: creates A and B, awaits A
+    assert shown == {"Task-1": "waiting", "fetch-A": "running", "fetch-B": "pending"}
+    assert (nxt.kind, nxt.line) == ("task", 4)   # fetch-A starts at its def line
+    ready = _loopstate.snapshot(loop).ready
+    assert [entry.label for entry in ready[:2]] == ["step of fetch-A", "step of fetch-B"]
+    shown, nxt = step()                        # fetch-A runs to its sleep
+    assert shown == {"Task-1": "waiting", "fetch-A": "waiting", "fetch-B": "running"}
+    shown, nxt = step()                        # fetch-B runs to its sleep; nothing ready now
+    assert shown == {"Task-1": "waiting", "fetch-A": "waiting", "fetch-B": "waiting"}
+    assert nxt.kind == "timer" and nxt.label == "sleep of fetch-A ends"
+    t = loop.time()
+    shown, nxt = step()                        # the clock jumps 1 s, fetch-A resumes and ends
+    assert 1.0 <= loop.time() - t < 1.01
+    assert shown["fetch-A"] == "done"
+    finish(qtbot, loop, run)
+    assert run.outcome == "completed"
+
+
+def test_step_until_a_task(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path)
+    qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
+    n = loop.step_count
+    loop.step()
+    qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+    b = next(t for t in run.tracer.live.values() if t.get_name() == "fetch-B")
+    n = loop.step_count
+    loop.step(until=b)                          # A's step, then B's
+    qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+    assert states(run)["fetch-B"] == "waiting"
+    finish(qtbot, loop, run)
+
+
+def test_cancel_while_paused_lands_on_resume(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    run = start(loop, tmp_path)
+    qtbot.waitUntil(lambda: states(run).get("fetch-B") == "waiting", timeout=5_000)
+    loop.pause()
+    tid = next(row.tid for row in table_of(run).rows if row.name == "fetch-A")
+    assert run.cancel_task(tid)
+    qtbot.wait(100)
+    assert states(run)["fetch-A"] == "waiting"   # requested, not landed: nothing runs paused
+    finish(qtbot, loop, run)
+    assert states(run)["fetch-A"] == "cancelled"
+
+
+def test_sleep_inf_is_a_timer_that_never_comes(pg_loop):
+    async def main():
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await asyncio.sleep(float("inf"))
+
+    pg_loop.run_until_complete(main())
+
+
+@pytest.mark.parametrize("speed", [0, -1, float("inf"), float("nan")])
+def test_bad_speed_is_refused(pg_loop, speed):
+    with pytest.raises(ValueError, match="positive"):
+        pg_loop.set_speed(speed)
