@@ -12,7 +12,8 @@
 ``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
 Everything after ``--`` is the script's own arguments: it sees ``sys.argv == [PATH, *ARGS]``.
 It exits 0 when the script completed, 1 when it raised, 2 for usage errors or a file that cannot
-be loaded, 124 when --timeout stopped it, 130 on Ctrl+C.
+be loaded, 124 when --timeout stopped it, 130 on Ctrl+C; ``sys.exit(n)`` in the script exits n and
+its own KeyboardInterrupt 130, as ``python FILE`` would.
 """
 from __future__ import annotations
 
@@ -219,8 +220,11 @@ def cmd_run(args) -> int:
         (err if stream == "stderr" else out).flush()
 
     loop = _loop.new_event_loop()
-    run = _runner.Run(path, loop=loop, network=args.network, block_limit=args.block_limit,
-                      echo=echo, argv=getattr(args, "script_args", None) or [])
+    block_limit = args.block_limit
+    if args.timeout is not None and block_limit is not None:
+        block_limit = min(block_limit, max(args.timeout, 0.1))   # a blocked loop can't outlast it
+    run = _runner.Run(path, loop=loop, network=args.network, block_limit=block_limit,
+                      echo=echo, argv=getattr(args, "script_args", None) or [], stdin=sys.stdin)
     status = {"timeout": False, "interrupted": False}
 
     async def go():
@@ -267,11 +271,26 @@ def cmd_run(args) -> int:
             err.write(run.error if run.error.endswith("\n") else run.error + "\n")
         if status["interrupted"]:
             err.write("interrupted: every task was cancelled\n")
-            return EXIT_INTERRUPTED
+            return _leave(run, EXIT_INTERRUPTED)
         if status["timeout"]:
             err.write(f"timed out after {args.timeout:g} s: every task was cancelled\n")
-            return EXIT_TIMEOUT
-        return EXIT_OK if run.outcome in ("completed", "cancelled") else EXIT_FAILED
+            return _leave(run, EXIT_TIMEOUT)
+        if run.exit_code is not None:   # sys.exit(n) in the script: n, as `python FILE` gives
+            return _leave(run, run.exit_code)
+        if run.interrupted:             # the script raised KeyboardInterrupt itself
+            return _leave(run, EXIT_INTERRUPTED)
+        return _leave(run, EXIT_OK if run.outcome in ("completed", "cancelled") else EXIT_FAILED)
     finally:
         with loop:  # cancels anything left, runs finally blocks, closes
             pass
+
+
+def _leave(run, code: int) -> int:
+    """``code``, or exit the process now with it when threads the script started are still
+    running: Python cannot stop them, and they must not keep the process alive (nor a busy
+    executor job make the loop's shutdown wait for it)."""
+    if run.leftover_threads() or run.loop.executor_jobs():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -4,6 +4,15 @@ The module's top-level code runs in a thread of its own (see _shims for why); ev
 hands to ``asyncio.run`` becomes a traced task on the loop.  All of a run's tasks carry the run in
 their context (``current_run``), which is how the loop knows whom to trace, how output written by a
 task reaches the right run, and how two runs alive at once never mix.
+
+Every run ends (docs/engine-api.md, "Every run ends"): ``stop()`` cancels every task and interrupts
+module-level code as Ctrl+C would; ``GRACE`` seconds later a task still alive (it swallowed its
+CancelledError) is force-stopped (unhooked from what it waits on, its coroutine closed so its
+``finally`` blocks run, then marked cancelled) and named in a note; ``ABANDON`` seconds after that,
+module code still stuck in a blocking call is left behind in its (daemon) thread and the run ends.
+Whatever the run started or changed is undone when it ends, however it ends: subprocesses
+(terminated, then killed), readers, writers and signal handlers it added, the loop's task factory,
+exception handler and debug flag, the event loop policy, the recursion limit.
 """
 from __future__ import annotations
 
@@ -12,22 +21,42 @@ import asyncio
 import concurrent.futures
 import contextvars
 import ctypes
+import importlib.util
 import ipaddress
 import linecache
+import os
+import select
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 
+from PySide6 import QtCore
+
 from ._loop import PlaygroundLoop, current_run
 from ._shims import make_builtins
-from ._tracer import Tracer
+from ._tracer import Tracer, tid_of
 from .events import RunEnded, RunStarted
 from .vocab import CancelCause, NetworkMode
 
-__all__ = ["LoadError", "Run"]
+__all__ = ["ABANDON", "GRACE", "LoadError", "Run"]
 
 _PKG_DIR = str(Path(__file__).resolve().parent)
+
+#: Seconds a stopped run's tasks get to finish after their cancel before they are force-stopped.
+GRACE = 1.0
+#: Seconds after the force-stop before module code stuck in a blocking call is left behind.
+ABANDON = 0.5
+#: Seconds a subprocess the run started gets after SIGTERM before it is killed.
+TERMINATE_WAIT = 0.5
+_POLL = 0.05        # how often a waiting module thread looks up (so Stop's interrupt lands)
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Stop, --timeout or Ctrl+C landing in module-level code, as Ctrl+C would in a terminal:
+    ``except KeyboardInterrupt:`` in the lesson sees it (a subclass, so the run tells it from a
+    KeyboardInterrupt the lesson raised itself)."""
 
 
 class LoadError(Exception):
@@ -99,10 +128,14 @@ def read_source(path) -> str:
         raise LoadError(f"Cannot read {path}: {err.strerror}", filename=str(path)) from None
     if b"\0" in data[:8192]:
         raise LoadError(f"{path} is not a Python source file (it looks binary)", filename=str(path))
+    # As Python reads source: a UTF-8 BOM or a `# coding:` cookie picks the encoding (PEP 263),
+    # UTF-8 otherwise; newlines are made universal.
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise LoadError(f"{path} is not a Python source file (not UTF-8 text)",
+        return importlib.util.decode_source(data)
+    except SyntaxError as err:   # an unknown encoding in the cookie, or a BOM contradicting it
+        raise LoadError(f"{path}: {err.msg}", filename=str(path), lineno=err.lineno) from None
+    except (UnicodeDecodeError, LookupError) as err:
+        raise LoadError(f"{path} is not a Python source file (not text in its encoding: {err})",
                         filename=str(path)) from None
 
 
@@ -132,6 +165,141 @@ _routers_lock = threading.Lock()
 _live_runs = 0
 
 
+class _InputRouter:
+    """Stands in for sys.stdin: a run's code reads what the run was given (``Run.stdin_reader``)."""
+
+    def __init__(self, original):
+        self._original = original
+
+    def _target(self):
+        run = current_run.get()
+        return run.stdin_reader if run is not None else self._original
+
+    def read(self, size=-1):
+        return self._target().read(size)
+
+    def readline(self, size=-1):
+        return self._target().readline(size)
+
+    def readlines(self, hint=-1):
+        return self._target().readlines(hint)
+
+    def __iter__(self):
+        return iter(self._target().readline, "")
+
+    def __next__(self):
+        line = self._target().readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self._target(), name)
+
+
+class _EmptyInput:
+    """A window run's stdin: end of file at once (nobody types into a script in the window); the
+    first read leaves a note saying so."""
+
+    encoding = "utf-8"
+    closed = False
+
+    def __init__(self, run):
+        self._run = run
+
+    def _eof(self, empty):
+        self._run.note_once("stdin", "input() and sys.stdin read end of file here: a script run in "
+                            "the window has no keyboard input (put the value in the code, or run "
+                            "it in a terminal: asyncio-playground run FILE)")
+        return empty
+
+    def read(self, size=-1):
+        return self._eof("")
+
+    def readline(self, size=-1):
+        return self._eof("")
+
+    def readlines(self, hint=-1):
+        return self._eof([])
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        raise OSError("a window run's stdin has no file descriptor")
+
+
+class _ConsoleInput:
+    """A headless run's stdin: the terminal (or pipe), read so that Stop, --timeout and Ctrl+C
+    interrupt a read that waits: the descriptor is polled, never blocked on, and the bytes are
+    buffered here (sys.stdin's own buffer is never used, so nothing is read twice)."""
+
+    def __init__(self, stream, run):
+        self._stream = stream
+        self._run = run
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.errors = getattr(stream, "errors", None) or "strict"
+        self.closed = False
+        self._buf = b""
+        self._eof = False
+        try:
+            self._fd = stream.fileno() if os.name == "posix" else None
+        except (OSError, ValueError, AttributeError):
+            self._fd = None
+
+    def isatty(self):
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def fileno(self):
+        return self._stream.fileno()
+
+    def _fill(self) -> bool:
+        """Read more bytes (waiting interruptibly); False at end of file."""
+        if self._eof:
+            return False
+        if self._fd is None:
+            line = self._stream.readline()
+            if not line:
+                self._eof = True
+                return False
+            self._buf += line.encode(self.encoding, self.errors)
+            return True
+        while True:
+            if self._run._stopping:
+                raise _Interrupted()
+            ready, _, _ = select.select([self._fd], [], [], _POLL)
+            if ready:
+                break
+        chunk = os.read(self._fd, 65536)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buf += chunk
+        return True
+
+    def _take(self, n) -> str:
+        data, self._buf = self._buf[:n], self._buf[n:]
+        return data.decode(self.encoding, self.errors).replace("\r\n", "\n")
+
+    def readline(self, size=-1):
+        while b"\n" not in self._buf and (size is None or size < 0 or len(self._buf) < size):
+            if not self._fill():
+                break
+        end = self._buf.find(b"\n") + 1 or len(self._buf)
+        if size is not None and size >= 0:
+            end = min(end, size)
+        return self._take(end)
+
+    def read(self, size=-1):
+        while size is None or size < 0 or len(self._buf) < size:
+            if not self._fill():
+                break
+        return self._take(len(self._buf) if size is None or size < 0 else size)
+
+    def readlines(self, hint=-1):
+        return list(iter(self.readline, ""))
+
+
 def _install_routers():
     global _live_runs
     with _routers_lock:
@@ -140,6 +308,8 @@ def _install_routers():
             sys.stdout = _OutputRouter("stdout", sys.stdout)
         if not isinstance(sys.stderr, _OutputRouter):
             sys.stderr = _OutputRouter("stderr", sys.stderr)
+        if not isinstance(sys.stdin, _InputRouter):
+            sys.stdin = _InputRouter(sys.stdin)
 
 
 def _uninstall_routers():
@@ -148,9 +318,9 @@ def _uninstall_routers():
         _live_runs -= 1
         if _live_runs:
             return
-        for name in ("stdout", "stderr"):
+        for name in ("stdout", "stderr", "stdin"):
             stream = getattr(sys, name)
-            if isinstance(stream, _OutputRouter):
+            if isinstance(stream, (_OutputRouter, _InputRouter)):
                 setattr(sys, name, stream._original)
 
 
@@ -168,6 +338,11 @@ def _is_loopback(host) -> bool:
 def _offline_guard(event, args):
     # An audit hook sees every socket.connect in the process, whatever library makes it (httpx,
     # asyncio.open_connection, urllib in a thread).  Only code of an offline run is refused.
+    # It also sees every subprocess.Popen (asyncio's subprocesses included): the run notes them,
+    # to end them with the run.
+    if event == "subprocess.Popen":
+        _note_popen()
+        return
     if event != "socket.connect":
         return
     run = current_run.get()
@@ -179,6 +354,20 @@ def _offline_guard(event, args):
         raise ConnectionRefusedError(
             f"Offline mode: lessons reach only the demo API and 127.0.0.1, not {host}; "
             "switch Network to Live to go to the internet")
+
+
+def _note_popen():
+    run = current_run.get()
+    if run is None:
+        return
+    # The event is raised from Popen._execute_child(self, ...), before the child exists: keep the
+    # Popen object itself (its pid and returncode come later).
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_name != "_execute_child":
+        frame = frame.f_back
+    popen = frame.f_locals.get("self") if frame is not None else None
+    if popen is not None:
+        run._popens.append(popen)
 
 
 _guard_installed = False
@@ -268,13 +457,19 @@ class Run:
 
     Attributes:
         tracer: the run's event log.
-        outcome: None while live, then "completed", "failed", "cancelled" or "error".
+        outcome: None while live, then "completed", "failed" or "cancelled".
         error: traceback text (or message) when the run failed.
+        exit_code: the code ``sys.exit()`` asked for (anywhere in the lesson's code), else None.
+        interrupted: the lesson's own code raised KeyboardInterrupt.
+        notes: what the playground had to do to end the run (force-stopped tasks, abandoned
+            module code, subprocesses ended, threads still running...), also written to the
+            run's stderr as ``playground: ...`` lines.
+        stdin_reader: what ``input()``/``sys.stdin`` read in the run's code.
     """
 
     def __init__(self, path=None, source: str | None = None, *, loop: PlaygroundLoop,
                  network: str = "offline", block_limit: float | None = 5.0, echo=None,
-                 argv=None):
+                 argv=None, stdin=None):
         if path is None and source is None:
             raise ValueError("Run needs a path or source")
         self.argv = [str(a) for a in argv or ()]   # the module code sees sys.argv == [path, *argv]
@@ -287,6 +482,12 @@ class Run:
         self.tracer = Tracer(loop, self.path, block_limit=block_limit, on_fatal=self._fatal)
         self.outcome: str | None = None
         self.error: str | None = None
+        self.exit_code: int | None = None
+        self.interrupted = False
+        self.notes: list[str] = []
+        # stdin: None (the window) reads end of file; a stream (the CLI's sys.stdin) is read
+        # interruptibly.
+        self.stdin_reader = _EmptyInput(self) if stdin is None else _ConsoleInput(stdin, self)
         self._context = contextvars.copy_context()
         self._context.run(current_run.set, self)
         self._plain_context = contextvars.copy_context()   # for the playground's own helpers
@@ -298,6 +499,17 @@ class Run:
         self._module_running = False
         self._module_lock = threading.Lock()
         self._stopping = False
+        self._stopped_by_user = False
+        self._stopped_at: float | None = None
+        self._timers: list = []               # the escalation's Qt timers
+        self._waited: list = []               # futures the module thread waits on
+        self._fatal_exc: BaseException | None = None
+        self._noted: set = set()
+        self._threads: list = []              # (thread, asked to be a daemon) the code started
+        self._popens: list = []               # subprocess.Popen objects the code made
+        self.loop_changes: set = set()        # ("read"|"write", fd) the code registered
+        self._signals: dict = {}              # signal -> (callback, args) or None, before the run
+        self._saved: dict = {}                # loop settings and process state before the run
         self._demo = None
         self._httpx = None
 
@@ -309,6 +521,7 @@ class Run:
         code = compile_lesson(self.source, self.path)
         self._done = self.loop.create_future()
         _install_offline_guard()
+        self._save_state()
         self.loop.add_tracer(self.tracer)
         _install_routers()
         _enter_script_env(self.path, [self._argv0, *self.argv])
@@ -349,20 +562,27 @@ class Run:
         self.tracer.cancel_points = frozenset((self.path, int(line)) for line in lines)
 
     def stop(self, msg: str | None = None, *, interrupt_module: bool = True) -> None:
-        """Cancel every live task of the run (the module code sees CancelledError); cause ``stop``."""
+        """Cancel every live task of the run (the module code sees CancelledError, or
+        KeyboardInterrupt where it runs plain Python); cause ``stop``.  The run then ends for sure:
+        GRACE seconds later what is still alive is force-stopped (see the module docstring)."""
+        if self.done:
+            return
+        if threading.get_ident() != self.loop._thread_id and self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.stop, msg, context=self._plain_context)
+            return
         self._stopping = True
+        if interrupt_module:
+            self._stopped_by_user = True   # the run ends "cancelled" even if its code then completes
         for task in list(self.tracer.live.values()):
             if not task.done():
                 self.tracer.cancel(task, msg, CancelCause.STOP)
-        if not interrupt_module:
-            return
-        with self._module_lock:
-            if self._module_running and not self._awaiting_main:
-                # Module-level code busy in plain Python (no task to cancel): interrupt it
-                # there.  It is not the loop's thread, so KeyboardInterrupt is safe; it lands
-                # at the next bytecode (after a blocking call such as time.sleep returns).
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread.ident),
-                                                           ctypes.py_object(KeyboardInterrupt))
+        for fut in self._waited:
+            fut.cancel()    # loop.run_until_complete(a_plain_future) from module code
+        if interrupt_module:
+            self._interrupt_module()
+        if self._stopped_at is None and self._done is not None:
+            self._stopped_at = time.monotonic()
+            self._after(GRACE, self._escalate)
 
     async def wait(self) -> str:
         if self._done is None:
@@ -383,6 +603,72 @@ class Run:
                 self._httpx = _offline.httpx_module(self._demo, self.network)
         return self._httpx
 
+    # -- for the shims: the lesson's loop, threads and stdin --------------------------------------
+    def call_in_loop(self, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)`` on the loop's thread, from any thread; waits for its result.
+        The call carries the caller's context (the run's, from the module thread)."""
+        if threading.get_ident() == self.loop._thread_id:
+            return fn(*args, **kwargs)
+        done = concurrent.futures.Future()
+
+        def call():
+            if not done.set_running_or_notify_cancel():
+                return
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except BaseException as exc:   # KeyboardInterrupt too: it belongs to the caller
+                done.set_exception(exc)
+
+        self.loop.call_soon_threadsafe(call)
+        return self._wait_future(done)
+
+    def _wait_future(self, fut: concurrent.futures.Future):
+        # A timed wait in a loop, never one long block: an interrupt from stop() lands between
+        # two waits (a thread blocked in a lock cannot be interrupted).
+        while True:
+            try:
+                return fut.result(timeout=_POLL)
+            except concurrent.futures.TimeoutError:
+                if self.loop.is_closed():
+                    raise RuntimeError("Event loop is closed") from None
+
+    def run_forever_blocking(self, stopped: threading.Event) -> None:
+        """``loop.run_forever()`` from module code: wait until the lesson's ``loop.stop()`` sets
+        ``stopped`` (or stop() interrupts the wait, as Ctrl+C would)."""
+        self._started_main = True
+        if self._stopping:
+            raise _Interrupted()
+        while not stopped.wait(_POLL):
+            if self.loop.is_closed():
+                raise RuntimeError("Event loop is closed")
+
+    def note_thread(self, thread: threading.Thread) -> None:
+        """The lesson's code is starting ``thread``: remember it (to report it and, if it is not a
+        daemon, to wait for it at the end as Python does) and start it as a daemon underneath."""
+        self._threads.append((thread, thread.daemon))
+        thread.daemon = True
+
+    def note_signal(self, sig) -> None:
+        """The lesson's code adds a loop signal handler for ``sig``: remember what was there."""
+        if sig not in self._signals:
+            handle = (getattr(self.loop, "_signal_handlers", None) or {}).get(sig)
+            self._signals[sig] = (handle._callback, handle._args) if handle is not None else None
+
+    def note_once(self, key, text) -> None:
+        if key not in self._noted:
+            self._noted.add(key)
+            self._note(text)
+
+    def input(self, prompt=""):
+        """The lesson's ``input()``: the prompt to the run's stdout, a line from its stdin."""
+        if prompt:
+            sys.stdout.write(str(prompt))
+            sys.stdout.flush()
+        line = self.stdin_reader.readline()
+        if not line:
+            raise EOFError("EOF when reading a line")
+        return line[:-1] if line.endswith("\n") else line
+
     # -- the module thread -----------------------------------------------------------------------
     def _module(self, code, namespace):
         outcome, error = "completed", None
@@ -394,11 +680,16 @@ class Run:
                     result = main()
                     if asyncio.iscoroutine(result):
                         self.run_blocking(result)
-            except (asyncio.CancelledError, concurrent.futures.CancelledError, KeyboardInterrupt):
+                self._join_threads()
+            except _Interrupted:
+                outcome = "cancelled"
+            except (asyncio.CancelledError, concurrent.futures.CancelledError):
                 outcome = "cancelled"
             except SystemExit as exc:
-                if exc.code not in (None, 0):
-                    outcome, error = "failed", f"SystemExit: {exc.code}"
+                outcome, error = self._exited(exc)
+            except KeyboardInterrupt as exc:   # the lesson raised it itself: Python's traceback
+                self.interrupted = True
+                outcome, error = "cancelled", user_traceback(exc, self.path)
             except BaseException as exc:  # the lesson's own exception: report it, don't crash
                 outcome, error = "failed", user_traceback(exc, self.path)
             with self._module_lock:
@@ -413,8 +704,42 @@ class Run:
         except RuntimeError:  # the loop was closed under us (app quit)
             pass
 
-    def run_blocking(self, coro):
-        """From a non-loop thread: run ``coro`` as a traced task and wait, like asyncio.run."""
+    def _join_threads(self):
+        """As Python does before it exits: wait for the non-daemon threads the code started."""
+        # Not thread.join(): Stop's interrupt landing inside join() makes 3.11's threading mark
+        # the thread stopped although it runs on (and release a lock that is not its own).
+        me = threading.current_thread()
+        for thread, daemon in list(self._threads):
+            while not daemon and thread is not me and thread in threading.enumerate():
+                time.sleep(_POLL)
+
+    def _exited(self, exc: SystemExit):
+        """(outcome, error) for ``sys.exit(code)``, and the exit code as Python gives it."""
+        code = exc.code
+        if code is None:
+            code = 0
+        if isinstance(code, bool):
+            code = int(code)
+        if isinstance(code, int):
+            self.exit_code = code
+            return ("completed", None) if code == 0 else ("failed", f"SystemExit: exited with {code}")
+        # sys.exit("message"): Python prints the message to stderr and exits with 1.
+        self.exit_code = 1
+        self._write("stderr", f"{code}\n")
+        return "failed", f"SystemExit: exited with 1 ({code})"
+
+    def _interrupt_module(self):
+        with self._module_lock:
+            if self._module_running and not self._awaiting_main and self._thread is not None:
+                # Module-level code busy in plain Python (no task to cancel): interrupt it there,
+                # as Ctrl+C would.  It is not the loop's thread, so that is safe; it lands at the
+                # next bytecode (after a blocking call such as time.sleep returns).
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread.ident),
+                                                           ctypes.py_object(_Interrupted))
+
+    def run_blocking(self, coro, *, shutdown: bool = True):
+        """From a non-loop thread: run ``coro`` as a traced task and wait, like asyncio.run (with
+        ``shutdown``: then cancel what it left behind) or loop.run_until_complete (without)."""
         if not (asyncio.iscoroutine(coro) or asyncio.isfuture(coro)):
             raise ValueError(f"a coroutine was expected, got {coro!r}")
         if self._stopping:
@@ -424,33 +749,46 @@ class Run:
         self._started_main = True
         result = concurrent.futures.Future()
         # call_soon_threadsafe copies this thread's context: the main task belongs to the run.
-        self.loop.call_soon_threadsafe(self._start_main, coro, result)
+        self.loop.call_soon_threadsafe(self._start_main, coro, result, shutdown)
         self._awaiting_main = True
         try:
-            return result.result()
+            return self._wait_future(result)
         finally:
             self._awaiting_main = False
 
-    def _start_main(self, coro, result):
-        task = asyncio.ensure_future(coro, loop=self.loop)
+    def _start_main(self, coro, result, shutdown):
+        try:
+            task = asyncio.ensure_future(coro, loop=self.loop)
+        except BaseException as exc:   # a future of another loop, say
+            result.set_exception(exc)
+            return
+        if tid_of(task) is None:
+            self._waited.append(task)   # not a task of the run: stop() must still reach it
         if self._stopping:
             # stop() came while this call was on its way from the module thread: nothing was
             # live to cancel then, so cancel main() now, before its first step.
-            self.tracer.cancel(task, None, CancelCause.STOP)
+            if tid_of(task) is not None:
+                self.tracer.cancel(task, None, CancelCause.STOP)
+            else:
+                task.cancel()
 
         def finished(task):
             # asyncio.Task, not loop.create_task: a lesson's task factory (eager_task_factory,
             # say) must not run the playground's own bookkeeping (an eager start here would
             # re-enter the context this callback runs in).
-            asyncio.Task(self._finish_main(task, result), loop=self.loop, context=self._plain_context)
+            asyncio.Task(self._finish_main(task, result, shutdown), loop=self.loop,
+                         context=self._plain_context)
 
         task.add_done_callback(finished, context=self._plain_context)
 
-    async def _finish_main(self, task, result):
-        # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
-        leftovers = self._cancel_leftovers()
-        if leftovers:
-            await leftovers
+    async def _finish_main(self, task, result, shutdown):
+        if task in self._waited:
+            self._waited.remove(task)
+        if shutdown:
+            # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
+            leftovers = self._cancel_leftovers()
+            if leftovers:
+                await leftovers
         if task.cancelled():
             result.set_exception(concurrent.futures.CancelledError())
         elif task.exception() is not None:
@@ -463,18 +801,141 @@ class Run:
         leftovers = [t for t in self.tracer.live.values() if not t.done()]
         for t in leftovers:
             self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
+        if leftovers and self._stopped_at is None:
+            # Every run ends: a leftover that swallows its cancel is force-stopped like on Stop.
+            self._stopped_at = time.monotonic()
+            self._after(GRACE, self._escalate)
         return asyncio.gather(*leftovers, return_exceptions=True) if leftovers else None
 
-    def _finish(self, outcome, error):
-        leftovers = self._cancel_leftovers()
-        if leftovers:
-            leftovers.add_done_callback(lambda _: self._finish(outcome, error),
-                                        context=self._plain_context)
+    # -- the escalation: every run ends ----------------------------------------------------------
+    def _after(self, seconds, callback):
+        """Call ``callback`` on the loop's thread after ``seconds`` of wall time (a Qt timer: it
+        fires whatever the loop's speed, and whatever the run's code did to the loop)."""
+        timer = QtCore.QTimer()
+        timer.setSingleShot(True)
+        timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+
+        def fire():
+            try:
+                if not self.done:
+                    self._plain_context.copy().run(callback)
+            except Exception as exc:   # never let the escalation itself fail silently
+                self._note(f"internal error while stopping the run: {exc!r}")
+        timer.timeout.connect(fire)
+        timer.start(int(seconds * 1000))
+        self._timers.append(timer)
+
+    def _escalate(self):
+        """GRACE seconds after the cancel: force-stop the tasks that did not end."""
+        self._force_stop_stuck(leaves_only=True)
+        self._interrupt_module()
+        self._after(ABANDON, self._abandon)
+
+    def _abandon(self):
+        """What is still alive now cannot be stopped: force-stop every task left, leave module code
+        stuck in a blocking call behind in its (daemon) thread, and end the run."""
+        self._force_stop_stuck(leaves_only=False)
+        thread = self._thread
+        if thread is not None and thread.is_alive() and self._module_running:
+            where = self._module_line(thread)
+            self._note(f"the module code did not stop{where}: it is stuck in a blocking call "
+                       "Python cannot interrupt in a thread; it was left behind (a daemon thread) "
+                       "and the run ended")
+            self._finish("cancelled", None, abandoned=True)
+
+    def _module_line(self, thread) -> str:
+        frame = sys._current_frames().get(thread.ident)
+        while frame is not None and frame.f_code.co_filename != self.path:
+            frame = frame.f_back
+        return f" (at line {frame.f_lineno})" if frame is not None else ""
+
+    def _force_stop_stuck(self, *, leaves_only: bool):
+        stuck = [t for t in self.tracer.live.values() if not t.done()]
+        if not stuck:
             return
-        if self._thread is not None:
-            self._thread.join(timeout=1.0)
+        from ._table import TaskTable
+        table = TaskTable()
+        table.apply(self.tracer.events)
+        live = {tid_of(t) for t in stuck}
+        for task in sorted(stuck, key=tid_of, reverse=True):   # children first
+            row = table.by_tid.get(tid_of(task))
+            if leaves_only and row is not None and any(t in live for t in row.targets):
+                continue   # it waits on a stuck task: it gets its turn when that one ends
+            self._force_stop(task, row)
+
+    def _force_stop(self, task, row):
+        """End ``task`` although it ignores cancellation: unhook it from what it waits on and from
+        the ready queue (asyncio must never step it again), close its coroutine (GeneratorExit at
+        its await: its ``finally`` blocks run), mark it cancelled, and say so."""
+        loop = self.loop
+        waiter = getattr(task, "_fut_waiter", None)
+        if waiter is not None:
+            for callback, _ in list(getattr(waiter, "_callbacks", None) or ()):
+                if getattr(callback, "__self__", None) is task:
+                    waiter.remove_done_callback(callback)
+        for handle in list(loop._ready):
+            if getattr(handle._callback, "__self__", None) is task:
+                handle.cancel()
+        name = task.get_name()
+        where = ""
+        if row is not None:
+            story = row.story
+            landed = story.landed_at if story is not None else None
+            if landed is not None and landed[1]:
+                where = f" (it swallowed CancelledError at line {landed[1]})"
+            elif row.waiting is not None and row.waiting[3]:
+                where = f" (it was waiting at line {row.waiting[3]})"
+        ignored = ""
+        coro = task.get_coro()
+        previous = loop.current_traced
+        loop.current_traced = task        # its finally blocks' output is the task's
+        try:
+            ctx = self._plain_context.copy()
+            ctx.run(current_run.set, self)
+            ctx.run(coro.close)
+        except RuntimeError as exc:       # "coroutine ignored GeneratorExit": it awaited again
+            ignored = f"; its code ignored GeneratorExit too ({exc})"
+        except BaseException as exc:      # its finally raised
+            ignored = f"; its cleanup raised {type(exc).__name__}: {exc}"
+        finally:
+            loop.current_traced = previous
+        waited = time.monotonic() - (self._stopped_at or time.monotonic())
+        asyncio.Future.cancel(task, "force-stopped by the playground")
+        self.tracer._ended(task, loop.time())
+        self._note(f"force-stopped task '{name}' {waited:.1f} s after its cancel: it did not "
+                   f"end{where}; its coroutine was closed (finally blocks ran){ignored}")
+
+    # -- the end ---------------------------------------------------------------------------------
+    def _finish(self, outcome, error, abandoned=False):
+        if self.done:
+            return    # an abandoned module thread reporting back late
+        if not abandoned:
+            leftovers = self._cancel_leftovers()
+            if leftovers:
+                leftovers.add_done_callback(lambda _: self._finish(outcome, error),
+                                            context=self._plain_context)
+                return
+            if self._thread is not None:
+                self._thread.join(timeout=1.0)
+        else:
+            for task in list(self.tracer.live.values()):
+                if not task.done():
+                    self._force_stop(task, None)
+        for timer in self._timers:
+            timer.stop()
+        self._timers.clear()
         if self._demo is not None:
             self._demo.stop()
+        fatal = self._fatal_exc
+        if isinstance(fatal, SystemExit) and self.exit_code is None:
+            outcome, error = self._exited(fatal)   # sys.exit() in a task (not main's own)
+        elif (isinstance(fatal, KeyboardInterrupt) and not isinstance(fatal, _Interrupted)
+              and not self.interrupted):
+            self.interrupted = True
+            outcome, error = "cancelled", user_traceback(fatal, self.path)
+        if self._stopped_by_user and outcome == "completed" and self.exit_code is None:
+            outcome = "cancelled"
+        self._undo()
         self.outcome, self.error = outcome, error
         self.tracer.record(RunEnded("run", self.loop.time(), "end", outcome, error))
         self.loop.remove_tracer(self.tracer)
@@ -483,11 +944,90 @@ class Run:
         if not self._done.done():
             self._done.set_result(outcome)
 
+    def _save_state(self):
+        loop = self.loop
+        self._saved = {
+            "task_factory": loop.get_task_factory(),
+            "exception_handler": loop.get_exception_handler(),
+            "debug": loop.get_debug(),
+            "slow_callback_duration": loop.slow_callback_duration,
+            "policy": asyncio.get_event_loop_policy(),
+            "recursionlimit": sys.getrecursionlimit(),
+        }
+
+    def _undo(self):
+        """Undo what the run started or changed (on the loop's thread, at its end)."""
+        loop, saved = self.loop, self._saved
+        for popen in self._popens:
+            self._end_process(popen)
+        for kind, fd in sorted(self.loop_changes):
+            (loop.remove_reader if kind == "read" else loop.remove_writer)(fd)
+        self.loop_changes.clear()
+        for sig, before in self._signals.items():
+            try:
+                loop.remove_signal_handler(sig)
+                if before is not None:
+                    loop.add_signal_handler(sig, before[0], *before[1])
+            except (RuntimeError, ValueError, NotImplementedError):
+                pass
+        if saved:
+            if loop.get_task_factory() is not saved["task_factory"]:
+                loop.set_task_factory(saved["task_factory"])
+            if loop.get_exception_handler() is not saved["exception_handler"]:
+                loop.set_exception_handler(saved["exception_handler"])
+            if loop.get_debug() != saved["debug"]:
+                loop.set_debug(saved["debug"])
+            loop.slow_callback_duration = saved["slow_callback_duration"]
+            if asyncio.get_event_loop_policy() is not saved["policy"]:
+                asyncio.set_event_loop_policy(saved["policy"])
+            if sys.getrecursionlimit() != saved["recursionlimit"]:
+                sys.setrecursionlimit(saved["recursionlimit"])
+        alive = [t.name for t, _ in self._threads if t.is_alive() and t is not self._thread]
+        if alive:
+            self._note(f"thread{'s' * (len(alive) > 1)} {', '.join(map(repr, alive))} started by "
+                       f"the script {'are' if len(alive) > 1 else 'is'} still running (Python cannot "
+                       "stop a thread from outside; it runs as a daemon and never keeps the "
+                       "playground from exiting)")
+
+    def _end_process(self, popen):
+        if popen.poll() is not None:
+            return
+        what = popen.args if isinstance(popen.args, str) else " ".join(map(str, popen.args))
+        try:
+            popen.terminate()
+            try:
+                popen.wait(TERMINATE_WAIT)
+                how = "terminated"
+            except Exception:   # subprocess.TimeoutExpired
+                popen.kill()
+                popen.wait(TERMINATE_WAIT)
+                how = "killed (it ignored SIGTERM)"
+        except OSError:
+            return
+        self._note(f"subprocess {what[:60]!r} (pid {popen.pid}) was still running: {how}")
+
+    def leftover_threads(self) -> list[threading.Thread]:
+        """Threads the run's code started (or left stuck in module code) that are still alive."""
+        threads = [t for t, _ in self._threads if t.is_alive()]
+        if self._thread is not None and self._thread.is_alive():
+            threads.append(self._thread)
+        return threads
+
     def _fatal(self, exc):
+        if self._fatal_exc is None:
+            self._fatal_exc = exc
         self.stop(f"{type(exc).__name__} in lesson code", interrupt_module=False)
+
+    def _note(self, text):
+        self.notes.append(text)
+        self._write("stderr", f"playground: {text}\n")
 
     def _write(self, stream, text):
         if not text:
+            return
+        if self.done:    # module code left behind after the run ended: nowhere to log it
+            if self.echo is not None:
+                self.echo(stream, text)
             return
         self.tracer.output(stream, text)
         if self.echo is not None:

@@ -1,10 +1,25 @@
-"""What a lesson sees instead of ``asyncio.run``, ``nest_asyncio`` and friends.
+"""What a lesson sees instead of ``asyncio.run``, the event loop, ``nest_asyncio`` and friends.
 
 A run executes the lesson's module code in a thread of its own (the *module thread*), so that
 tutorial code which calls ``asyncio.run(main())`` at top level can block there, exactly as in a
 terminal, while ``main()`` runs as a task on the playground loop in the GUI thread.  The lesson's
-``import asyncio`` returns a proxy module whose ``run``/``Runner``/``get_event_loop`` hand the
-coroutine to the playground loop and wait for it; everything else is the real asyncio.
+``import asyncio`` returns a proxy module whose ``run``/``Runner``/``get_event_loop``/
+``get_running_loop`` hand work to the playground loop; everything else is the real asyncio.
+
+The loop a lesson gets (``asyncio.get_event_loop()``, ``new_event_loop()``, ``get_running_loop()``)
+is a ``LoopProxy``.  Qt refuses to start a timer from a thread other than the loop's ("Timers cannot
+be started from another thread") and the loop is then broken for good, so every call the module
+thread makes on it is marshalled onto the loop's thread (``call_soon_threadsafe``, then the module
+thread waits for the result); on the loop's thread calls go straight through.  ``run_forever()``
+blocks the module thread until the lesson calls ``loop.stop()`` (or the run is stopped), and
+``run_until_complete()`` waits for its future, as Python would.  The proxy also notes what the
+lesson changes on the loop (readers, writers, signal handlers) so the run can undo it.
+
+The lesson's ``threading.Thread`` is a subclass that tells the run which threads its code started
+(reported, and waited for at the end like Python waits for non-daemon threads) and starts them as
+daemon threads underneath, so a thread that never ends can never keep the process from exiting.
+``input()`` and ``sys.stdin`` read what the run was given: end of file in the window (with a note
+saying so), the terminal headless, always interruptible by Stop.
 """
 from __future__ import annotations
 
@@ -15,44 +30,204 @@ import types
 
 from ._loop import PlaygroundError
 
-__all__ = ["make_builtins"]
+__all__ = ["LoopProxy", "make_builtins"]
 
 
-class LoopProxy:
-    """What ``asyncio.get_event_loop()``/``new_event_loop()`` return to module-level code."""
+class LoopProxy(asyncio.AbstractEventLoop):
+    """The event loop as the lesson's code sees it: the run's playground loop, reached from the
+    right thread.  ``isinstance(loop, asyncio.AbstractEventLoop)`` holds."""
 
     def __init__(self, run):
         self._run = run
+        self._loop = run.loop
+        self._closed = False
+        self._active = 0              # run_forever/run_until_complete calls in progress
+        self._forever: threading.Event | None = None
+        self._stop_pending = False
 
+    # -- where are we --------------------------------------------------------------------------
+    def _here(self) -> bool:
+        return threading.get_ident() == self._loop._thread_id
+
+    def _call(self, fn, *args, **kwargs):
+        if self._here():
+            return fn(*args, **kwargs)
+        return self._run.call_in_loop(fn, *args, **kwargs)
+
+    def _check_closed(self):
+        if self._closed:
+            raise RuntimeError("Event loop is closed")
+
+    def __repr__(self):
+        return (f"<PlaygroundLoop running={self.is_running()} closed={self._closed} "
+                f"debug={self._loop.get_debug()}>")
+
+    # -- running and stopping --------------------------------------------------------------------
     def run_until_complete(self, future):
-        return self._run.run_blocking(future)
+        if self._here():
+            return self._loop.run_until_complete(future)   # "This event loop is already running"
+        self._check_closed()
+        self._active += 1
+        try:
+            return self._run.run_blocking(future, shutdown=False)
+        finally:
+            self._active -= 1
 
     def run_forever(self):
-        raise PlaygroundError(
-            "loop.run_forever() would never return in the playground; "
-            "use asyncio.run(main()) or loop.run_until_complete(main())")
+        if self._here():
+            raise RuntimeError("This event loop is already running")
+        self._check_closed()
+        if self._forever is not None:
+            raise RuntimeError("This event loop is already running")
+        self._forever = threading.Event()
+        self._active += 1
+        try:
+            if self._stop_pending:
+                # stop() before run_forever(): asyncio runs one iteration and returns.
+                self._stop_pending = False
+                self._run.call_in_loop(lambda: None)
+            else:
+                self._run.run_forever_blocking(self._forever)
+        finally:
+            self._active -= 1
+            self._forever = None
 
     def stop(self):
-        pass
+        forever = self._forever
+        if forever is not None:
+            forever.set()
+            return
+        if self._here():
+            raise PlaygroundError(
+                "a lesson cannot stop the playground's event loop; return from main() "
+                "(or cancel your tasks) instead")
+        self._stop_pending = True
 
     def close(self):
-        pass
+        if self._here() or self._active:
+            raise PlaygroundError(
+                "a lesson cannot close the playground's event loop; the playground closes it")
+        self._closed = True   # the playground loop itself stays open for the next run
 
     def is_running(self):
-        return False
+        return self._here() or self._active > 0
 
     def is_closed(self):
-        return False
+        return self._closed
 
+    async def shutdown_asyncgens(self):
+        """Nothing to do: the run finalizes its async generators when it ends."""
+
+    async def shutdown_default_executor(self, timeout=None):
+        """Nothing to do: the default executor is the playground's, shared by every run."""
+
+    # -- the hot, thread-safe or read-only calls go straight through ----------------------------
+    def time(self):
+        return self._loop.time()
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        return self._loop.call_soon_threadsafe(callback, *args, context=context)
+
+    def get_debug(self):
+        return self._loop.get_debug()
+
+    def get_task_factory(self):
+        return self._loop.get_task_factory()
+
+    def get_exception_handler(self):
+        return self._loop.get_exception_handler()
+
+    # -- scheduling: marshalled from the module thread -----------------------------------------
+    def create_task(self, coro, *, name=None, context=None):
+        if self._here():
+            return self._loop.create_task(coro, name=name, context=context)
+        self._check_closed()
+        return self._run.call_in_loop(self._loop.create_task, coro, name=name, context=context)
+
+    def create_future(self):
+        return self._call(self._loop.create_future)
+
+    def call_soon(self, callback, *args, context=None):
+        if self._here():
+            return self._loop.call_soon(callback, *args, context=context)
+        self._check_closed()
+        return self._run.call_in_loop(self._loop.call_soon, callback, *args, context=context)
+
+    def call_later(self, delay, callback, *args, context=None):
+        if self._here():
+            return self._loop.call_later(delay, callback, *args, context=context)
+        self._check_closed()
+        return self._run.call_in_loop(self._loop.call_later, delay, callback, *args, context=context)
+
+    def call_at(self, when, callback, *args, context=None):
+        if self._here():
+            return self._loop.call_at(when, callback, *args, context=context)
+        self._check_closed()
+        return self._run.call_in_loop(self._loop.call_at, when, callback, *args, context=context)
+
+    def run_in_executor(self, executor, func, *args):
+        return self._call(self._loop.run_in_executor, executor, func, *args)
+
+    # -- what the run undoes when it ends --------------------------------------------------------
+    def add_reader(self, fd, callback, *args):
+        self._call(self._loop.add_reader, fd, callback, *args)
+        self._run.loop_changes.add(("read", _fileno(fd)))
+
+    def add_writer(self, fd, callback, *args):
+        self._call(self._loop.add_writer, fd, callback, *args)
+        self._run.loop_changes.add(("write", _fileno(fd)))
+
+    def remove_reader(self, fd):
+        self._run.loop_changes.discard(("read", _fileno(fd)))
+        return self._call(self._loop.remove_reader, fd)
+
+    def remove_writer(self, fd):
+        self._run.loop_changes.discard(("write", _fileno(fd)))
+        return self._call(self._loop.remove_writer, fd)
+
+    def add_signal_handler(self, sig, callback, *args):
+        self._run.note_signal(sig)
+        return self._call(self._loop.add_signal_handler, sig, callback, *args)
+
+    def remove_signal_handler(self, sig):
+        return self._call(self._loop.remove_signal_handler, sig)
+
+    # -- everything else: the real loop's, marshalled when it is callable -------------------------
     def __getattr__(self, name):
-        return getattr(self._run.loop, name)
+        value = getattr(self._loop, name)
+        if name.startswith("__") or not callable(value):
+            return value
+
+        def marshalled(*args, **kwargs):
+            return self._call(value, *args, **kwargs)
+        marshalled.__name__ = name
+        return marshalled
+
+
+# AbstractEventLoop's own methods raise NotImplementedError: whatever the proxy does not define
+# itself goes to the real loop (marshalled) instead.
+def _forward(name):
+    def method(self, *args, **kwargs):
+        return self._call(getattr(self._loop, name), *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name, _value in vars(asyncio.AbstractEventLoop).items():
+    if callable(_value) and not _name.startswith("_") and _name not in vars(LoopProxy):
+        setattr(LoopProxy, _name, _forward(_name))
+del _name, _value
+
+
+def _fileno(fd):
+    return fd if isinstance(fd, int) else fd.fileno()
 
 
 class _Runner:
     """``asyncio.Runner`` for module-level code: runs on the playground loop."""
 
     def __init__(self, *, debug=None, loop_factory=None):
-        self._proxy = None
+        pass
 
     def __enter__(self):
         return self
@@ -66,6 +241,7 @@ class _Runner:
 
 def _asyncio_proxy(run) -> types.ModuleType:
     loop = run.loop
+    state = {"current": LoopProxy(run)}   # the loop asyncio.get_event_loop() returns
 
     def in_loop_thread():
         return threading.get_ident() == loop._thread_id
@@ -80,9 +256,12 @@ def _asyncio_proxy(run) -> types.ModuleType:
         return run.run_blocking(main)
 
     def get_event_loop():
+        return state["current"]
+
+    def get_running_loop():
         if in_loop_thread():
-            return asyncio.get_event_loop()
-        return LoopProxy(run)
+            return state["current"]
+        return asyncio.get_running_loop()   # "no running event loop", or a thread's own loop
 
     def new_event_loop():
         if in_loop_thread():
@@ -92,12 +271,24 @@ def _asyncio_proxy(run) -> types.ModuleType:
         return LoopProxy(run)
 
     def set_event_loop(loop_):
-        if in_loop_thread() and not isinstance(loop_, LoopProxy) and loop_ is not loop:
-            raise PlaygroundError("a lesson cannot replace the playground's running event loop")
+        # None or another loop: the lesson's code keeps reaching the playground loop (inside a
+        # coroutine, asyncio itself ignores the policy's loop too).
+        if isinstance(loop_, LoopProxy) and loop_._run is run:
+            state["current"] = loop_
+
+    def marshalled(fn):
+        # Called at module level (the module thread), these need the loop: run them on its thread.
+        def call(*args, **kwargs):
+            if in_loop_thread() or not loop.is_running():
+                return fn(*args, **kwargs)
+            return run.call_in_loop(fn, *args, **kwargs)
+        call.__name__ = call.__qualname__ = fn.__name__
+        call.__doc__ = fn.__doc__
+        return call
 
     class Runner(_Runner):
         def get_loop(self):
-            return LoopProxy(run)
+            return state["current"]
 
         def run(self, coro, *, context=None):
             if in_loop_thread():
@@ -118,7 +309,10 @@ def _asyncio_proxy(run) -> types.ModuleType:
     proxy.__dict__.update(
         __file__=asyncio.__file__, __path__=asyncio.__path__, __spec__=asyncio.__spec__,
         __package__="asyncio", run=run_, get_event_loop=get_event_loop,
-        new_event_loop=new_event_loop, set_event_loop=set_event_loop, Runner=Runner)
+        get_running_loop=get_running_loop, new_event_loop=new_event_loop,
+        set_event_loop=set_event_loop, Runner=Runner,
+        gather=marshalled(asyncio.gather), ensure_future=marshalled(asyncio.ensure_future),
+        shield=marshalled(asyncio.shield))
     return proxy
 
 
@@ -132,8 +326,38 @@ def _nest_asyncio_shim() -> types.ModuleType:
     return mod
 
 
+def _threading_shim(run) -> types.ModuleType:
+    """The real threading module, but its ``Thread`` tells the run about each thread started."""
+
+    class Thread(threading.Thread):
+        __doc__ = threading.Thread.__doc__
+
+        def start(self):
+            run.note_thread(self)
+            super().start()
+
+    Thread.__module__ = "threading"
+    Thread.__qualname__ = "Thread"
+
+    class Proxy(types.ModuleType):
+        def __getattr__(self, name):
+            return getattr(threading, name)
+
+        def __dir__(self):
+            return dir(threading)
+
+    mod = Proxy("threading", threading.__doc__)
+    mod.__dict__.update({k: v for k, v in vars(threading).items() if not k.startswith("__")})
+    mod.__dict__.update(__file__=threading.__file__, __spec__=threading.__spec__, Thread=Thread)
+    return mod
+
+
 def make_builtins(run) -> dict:
-    """A ``__builtins__`` for the lesson's namespace whose imports see the shims."""
+    """A ``__builtins__`` for the lesson's namespace whose imports see the shims.
+
+    It is the namespace of a ``builtins`` module of the lesson's own (what its ``import builtins``
+    returns), so ``del builtins.len`` or ``builtins.print = ...`` changes the lesson's world, not
+    the playground's."""
     real_import = builtins.__import__
     cache: dict[str, types.ModuleType] = {}
 
@@ -146,6 +370,10 @@ def make_builtins(run) -> dict:
                 mod = _nest_asyncio_shim()
             elif name == "httpx":
                 mod = run.httpx_module()
+            elif name == "threading":
+                mod = _threading_shim(run)
+            elif name == "builtins":
+                mod = own
             if mod is None:
                 return None
             cache[name] = mod
@@ -154,7 +382,7 @@ def make_builtins(run) -> dict:
     def import_(name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0:
             top = name.partition(".")[0]
-            if top in ("asyncio", "nest_asyncio", "httpx"):
+            if top in _SHIMMED:
                 # `import asyncio.tasks` binds the top-level name; `from asyncio.tasks import x`
                 # needs the real submodule.
                 if name == top or not fromlist:
@@ -165,6 +393,12 @@ def make_builtins(run) -> dict:
                         return mod
         return real_import(name, globals, locals, fromlist, level)
 
-    ns = dict(builtins.__dict__)
+    own = types.ModuleType("builtins", builtins.__doc__)
+    ns = own.__dict__
+    ns.update(builtins.__dict__)
     ns["__import__"] = import_
+    ns["input"] = run.input
     return ns
+
+
+_SHIMMED = ("asyncio", "nest_asyncio", "httpx", "threading", "builtins")

@@ -168,7 +168,7 @@ def test_never_retrieved_exception_reaches_row_and_console(qtbot, window):
 
 @pytest.mark.parametrize("code, outcome, message", [
     ("sys.exit()", "completed", None),
-    ("sys.exit(3)", "failed", "SystemExit: 3"),
+    ("sys.exit(3)", "failed", "exited with 3"),
     ("raise KeyboardInterrupt", "cancelled", None),
 ])
 def test_exit_or_ctrl_c_at_module_level_ends_the_run_only(qtbot, window, tmp_path, attached_loop,

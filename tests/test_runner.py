@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import textwrap
+import time
 
 import pytest
 
@@ -478,10 +481,8 @@ def test_a_lessons_eager_task_factory_does_not_hang_the_run(pg_loop, tmp_path):
 
         asyncio.run(main())
     """)
-    try:
-        run, table = execute(pg_loop, path)
-    finally:
-        pg_loop.set_task_factory(None)    # the lesson's factory stays on the loop (issue 15)
+    run, table = execute(pg_loop, path)
+    assert pg_loop.get_task_factory() is None   # the run undid the lesson's factory
     assert run.outcome == "completed"
     assert "".join(ev.text for ev in table.outputs) == "[0, 1, 2]\n"
     assert [r.state for r in table.rows] == ["done"] * 4
@@ -513,3 +514,322 @@ def test_tasks_a_library_creates_for_itself_are_marked(pg_loop, tmp_path):
     assert run.outcome == "completed"
     assert {table.by_tid[t].name for t in table.library_tids} == {"theirs"}
     assert table.by_tid[next(r.tid for r in table.rows if r.name == "theirs")].parent == 1
+
+
+# -- issue 15: old-style loop code, every run ends, exit codes, nothing outlives its run ----------
+
+def _out(table):
+    return "".join(ev.text for ev in table.outputs)
+
+
+def _loop_still_works(loop, tmp_path):
+    assert loop.run_until_complete(asyncio.sleep(0.001, "alive")) == "alive"
+    run, table = execute(loop, write(tmp_path, "next.py", NAMES))     # the next run is traced
+    assert run.outcome == "completed" and [r.name for r in table.rows] == ["Task-1", "Task-2"]
+
+
+OLD_STYLE = {
+    "create_task + run_forever + stop": ("""
+        import asyncio
+        async def ticker():
+            for i in range(3):
+                print("tick", i)
+                await asyncio.sleep(0.01)
+            loop.stop()
+        loop = asyncio.get_event_loop()
+        loop.create_task(ticker(), name="ticker")
+        loop.call_soon(print, "soon")
+        loop.call_later(0.001, print, "later")
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+        print("closed", loop.is_closed(), loop.is_running())
+    """, "tick 0\nsoon\nlater\ntick 1\ntick 2\nclosed True False\n"),
+    "run_until_complete twice, a background task survives the first": ("""
+        import asyncio
+        async def background():
+            await asyncio.sleep(0.05)
+            print("background done")
+        async def main():
+            return "main"
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        task = loop.create_task(background())
+        print(loop.run_until_complete(asyncio.gather(main(), asyncio.sleep(0, "s"))))
+        loop.run_until_complete(task)
+        print(loop.is_running(), isinstance(loop, asyncio.AbstractEventLoop))
+    """, "['main', 's']\nbackground done\nFalse True\n"),
+    "the loop seen from inside a task is the module's loop": ("""
+        import asyncio
+        async def main():
+            print(asyncio.get_running_loop() is loop, asyncio.get_event_loop() is loop,
+                  loop.is_running())
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(main())
+    """, "True True True\n"),
+    "run_forever until a callback stops it, from a thread via call_soon_threadsafe": ("""
+        import asyncio, threading
+        loop = asyncio.get_event_loop()
+        threading.Timer(0.05, loop.call_soon_threadsafe, args=(loop.stop,)).start()
+        loop.run_forever()
+        print("stopped")
+    """, "stopped\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OLD_STYLE))
+def test_old_style_loop_code_runs_unchanged_and_the_loop_survives(pg_loop, tmp_path, name):
+    src, expected = OLD_STYLE[name]
+    run, table = execute(pg_loop, write(tmp_path, "old.py", src))
+    assert run.outcome == "completed", run.error
+    assert _out(table) == expected
+    assert all(r.state == "done" for r in table.rows)
+    _loop_still_works(pg_loop, tmp_path)
+
+
+def _stop_after(run, seconds):
+    async def during(_run):
+        await asyncio.sleep(seconds)
+        t0 = time.monotonic()
+        run.stop()
+        await run.wait()
+        run.stop_took = time.monotonic() - t0
+    return during
+
+
+def test_run_forever_ends_on_stop_as_ctrl_c_would(pg_loop, tmp_path):
+    src = """
+        import asyncio
+        async def tick():
+            while True:
+                await asyncio.sleep(0.01)
+        loop = asyncio.get_event_loop()
+        loop.create_task(tick(), name="tick")
+        try:
+            loop.run_forever()
+        except KeyboardInterrupt:
+            print("interrupted")
+        finally:
+            print("cleanup")
+    """
+    import helpers
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.2)(r))
+    # the lesson caught the interrupt and ended on its own; the run was still stopped
+    assert run.outcome == "cancelled" and _out(table) == "interrupted\ncleanup\n"
+    assert run.stop_took < 0.5 and not run.notes
+    assert table.rows[0].state == "cancelled"
+
+
+def test_a_task_that_swallows_cancel_is_force_stopped_and_named(pg_loop, tmp_path):
+    import helpers
+    src = """
+        import asyncio
+        async def stubborn():
+            try:
+                while True:
+                    try:
+                        await asyncio.sleep(0.05)
+                    except asyncio.CancelledError:
+                        print("swallowed")
+            finally:
+                print("finally ran")
+        async def main():
+            await asyncio.create_task(stubborn(), name="stubborn")
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.1)(r))
+    assert run.outcome == "cancelled"
+    assert playground._runner.GRACE <= run.stop_took < playground._runner.GRACE + 0.5
+    [note] = run.notes
+    assert "'stubborn'" in note and "swallowed CancelledError at line 7" in note
+    assert _out(table).startswith("swallowed\nfinally ran\nplayground: force-stopped task 'stubborn'")
+    stubborn = table.rows[1]
+    assert {ev.tid for ev in table.outputs if "finally ran" in ev.text} == {stubborn.tid}
+    assert {r.name: r.state for r in table.rows} == {"Task-1": "cancelled", "stubborn": "cancelled"}
+    _loop_still_works(pg_loop, tmp_path)   # asyncio never steps the closed coroutine again
+
+
+def test_module_code_stuck_in_a_blocking_call_is_left_behind(pg_loop, tmp_path):
+    import helpers
+    src = """
+        import asyncio, time
+        async def main():
+            pass
+        time.sleep(2.5)
+        print("never")
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.1)(r))
+    assert run.outcome == "cancelled"
+    assert run.stop_took < playground._runner.GRACE + playground._runner.ABANDON + 0.5
+    assert any("did not stop (at line 5)" in n for n in run.notes)
+    assert run._thread.daemon and "never" not in _out(table)
+    run._thread.join(3)    # the test leaves no thread behind
+
+
+def test_input_in_the_window_reads_end_of_file_with_a_note(pg_loop, tmp_path):
+    import helpers
+    src = """
+        import asyncio, sys
+        async def main():
+            pass
+        print(repr(sys.stdin.readline()))
+        input("name? ")
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert run.outcome == "failed" and run.error.rstrip().endswith("EOFError: EOF when reading a line")
+    assert "no keyboard input" in run.notes[0] and len(run.notes) == 1
+    assert _out(table).startswith("playground: input() and sys.stdin read end of file")
+    assert _out(table).endswith("\n''\nname? ")
+    assert "asyncio_playground" not in run.error
+
+
+def test_input_headless_is_interrupted_by_stop(pg_loop, tmp_path):
+    import os
+    import helpers
+    r, w = os.pipe()   # stdin open, nobody typing
+    try:
+        with open(r, closefd=False) as stdin:
+            path = write(tmp_path, "ask.py", "import asyncio\nasync def main(): pass\nname = input()\n")
+            run = playground.Run(path, loop=pg_loop, stdin=stdin)
+
+            async def go():
+                run.start()
+                await asyncio.sleep(0.2)
+                run.stop()
+                return await asyncio.wait_for(run.wait(), 3)
+            assert pg_loop.run_until_complete(go()) == "cancelled"
+            os.write(w, b"typed later\n")
+            path2 = write(tmp_path, "ask2.py", "import asyncio\nasync def main(): pass\nprint(input('> '))\n")
+            run2 = playground.Run(path2, loop=pg_loop, stdin=stdin)
+
+            async def go2():
+                run2.start()
+                return await asyncio.wait_for(run2.wait(), 3)
+            assert pg_loop.run_until_complete(go2()) == "completed"
+            assert [e[4] for e in run2.tracer.events if e[0] == "output"] == ["> ", "typed later", "\n"]
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+@pytest.mark.parametrize("where, code, outcome, error", [
+    ("task", "sys.exit(2)", "failed", "exited with 2"),
+    ("task", "sys.exit(0)", "completed", None),
+    ("task", "sys.exit('bye')", "failed", "exited with 1"),
+    ("module", "sys.exit(4)", "failed", "exited with 4"),
+    ("task", "raise KeyboardInterrupt", "cancelled", "KeyboardInterrupt"),
+])
+def test_exit_codes_as_python_gives_them(pg_loop, tmp_path, where, code, outcome, error):
+    import helpers
+    if where == "task":
+        src = f"""
+            import asyncio, sys
+            async def child():
+                await asyncio.sleep(0.01)
+                {code}
+            async def main():
+                await asyncio.gather(child(), asyncio.sleep(5))
+            asyncio.run(main())
+        """
+    else:
+        src = f"import asyncio, sys\nasync def main(): pass\nasyncio.run(main())\n{code}\n"
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert run.outcome == outcome
+    assert run.error is None if error is None else error in run.error
+    assert run.exit_code == (None if "Keyboard" in code else int(code[9]) if code[9].isdigit() else 1)
+    assert run.interrupted == ("Keyboard" in code)
+    assert "asyncio_playground" not in (run.error or "")
+    assert table.finished - table.started < 1
+
+
+@pytest.mark.parametrize("data, text", [
+    (b"\xef\xbb\xbfimport asyncio\nasync def main():\n    print('caf\xc3\xa9')\n", "café\n"),
+    (b"# -*- coding: latin-1 -*-\nimport asyncio\nasync def main():\n    print('na\xefve')\n", "naïve\n"),
+    (b"import asyncio\r\nasync def main():\r\n    print('crlf')\r\n", "crlf\n"),
+])
+def test_source_is_decoded_as_python_decodes_it(pg_loop, tmp_path, data, text):
+    path = tmp_path / "enc.py"
+    path.write_bytes(data)
+    run, table = execute(pg_loop, path)
+    assert run.outcome == "completed", run.error
+    assert _out(table) == text
+
+
+def test_an_unknown_coding_cookie_is_a_load_error(pg_loop, tmp_path):
+    path = tmp_path / "enc.py"
+    path.write_bytes(b"# coding: klingon\nimport asyncio\nasync def main(): pass\n")
+    with pytest.raises(playground.LoadError, match="klingon"):
+        playground.Run(path, loop=pg_loop).start()
+
+
+def test_what_a_lesson_changes_on_the_loop_is_undone(pg_loop, tmp_path):
+    import os
+    import signal
+    r, w = os.pipe()
+    os.write(w, b"x")
+    handler = pg_loop.get_exception_handler()
+    src = f"""
+        import asyncio, signal, sys
+        def factory(loop, coro, **kw):
+            return asyncio.Task(coro, loop=loop, **kw)
+        async def main():
+            loop = asyncio.get_running_loop()
+            loop.set_task_factory(factory)
+            loop.set_exception_handler(lambda loop, ctx: None)
+            loop.set_debug(True)
+            loop.slow_callback_duration = 5
+            loop.add_reader({r}, lambda: None)
+            loop.add_signal_handler(signal.SIGUSR1, print, "usr1")
+            sys.setrecursionlimit(400)
+            await asyncio.sleep(0.01)
+        asyncio.run(main())
+    """
+    try:
+        run, table = execute(pg_loop, write(tmp_path, "settings.py", src))
+        assert run.outcome == "completed", run.error
+        assert pg_loop.get_task_factory() is None
+        assert pg_loop.get_exception_handler() is handler
+        assert not pg_loop.get_debug() and pg_loop.slow_callback_duration == 0.1
+        assert ("read", r) not in pg_loop.io_waiters()
+        assert signal.SIGUSR1 not in getattr(pg_loop, "_signal_handlers", {})
+        assert sys.getrecursionlimit() == 1000
+        _loop_still_works(pg_loop, tmp_path)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_a_subprocess_the_run_started_ends_with_it(pg_loop, tmp_path):
+    import helpers
+    src = """
+        import asyncio, subprocess
+        async def main():
+            proc = await asyncio.create_subprocess_exec("sleep", "30")
+            plain = subprocess.Popen(["sleep", "30"])
+            print(proc.pid, plain.pid)
+            await proc.wait()
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.3)(r))
+    pids = [int(p) for p in _out(table).split("\n")[0].split()]
+    assert run.outcome == "cancelled" and len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)      # reaped: no zombie, no process
+    assert sum("subprocess 'sleep 30'" in n for n in run.notes) >= 1
+
+
+def test_threads_the_code_started_are_waited_for_then_reported(pg_loop, tmp_path):
+    import helpers
+    src = """
+        import asyncio, threading, time
+        async def main():
+            threading.Thread(target=time.sleep, args=(0.2,), name="short").start()
+            threading.Thread(target=time.sleep, args=(0.1,), name="quiet", daemon=True).start()
+        asyncio.run(main())
+        print("module done")
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert run.outcome == "completed" and table.finished - table.started >= 0.2   # as Python waits
+    assert not run.notes
