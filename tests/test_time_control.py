@@ -219,3 +219,30 @@ def test_sleep_inf_is_a_timer_that_never_comes(pg_loop):
 def test_bad_speed_is_refused(pg_loop, speed):
     with pytest.raises(ValueError, match="positive"):
         pg_loop.set_speed(speed)
+
+
+def test_cli_speed(tmp_path):
+    import subprocess
+    import sys
+    script = tmp_path / "long.py"
+    script.write_text(textwrap.dedent("""
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            t = loop.time()
+            await asyncio.sleep(30)
+            print(f"slept {loop.time() - t:.1f} s of loop time")
+
+        asyncio.run(main())
+    """))
+    cmd = [sys.executable, "-m", "asyncio_playground", "run", str(script), "--quiet"]
+    wall0 = time.monotonic()
+    done = subprocess.run(cmd + ["--speed", "skip-idle"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "slept 30.0 s of loop time" in done.stdout
+    assert time.monotonic() - wall0 < 20
+    bad = subprocess.run(cmd + ["--speed", "fast"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2
+    assert "expected a positive number or 'skip-idle', not 'fast'" in bad.stderr

@@ -95,8 +95,8 @@ class LessonBrowser(QWidget):
         return out
 
     def set_edited(self, path: str, edited: bool) -> bool:
-        """Mark the lesson at ``path`` as edited by the user (italic, "✎ edited" after its title),
-        or as shipped."""
+        """Mark the lesson at ``path`` as edited by the user (italic, "✎ " before its title, the
+        tooltip says so), or as shipped."""
         item = self._item_for(path)
         if item is None:
             return False
@@ -105,7 +105,7 @@ class LessonBrowser(QWidget):
         font = item.font(0)
         font.setItalic(edited)
         item.setFont(0, font)
-        item.setText(0, f"{title}  \u270e edited" if edited else title)
+        item.setText(0, f"\u270e {title}" if edited else title)   # in front: a narrow pane elides the end
         tip = item.data(0, _TIP) or item.toolTip(0)
         item.setData(0, _TIP, tip)
         item.setToolTip(0, tip + ("\nYou edited this lesson (Lessons → Revert brings back the original)"

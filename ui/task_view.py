@@ -355,8 +355,12 @@ class TaskTableView(QTableView):
             hidden.add(col)
         if hidden != self.folded:
             self.folded = hidden
-            for col in self._FOLDABLE:
-                self.setColumnHidden(col, col in hidden)
+            self._fitting = True     # hiding a section "resizes" it to 0: not the user's doing
+            try:
+                for col in self._FOLDABLE:
+                    self.setColumnHidden(col, col in hidden)
+            finally:
+                self._fitting = False
         for col in hidden:
             widths.pop(col)
         shared = [c for c in self._CONTENT if c not in self.user_widths and c not in hidden]
@@ -397,7 +401,7 @@ class TaskTableView(QTableView):
             self._fitting = False
 
     def _on_section_resized(self, col, _old, new):
-        if not self._fitting and col != TaskTableModel.ACTION_COL:
+        if not self._fitting and col != TaskTableModel.ACTION_COL and new > 0:
             self.user_widths[col] = new
             self.columnsResized.emit()
 
