@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import signal
 import sys
@@ -85,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="offline (default): httpx requests to the tutorial's demo host are answered "
                         "by a local server; live: they go to the internet")
     r.add_argument("--quiet", action="store_true", help="don't print the task summary and timeline")
+    r.add_argument("--speed", type=_speed, default=(1.0, False), metavar="X",
+                   help="run the loop's clock at X times real time (0.25: slow motion; 10: fast), "
+                        "or 'skip-idle': jump to the next timer whenever nothing is ready. sleep, "
+                        "call_later, timeouts and the trace all follow loop time")
     sub.add_parser("list", help="list the lessons by group")
     ls = sub.add_parser("lessons", help="work on lesson files (see `lessons check -h`)")
     lsub = ls.add_subparsers(dest="lessons_command", parser_class=_Parser, metavar="check")
@@ -204,6 +209,19 @@ def resolve_lesson(target: str) -> str:
                         f"`{DIST} list` shows the lesson slugs")
 
 
+def _speed(text: str) -> tuple[float, bool]:
+    """``--speed``: a positive number, or ``skip-idle`` (1x, jumping over idle time)."""
+    if text.strip().lower() in ("skip-idle", "skip_idle", "idle"):
+        return 1.0, True
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = math.nan
+    if not (0 < speed < math.inf):
+        raise argparse.ArgumentTypeError(f"expected a positive number or 'skip-idle', not {text!r}")
+    return speed, False
+
+
 def cmd_run(args) -> int:
     from . import _loop, _runner, _table
     from ._export import chrome_trace, summary_lines, timeline_lines
@@ -220,6 +238,9 @@ def cmd_run(args) -> int:
         (err if stream == "stderr" else out).flush()
 
     loop = _loop.new_event_loop()
+    speed, skip_idle = args.speed
+    if (speed, skip_idle) != (1.0, False):
+        loop.set_speed(speed, skip_idle=skip_idle)
     block_limit = args.block_limit
     if args.timeout is not None and block_limit is not None:
         block_limit = min(block_limit, max(args.timeout, 0.1))   # a blocked loop can't outlast it
@@ -231,7 +252,8 @@ def cmd_run(args) -> int:
         run.start()
         if args.timeout is not None:
             try:
-                await asyncio.wait_for(run.wait(), args.timeout)
+                # --timeout is wall seconds: loop time runs at ``speed`` (skip-idle: may jump).
+                await asyncio.wait_for(run.wait(), args.timeout * speed)
             except TimeoutError:
                 status["timeout"] = True
                 run.stop("timeout")
