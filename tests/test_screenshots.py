@@ -7,7 +7,8 @@ checks the geometry that matters and saves its PNG in docs/:
 * no header of the task table is cut (title fits its section, section inside the viewport);
 * no axis label of the timeline is cut, and every legend entry fits.
 
-Run one by hand: ``python tests/test_screenshots.py OUT.png 1024x700 [--dark]``.
+Run one by hand: ``python tests/test_screenshots.py OUT.png 1024x700 [--dark]``; retake the ones in
+docs/ with ``UPDATE_DOCS_SHOTS=1 pytest tests/test_screenshots.py``.
 """
 from __future__ import annotations
 
@@ -170,7 +171,8 @@ def _shot(tmp_path, name, size, dark=False, scale=None):
     env.pop("QT_SCALE_FACTOR", None)
     if scale:
         env["QT_SCALE_FACTOR"] = str(scale)
-    out = DOCS / name
+    # docs/ holds the committed shots; a test run writes its own unless asked to update them.
+    out = (DOCS if os.environ.get("UPDATE_DOCS_SHOTS") else tmp_path) / name
     args = [sys.executable, str(Path(__file__)), str(out), f"{size[0]}x{size[1]}"] + (["--dark"] if dark else [])
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
@@ -192,7 +194,7 @@ def test_window_mid_run_geometry(tmp_path, name, size, dark, scale):
     r = _shot(tmp_path, name, size, dark, scale)
     assert r["mid_run"], r
     assert r["stderr"] == ""                                  # no Qt warning, nothing printed
-    assert r["saved"] and (DOCS / name).is_file()
+    assert r["saved"] and (DOCS / name).is_file()             # committed: UPDATE_DOCS_SHOTS=1 retakes them
     k = scale or 1
     assert r["png_size"] == [size[0] * k, size[1] * k] and r["dpr"] == k
     assert r["live_rows"] == 4, r                              # main and three mirrors
