@@ -79,7 +79,7 @@ def test_legend_names_every_state_and_wait_kind_uncut(qtbot):
     layout.addStretch(1)
     layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)   # no size hints to the platform
     qtbot.addWidget(box)
-    box.resize(900, 300)
+    box.resize(900, 800)                # tall: the whole legend
     box.show()
     qtbot.waitExposed(box)
     for width in (300, 460, 900):
@@ -93,6 +93,17 @@ def test_legend_names_every_state_and_wait_kind_uncut(qtbot):
         for rect, text in rects:
             assert rect.right() <= width and rect.bottom() <= legend.height(), (text, rect, width)
             assert metrics.horizontalAdvance(text) <= rect.width() + 0.5
+    # A short pane (or big presentation text): the states, and the rest behind one entry.
+    box.resize(300, 140)
+    qtbot.waitUntil(lambda: legend.compact, timeout=1000)
+    rects = legend.item_rects()
+    words = " ".join(text for _rect, text in rects)
+    assert all(state.value in words for state in TaskState)
+    tip = legend._items[-1][3]
+    assert all(kind.value in tip for kind in WaitKind) and "loop blocked" in tip
+    assert legend.height() <= 140 * legend.MAX_SHARE + 1 or len({round(r.top()) for r, _t in rects}) <= 3
+    box.resize(900, 800)
+    qtbot.waitUntil(lambda: not legend.compact, timeout=1000)
 
 
 def test_dark_theme_from_the_view_menu_and_back(qtbot, make_window):

@@ -40,14 +40,23 @@ class LegendWidget(QWidget):
 
     Every entry carries a word, so the legend (like the table and timeline) reads without colour;
     hovering an entry says what the word means (``asyncio_playground.vocab``).
+
+    When the whole legend would take more than ``MAX_SHARE`` of its parent's height (a short pane,
+    large presentation text), it shows the states only and one "waits and marks" entry whose
+    tooltip lists the rest (``compact``).
     """
+
+    MAX_SHARE = 0.4
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("legend")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
-        self._items = _items()
+        self._all = _items()
+        self._items = self._all
+        self.compact = False
+        self._watched_parent = None
         self._layout_w = -1
         self._rects: list[tuple[QRectF, tuple]] = []
         self._height = 0
@@ -71,6 +80,23 @@ class LegendWidget(QWidget):
         if kind == "state":
             return text + 2 * _PAD + 2
         return _SWATCH + 4 + text
+
+    def _compact_items(self):
+        states = [item for item in self._all if item[0] == "state" or item[2] == "States"]
+        rest = [item for item in self._all if item not in states and item[0] != "title"]
+        tip = "\n".join(f"{label}: {tip.splitlines()[0] if tip else ''}" for _k, _key, label, tip in rest)
+        return states + [("title", None, "Waits and marks: hover here (View → Legend)", "Waiting on and marks:\n" + tip)]
+
+    def _choose(self, width: int) -> None:
+        """Full legend, or compact when the full one would take too much of the parent's height."""
+        parent = self.parentWidget()
+        self._items = self._all
+        self.compact = False
+        if parent is not None and parent.height() > 0:
+            full = self._lay_out(width)
+            if full > max(2 * (QFontMetricsF(self._small).height() + 6) + 6, parent.height() * self.MAX_SHARE):
+                self._items = self._compact_items()
+                self.compact = True
 
     def _lay_out(self, width: int) -> int:
         """Place the items in rows for *width*; returns the height needed."""
@@ -96,9 +122,10 @@ class LegendWidget(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        saved = (self._rects, self._layout_w, self._height)
+        saved = (self._rects, self._layout_w, self._height, self._items, self.compact)
+        self._choose(width)
         h = self._lay_out(width)
-        self._rects, self._layout_w, self._height = saved
+        self._rects, self._layout_w, self._height, self._items, self.compact = saved
         return h
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -110,9 +137,26 @@ class LegendWidget(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self._choose(self.width())
         h = self._lay_out(self.width())
         if h != self.height():
             self.setFixedHeight(h)
+        self.update()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        parent = self.parentWidget()
+        if parent is not None and parent is not self._watched_parent:
+            parent.installEventFilter(self)      # its height decides full or compact
+            self._watched_parent = parent
+        super().showEvent(event)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self._watched_parent and event.type() == QEvent.Type.Resize:
+            self._relayout()
+        return False
 
     def item_rects(self) -> list[tuple[QRectF, str]]:
         """Where each entry is drawn and its words (tests check none is cut)."""
@@ -123,7 +167,7 @@ class LegendWidget(QWidget):
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.FontChange:
             self._update_fonts()
-            self.setFixedHeight(self._lay_out(self.width()))
+            self._relayout()
         super().changeEvent(event)
 
     # -- painting ----------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def shortcuts_html(menus: list[QMenu]) -> str:
             keys = keys_text(action)
             if keys:
                 rows.append(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td>"
-                            f"<td>{html.escape(action.text().replace('&', ''))}</td></tr>")
+                            f"<td>{html.escape(_label(action))}</td></tr>")
         if rows:
             parts.append(f"<h4>{html.escape(menu.title().replace('&', ''))}</h4><table>{''.join(rows)}</table>")
     groups: dict[str, list] = {}
@@ -95,6 +95,12 @@ def shortcuts_html(menus: list[QMenu]) -> str:
         f"<li><a href='{html.escape(url)}'>{html.escape(title)}</a></li>" for title, url in _docs_links())
         + "</ul>")
     return "".join(parts)
+
+
+def _label(action: QAction) -> str:
+    """What the shortcuts list calls an action: its help label (``data()``), else its text."""
+    data = action.data()
+    return data if isinstance(data, str) and data else action.text().replace("&", "")
 
 
 def _walk(menu: QMenu):
@@ -175,6 +181,7 @@ def build_menus(w) -> dict[str, QMenu]:
     w.act_block_limit = action("&Block limit…", lambda: (w.block_limit.setFocus(), w.block_limit.selectAll()),
                                ("Ctrl+B",), "Set how long lesson code may block the loop before it is stopped")
     w.act_network.setShortcuts([QKeySequence("Ctrl+Shift+N")])
+    w.act_network.setData("Network: offline (demo API) / live")   # its text shows the state
     for a in (w.act_run, w.act_stop, None, w.act_cancel_task, w.act_cancel_message, None,
               w.act_network, w.act_block_limit):
         m.addSeparator() if a is None else m.addAction(a)

@@ -287,7 +287,7 @@ class TimelineWidget(QWidget):
         first = scroll // self.LANE_H
         last = min(len(self._lanes.rows), (scroll + int(area.height())) // self.LANE_H + 1)
         lanes = range(first, last)
-        marks = ticks(self._view, area.left(), area.width())
+        marks = ticks(self._view, area.left(), area.width()) if self._table is not None else (1.0, [])
         painter.save()
         painter.setClipRect(QRectF(0, area.top(), self.width(), area.height()))
         self._paint_lane_backgrounds(painter, lanes, area, ink, marks)
@@ -325,7 +325,9 @@ class TimelineWidget(QWidget):
     def axis_labels(self) -> list[tuple[QRectF, str]]:
         """Where each tick label of the axis is drawn and what it says.  A label sits right of its
         tick, or left of it at the right edge; one that would overlap its neighbour or leave the
-        lanes' span is left out, so none is ever clipped."""
+        lanes' span is left out, so none is ever clipped.  No run: no labels."""
+        if self._table is None:
+            return []
         area = self._lanes_rect()
         step, marks = ticks(self._view, area.left(), area.width())
         metrics = QFontMetricsF(self._small)
