@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import signal
@@ -224,7 +223,7 @@ def _speed(text: str) -> tuple[float, bool]:
 
 def cmd_run(args) -> int:
     from . import _loop, _runner, _table
-    from ._export import chrome_trace, summary_lines, timeline_lines
+    from ._export import summary_lines, timeline_lines
 
     out, err = sys.stdout, sys.stderr
     try:
@@ -286,9 +285,11 @@ def cmd_run(args) -> int:
             exc = f": {error.exc.type}: {error.exc.message}" if error.exc else ""
             out.write(f"asyncio: {error.message} (task '{name}'){exc}\n")
         if args.trace:
-            with open(args.trace, "w", encoding="utf-8") as f:
-                json.dump(chrome_trace(run.tracer), f)
-            out.write(f"trace written to {args.trace}\n")
+            # A saved run: the Chrome trace plus what the window needs to replay it.
+            from .replay import save_run
+            save_run(run.tracer.events, args.trace, source=run.source, filename=run.path)
+            out.write(f"trace written to {args.trace} (Perfetto opens it; so does File → Open "
+                      "run… in the window)\n")
         if run.error:
             err.write(run.error if run.error.endswith("\n") else run.error + "\n")
         if status["interrupted"]:
