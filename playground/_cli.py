@@ -242,7 +242,9 @@ def cmd_run(args) -> int:
         loop.set_speed(speed, skip_idle=skip_idle)
     block_limit = args.block_limit
     if args.timeout is not None and block_limit is not None:
-        block_limit = min(block_limit, max(args.timeout, 0.1))   # a blocked loop can't outlast it
+        # A blocked loop cannot outlast the timeout; a hair later than it, so the timeout's own
+        # timer (due first) is what ends the run: exit 124, whichever way the run was stuck.
+        block_limit = min(block_limit, max(args.timeout, 0.1) + 0.25)
     run = _runner.Run(path, loop=loop, network=args.network, block_limit=block_limit,
                       echo=echo, argv=getattr(args, "script_args", None) or [], stdin=sys.stdin)
     status = {"timeout": False, "interrupted": False}
@@ -294,10 +296,10 @@ def cmd_run(args) -> int:
             err.write(run.error if run.error.endswith("\n") else run.error + "\n")
         if status["interrupted"]:
             err.write("interrupted: every task was cancelled\n")
-            return _leave(run, EXIT_INTERRUPTED)
+            return _leave(run, EXIT_INTERRUPTED, stopped=True)
         if status["timeout"]:
             err.write(f"timed out after {args.timeout:g} s: every task was cancelled\n")
-            return _leave(run, EXIT_TIMEOUT)
+            return _leave(run, EXIT_TIMEOUT, stopped=True)
         if run.exit_code is not None:   # sys.exit(n) in the script: n, as `python FILE` gives
             return _leave(run, run.exit_code)
         if run.interrupted:             # the script raised KeyboardInterrupt itself
@@ -308,11 +310,14 @@ def cmd_run(args) -> int:
             pass
 
 
-def _leave(run, code: int) -> int:
+def _leave(run, code: int, stopped: bool = False) -> int:
     """``code``, or exit the process now with it when threads the script started are still
-    running: Python cannot stop them, and they must not keep the process alive (nor a busy
-    executor job make the loop's shutdown wait for it)."""
-    if run.leftover_threads() or run.loop.executor_jobs():
+    running: Python cannot stop them, and they must not keep the process alive (nor, once the run
+    was stopped, an executor job still busy make the loop's shutdown wait for it)."""
+    import threading
+    busy = stopped and any(t.is_alive() and not t.daemon and t is not threading.current_thread()
+                           for t in threading.enumerate())
+    if run.leftover_threads() or busy:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

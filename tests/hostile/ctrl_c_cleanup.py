@@ -1,0 +1,17 @@
+# expect: exit=124 output="cleaning up"
+# The tutorial's "Ctrl+C to stop" shape: the timeout lands as KeyboardInterrupt in run_forever.
+import asyncio
+
+
+async def serve():
+    while True:
+        await asyncio.sleep(0.1)
+
+loop = asyncio.get_event_loop()
+loop.create_task(serve())
+try:
+    loop.run_forever()
+except KeyboardInterrupt:
+    print("cleaning up")
+finally:
+    loop.close()

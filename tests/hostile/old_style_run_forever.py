@@ -1,0 +1,19 @@
+# expect: exit=0 output="tick 2" output="after run_forever"
+# Tutorial style: tasks on the module's loop, run_forever() until a task calls loop.stop().
+import asyncio
+
+
+async def ticker():
+    for i in range(3):
+        print("tick", i)
+        await asyncio.sleep(0.05)
+    loop.stop()
+
+loop = asyncio.get_event_loop()
+loop.create_task(ticker())
+loop.call_soon(print, "call_soon from module code")
+try:
+    loop.run_forever()
+finally:
+    loop.close()
+print("after run_forever")
