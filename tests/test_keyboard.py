@@ -52,6 +52,7 @@ def test_pick_run_cancel_and_help_without_the_mouse(qtbot, make_window):
             break
         press(qtbot, w, Qt.Key.Key_Down)
     assert w.task_view.selected_tid() == fetch_a
+    assert "'fetch-A' selected: Delete cancels it" in w.statusBar().currentMessage()   # it says so
     press(qtbot, w, Qt.Key.Key_Delete)                        # Run → Cancel selected task
     qtbot.waitUntil(lambda: names(w)["fetch-A"] == "cancelled", timeout=3000)
     assert "Cancel: cancelled 'fetch-A'" in w.console.toPlainText()

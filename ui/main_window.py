@@ -581,6 +581,9 @@ class MainWindow(QMainWindow):
             self._update_story()
             row = self.table.by_tid.get(tid) if self.table is not None else None
             self.editor.highlight_line(self._line_of(row) if self._showing_run_file() else None)
+            if row is not None and row.state in LIVE_STATES and self.task_view.hasFocus():
+                self.statusBar().showMessage(f"'{row.name}' selected: Delete cancels it "
+                                             "(Shift+Delete: with a message)", 5000)
         finally:
             self._selecting = False
 
