@@ -234,6 +234,7 @@ class TaskTable:
         self.outcome = None
         self.message = None
         self.last_time = None
+        self._running_mark = None    # (row, its state before) while mark_running shows it
 
     def apply(self, events) -> set[int]:
         """Fold ``events`` (records of :mod:`.events`) in; returns the tids that changed."""
@@ -483,3 +484,22 @@ class TaskTable:
 
     def live_tids(self) -> list[int]:
         return [r.tid for r in self.rows if r.state in LIVE_STATES]
+
+    def mark_running(self, tid: int | None) -> set[int]:
+        """Show task ``tid`` as running: the loop is paused just before its step, as a debugger
+        shows the thread it stopped in (``loopstate.next_step``).  None clears the mark.  The
+        task's next events overwrite it as they would any state.  Returns the tids that changed."""
+        changed = set()
+        old = self._running_mark
+        if old is not None:
+            row, before = old
+            if row.state == "running":
+                row.state = before
+                changed.add(row.tid)
+            self._running_mark = None
+        row = self.by_tid.get(tid) if tid is not None else None
+        if row is not None and row.state in ("pending", "waiting"):
+            self._running_mark = (row, row.state)
+            row.state = "running"
+            changed.add(row.tid)
+        return changed

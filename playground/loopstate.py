@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import types
 from typing import NamedTuple
 
@@ -192,6 +193,11 @@ def next_step(loop) -> NextStep | None:
     def about(kind, task, label, when=None):
         if task is None:
             return NextStep(kind, None, label, None, None, when)
+        coro = task.get_coro()
+        if label.startswith("step of ") and getattr(coro, "cr_frame", None) is not None:
+            # Its first step starts the coroutine at its def line; later ones resume at an await.
+            verb = "starts" if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED else "resumes"
+            label = f"{_name(task)} {verb}" + label[len(f"step of {_name(task)}"):]
         filename, line = _resume_line(task, filename_of.get(id(task._tracer)))
         return NextStep(kind, task._tid, label, filename, line, when)
 

@@ -29,6 +29,7 @@ from .focus_ring import FocusRing
 from .legend import LegendWidget
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
+from .loop_panel import LoopPanel
 from .loop_health import LoopHealthLabel
 from .markers import gutter_markers
 from .menus import HelpDialog, about_box, build_menus
@@ -36,6 +37,7 @@ from .run_controller import RunController, norm_path as _norm
 from .story_view import StoryView
 from .task_model import TaskTableModel
 from .task_view import TaskTableView
+from .time_bar import TimeBar
 from .timeline import TimelineWidget
 from . import colors
 
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self._build_widgets()
         self._build_actions()
+        self._build_time()
         self.menus = build_menus(self)
         self.focus_ring = FocusRing(self)
         self._build_status()
@@ -139,6 +142,10 @@ class MainWindow(QMainWindow):
         self.views.addTab(self.await_view, "Who awaits whom")
         self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
                                     "awaiter, a gather's or TaskGroup's children under it")
+        self.loop_panel = LoopPanel(self._loop)
+        self.views.addTab(self.loop_panel, "Inside the loop")
+        self.views.setTabToolTip(2, "The loop's own queues: what is ready (FIFO), the timers, the "
+                                    "sockets it watches, the jobs in executor threads")
         self.refresher.tableStarted.connect(self._table_started)
         self.refresher.tasksChanged.connect(self._tasks_changed)
 
@@ -379,6 +386,9 @@ class MainWindow(QMainWindow):
         self._shown = entry
         self._selected = None
         self._error_marker = None
+        self._replay = None
+        self.time_bar.set_replay(None)
+        self.loop_panel.show_replay(None, None)
         self.banner.hide()
         self.story.show_story(None, None)
         self.console.clear_output()
@@ -398,6 +408,7 @@ class MainWindow(QMainWindow):
             self.console.write(row.name if row is not None else None, ev.stream, ev.text)
         if table.finished is not None:
             self.console.end_of_run()
+            self._offer_replay()
         self.console.flush()
         self._update_library_count()
 
@@ -450,6 +461,8 @@ class MainWindow(QMainWindow):
         self.edits.flush()
         runs = self.controller.shutdown()
         self.lag_label.stop()
+        self.time_bar.close_bar()
+        self.loop_panel.close_panel()
         return runs
 
     def _table_started(self, table) -> None:
@@ -465,6 +478,11 @@ class MainWindow(QMainWindow):
     def _tasks_changed(self, changed) -> None:
         if self._live_on_screen():
             self.await_view.refresh(changed)
+            if self._next_tid is not None and self._loop.paused:
+                # The step's events arrive a frame after the step: mark the next task again.
+                marked = self.refresher.table.mark_running(self._next_tid)
+                if marked:
+                    self.task_model.apply(marked)
 
     def _status(self, text: str) -> None:
         run = self.controller.run
@@ -557,6 +575,83 @@ class MainWindow(QMainWindow):
         run_file = self.shown_run().path if self.shown_run() is not None else None
         self.story.show_story(row.name, table.cancel_story(tid, filename=run_file))
 
+    # == time: pause, step, replay ======================================================================
+    def _build_time(self) -> None:
+        """The time bar (speed, Pause, Step, the replay scrubber) on a toolbar row of its own."""
+        self.time_bar = TimeBar(self._loop)
+        self.time_toolbar = QToolBar("Time", objectName="timeToolbar", movable=False)
+        self.time_toolbar.addWidget(self.time_bar)
+        self.addToolBarBreak()
+        self.addToolBar(self.time_toolbar)
+        self._replay = None            # the shown finished run's playground.replay.Replay
+        self._next_tid = None          # paused: the task the loop runs next (shown as running)
+        self.time_bar.set_selected(self._selected_task)
+        self.time_bar.momentChanged.connect(self.show_moment)
+        self.time_bar.liveRequested.connect(lambda: self.show_moment(None))
+        self.time_bar.nextStepChanged.connect(self._next_step_changed)
+        self.loop_panel.taskSelected.connect(self._select_task)
+        c = self.controller
+        c.runStarted.connect(lambda run: self.time_bar.run_started(self._loop.time()))
+        c.runFinished.connect(self._offer_replay)
+
+    def _selected_task(self):
+        """The selected task of the live run (a ``Task``), for Step task; None if there is none."""
+        run, tid = self.controller.run, self._selected
+        if run is None or run.done or tid is None or not self._live_on_screen():
+            return None
+        return run.tracer.live.get(tid)
+
+    def _next_step_changed(self, nxt) -> None:
+        """Paused: the task the loop will run next shows as running, its line tinted."""
+        table = self.refresher.table if self._live_on_screen() else None
+        if table is None:
+            return
+        tid = self._next_tid = nxt.tid if nxt is not None and nxt.kind == "task" else None
+        changed = table.mark_running(tid)
+        if changed:
+            self.task_model.apply(changed)
+            self.timeline.refresh(self._loop.time(), live=True)
+        if nxt is not None and nxt.line and self._in_shown_file(nxt.filename):
+            self.editor.highlight_line(nxt.line)
+        self.time_bar.update_actions()
+
+    def _offer_replay(self, _outcome: str = "") -> None:
+        """The run on screen has ended: offer it on the scrubber."""
+        run, table = self.shown_run(), self.table
+        self.time_bar.run_ended()
+        if run is None or table is None or table.finished is None or not run.tracer.events:
+            return
+        from asyncio_playground.replay import Replay
+        self._replay = Replay(run.tracer.events)
+        self.time_bar.set_replay(self._replay)
+
+    def show_moment(self, t: float | None) -> None:
+        """Show the finished run on screen as it was at loop time ``t`` (None: as it ended): the
+        table, the timeline, the await view, the gutter, the console and the loop panel."""
+        replay, entry = self._replay, self._shown
+        if replay is None or entry is None:
+            return
+        table = entry[1] if t is None else replay.table_at(t)
+        self.task_model.set_table(table)
+        self.timeline.set_table(table)
+        self.timeline.refresh(t, live=False)
+        self.await_view.set_table(table)
+        self.loop_panel.show_replay(table, t)
+        markers = gutter_markers(table, self._in_shown_file) if self._showing_run_file() else {}
+        self.editor.set_markers(markers)
+        self.console.clear_output()
+        outputs = table.outputs if t is None else replay.outputs_until(t)
+        by_tid = entry[1].by_tid
+        for ev in outputs:
+            row = by_tid.get(ev.tid)
+            self.console.write(row.name if row is not None else None, ev.stream, ev.text)
+        if t is None and table.finished is not None:
+            self.console.end_of_run()
+        self.console.flush()
+        if self._selected is not None:
+            self.timeline.highlight(self._selected)
+            self.task_view.select_tid(self._selected)
+
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
         """Gutter markers: where tasks are suspended (with counts), raising lines, blocks."""
@@ -578,6 +673,7 @@ class MainWindow(QMainWindow):
             self.await_view.highlight(tid)
             self.task_view.select_tid(tid)
             self._selected = tid if tid >= 0 else None
+            self.time_bar.update_actions()   # Step task follows the selection
             self._update_story()
             row = self.table.by_tid.get(tid) if self.table is not None else None
             self.editor.highlight_line(self._line_of(row) if self._showing_run_file() else None)

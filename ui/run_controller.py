@@ -179,6 +179,9 @@ class RunController(QObject):
         (the engine may miss a stop that lands before a run's main() task exists).  ``action``
         logs what it touched, as ``why``."""
         live = self.live_runs()
+        if live and self.loop.paused:
+            # Stopping means letting the runs unwind (their finally blocks run): not paused.
+            self.loop.resume()
         touched = [task.get_name() for run in live for task in run.tracer.live.values()
                    if not task.done()]
         for run in live:
@@ -203,7 +206,12 @@ class RunController(QObject):
         return [r for r in self._started if not r.done]
 
     def shutdown(self) -> list:
-        """Stop every run (closing); returns the runs whose cancellation still has to be awaited."""
+        """Stop every run (closing); returns the runs whose cancellation still has to be awaited.
+        The loop runs at 1x again: a paused or slowed clock must not hold up the unwinding."""
+        if self.loop.paused:
+            self.loop.resume()
+        if self.loop.speed != 1.0 or self.loop.skip_idle:
+            self.loop.set_speed(1.0)
         for run in self.live_runs():
             run.stop()
         return self.live_runs()

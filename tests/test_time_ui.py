@@ -1,0 +1,141 @@
+"""Time in the window (issue 11): Pause, Step with the loop's queues in view, slow motion, and the
+replay scrubber — driven by keys and clicks on the real window."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows
+
+from asyncio_playground.ui.task_model import TaskTableModel
+
+
+@pytest.fixture
+def window(make_window, gui_loop):
+    w = make_window()
+    yield w
+    # The loop is shared with the next test: let it go at 1x, unpaused.
+    gui_loop.resume()
+    gui_loop.set_speed(1.0)
+
+
+def model_state(w, name):
+    model = w.task_model
+    tid = next(row.tid for row in w.table.rows if row.name == name)
+    return model.data(model.index(model.row_of(tid), TaskTableModel.STATE_COL),
+                      TaskTableModel.StateRole)
+
+
+def press(qtbot, w, key):
+    qtbot.keyClick(w, key)
+
+
+def step(qtbot, w):
+    n = w._loop.step_count
+    press(qtbot, w, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: w._loop.step_count > n, timeout=3000)
+    qtbot.waitUntil(lambda: w.refresher.table is not None
+                    and w.refresher._cursor == len(w.run.tracer.events), timeout=3000)
+    qtbot.wait(50)   # one refresher frame applies what the step logged
+
+
+def test_step_through_the_create_task_lesson(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    press(qtbot, w, Qt.Key.Key_F8)                         # Pause before running: step into it
+    assert w._loop.paused and w.time_bar.act_pause.text() == "Resume"
+    with qtbot.waitSignal(w.runStarted, timeout=2000):
+        click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(w._loop._ready) > 0, timeout=3000)
+    assert rows(w) == {}                                   # paused: main() has not run
+    w.views.setCurrentWidget(w.loop_panel)
+    step(qtbot, w)                                         # main creates A and B, awaits A
+    assert rows(w) == {"Task-1": "waiting", "fetch-A": "running", "fetch-B": "pending"}
+    assert model_state(w, "fetch-A") == "running"
+    assert w.loop_panel.entries("ready")[:2] == ["1. step of fetch-A", "2. step of fetch-B"]
+    assert "Next: fetch-A starts at line 12" in w.time_bar.next_label.text()
+    step(qtbot, w)                                         # A runs to its sleep
+    assert rows(w) == {"Task-1": "waiting", "fetch-A": "waiting", "fetch-B": "running"}
+    assert "Starting source_A" in w.console.toPlainText()
+    assert "Starting source_B" not in w.console.toPlainText()
+    step(qtbot, w)                                         # B runs to its sleep
+    assert rows(w) == {"Task-1": "waiting", "fetch-A": "waiting", "fetch-B": "waiting"}
+    assert any("sleep of fetch-A ends" in e for e in w.loop_panel.entries("timers"))
+    assert "clock jumps" in w.time_bar.next_label.text()
+    finished = []
+    w.runFinished.connect(finished.append)
+    press(qtbot, w, Qt.Key.Key_F8)                         # Resume: the rest runs
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    assert finished == ["completed"]
+
+
+def test_pause_holds_states_while_the_window_answers(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: rows(w).get("fetch-B") == "waiting", timeout=3000)
+    press(qtbot, w, Qt.Key.Key_F8)
+    held = rows(w)
+    clock = w.time_bar.clock.text()
+    t0 = time.monotonic()
+    # The window answers clicks while paused: select fetch-A's row.
+    model, view = w.task_model, w.task_view
+    tid = next(r.tid for r in w.table.rows if r.name == "fetch-A")
+    rect = view.visualRect(model.index(model.row_of(tid), TaskTableModel.NAME_COL))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: w._selected == tid, timeout=2000)
+    qtbot.waitUntil(lambda: time.monotonic() - t0 >= 2.0, timeout=4000)
+    assert {k: v for k, v in rows(w).items() if k != "fetch-A"} == \
+        {k: v for k, v in held.items() if k != "fetch-A"}
+    assert rows(w)["fetch-A"] in ("waiting", "running")
+    assert w.time_bar.clock.text() == clock                # loop time stood still
+    assert w.time_bar.act_step_task.isEnabled()            # a live task is selected
+    finished = []
+    w.runFinished.connect(finished.append)
+    press(qtbot, w, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    assert finished == ["completed"]
+
+
+def test_slow_motion_from_the_speed_box(qtbot, window):
+    w = window
+    w.time_bar.select_speed("½×")
+    assert w._loop.speed == 0.5
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    t0 = time.monotonic()
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=8000)
+    assert time.monotonic() - t0 >= 1.9
+    table = w.table
+    a = next(r for r in table.rows if r.name == "fetch-A")
+    assert 1.0 <= a.ended - a.first_start < 1.1                # 1 s of loop time
+
+
+def test_replay_scrubber_shows_a_moment(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    bar = w.time_bar
+    assert bar.slider.isVisible()
+    replay = w._replay
+    bar.slider.setFocus()
+    press(qtbot, bar.slider, Qt.Key.Key_Home)             # the start of the run
+    assert bar.moment == pytest.approx(replay.start)
+    bar.show_moment(replay.start + 0.5)
+    shown = {w.task_model.data(w.task_model.index(i, TaskTableModel.NAME_COL)):
+             w.task_model.data(w.task_model.index(i, TaskTableModel.STATE_COL),
+                               TaskTableModel.StateRole)
+             for i in range(w.task_model.rowCount())}
+    assert shown["fetch-A"] == shown["fetch-B"] == "waiting"
+    text = w.console.toPlainText()
+    assert "Starting source_A" in text and "Done source_A" not in text
+    assert bar.clock.text().startswith("t = 0.5")
+    press(qtbot, bar.slider, Qt.Key.Key_End)              # back to the end: the run as it ended
+    assert bar.moment is None
+    assert "Done source_B" in w.console.toPlainText()
