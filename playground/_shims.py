@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextvars
 import threading
 import types
 
@@ -169,12 +170,17 @@ class LoopProxy(asyncio.AbstractEventLoop):
         return self._call(self._loop.run_in_executor, executor, func, *args)
 
     # -- what the run undoes when it ends --------------------------------------------------------
+    # qasync runs a reader's callback in no particular context; asyncio runs it in the one the
+    # reader was added in (the run's, so its output reaches the run).  ctx.run is C: it adds no
+    # frame of ours to a traceback.
     def add_reader(self, fd, callback, *args):
-        self._call(self._loop.add_reader, fd, callback, *args)
+        ctx = contextvars.copy_context()
+        self._call(self._loop.add_reader, fd, ctx.run, callback, *args)
         self._run.loop_changes.add(("read", _fileno(fd)))
 
     def add_writer(self, fd, callback, *args):
-        self._call(self._loop.add_writer, fd, callback, *args)
+        ctx = contextvars.copy_context()
+        self._call(self._loop.add_writer, fd, ctx.run, callback, *args)
         self._run.loop_changes.add(("write", _fileno(fd)))
 
     def remove_reader(self, fd):
