@@ -3,7 +3,7 @@
     asyncio-playground                                  open the window
     asyncio-playground --version
     asyncio-playground run LESSON|PATH [--trace OUT.json] [--timeout S] [--block-limit S]
-                           [--network M] [--quiet] [-- ARGS...]
+                           [--network M] [--quiet] [--memory-limit MB] [-- ARGS...]
     asyncio-playground list
     asyncio-playground lessons check [PATH...]
     asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS]
@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="offline (default): httpx requests to the tutorial's demo host are answered "
                         "by a local server; live: they go to the internet")
     r.add_argument("--quiet", action="store_true", help="don't print the task summary and timeline")
+    r.add_argument("--memory-limit", type=float, metavar="MB",
+                   help="stop the run once it has grown the process by MB megabytes "
+                        "(default: half the machine's memory; 0: no limit)")
     r.add_argument("--speed", type=_speed, default=(1.0, False), metavar="X",
                    help="run the loop's clock at X times real time (0.25: slow motion; 10: fast), "
                         "or 'skip-idle': jump to the next timer whenever nothing is ready. sleep, "
@@ -246,7 +249,8 @@ def cmd_run(args) -> int:
         # timer (due first) is what ends the run: exit 124, whichever way the run was stuck.
         block_limit = min(block_limit, max(args.timeout, 0.1) + 0.25)
     run = _runner.Run(path, loop=loop, network=args.network, block_limit=block_limit,
-                      echo=echo, argv=getattr(args, "script_args", None) or [], stdin=sys.stdin)
+                      echo=echo, argv=getattr(args, "script_args", None) or [], stdin=sys.stdin,
+                      memory_limit=_memory_limit(getattr(args, "memory_limit", None)))
     status = {"timeout": False, "interrupted": False}
 
     async def go():
@@ -308,6 +312,13 @@ def cmd_run(args) -> int:
     finally:
         with loop:  # cancels anything left, runs finally blocks, closes
             pass
+
+
+def _memory_limit(mb):
+    """--memory-limit MB in bytes: "auto" when not given, None for 0 (no limit)."""
+    if mb is None:
+        return "auto"
+    return int(mb * (1 << 20)) if mb > 0 else None
 
 
 def _leave(run, code: int, stopped: bool = False) -> int:

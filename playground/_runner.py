@@ -40,7 +40,7 @@ from ._tracer import Tracer, tid_of
 from .events import RunEnded, RunStarted
 from .vocab import CancelCause, NetworkMode
 
-__all__ = ["ABANDON", "GRACE", "LoadError", "Run"]
+__all__ = ["ABANDON", "GRACE", "LoadError", "Run", "RunMemoryError", "default_memory_limit"]
 
 _PKG_DIR = str(Path(__file__).resolve().parent)
 
@@ -51,6 +51,35 @@ ABANDON = 0.5
 #: Seconds a subprocess the run started gets after SIGTERM before it is killed.
 TERMINATE_WAIT = 0.5
 _POLL = 0.05        # how often a waiting module thread looks up (so Stop's interrupt lands)
+_MEMORY_EVERY = 0.05   # how often a run's memory is sampled
+MB = 1 << 20
+
+
+class RunMemoryError(MemoryError):
+    """Raised in lesson code whose run grew the process past its memory limit."""
+
+
+# Tracebacks name it "RunMemoryError", not by the playground's module path (no playground name in
+# what the lesson's traceback shows).
+RunMemoryError.__module__ = "builtins"
+
+
+def _rss() -> int | None:
+    """The process's resident memory now, in bytes (None where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def default_memory_limit() -> int | None:
+    """Bytes a run may add to the process: half the machine's memory (None: unknown)."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return total // 2 if total > 0 and _rss() is not None else None
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -469,7 +498,7 @@ class Run:
 
     def __init__(self, path=None, source: str | None = None, *, loop: PlaygroundLoop,
                  network: str = "offline", block_limit: float | None = 5.0, echo=None,
-                 argv=None, stdin=None):
+                 argv=None, stdin=None, memory_limit: int | None | str = "auto"):
         if path is None and source is None:
             raise ValueError("Run needs a path or source")
         self.argv = [str(a) for a in argv or ()]   # the module code sees sys.argv == [path, *argv]
@@ -488,6 +517,13 @@ class Run:
         # stdin: None (the window) reads end of file; a stream (the CLI's sys.stdin) is read
         # interruptibly.
         self.stdin_reader = _EmptyInput(self) if stdin is None else _ConsoleInput(stdin, self)
+        # Bytes the run may add to the process's resident memory ("auto": half the machine's
+        # memory; None: no limit).  A sampler thread watches it while the run is live.
+        self.memory_limit = default_memory_limit() if memory_limit == "auto" else memory_limit
+        self.memory_peak = 0          # the most the run added, in bytes, as sampled
+        self._memory_error: str | None = None
+        self._memory_thread: threading.Thread | None = None
+        self._memory_stop = threading.Event()
         self._context = contextvars.copy_context()
         self._context.run(current_run.set, self)
         self._plain_context = contextvars.copy_context()   # for the playground's own helpers
@@ -533,6 +569,43 @@ class Run:
                                         name=f"playground-run:{Path(self.path).name}", daemon=True)
         self._module_running = True
         self._thread.start()
+        if self.memory_limit is not None and _rss() is not None:
+            self._memory_thread = threading.Thread(target=self._watch_memory, args=(_rss(),),
+                                                   name="playground-memory", daemon=True)
+            self._memory_thread.start()
+
+    def _watch_memory(self, baseline: int):
+        """The sampler: past the limit, stop the run, interrupting the code that allocates (in a
+        task blocking the loop, or in module code) with RunMemoryError."""
+        limit = self.memory_limit
+        while not self._memory_stop.wait(_MEMORY_EVERY):
+            grown = (_rss() or 0) - baseline
+            self.memory_peak = max(self.memory_peak, grown)
+            if grown <= limit:
+                continue
+            loop = self.loop
+            task = loop.current_traced
+            if task is not None and task in self.tracer.live.values():
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(loop._thread_id),
+                                                           ctypes.py_object(RunMemoryError))
+            with self._module_lock:
+                if self._module_running and not self._awaiting_main and self._thread is not None:
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread.ident),
+                                                               ctypes.py_object(RunMemoryError))
+            try:
+                loop.call_soon_threadsafe(self._memory_exceeded, grown, context=self._plain_context)
+            except RuntimeError:
+                pass
+            return
+
+    def _memory_exceeded(self, grown):
+        if self.done:
+            return
+        self._memory_error = (f"RunMemoryError: the run grew the app's memory by {grown // MB} MB, "
+                              f"past its limit of {self.memory_limit // MB} MB")
+        self._note(f"stopped: the run grew the app's memory by {grown // MB} MB, past its limit "
+                   f"of {self.memory_limit // MB} MB")
+        self.stop("memory limit", interrupt_module=False)   # the sampler interrupted it already
 
     @property
     def block_limit(self) -> float | None:
@@ -924,6 +997,9 @@ class Run:
         for timer in self._timers:
             timer.stop()
         self._timers.clear()
+        self._memory_stop.set()
+        if self._memory_thread is not None and self._memory_thread is not threading.current_thread():
+            self._memory_thread.join()
         if self._demo is not None:
             self._demo.stop()
         fatal = self._fatal_exc
@@ -935,6 +1011,8 @@ class Run:
             outcome, error = "cancelled", user_traceback(fatal, self.path)
         if self._stopped_by_user and outcome == "completed" and self.exit_code is None:
             outcome = "cancelled"
+        if self._memory_error is not None and self.exit_code is None:
+            outcome, error = "failed", error or self._memory_error
         self._undo()
         self.outcome, self.error = outcome, error
         self.tracer.record(RunEnded("run", self.loop.time(), "end", outcome, error))

@@ -36,6 +36,9 @@ class BlockedLoopError(Exception):
     """Raised inside lesson code that blocked the event loop for longer than the limit."""
 
 
+BlockedLoopError.__module__ = "builtins"   # tracebacks say "BlockedLoopError: ...", no package path
+
+
 class Watchdog:
     """Watches one loop while runs are live.  ``start()``/``stop()`` are called by the loop."""
 

@@ -2,7 +2,7 @@
 
 Every file in tests/hostile/ starts with a line
 
-    # expect: exit=N [stdin=open|closed] [output="text"]...
+    # expect: exit=N [stdin=open|closed] [args="--more --cli-options"] [output="text"]...
 
 and is run as ``asyncio-playground run FILE --timeout 2 --quiet`` in a subprocess, stdin either a
 pipe nobody writes to (``open``) or /dev/null (``closed``, the default).  Each must: end within
@@ -69,7 +69,8 @@ def test_the_corpus_holds_the_cases_of_the_issue():
               "swallow_child.py", "input_module.py", "nondaemon_thread.py", "sys_exit_task.py",
               "keyboard_interrupt_task.py", "del_builtins_len.py", "subprocess_sleep.py",
               "add_reader_leftover.py", "utf8_bom.py", "latin1_cookie.py", "set_event_loop_none.py",
-              "busy_module.py", "sleep_module.py", "call_soon_exit.py"}
+              "busy_module.py", "sleep_module.py", "call_soon_exit.py", "memory_hog_task.py",
+              "memory_hog_module.py"}
     assert needed <= set(CASES)
 
 
@@ -83,7 +84,7 @@ def test_hostile_script_ends_in_time_with_the_right_exit_code(name):
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "asyncio_playground", "run", str(path), "--timeout", str(TIMEOUT),
-             "--quiet"],
+             "--quiet", *shlex.split(spec.get("args", ""))],
             stdin=read_end if spec["stdin"] == "open" else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=HERE)
         try:

@@ -833,3 +833,25 @@ def test_threads_the_code_started_are_waited_for_then_reported(pg_loop, tmp_path
     run, table = helpers.run_script(pg_loop, tmp_path, src)
     assert run.outcome == "completed" and table.finished - table.started >= 0.2   # as Python waits
     assert not run.notes
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="samples /proc/self/statm")
+@pytest.mark.parametrize("where", ["task", "module"])
+def test_a_run_past_its_memory_limit_is_stopped(pg_loop, tmp_path, where):
+    grow = "hog = []\nwhile True:\n    hog.append(bytearray(1 << 20))\n"
+    if where == "task":
+        src = "import asyncio\nasync def main():\n" + textwrap.indent(grow, "    ") + "asyncio.run(main())\n"
+    else:
+        src = "import asyncio\nasync def main(): pass\n" + grow
+    path = write(tmp_path, "hog.py", src)
+    run = playground.Run(path, loop=pg_loop, memory_limit=100 << 20)
+    t0 = time.monotonic()
+
+    async def go():
+        run.start()
+        return await asyncio.wait_for(run.wait(), 10)
+    assert pg_loop.run_until_complete(go()) == "failed"
+    assert time.monotonic() - t0 < 3
+    assert "RunMemoryError" in run.error and "past its limit of 100 MB" in run.notes[0]
+    assert 100 << 20 < run.memory_peak < 400 << 20
+    assert "asyncio_playground" not in run.error.split("RunMemoryError")[0]
