@@ -24,7 +24,7 @@ from ._table import TaskTable
 from .events import named
 
 __all__ = ["FORMAT", "Difference", "Replay", "ReplayError", "SavedRun", "compare", "load_run",
-           "save_run"]
+           "relocate", "save_run"]
 
 #: The key under which a saved run carries its replay data, and that data's format version.
 FORMAT = ("asyncioPlayground", 1)
@@ -99,6 +99,25 @@ def load_run(path) -> SavedRun:
                           f"{exc})") from None
     return SavedRun(events, body.get("source"), body.get("filename"), body.get("python"),
                     str(body.get("label") or path.stem))
+
+
+def relocate(events, old: str, new: str) -> list:
+    """``events`` (named records) with every file name ``old`` replaced by ``new``: a saved run
+    opened from another folder or machine, whose source now lives at ``new``."""
+    def move(name):
+        return new if name == old else name
+
+    out = []
+    for ev in events:
+        tag = ev[0]
+        if tag == "wait" or tag == "block" or tag == "cancel":
+            ev = ev._replace(filename=move(ev.filename))
+        elif (tag == "end" or tag == "error") and ev.exc is not None:
+            ev = ev._replace(exc=ev.exc._replace(filename=move(ev.exc.filename)))
+        elif tag == "run" and ev.phase == "start":
+            ev = ev._replace(path=move(ev.path))
+        out.append(ev)
+    return out
 
 
 class Replay:

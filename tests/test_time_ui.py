@@ -139,3 +139,61 @@ def test_replay_scrubber_shows_a_moment(qtbot, window):
     press(qtbot, bar.slider, Qt.Key.Key_End)              # back to the end: the run as it ended
     assert bar.moment is None
     assert "Done source_B" in w.console.toPlainText()
+
+
+def test_pinned_run_compared_with_the_next(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)   # Pin run
+    assert w.act_pin.isChecked()
+    # The sequential version: await each task before creating the next.
+    text = w.editor.toPlainText()
+    text = text.replace("    await task_a\n    await task_b\n", "")
+    text = text.replace('task_a = asyncio.create_task(', 'task_a = await asyncio.create_task(')
+    text = text.replace('task_b = asyncio.create_task(', 'task_b = await asyncio.create_task(')
+    w.editor.setPlainText(text)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=8000)
+    assert w.views.currentWidget() is w.compare_view
+    cv = w.compare_view
+    top, bottom = cv.timelines
+    assert top.isVisible() and bottom.isVisible()
+    assert top.visible_range() == bottom.visible_range()           # one time axis
+    assert top.visible_range()[1] >= 2.0                           # the longer (2 s) run fits
+    texts = [cv.differences.item(i).text() for i in range(cv.differences.count())]
+    assert any("Task-1 took 1.0" in t and "→ 2.0" in t for t in texts), texts
+    assert "as shipped" in cv.captions[0].text() and "edited" in cv.captions[1].text()
+    assert "took 2.0" in cv.summary.text() and "the pinned one 1.0" in cv.summary.text()
+
+
+def test_saved_run_reopens_identically(qtbot, window, tmp_path):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    before = [(r.name, r.state, list(r.steps), r.summary) for r in w.table.rows]
+    console = w.console.toPlainText()
+    out = tmp_path / "shared.json"
+    assert w.export_trace(str(out))
+    w.step_lesson(+1)                                     # another lesson on screen
+    assert w.open_run(str(out))
+    assert [(r.name, r.state, list(r.steps), r.summary) for r in w.table.rows] == before
+    assert w.editor.toPlainText() == w.shown_run().source
+    assert "Saved run:" in w.state_label.text()
+    for line in console.splitlines():
+        if line.startswith("[fetch"):
+            assert line in w.console.toPlainText()
+    assert w.time_bar.slider.isVisible()                   # ready to replay
+    w.time_bar.show_moment(w._replay.start + 0.5)
+    assert {r.name: r.state for r in w._replay.table_at(w._replay.start + 0.5).rows}["fetch-A"] \
+        == "waiting"
+    bad = tmp_path / "plain.json"
+    bad.write_text('{"traceEvents": []}')
+    assert not w.open_run(str(bad))
+    assert "no replay data" in w.console.toPlainText()

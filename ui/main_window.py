@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFileDialog, QLabel
 
 from .await_view import AwaitView
 from .block_banner import BlockBanner
+from .compare_view import CompareView
 from .console import ConsoleWidget
 from .editor import CodeEditor
 from .desktop import app_icon
@@ -43,6 +44,18 @@ from . import colors
 
 _SPLITTERS = ("main", "centre", "right")
 DEFAULT_BLOCK_LIMIT = 3.0   # seconds; issue 13: <= 3 s, so a blocked window never looks hung
+
+
+class _SavedRun:
+    """A run read back from a file, shaped like the parts of ``playground.Run`` the window reads
+    (``path``, ``source``, ``tracer.events``/``filename``/``live``, ``done``)."""
+
+    done = True
+
+    def __init__(self, path: str, source: str, events: list) -> None:
+        from types import SimpleNamespace
+        self.path, self.source = path, source
+        self.tracer = SimpleNamespace(events=events, filename=path, live={})
 
 
 def changed_lines(original: str, text: str) -> list[int]:
@@ -201,8 +214,9 @@ class MainWindow(QMainWindow):
         self.act_network.setToolTip(
             "Network mode.  Offline (default): HTTP requests of a lesson go to the playground's own "
             "demo API on 127.0.0.1, with predictable latency.  Live: lessons reach the real internet.")
-        self.act_export = action("Export trace…", sp.SP_DialogSaveButton, self.export_trace_dialog, (),
-                                 "Save the run as Chrome Trace JSON (opens in Perfetto / chrome://tracing)")
+        self.act_export = action("Save run…", sp.SP_DialogSaveButton, self.export_trace_dialog, (),
+                                 "Save the run to replay it later (File → Open run…): Chrome Trace "
+                                 "JSON that Perfetto and chrome://tracing open too")
         self.act_open = action("Open file…", sp.SP_DirOpenIcon, self.open_file_dialog, ("Ctrl+O",),
                                "Open any Python script from disk")
         self.act_revert = action("Revert", sp.SP_BrowserReload, self.revert_to_original, (),
@@ -581,10 +595,29 @@ class MainWindow(QMainWindow):
         self.time_bar = TimeBar(self._loop)
         self.time_toolbar = QToolBar("Time", objectName="timeToolbar", movable=False)
         self.time_toolbar.addWidget(self.time_bar)
+        self.act_pin = QAction("Pin run", self, checkable=True,
+                               shortcutContext=Qt.ShortcutContext.WindowShortcut)
+        self.act_pin.setShortcut(QKeySequence("Ctrl+P"))
+        self.act_pin.setToolTip("Pin the run on screen; the next run shows beside it on one time "
+                                "axis, in the Compare tab, with what differs (Ctrl+P)")
+        self.act_pin.toggled.connect(self.pin_run)
+        self.time_toolbar.addAction(self.act_pin)
+        self.compare_view = CompareView()
+        self.views.addTab(self.compare_view, "Compare")
+        self.views.setTabToolTip(3, "A pinned run and the latest one, one above the other on one "
+                                    "time axis, with the tasks whose outcome or duration differ")
+        self.compare_view.taskPointed.connect(self._point_task_by_name)
+        self._pinned = None            # (label, table) of the pinned run
+        self.act_open_run = QAction("Open run…", self, shortcutContext=Qt.ShortcutContext.WindowShortcut)
+        self.act_open_run.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.act_open_run.setToolTip("Open a saved run (File → Save run, or `run --trace`) to "
+                                     "replay it, with the code that ran (Ctrl+Shift+O)")
+        self.act_open_run.triggered.connect(self.open_run_dialog)
         self.addToolBarBreak()
         self.addToolBar(self.time_toolbar)
         self._replay = None            # the shown finished run's playground.replay.Replay
         self._next_tid = None          # paused: the task the loop runs next (shown as running)
+        self._shown_label = "run"      # what the finished run on screen ran (for Compare)
         self.time_bar.set_selected(self._selected_task)
         self.time_bar.momentChanged.connect(self.show_moment)
         self.time_bar.liveRequested.connect(lambda: self.show_moment(None))
@@ -593,6 +626,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.runStarted.connect(lambda run: self.time_bar.run_started(self._loop.time()))
         c.runFinished.connect(self._offer_replay)
+        c.runFinished.connect(self._compare_latest)
 
     def _selected_task(self):
         """The selected task of the live run (a ``Task``), for Step task; None if there is none."""
@@ -614,6 +648,53 @@ class MainWindow(QMainWindow):
         if nxt is not None and nxt.line and self._in_shown_file(nxt.filename):
             self.editor.highlight_line(nxt.line)
         self.time_bar.update_actions()
+
+    def _run_label(self) -> str:
+        """What ran, in words: the lesson's title, whether it was edited, and when it ran."""
+        import time as _time
+        if self._doc is None:
+            return "run"
+        _path, _slug, original, lesson = self._doc
+        edited = self.editor.toPlainText() != original
+        n = len(changed_lines(original, self.editor.toPlainText())) if edited else 0
+        what = f"edited ({n} line{'s' * (n != 1)} changed)" if edited else "as shipped"
+        speed = "" if self._loop.speed == 1.0 and not self._loop.skip_idle else \
+            f", speed {self.time_bar.speed.currentText()}"
+        return f"{lesson.title} — {what}{speed}, {_time.strftime('%H:%M:%S')}"
+
+    def pin_run(self, pinned: bool = True) -> bool:
+        """Pin the finished run on screen for comparison (False: unpin); returns whether pinned."""
+        table = self.table
+        if pinned and (table is None or table.finished is None):
+            self.statusBar().showMessage("Pin a finished run: run the lesson first", 5000)
+            self.act_pin.setChecked(False)
+            return False
+        self._pinned = (self._shown_label, table) if pinned else None
+        self.act_pin.blockSignals(True)
+        self.act_pin.setChecked(pinned)
+        self.act_pin.blockSignals(False)
+        if pinned:
+            self.compare_view.set_runs(self._shown_label, table, None, None)
+            self.statusBar().showMessage("Run pinned: run again (F5) to compare the next run "
+                                         "with it in the Compare tab", 6000)
+        else:
+            self.compare_view.set_runs(None, None, None, None)
+        return pinned
+
+    def _compare_latest(self, _outcome: str = "") -> None:
+        if not self._live_on_screen():
+            return
+        self._shown_label = self._run_label()
+        if self._pinned is None or self._pinned[1] is self.table:
+            return
+        self.compare_view.set_runs(self._pinned[0], self._pinned[1], self._shown_label, self.table)
+        self.views.setCurrentWidget(self.compare_view)
+
+    def _point_task_by_name(self, name: str) -> None:
+        table = self.table
+        row = next((r for r in table.rows if r.name == name), None) if table is not None else None
+        if row is not None:
+            self._select_task(row.tid)
 
     def _offer_replay(self, _outcome: str = "") -> None:
         """The run on screen has ended: offer it on the scrubber."""
@@ -836,20 +917,79 @@ class MainWindow(QMainWindow):
         if run is None or not run.tracer.events:   # never started (a syntax error)
             self.statusBar().showMessage("Nothing to export yet: run something first", 5000)
             return None
-        name = f"{self._doc[1] if self._doc else 'run'}-trace.json"
-        return self._file_dialog("Export trace", True, self.export_trace, str(Path.home() / name))
+        name = f"{self._doc[1] if self._doc else 'run'}-run.json"
+        return self._file_dialog("Save run", True, self.export_trace, str(Path.home() / name))
 
     def export_trace(self, path: str) -> bool:
-        """Write the Chrome Trace JSON of the run on screen (the shown lesson's last) to `path`."""
+        """Save the run on screen (the shown lesson's last) to `path`: a Chrome Trace JSON that
+        Perfetto opens and that carries what replay needs (File → Open run…)."""
+        from asyncio_playground.replay import save_run
         run = self.shown_run()
         if run is None or not run.tracer.events:
             return False
         try:
-            Path(path).write_text(json.dumps(playground.chrome_trace(run.tracer)), encoding="utf-8")
+            save_run(run.tracer.events, path, source=getattr(run, "source", None),
+                     filename=run.tracer.filename or run.path, label=self._shown_label)
         except (OSError, TypeError, ValueError) as exc:
-            self._notice(f"Could not export the trace: {exc}", "error")
+            self._notice(f"Could not save the run: {exc}", "error")
             return False
-        self.statusBar().showMessage(f"Trace written to {path} (open it in ui.perfetto.dev)", 8000)
+        self.statusBar().showMessage(f"Run saved to {path}: File → Open run… replays it; "
+                                     "ui.perfetto.dev opens it too", 8000)
+        return True
+
+    def open_run_dialog(self) -> QFileDialog:
+        dialog = QFileDialog(self, "Open a saved run", str(Path.home()),
+                             "Saved runs (*.json);;All files (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.open_run)
+        dialog.open()    # non-modal: exec() would nest an event loop under a live run
+        return dialog
+
+    def open_run(self, path: str) -> bool:
+        """Open a saved run: its code in the editor (the file it ran as, if that still holds the
+        same text; else a copy beside the edits), and the run on screen, ready to replay."""
+        from asyncio_playground.replay import ReplayError, load_run, relocate
+        try:
+            saved = load_run(path)
+        except ReplayError as exc:
+            self._notice(str(exc), "error")
+            return False
+        if saved.source is None:
+            self._notice(f"{Path(path).name} carries no source code to show", "error")
+            return False
+        original = saved.filename or ""
+        target = Path(original) if original else None
+        try:
+            same = target is not None and target.is_file() and \
+                target.read_text(encoding="utf-8") == saved.source
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            folder = self.edits.directory.parent / "saved-runs"
+            name = Path(original).name if original.endswith(".py") else "run.py"
+            target = folder / f"{Path(path).stem}-{name}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                target.write_text(saved.source, encoding="utf-8")
+            except OSError as exc:
+                self._notice(f"Could not keep the run's code in {folder}: {exc}", "error")
+                return False
+        events = relocate(saved.events, original, str(target)) if not same else saved.events
+        table = playground.TaskTable()
+        table.apply(events)
+        shown = _SavedRun(str(target), saved.source, events)
+        status = f"Saved run: {saved.label} (Python {saved.python or '?'})"
+        if self.controller.live_runs():
+            self.controller.stop("Opened a saved run")
+        self._last_runs[_norm(str(target))] = [shown, table, status]
+        if _norm(str(target)) == _norm(self.current_path() or ""):
+            self._doc = None       # reopen: show the saved run in place of the last one
+        self._shown_label = saved.label
+        if not self.open_path(str(target)):
+            return False
+        self.statusBar().showMessage(f"Opened {Path(path).name}: drag the scrubber or press "
+                                     "Replay", 8000)
         return True
 
     # == settings and closing =========================================================================
