@@ -33,22 +33,28 @@ def test_switching_lessons_shows_each_lessons_own_run(qtbot, make_window):
     assert "Completed" in w.state_label.text()
 
 
-def test_switching_mid_run_stops_that_run_and_keeps_it_with_its_lesson(qtbot, make_window):
+def test_switching_mid_run_leaves_that_run_with_its_lesson(qtbot, make_window):
     w = make_window()
     assert w.open_path(w.lesson_paths()[A])
     with qtbot.waitSignal(w.runStarted, timeout=3000):
         w.run_current()
     qtbot.waitUntil(lambda: any(r.name == "fetch-A" and r.state == TaskState.WAITING for r in w.table.rows),
                     timeout=3000)
-    run = w.run
+    run, a_table = w.run, w.table
     assert w.open_path(w.lesson_paths()[B])
     assert w.table is None and w.task_model.rowCount() == 0
-    qtbot.waitUntil(lambda: run.done, timeout=5000)     # stopped: a run nobody sees does not go on
+    assert "still running" in w.statusBar().currentMessage()
+    assert w.open_path(w.lesson_paths()[A])            # back while it runs: live again
+    assert w.table is a_table and w.task_model.rowCount() == len(a_table.rows)
+    assert w.open_path(w.lesson_paths()[B])
+    qtbot.waitUntil(lambda: run.done, timeout=5000)     # it ran to its end off screen
     qtbot.wait(50)                                      # frames after the end: nothing of A shows up
     assert w.task_model.rowCount() == 0 and w.timeline.lane_count() == 0 and w.console.toPlainText() == ""
+    assert w.state_label.text().startswith("Ready")
     with qtbot.waitSignal(w.runFinished, timeout=5000):  # B runs in its own right
         w.run_current()
-    b_rows = {r.name for r in w.table.rows}
-    assert "fetch-A" not in b_rows
-    assert w.open_path(w.lesson_paths()[A])
-    assert {r.state for r in w.table.rows if r.name.startswith("fetch")} == {TaskState.CANCELLED}
+    assert "fetch-A" not in {r.name for r in w.table.rows}
+    assert w.open_path(w.lesson_paths()[A])            # A's run, finished, with its output
+    assert {r.state for r in w.table.rows if r.name.startswith("fetch")} == {TaskState.DONE}
+    assert "Completed" in w.state_label.text()
+    assert "[fetch-B] Done source_B" in w.console.toPlainText()

@@ -386,15 +386,17 @@ class MainWindow(QMainWindow):
     def _show_lesson_run(self, path: str) -> None:
         """Put the last run of the lesson at ``path`` on screen, or the empty "press Run" state.
 
-        A run of another lesson still live is stopped (a run nobody can see should not go on),
-        and the views are detached from the controller's frame clock until a run of the shown
-        lesson starts."""
+        A run of another lesson still live goes on off screen: the views are detached from the
+        controller's frame clock (its output, status and end are kept with its lesson) until that
+        lesson is shown again or a run of the shown lesson starts (which stops it, as Run does)."""
         refresher = self.refresher
         entry = self._last_runs.get(_norm(path))
-        live = self.controller.live_runs()
-        if live and (entry is None or entry[1] is not refresher.table):
-            self.controller.stop("Switched lessons")
         attached = entry is not None and entry[1] is refresher.table
+        run = self.controller.run
+        if not attached and run is not None and not run.done:
+            # The run goes on, off screen: its lesson shows it again (live) when picked again.
+            self.statusBar().showMessage(f"{Path(run.path).name} is still running (shown with its lesson; "
+                                         "Stop: Shift+F5)", 8000)
         refresher.model = self.task_model if attached else None
         refresher.timeline = self.timeline if attached else None
         self._shown = entry
