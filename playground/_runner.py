@@ -73,6 +73,16 @@ def _rss() -> int | None:
         return None
 
 
+def _exited(pid) -> bool:
+    """Whether child ``pid`` has exited, without reaping it (waitid WNOWAIT; elsewhere: poll)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
 def default_memory_limit() -> int | None:
     """Bytes a run may add to the process: half the machine's memory (None: unknown)."""
     try:
@@ -396,6 +406,12 @@ def _note_popen():
         frame = frame.f_back
     popen = frame.f_locals.get("self") if frame is not None else None
     if popen is not None:
+        # asyncio reaps its own children (its child watcher): the run must not reap them too.
+        by_asyncio = False
+        while frame is not None and not by_asyncio:
+            by_asyncio = frame.f_code.co_filename.endswith(("base_subprocess.py", "unix_events.py"))
+            frame = frame.f_back
+        popen._playground_by_asyncio = by_asyncio
         run._popens.append(popen)
 
 
@@ -1068,18 +1084,29 @@ class Run:
                        "playground from exiting)")
 
     def _end_process(self, popen):
-        if popen.poll() is not None:
+        by_asyncio = getattr(popen, "_playground_by_asyncio", False)
+        if popen.returncode is not None or (not by_asyncio and popen.poll() is not None) or (
+                by_asyncio and _exited(popen.pid)):
             return
         what = popen.args if isinstance(popen.args, str) else " ".join(map(str, popen.args))
         try:
             popen.terminate()
-            try:
-                popen.wait(TERMINATE_WAIT)
+            if by_asyncio:   # wait without reaping: asyncio's child watcher reaps it
+                deadline = time.monotonic() + TERMINATE_WAIT
+                while not _exited(popen.pid) and time.monotonic() < deadline:
+                    time.sleep(0.01)
                 how = "terminated"
-            except Exception:   # subprocess.TimeoutExpired
-                popen.kill()
-                popen.wait(TERMINATE_WAIT)
-                how = "killed (it ignored SIGTERM)"
+                if not _exited(popen.pid):
+                    popen.kill()
+                    how = "killed (it ignored SIGTERM)"
+            else:
+                try:
+                    popen.wait(TERMINATE_WAIT)
+                    how = "terminated"
+                except Exception:   # subprocess.TimeoutExpired
+                    popen.kill()
+                    popen.wait(TERMINATE_WAIT)
+                    how = "killed (it ignored SIGTERM)"
         except OSError:
             return
         self._note(f"subprocess {what[:60]!r} (pid {popen.pid}) was still running: {how}")
