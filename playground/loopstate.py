@@ -224,3 +224,39 @@ def next_step(loop) -> NextStep | None:
         return NextStep("idle", None, "nothing is ready or scheduled: the run waits on sockets "
                         "or threads", None, None, None)
     return None
+
+
+# -- what the loop's clock cannot slow down ------------------------------------------------------
+_WALL_CLOCK = {
+    ("time", "time"): "reads the wall clock (time.time)",
+    ("time", "monotonic"): "reads the wall clock (time.monotonic)",
+    ("time", "perf_counter"): "reads the wall clock (time.perf_counter)",
+    ("time", "sleep"): "sleeps in real time (time.sleep blocks the loop)",
+    ("asyncio", "to_thread"): "runs work in a thread (asyncio.to_thread), at real speed",
+    ("loop", "run_in_executor"): "runs work in a thread (run_in_executor), at real speed",
+    ("threading", "Thread"): "starts a thread, which runs at real speed",
+}
+
+
+def unscaled_uses(source: str) -> list[tuple[int, str]]:
+    """``(line, what)`` for each place in ``source`` whose time the loop's speed and Pause do not
+    govern: the wall clock read directly, real sleeps, work in threads.  Loop time (``sleep``,
+    ``call_later``, timeouts, ``loop.time()``) follows the speed; these do not."""
+    import ast
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            attr = node.func.attr
+            base = node.func.value
+            owner = base.id if isinstance(base, ast.Name) else (
+                base.attr if isinstance(base, ast.Attribute) else "")
+            what = _WALL_CLOCK.get((owner, attr))
+            if what is None and attr == "run_in_executor":
+                what = _WALL_CLOCK[("loop", "run_in_executor")]
+            if what is not None:
+                found.append((node.lineno, what))
+    return sorted(set(found))

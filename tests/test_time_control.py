@@ -246,3 +246,20 @@ def test_cli_speed(tmp_path):
     bad = subprocess.run(cmd + ["--speed", "fast"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "expected a positive number or 'skip-idle', not 'fast'" in bad.stderr
+
+
+def test_unscaled_uses_are_found():
+    source = textwrap.dedent("""
+        import asyncio, time, threading
+
+        async def main():
+            t = time.time()
+            await asyncio.sleep(1)
+            await asyncio.to_thread(time.sleep, 1)
+            await asyncio.get_running_loop().run_in_executor(None, print)
+            print(asyncio.get_running_loop().time() - t)
+    """)
+    uses = _loopstate.unscaled_uses(source)
+    assert [line for line, _ in uses] == [5, 7, 8]
+    assert "time.time" in uses[0][1] and "to_thread" in uses[1][1]
+    assert _loopstate.unscaled_uses("def (") == []

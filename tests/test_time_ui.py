@@ -197,3 +197,43 @@ def test_saved_run_reopens_identically(qtbot, window, tmp_path):
     bad.write_text('{"traceEvents": []}')
     assert not w.open_run(str(bad))
     assert "no replay data" in w.console.toPlainText()
+
+
+def test_what_speed_cannot_slow_is_said(qtbot, window, tmp_path):
+    w = window
+    script = tmp_path / "wall.py"
+    script.write_text("import asyncio, time\n\nasync def main():\n    t = time.time()\n"
+                      "    await asyncio.sleep(0.2)\n    print(time.time() - t)\n\n"
+                      "asyncio.run(main())\n")
+    assert w.open_path(str(script))
+    w.time_bar.select_speed("½×")
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    assert "not everything follows it: line 4 reads the wall clock (time.time)" in \
+        w.console.toPlainText()
+
+
+def test_comparison_opens_larger(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=5000)
+    w.pin_run(True)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=5000)
+    cv = w.compare_view
+    assert cv.detach.isVisible()
+    qtbot.mouseClick(cv.detach, Qt.MouseButton.LeftButton)
+    from asyncio_playground.ui.compare_view import CompareWindow
+    big = w.findChild(CompareWindow)
+    assert big is not None
+    qtbot.waitExposed(big)
+    for timeline in big.view.timelines:
+        assert timeline.lane_count() == 3
+        # every lane fits: no scrolling needed to see the three tasks
+        assert timeline.lane_rect(timeline.lane_tids()[-1]).bottom() <= timeline.height()
+    big.close()

@@ -3,13 +3,15 @@ with what ran, with the totals and the tasks whose outcome or duration differ ca
 
 Signals:
     taskPointed(str): a difference naming a task was clicked (the task's name).
+    detachRequested(): "Open larger" was clicked (the window shows the comparison in a window of
+        its own, for small screens).
 """
 from __future__ import annotations
 
 from asyncio_playground.replay import compare
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget)
 
 from .timeline import TimelineWidget
 
@@ -25,10 +27,16 @@ def _total(table) -> float | None:
 
 def _caption(which: str, label: str, table) -> str:
     total = _total(table)
-    took = f"{total:.2f} s" if total is not None else "still running"
+    took = f"in {total:.2f} s" if total is not None else "still running"
     n = len(table.rows) if table is not None else 0
-    outcome = table.outcome or "live" if table is not None else ""
-    return f"<b>{which}</b> — {label}: {outcome}, {took}, {n} task{'s' * (n != 1)}"
+    outcome = (table.outcome or "live") if table is not None else ""
+    return f"<b>{which}</b> — {outcome} {took}, {n} task{'s' * (n != 1)} · {label}"
+
+
+def _split(label: str) -> tuple[str, str]:
+    """("title", "the rest") of a label "title — the rest" (no title: ("", label))."""
+    title, sep, rest = label.partition(" — ")
+    return (title, rest) if sep else ("", label)
 
 
 class CompareView(QWidget):
@@ -40,12 +48,22 @@ class CompareView(QWidget):
     """
 
     taskPointed = Signal(str)
+    detachRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, detachable: bool = True) -> None:
         super().__init__(parent, objectName="compareView")
         self.summary = QLabel(_EMPTY, wordWrap=True, objectName="compareSummary")
-        self.captions = (QLabel(textFormat=Qt.TextFormat.RichText),
-                         QLabel(textFormat=Qt.TextFormat.RichText))
+        self.detach = QToolButton(autoRaise=True, objectName="compareDetach",
+                                  toolButtonStyle=Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.detach.setText("Open larger")
+        self.detach.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarMaxButton))
+        self.detach.setToolTip("Show the comparison in a window of its own, with room for "
+                               "every lane")
+        self.detach.clicked.connect(self.detachRequested)
+        self.detach.setVisible(False)
+        self._detachable = detachable
+        self.captions = (QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True),
+                         QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True))
         self.timelines = (TimelineWidget(), TimelineWidget())
         self.differences = QListWidget(objectName="compareDifferences")
         self.differences.itemClicked.connect(self._clicked)
@@ -60,10 +78,18 @@ class CompareView(QWidget):
             split.addWidget(box)
         split.addWidget(self.differences)
         self.differences.setMinimumHeight(50)
+        rows = self.differences.fontMetrics().height() + 4
+        self.differences.setMaximumHeight(rows * 5)     # the timelines get the room
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 1)
         self._tables = (None, None)
         layout = QVBoxLayout(self, spacing=4)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.detach, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
         layout.addWidget(split, 1)
         self.set_runs(None, None, None, None)
 
@@ -77,6 +103,8 @@ class CompareView(QWidget):
         self.differences.setVisible(shown)
         self.differences.clear()
         self._tables = (table_a, table_b)
+        self.runs = (label_a, table_a, label_b, table_b)
+        self.detach.setVisible(shown and self._detachable)
         if not shown:
             self.summary.setText(_EMPTY if table_a is None else
                                  f"Pinned: {label_a}.  Run again (F5) to compare the next run "
@@ -84,8 +112,13 @@ class CompareView(QWidget):
             for timeline in self.timelines:
                 timeline.set_table(None)
             return []
-        self.captions[0].setText(_caption("Pinned", label_a, table_a))
-        self.captions[1].setText(_caption("Latest", label_b, table_b))
+        (title_a, rest_a), (title_b, rest_b) = _split(label_a), _split(label_b)
+        same = title_a == title_b
+        for caption, which, title, rest, table, label in (
+                (self.captions[0], "Pinned", title_a, rest_a, table_a, label_a),
+                (self.captions[1], "Latest", title_b, rest_b, table_b, label_b)):
+            caption.setText(_caption(which, rest if same else label, table))
+            caption.setToolTip(label)
         span = max(_total(table_a) or 0.0, _total(table_b) or 0.0, 1e-3)
         for timeline, table in zip(self.timelines, (table_a, table_b)):
             timeline.set_table(table)
@@ -93,11 +126,12 @@ class CompareView(QWidget):
             timeline.set_visible_range(0.0, span * 1.04)   # one time axis for both
         diffs = compare(table_a, table_b)
         ta, tb = _total(table_a), _total(table_b)
+        about = f"{title_a}: " if same and title_a else ""
         if ta is not None and tb is not None and ta > 0:
-            self.summary.setText(f"The latest run took {tb:.2f} s, the pinned one {ta:.2f} s "
-                                 f"({tb / ta:.2f}×).  Both timelines share one time axis.")
+            self.summary.setText(f"{about}the latest run took {tb:.2f} s, the pinned one {ta:.2f} s "
+                                 f"({tb / ta:.2f}×); one time axis for both.")
         else:
-            self.summary.setText("Both timelines share one time axis.")
+            self.summary.setText(f"{about}one time axis for both runs.")
         if not diffs:
             QListWidgetItem("No task differs in outcome or (by more than 10 %) in duration.",
                             self.differences)
@@ -119,3 +153,25 @@ class CompareView(QWidget):
                 row = next((r for r in table.rows if r.name == name), None) if table else None
                 timeline.highlight(row.tid if row is not None else -1)
             self.taskPointed.emit(name)
+
+
+class CompareWindow(QDialog):
+    """The comparison in a window of its own (non-modal): on a small screen the views pane has
+    no room for two timelines."""
+
+    def __init__(self, parent: QWidget | None, runs) -> None:
+        super().__init__(parent, objectName="compareWindow")
+        self.setWindowTitle("Compare runs — asyncio Playground")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.view = CompareView(self, detachable=False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        # No layout-imposed minimum on a top-level window (the offscreen platform warns about
+        # the size hints it would forward; the main window does the same).
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        self.view.set_runs(*runs)
+        screen = parent.screen().availableGeometry() if parent is not None and parent.screen() \
+            else None
+        w, h = (min(1100, int(screen.width() * 0.92)), min(760, int(screen.height() * 0.9))) \
+            if screen is not None and screen.width() > 0 else (1000, 680)
+        self.resize(w, h)

@@ -156,8 +156,8 @@ class MainWindow(QMainWindow):
         self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
                                     "awaiter, a gather's or TaskGroup's children under it")
         self.loop_panel = LoopPanel(self._loop)
-        self.views.addTab(self.loop_panel, "Inside the loop")
-        self.views.setTabToolTip(2, "The loop's own queues: what is ready (FIFO), the timers, the "
+        self.views.addTab(self.loop_panel, "Loop")
+        self.views.setTabToolTip(2, "Inside the loop: its own queues — what is ready (FIFO), the timers, the "
                                     "sockets it watches, the jobs in executor threads")
         self.refresher.tableStarted.connect(self._table_started)
         self.refresher.tasksChanged.connect(self._tasks_changed)
@@ -609,6 +609,7 @@ class MainWindow(QMainWindow):
         self.views.setTabToolTip(3, "A pinned run and the latest one, one above the other on one "
                                     "time axis, with the tasks whose outcome or duration differ")
         self.compare_view.taskPointed.connect(self._point_task_by_name)
+        self.compare_view.detachRequested.connect(self.open_compare_window)
         self._pinned = None            # (label, table) of the pinned run
         self.act_open_run = QAction("Open run…", self, shortcutContext=Qt.ShortcutContext.WindowShortcut)
         self.act_open_run.setShortcut(QKeySequence("Ctrl+Shift+O"))
@@ -627,8 +628,26 @@ class MainWindow(QMainWindow):
         self.loop_panel.taskSelected.connect(self._select_task)
         c = self.controller
         c.runStarted.connect(lambda run: self.time_bar.run_started(self._loop.time()))
+        c.runStarted.connect(lambda run: self._speed_caveats())
+        self.time_bar.speed.currentIndexChanged.connect(lambda _i: self._speed_caveats())
+        self.time_bar.act_pause.triggered.connect(lambda: self._speed_caveats())
         c.runFinished.connect(self._offer_replay)
         c.runFinished.connect(self._compare_latest)
+
+    def _speed_caveats(self) -> None:
+        """Say plainly what the loop's speed and Pause cannot govern in the live run's code."""
+        from asyncio_playground.loopstate import unscaled_uses
+        run, loop = self.controller.run, self._loop
+        if run is None or run.done or (loop.speed == 1.0 and not loop.paused):
+            return
+        notes = [f"line {line} {what}" for line, what in unscaled_uses(run.source or "")]
+        if self.act_network.isChecked():
+            notes.append("Live network: the internet answers at its own speed")
+        if not notes:
+            return
+        mode = "paused" if loop.paused else f"at {self.time_bar.speed.currentText()}"
+        shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
+        self._notice(f"Loop time is {mode}, but not everything follows it: {shown}.", "warn")
 
     def _selected_task(self):
         """The selected task of the live run (a ``Task``), for Step task; None if there is none."""
@@ -691,6 +710,14 @@ class MainWindow(QMainWindow):
             return
         self.compare_view.set_runs(self._pinned[0], self._pinned[1], self._shown_label, self.table)
         self.views.setCurrentWidget(self.compare_view)
+
+    def open_compare_window(self):
+        """The comparison in a window of its own (non-modal), sized for two timelines."""
+        from .compare_view import CompareWindow
+        window = CompareWindow(self, self.compare_view.runs)
+        window.view.taskPointed.connect(self._point_task_by_name)
+        window.show()
+        return window
 
     def _point_task_by_name(self, name: str) -> None:
         table = self.table
