@@ -152,6 +152,8 @@ def shoot(out: str, size: tuple[int, int], dark: bool) -> dict:
         report["choices"] = len(choices)
         report["choices_cut"] = [i for i, b in enumerate(choices)
                                  if b.parentWidget().mapTo(pane, b.parentWidget().rect().topRight()).x() > pane.width()]
+        story = w.story                  # the line under the table: never cut
+        report["story_cut"] = story.height() < story.heightForWidth(story.width())
         report["window_rect"] = [w.width(), w.height()]
         report["dpr"] = w.devicePixelRatioF()
         image = w.grab()
@@ -202,6 +204,7 @@ def test_window_mid_run_geometry(tmp_path, name, size, dark, scale):
     assert r["headers_cut"] == [], r
     assert len(r["axis_labels"]) >= 2 and r["axis_cut"] == [], r
     assert r["legend_cut"] == [], r
+    assert not r["story_cut"], r
     assert r["has_quiz"] and r["choices"] >= 3
     assert r["check_inside"] and r["check_size_ok"] and r["choices_cut"] == [], r
 

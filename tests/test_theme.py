@@ -113,6 +113,8 @@ def test_dark_theme_from_the_view_menu_and_back(qtbot, make_window):
         w.act_themes["dark"].trigger()
         assert colors.is_dark() and app.palette().color(R.Base).lightness() < 80
         qtbot.waitUntil(lambda: w.editor.highlighter.dark, timeout=1000)   # the editor follows
+        # Rich text that names colours is set again in the dark palette's (the story's hint).
+        assert colors.palette(True).color(R.PlaceholderText).name() in w.story.text()
         assert colors.state_color(TaskState.WAITING) == QColor("#5a9cf0")
         w2 = make_window()                                  # remembered
         assert w2.act_themes["dark"].isChecked()

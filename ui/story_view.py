@@ -4,14 +4,16 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from asyncio_playground.vocab import TaskState
 
 from . import colors
 
-_PLACEHOLDER = "Select a task to read its cancellation story: who cancelled it, why, where " \
-               "CancelledError landed and what ran after."
+# Short: one line even in a narrow pane (the label sits under the table, where height is scarce).
+_PLACEHOLDER = "Select a task to read its cancellation story."
+_PLACEHOLDER_TIP = "The story says who cancelled the task, why, where CancelledError landed and what ran after."
 
 
 class StoryView(QLabel):
@@ -30,11 +32,19 @@ class StoryView(QLabel):
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Never squeezed below its text (the table above gives way instead).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setContentsMargins(4, 2, 4, 2)
         self.story = None
         self._shown = None
         self.show_story(None, None)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange and self._shown is not None:
+            # Rich text resolves its colours when set: set it again in the new palette's.
+            shown, self._shown = self._shown, None
+            self.show_story(*shown)
 
     def show_story(self, name: str | None, text: str | None) -> None:
         """Show task ``name``'s story ``text`` (None: it was never asked to cancel)."""
@@ -44,8 +54,9 @@ class StoryView(QLabel):
         self.story = text
         mark = colors.state_ink(TaskState.CANCELLED).name()
         if name is None:
-            self.setText(f"<span style='color: palette(placeholder-text)'>{_PLACEHOLDER}</span>")
-            self.setToolTip("")
+            muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            self.setText(f"<span style='color: {muted}'>{_PLACEHOLDER}</span>")
+            self.setToolTip(_PLACEHOLDER_TIP)
         elif text is None:
             self.setText(f"<b>{html.escape(name)}</b>: never asked to cancel.")
             self.setToolTip("")
