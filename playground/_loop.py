@@ -112,6 +112,9 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._watchdog = None
         # The clock (see the module docstring): monotonic until the learner changes something.
         self._clock = time.monotonic
+        # Any of speed != 1, paused, skip idle: one flag, so the hot paths (every _arm, every
+        # drain) pay one attribute lookup for all of them (bench/: three cost 1.5% of timer_hops).
+        self._timectl = False
         self._speed = 1.0
         self._paused = False
         self._skip_idle = False
@@ -239,6 +242,7 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _retime(self, now: float) -> None:
         """Loop time continues from ``now``: frozen if paused, else at the current speed."""
+        self._timectl = self._paused or self._skip_idle or self._speed != 1.0
         mono = time.monotonic
         if self._paused:
             self._clock = lambda: now
@@ -268,6 +272,31 @@ class PlaygroundLoop(qasync.QEventLoop):
         """Arm the pump for the earliest thing to do (0 ms if callbacks are ready)."""
         if self._pump is None or self._closed:
             return
+        if self._timectl:
+            self._arm_controlled()
+            return
+        if self._ready:
+            self._armed_when = 0.0
+            self._pump.start(0)
+            return
+        scheduled = self._scheduled
+        while scheduled and scheduled[0]._cancelled:
+            self._timer_cancelled_count -= 1
+            heapq.heappop(scheduled)._scheduled = False
+        if not scheduled:
+            self._armed_when = math.inf
+            self._pump.stop()
+            return
+        when = scheduled[0]._when
+        # ceil: Qt rounds nothing up for us, and a timer that fires a hair early only gets
+        # re-armed for the remainder (the drain never runs a timer before its time).  Capped
+        # before ceil: sleep(inf) is a timer that never comes, not an OverflowError.
+        ms = min(max((when - self._clock()) * 1000.0, 0.0), _MAX_ARM_MS)
+        self._armed_when = when
+        self._pump.start(math.ceil(ms))
+
+    def _arm_controlled(self):
+        """``_arm`` while the learner controls time: paused, stepping, slowed, or skipping idle."""
         if self._paused:
             if self._step_request is None:
                 # -1: call_soon/call_at see "nothing to arm" and leave the pump alone.
@@ -282,15 +311,12 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._armed_when = 0.0
             self._pump.start(0)
             return
-        scheduled = self._scheduled
-        while scheduled and scheduled[0]._cancelled:
-            self._timer_cancelled_count -= 1
-            heapq.heappop(scheduled)._scheduled = False
-        if not scheduled:
+        first = self._first_timer()
+        if first is None:
             self._armed_when = math.inf
             self._pump.stop()
             return
-        when = scheduled[0]._when
+        when = first._when
         delay = when - self._clock()
         if self._skip_idle and delay > 0 and self._can_skip():
             wall = time.monotonic()
@@ -304,10 +330,7 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._idle_since = None
             self._retime(when)   # the jump: nothing is ready and nothing can arrive
             delay = 0.0
-        # ceil: Qt rounds nothing up for us, and a timer that fires a hair early only gets
-        # re-armed for the remainder (the drain never runs a timer before its time).  Capped
-        # before ceil: sleep(inf) is a timer that never comes, not an OverflowError.
-        ms = min(max(delay / self._speed * 1000.0, 0.0), _MAX_ARM_MS)
+        ms = min(max(delay / self._speed * 1000.0, 0.0), _MAX_ARM_MS)   # wall ms, as in _arm
         self._armed_when = when
         self._pump.start(math.ceil(ms))
 
@@ -321,16 +344,18 @@ class PlaygroundLoop(qasync.QEventLoop):
         scheduled = self._scheduled
         popleft = ready.popleft
         clock = self._clock
-        deadline = clock() + SLICE * self._speed   # in loop time, which the tracer also reads
+        deadline = clock() + SLICE   # in loop time, which the tracer also reads
         try:
-            if self._paused:
-                request, self._step_request = self._step_request, None
-                if request is not None:
-                    self._step(request[0])
-                    self.step_count += 1
-                    for listener in list(self.clock_listeners):
-                        listener()
-                return
+            if self._timectl:
+                if self._paused:
+                    request, self._step_request = self._step_request, None
+                    if request is not None:
+                        self._step(request[0])
+                        self.step_count += 1
+                        for listener in list(self.clock_listeners):
+                            listener()
+                    return
+                deadline = clock() + SLICE * self._speed
             while True:
                 # Due timers join the ready queue behind what is already there, as in
                 # BaseEventLoop._run_once; "due" means when <= now, never earlier.
@@ -407,14 +432,20 @@ class PlaygroundLoop(qasync.QEventLoop):
                 continue
             if not jump:
                 return False
-            scheduled = self._scheduled
-            while scheduled and scheduled[0]._cancelled:
-                self._timer_cancelled_count -= 1
-                heapq.heappop(scheduled)._scheduled = False
-            if not scheduled or scheduled[0]._when == math.inf:
+            first = self._first_timer()
+            if first is None or first._when == math.inf:
                 return False
-            self._retime(max(scheduled[0]._when, self._clock()))
+            self._retime(max(first._when, self._clock()))
         return False
+
+    def _first_timer(self):
+        """The earliest live timer (cancelled ones at the top of the heap are dropped), or None.
+        (``_arm`` inlines the same loop: it runs once per timer.)"""
+        scheduled = self._scheduled
+        while scheduled and scheduled[0]._cancelled:
+            self._timer_cancelled_count -= 1
+            heapq.heappop(scheduled)._scheduled = False
+        return scheduled[0] if scheduled else None
 
     def _run_front(self):
         """Run the handle at the front of the ready queue (traced when a run is live)."""
@@ -603,7 +634,7 @@ class PlaygroundLoop(qasync.QEventLoop):
     # -- what the loop panel shows besides the queues -----------------------------------------
     def _add_reader(self, fd, callback, *args):
         super()._add_reader(fd, callback, *args)
-        self._io_labels[("read", fd)] = _label(callback)
+        self._io_labels[("read", fd)] = _label(callback, args)
 
     def _remove_reader(self, fd):
         self._io_labels.pop(("read", fd), None)
@@ -611,7 +642,7 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _add_writer(self, fd, callback, *args):
         super()._add_writer(fd, callback, *args)
-        self._io_labels[("write", fd)] = _label(callback)
+        self._io_labels[("write", fd)] = _label(callback, args)
 
     def _remove_writer(self, fd):
         self._io_labels.pop(("write", fd), None)
@@ -655,8 +686,10 @@ class PlaygroundLoop(qasync.QEventLoop):
             self.close()
 
 
-def _label(callback) -> str:
-    """A callback in words: its qualified name, and whose method it is."""
+def _label(callback, args=()) -> str:
+    """A callback in words: its qualified name (a ``Context.run`` wrapper: what it runs)."""
+    if isinstance(getattr(callback, "__self__", None), contextvars.Context) and args:
+        callback = args[0]    # the runner registers a lesson's reader as context.run(fn, ...)
     while hasattr(callback, "func") and hasattr(callback, "args"):   # functools.partial
         callback = callback.func
     name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None)

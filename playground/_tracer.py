@@ -473,6 +473,17 @@ class Tracer(Instrument):
         self.events.append(event if hasattr(event, "_fields") else named(event))
 
 
+def _fatal_callback(loop, handle, exc):
+    """``call_soon(sys.exit, 3)`` in a run: SystemExit/KeyboardInterrupt out of a plain callback
+    ends that run (its ``on_fatal``), as out of a task's step; not the loop, not the app."""
+    from ._loop import current_run   # (_loop imports this module)
+    run = handle._context.get(current_run)
+    tracer = getattr(run, "tracer", None)
+    if tracer is None or tracer.on_fatal is None:
+        raise exc
+    loop.call_soon(tracer.on_fatal, exc)
+
+
 def _thread_ident():
     import threading
     return threading.get_ident()
@@ -495,7 +506,10 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
         if task.__class__ is not TracedTask or callback.__class__ is _MethodType:
             # Not a step: a plain callback, or a Python method of a task scheduled as one
             # (loop.call_later(d, task.cancel)), which must not count as the task's step.
-            handle._run()
+            try:   # free unless raised (3.11+: zero-cost try)
+                handle._run()
+            except (SystemExit, KeyboardInterrupt) as exc:
+                _fatal_callback(loop, handle, exc)
         else:
             tracer = task._tracer
             loop.current_traced = task

@@ -237,3 +237,11 @@ def test_comparison_opens_larger(qtbot, window):
         # every lane fits: no scrolling needed to see the three tasks
         assert timeline.lane_rect(timeline.lane_tids()[-1]).bottom() <= timeline.height()
     big.close()
+
+
+def test_a_latin1_file_opens_as_python_reads_it(qtbot, make_window, tmp_path):
+    w = make_window()
+    path = tmp_path / "latin.py"
+    path.write_bytes("# -*- coding: latin-1 -*-\nprint('café')\n".encode("latin-1"))
+    assert w.open_path(str(path))
+    assert "print('café')" in w.editor.toPlainText()

@@ -46,6 +46,17 @@ _SPLITTERS = ("main", "centre", "right")
 DEFAULT_BLOCK_LIMIT = 3.0   # seconds; issue 13: <= 3 s, so a blocked window never looks hung
 
 
+def _read_python(path) -> str:
+    """A Python file's text, decoded as Python decodes source (a BOM, a ``# coding:`` cookie);
+    undecodable bytes become U+FFFD rather than refusing to show the file."""
+    import importlib.util
+    data = Path(path).read_bytes()
+    try:
+        return importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", errors="replace")
+
+
 class _SavedRun:
     """A run read back from a file, shaped like the parts of ``playground.Run`` the window reads
     (``path``, ``source``, ``tracer.events``/``filename``/``live``, ``done``)."""
@@ -290,7 +301,7 @@ class MainWindow(QMainWindow):
         known = {_norm(l.path): l for l in self._lessons}
         try:
             lesson = known.get(_norm(path)) or lessons.load(path)
-            original = Path(path).read_text(encoding="utf-8", errors="replace")
+            original = _read_python(path)
         except (OSError, ValueError) as exc:  # unreadable, a directory, NUL bytes...
             self._notice(f"Could not open {path}: {exc}", "error")
             return False
