@@ -293,7 +293,8 @@ def test_output_block_and_error_signals_carry_the_data_in_order(qtbot, controlle
     assert text == {(None, "stdout"): "module\n", ("chatty", "stdout"): "one\ntwo",
                     ("chatty", "stderr"): " three\n"}
     assert outputs[0][0] is None                               # module code printed first
-    (blocked,) = [g[1:] for g in got if g[0] == "blocked"]
+    # The blocker's block (a loaded machine can add a short one elsewhere, e.g. in gc.collect()).
+    (blocked,) = [g[1:] for g in got if g[0] == "blocked" and g[3] == "blocker"]
     duration, line, task, where = blocked
     assert duration >= 0.25 and line == 12 and task == "blocker" and where is None
     (error,) = [g[1:] for g in got if g[0] == "error"]
@@ -301,8 +302,9 @@ def test_output_block_and_error_signals_carry_the_data_in_order(qtbot, controlle
     assert "ConnectionError: refused" in error[2]
     kinds = [g[0] for g in got]
     # Each frame sends its outputs, then its blocks, then its errors: here also the order they happened.
-    assert kinds.index("blocked") < kinds.index("error")
-    assert all(kind == "output" for kind in kinds[:kinds.index("blocked")])
+    first_block = got.index(("blocked",) + blocked)
+    assert first_block < kinds.index("error")
+    assert all(kind == "output" for kind in kinds[:first_block] if kind != "blocked")
 
 
 def test_live_states_come_from_the_vocabulary():
