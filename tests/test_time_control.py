@@ -263,3 +263,62 @@ def test_unscaled_uses_are_found():
     assert [line for line, _ in uses] == [5, 7, 8]
     assert "time.time" in uses[0][1] and "to_thread" in uses[1][1]
     assert _loopstate.unscaled_uses("def (") == []
+
+
+def test_a_lesson_callback_is_a_step_of_its_own(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path, """
+        import asyncio
+
+        async def main():
+            asyncio.get_running_loop().call_soon(print, "tick")
+            await asyncio.sleep(0)
+            print("main again")
+
+        asyncio.run(main())
+    """)
+    qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
+
+    def step():
+        n = loop.step_count
+        loop.step()
+        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+        return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+
+    assert step() == ""                      # main's first step: schedules the callback, yields
+    nxt = _loopstate.next_step(loop)
+    assert (nxt.kind, nxt.label) == ("callback", "print()")
+    assert step() == "tick\n"                # the callback, alone
+    assert step() == "tick\nmain again\n"    # main again
+    finish(qtbot, loop, run)
+
+
+def test_a_step_policy_chooses_what_runs(qtbot, attached_loop, tmp_path):
+    """The hook for "be the scheduler": a policy that runs the newest ready handle first."""
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path)
+    qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
+    n = loop.step_count
+    loop.step()                                # main: creates A then B (A is first in FIFO)
+    qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+    loop.step_policy = lambda ready: len(ready) - 1
+    try:
+        n = loop.step_count
+        loop.step()
+        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+        assert states(run)["fetch-B"] == "waiting" and states(run)["fetch-A"] == "pending"
+    finally:
+        loop.step_policy = None
+    finish(qtbot, loop, run)
+
+
+def test_a_long_pause_is_no_block(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    run = start(loop, tmp_path)
+    qtbot.waitUntil(lambda: states(run).get("fetch-B") == "waiting", timeout=5_000)
+    loop.pause()
+    qtbot.wait(1_500)    # over the watchdog's threshold many times: the loop is not blocked
+    finish(qtbot, loop, run)
+    assert table_of(run).blocks == []

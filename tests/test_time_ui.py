@@ -245,3 +245,24 @@ def test_a_latin1_file_opens_as_python_reads_it(qtbot, make_window, tmp_path):
     path.write_bytes("# -*- coding: latin-1 -*-\nprint('café')\n".encode("latin-1"))
     assert w.open_path(str(path))
     assert "print('café')" in w.editor.toPlainText()
+
+
+def test_replay_plays_back_at_the_chosen_speed(qtbot, window):
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    bar = w.time_bar
+    bar.select_speed("2×")
+    moments = []
+    bar.momentChanged.connect(moments.append)
+    t0 = time.monotonic()
+    qtbot.mouseClick(bar.play, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not bar.play.isChecked(), timeout=5000)
+    wall = time.monotonic() - t0
+    assert bar.moment is None                          # played to the end: the run as it ended
+    assert len(moments) >= 5 and moments == sorted(moments)
+    span = w._replay.end - w._replay.start
+    assert wall >= span / 2 * 0.8                      # about 0.5 s for a 1 s run at 2x

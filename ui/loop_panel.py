@@ -2,7 +2,7 @@
 watches and the jobs in executor threads — what makes "create_task schedules it; it runs when
 main next yields" visible.
 
-Live, it reads ``loopstate.snapshot(loop)`` ~10 times a second while shown (nothing when hidden)
+Live, it reads ``loopstate.snapshot(loop)`` ~30 times a second while shown (nothing when hidden)
 and exactly after every pause, step and resume.  During a replay it shows the moment as the trace
 tells it (tasks ready to run, tasks sleeping), and says that it is reconstructed.
 
@@ -58,7 +58,7 @@ class LoopPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
         layout.addWidget(self.tree, 1)
-        self._timer = QTimer(self, interval=100)
+        self._timer = QTimer(self, interval=33)   # ~frame rate, only while shown
         self._timer.timeout.connect(self.refresh)
         loop.clock_listeners.append(self._clock_changed)
         self.refresh()
@@ -117,7 +117,7 @@ class LoopPanel(QWidget):
         speed = "skip idle" if state.skip_idle else f"{state.speed:g}×"
         mode = "paused" if state.paused else "running"
         self.header.setText(f"The loop now: {mode}, speed {speed}.  Exact while paused or "
-                            "stepping; sampled 10 times a second while running.")
+                            "stepping; sampled 30 times a second while running.")
         self._fill("ready", [(f"{i + 1}. {e.label}", e.tid, e.run) for i, e in enumerate(state.ready)],
                    state.n_ready)
         self._fill("timers", [(f"in {max(e.when - now, 0):.3f} s — {e.label}", e.tid, e.run)
