@@ -283,8 +283,11 @@ class LessonPanel(QWidget):
         """A run ended: if it is the shown lesson's latest run, list each expectation ✓ or ✗ from
         its trace, and compare a committed prediction with it.  Returns the findings (empty for
         a run of another file)."""
-        if self._lesson is None or run is None or run is not self._run:
+        if self._lesson is None or run is None or not _same_file(run.path, self._lesson.path):
             return []
+        if self._run is not None and run is not self._run:     # an older run of it, restarted
+            return []
+        self._run = run    # (None when the lesson was opened again while this run went on)
         events = run.tracer.events
         if not events:          # it never started (a syntax error): nothing to say
             self.findings_box.hide()
