@@ -133,12 +133,22 @@ def test_replay_scrubber_shows_a_moment(qtbot, window):
                                TaskTableModel.StateRole)
              for i in range(w.task_model.rowCount())}
     assert shown["fetch-A"] == shown["fetch-B"] == "waiting"
+    action = TaskTableModel.ACTION_COL
+    assert all(w.task_model.data(w.task_model.index(i, action)) == ""     # no Cancel: it ended
+               for i in range(w.task_model.rowCount()))
     text = w.console.toPlainText()
     assert "Starting source_A" in text and "Done source_A" not in text
     assert bar.clock.text().startswith("t = 0.5")
     press(qtbot, bar.slider, Qt.Key.Key_End)              # back to the end: the run as it ended
     assert bar.moment is None
     assert "Done source_B" in w.console.toPlainText()
+    bar.show_moment(replay.start + 0.5)                   # a moment on screen, then Run again
+    with qtbot.waitSignal(w.runStarted, timeout=2000):
+        click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: rows(w).get("fetch-A") == "waiting", timeout=3000)
+    tid = next(r.tid for r in w.table.rows if r.name == "fetch-A")
+    assert w.task_model.data(w.task_model.index(w.task_model.row_of(tid), action)) == "Cancel"
+    assert not bar.slider.isVisible()
 
 
 def test_pinned_run_compared_with_the_next(qtbot, window):

@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
         self._replay = None
         self.time_bar.set_replay(None)
         self.loop_panel.show_replay(None, None)
+        self.task_model.cancellable = True
         self.banner.hide()
         self.story.show_story(None, None)
         self.console.clear_output()
@@ -494,6 +495,8 @@ class MainWindow(QMainWindow):
 
     def _table_started(self, table) -> None:
         refresher = self.refresher
+        self.task_model.cancellable = True     # a replayed moment had turned the buttons off
+        self._replay = None
         if refresher.model is None:   # detached while another lesson was shown: attach again
             refresher.model, refresher.timeline = self.task_model, self.timeline
             self.task_model.set_table(table)
@@ -753,6 +756,7 @@ class MainWindow(QMainWindow):
         if replay is None or entry is None:
             return
         table = entry[1] if t is None else replay.table_at(t)
+        self.task_model.cancellable = t is None
         self.task_model.set_table(table)
         self.timeline.set_table(table)
         self.timeline.refresh(t, live=False)

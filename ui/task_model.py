@@ -70,6 +70,10 @@ class TaskTableModel(QAbstractTableModel):
         self.show_library = False
 
     # -- feeding -----------------------------------------------------------------------------
+    #: False while a replayed moment is shown: its live-looking rows belong to a run that has
+    #: ended, so they get no Cancel button.
+    cancellable = True
+
     def set_table(self, table) -> None:
         """Show *table* (a new run's ``TaskTable``, possibly already holding rows)."""
         self.beginResetModel()
@@ -226,7 +230,7 @@ class TaskTableModel(QAbstractTableModel):
                 return "CancelledError"
             return row.summary or ""
         if col == self.ACTION_COL:
-            return "Cancel" if row.state in LIVE_STATES else ""
+            return "Cancel" if row.state in LIVE_STATES and self.cancellable else ""
         return None
 
     def _elapsed(self, row) -> str:

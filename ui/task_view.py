@@ -55,7 +55,9 @@ class TaskDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _is_live(index) -> bool:
-        return index.data(TaskTableModel.StateRole) in LIVE_STATES
+        """A live task with a Cancel button (not in a replayed moment: that run has ended)."""
+        return (index.data(TaskTableModel.StateRole) in LIVE_STATES
+                and getattr(index.model(), "cancellable", True))
 
     def sizeHint(self, option, index):
         size = super().sizeHint(option, index)
@@ -78,7 +80,7 @@ class TaskDelegate(QStyledItemDelegate):
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
         state = index.data(TaskTableModel.StateRole)
         if col == TaskTableModel.ACTION_COL:
-            if state in LIVE_STATES:
+            if self._is_live(index):
                 self._paint_button(painter, opt, index, style)
             return
         selected = bool(opt.state & _SELECTED)
