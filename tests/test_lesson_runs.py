@@ -58,3 +58,18 @@ def test_switching_mid_run_leaves_that_run_with_its_lesson(qtbot, make_window):
     assert {r.state for r in w.table.rows if r.name.startswith("fetch")} == {TaskState.DONE}
     assert "Completed" in w.state_label.text()
     assert "[fetch-B] Done source_B" in w.console.toPlainText()
+
+
+def test_a_lessons_findings_come_back_with_its_run(qtbot, make_window):
+    w = make_window()
+    assert w.open_path(w.lesson_paths()[A])
+    with qtbot.waitSignal(w.runFinished, timeout=5000):
+        w.run_current()
+    panel = w.lesson_panel
+    before = [(f.ok, f.text) for f in panel.findings_list]
+    assert before and all(ok for ok, _ in before)
+    assert w.open_path(w.lesson_paths()[B])
+    assert panel.findings_list == [] and not panel.findings_box.isVisible()
+    assert w.open_path(w.lesson_paths()[A])            # A's run is shown again: so are its findings
+    assert [(f.ok, f.text) for f in panel.findings_list] == before
+    assert panel.findings_box.isVisible()

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
-from .prediction import BAD_COLOR, OK_COLOR, PredictionBox, inline_html as _inline
+from . import colors
+from .prediction import PredictionBox, bad_color, inline_html as _inline, ok_color
 
 
 def _missing(lesson) -> list[str]:
@@ -88,7 +89,8 @@ class LessonPanel(QWidget):
         self.title.setWordWrap(True)
         self.note = QLabel(page)   # what this interpreter lacks to run the lesson, if anything
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("QLabel { background: #fde68a; color: #1d1d1d; border-radius: 4px;"
+        self.note.setStyleSheet(f"QLabel {{ background: {colors.color('banner-warn').name()}; "
+                                f"color: {colors.color('banner-text').name()}; border-radius: 4px;"
                                 " padding: 4px 8px; }")
         self.note.hide()
         self.text = QTextBrowser(page)
@@ -252,17 +254,17 @@ class LessonPanel(QWidget):
         correct = answer is not None and choices[self.group.checkedId()] == str(answer)
         why = _inline(self._question.get("why", ""))
         if correct:
-            self.result.setText(f"<b style='color:#2e9e4f'>✓ Correct.</b> {why}")
+            self.result.setText(f"<b style='color:{ok_color()}'>✓ Correct.</b> {why}")
         else:
             self._wrong += 1
             self.check_button.setEnabled(False)      # until another choice is picked
             if self._wrong == 1:
-                self.result.setText("<b style='color:#e0443a'>✗ Not quite.</b> "
+                self.result.setText(f"<b style='color:{bad_color()}'>✗ Not quite.</b> "
                                     "Have another look and try again.")
             else:
                 right = (f" The answer is <i>{_inline(answer)}</i>." if str(answer) in choices
                          else "")
-                self.result.setText(f"<b style='color:#e0443a'>✗ Not quite.</b>{right} {why}")
+                self.result.setText(f"<b style='color:{bad_color()}'>✗ Not quite.</b>{right} {why}")
         self.result.show()
         self.answered.emit(correct)
         return correct
@@ -317,8 +319,8 @@ class LessonPanel(QWidget):
     def _findings_html(found: list, edited: bool) -> str:
         lines = []
         for f in found:
-            mark = (f"<b style='color:{OK_COLOR}'>✓</b>" if f.ok else
-                    f"<b style='color:{BAD_COLOR}'>✗</b>")
+            mark = (f"<b style='color:{ok_color()}'>✓</b>" if f.ok else
+                    f"<b style='color:{bad_color()}'>✗</b>")
             lines.append(f"<tr><td valign='top'>{mark}&nbsp;</td>"
                          f"<td>{html.escape(f.text, quote=False)}</td></tr>")
         bad = sum(not f.ok for f in found)

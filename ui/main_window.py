@@ -322,6 +322,11 @@ class MainWindow(QMainWindow):
         self._error_marker = None
         self._update_markers()
         self.lesson_panel.set_lesson(lesson)
+        shown = self._shown
+        if switched and shown is not None and shown[1].finished is not None:
+            # Its last run ended while another lesson was on screen (or was opened from a
+            # file): say again what that run showed.
+            self.lesson_panel.run_finished(shown[0], shown[1], shown[1].outcome or "completed")
         self.browser.select_path(path)
         self._update_revert(text, original)
         self.setWindowTitle(f"{lesson.title} — asyncio Playground")

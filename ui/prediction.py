@@ -10,12 +10,25 @@ import html
 import re
 
 from asyncio_playground.lessons import predictions
+from asyncio_playground.vocab import TaskState
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFrame, QGridLayout,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
-OK_COLOR, BAD_COLOR = "#2e9e4f", "#e0443a"
+
+
+def ok_color() -> str:
+    """The ✓ colour of the active theme (the "done" state's, readable on the base)."""
+    from . import colors
+    return colors.state_ink(TaskState.DONE).name()
+
+
+def bad_color() -> str:
+    """The ✗ colour of the active theme (the "failed" state's, readable on the base)."""
+    from . import colors
+    return colors.state_ink(TaskState.FAILED).name()
+
 _PICK = "— pick —"
 
 
@@ -316,16 +329,16 @@ class PredictionBox(QFrame):
     def _html(self, c) -> str:
         rows = []
         for item in c.items:
-            mark = (f"<b style='color:{OK_COLOR}'>✓</b>" if item.ok else
-                    f"<b style='color:{BAD_COLOR}'>✗</b>")
+            mark = (f"<b style='color:{ok_color()}'>✓</b>" if item.ok else
+                    f"<b style='color:{bad_color()}'>✗</b>")
             rows.append(f"<tr><td>{html.escape(item.predicted, quote=False)}</td><td>{mark}</td>"
                         f"<td>{html.escape(item.actual, quote=False)}</td></tr>")
         table = ("<table cellspacing='0' cellpadding='2'><tr><th align='left'>You predicted</th>"
                  "<th></th><th align='left'>The run showed</th></tr>" + "".join(rows) + "</table>")
         if c.ok:
-            head = f"<b style='color:{OK_COLOR}'>✓ Your prediction matched the run.</b>"
+            head = f"<b style='color:{ok_color()}'>✓ Your prediction matched the run.</b>"
         else:
-            head = (f"<b style='color:{BAD_COLOR}'>✗ First difference:</b> "
+            head = (f"<b style='color:{bad_color()}'>✗ First difference:</b> "
                     f"{html.escape(c.divergence or '', quote=False)}")
         explain = self.predict.get("explain") if self.predict else None
         tail = f"<br><br>{inline_html(explain)}" if explain else ""
