@@ -236,6 +236,8 @@ def test_finish_order_prediction_is_checked_against_the_trace(qtbot, make_window
     # The first divergence is highlighted: its task is selected in the table and on the timeline.
     assert w.task_view.selected_tid() == first.tid
     assert box.point_button.isVisible()
+    # ...and its moment is marked on the timeline.
+    assert c.t is not None and w.timeline.marked_time() == (c.t, "your prediction and the run differ")
     # Now the order the trace showed: every line agrees.
     qtbot.mouseClick(box.change_button, Qt.MouseButton.LeftButton)
     assert box.inputs.isEnabled() and not box.result.isVisible()

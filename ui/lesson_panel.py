@@ -64,6 +64,8 @@ class LessonPanel(QWidget):
         answered(bool): the user checked an answer (True when correct).
         taskPointed(int): show this task on the timeline (the prediction's first divergence).
         runExplained(object): a finished run was explained (the list of ``lessons.Finding``).
+        momentPointed(object, str): mark this loop time on the timeline (float; None clears),
+            labelled: where a committed prediction and the run first differed.
 
     Attributes:
         text: the QTextBrowser with the rendered lesson.
@@ -77,6 +79,7 @@ class LessonPanel(QWidget):
     answered = Signal(bool)
     taskPointed = Signal(int)
     runExplained = Signal(object)
+    momentPointed = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +106,9 @@ class LessonPanel(QWidget):
         self.text.document().documentLayout().documentSizeChanged.connect(self._fit_text)
         self.prediction = PredictionBox(page)
         self.prediction.taskPointed.connect(self.taskPointed)
+        self.prediction.compared.connect(
+            lambda c: self.momentPointed.emit(None if c.ok else c.t,
+                                              "" if c.ok else "your prediction and the run differ"))
         self.findings_box = QFrame(page, objectName="findingsBox")
         self.findings_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.findings_title = QLabel("What the run showed", self.findings_box)

@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         c.runStarted.connect(self.lesson_panel.run_started)
         c.runFinished.connect(lambda outcome: self.lesson_panel.run_finished(self.run, self.table, outcome))
         self.lesson_panel.taskPointed.connect(self._select_task)
+        self.lesson_panel.momentPointed.connect(self.timeline.mark_time)
 
     # == lessons and edits ============================================================================
     def lesson_paths(self) -> dict[str, str]:  # slug -> path of every bundled lesson

@@ -89,6 +89,7 @@ class TimelineWidget(QWidget):
         self._highlight = -1
         self._drag = None
         self._inks = None
+        self._mark = None                # (t, label) of mark_time
         self._vbar.setValue(0)
         self.refresh(None, live=False)
 
@@ -297,6 +298,7 @@ class TimelineWidget(QWidget):
             self._paint_lane(painter, lane, area, ink)
         self._paint_cancel_arrows(painter, lanes, area)
         self._paint_now(painter, area, full=True)
+        self._paint_mark(painter, area)
         painter.restore()
         self._paint_labels(painter, lanes, area, pal)
         self._paint_axis(painter, area, pal, marks)
@@ -468,6 +470,37 @@ class TimelineWidget(QWidget):
                 painter.setBrush(NOW_COLOR)
                 painter.drawPolygon(QPolygonF([QPointF(x - 5, self.AXIS_H - 7), QPointF(x + 5, self.AXIS_H - 7),
                                                QPointF(x, self.AXIS_H)]))
+
+    def mark_time(self, t: float | None, label: str = "") -> None:
+        """Mark loop time ``t`` of the shown run with a labelled dashed line (where a prediction
+        and the run first differed); None clears it, as does a new table."""
+        self._mark = (t, label) if t is not None else None
+        self.update()
+
+    def marked_time(self) -> tuple | None:
+        """``(t, label)`` of the mark, or None."""
+        return self._mark
+
+    def _paint_mark(self, painter, area):
+        mark = getattr(self, "_mark", None)
+        if mark is None or self._origin is None:
+            return
+        t, label = mark
+        x = self.x_of(t)
+        if not area.left() <= x <= area.right() + 1:
+            return
+        ink = colors.color("warn")
+        painter.setPen(QPen(ink, 1.5, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
+        if label:
+            fm = painter.fontMetrics()
+            w = fm.horizontalAdvance(label) + 8
+            left = x + 3 if x + 3 + w <= area.right() else x - 3 - w
+            # At the foot of the lanes: the top lanes (main, usually) stay readable.
+            box = QRectF(left, area.bottom() - fm.height() - 4, w, fm.height() + 2)
+            painter.fillRect(box, self._ink()["base"])
+            painter.setPen(ink)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
 
     def _paint_labels(self, painter, lanes, area, pal):
         painter.save()
