@@ -211,6 +211,22 @@ def resolve_lesson(target: str) -> str:
                         f"`{DIST} list` shows the lesson slugs")
 
 
+def _what_the_run_showed(run, table) -> str:
+    """For a lesson (a file with a sidecar): each of its expectations, ✓ or ✗, in words."""
+    from . import lessons
+    if not lessons.sidecar_path(run.path).exists():
+        return ""
+    try:
+        lesson = lessons.load(run.path)
+    except (OSError, ValueError):
+        return ""
+    findings = lessons.explain(lesson, table, list(run.tracer.events), run.outcome or "")
+    if not findings:
+        return ""
+    lines = [f"  {'✓' if f.ok else '✗'} {f.text}" for f in findings]
+    return "\nwhat the run showed:\n" + "\n".join(lines) + "\n"
+
+
 def _speed(text: str) -> tuple[float, bool]:
     """``--speed``: a positive number, or ``skip-idle`` (1x, jumping over idle time)."""
     if text.strip().lower() in ("skip-idle", "skip_idle", "idle"):
@@ -282,6 +298,7 @@ def cmd_run(args) -> int:
         if not args.quiet and table.rows:
             out.write("\n" + "\n".join(summary_lines(table, run.path)) + "\n\n")
             out.write("\n".join(timeline_lines(table)) + "\n")
+            out.write(_what_the_run_showed(run, table))
         for block in table.blocks:
             name = table.by_tid[block.tid].name if block.tid in table.by_tid else "module code"
             where = f"{os.path.basename(block.filename)}:{block.lineno}" if block.filename else "?"

@@ -418,3 +418,13 @@ def test_summary_tells_each_cancellation_with_cause_and_landing_line(tmp_path):
     assert ("  upload: cancelled by its TaskGroup ('check-size'): 'check-size' raised ValueError: "
             "file too large at line 9 → CancelledError landed at line 5") in proc.stdout
     assert "ended cancelled (re-raised)" in proc.stdout
+
+
+def test_run_a_lesson_says_what_the_run_showed(tmp_path):
+    done = cli("run", "basics_02_concurrent_tasks")
+    assert done.returncode == 0, done.stderr
+    assert "what the run showed:" in done.stdout
+    assert "✓ 'fetch-A' and 'fetch-B' ran at the same time for 1.0" in done.stdout
+    script = tmp_path / "plain.py"          # not a lesson (no sidecar): nothing to hold it to
+    script.write_text("import asyncio\nasyncio.run(asyncio.sleep(0))\n")
+    assert "what the run showed" not in cli("run", str(script)).stdout
