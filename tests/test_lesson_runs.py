@@ -73,3 +73,19 @@ def test_a_lessons_findings_come_back_with_its_run(qtbot, make_window):
     assert w.open_path(w.lesson_paths()[A])            # A's run is shown again: so are its findings
     assert [(f.ok, f.text) for f in panel.findings_list] == before
     assert panel.findings_box.isVisible()
+
+
+def test_a_lesson_this_python_cannot_run_is_greyed_with_the_reason(qtbot, make_window):
+    import sys
+
+    from PySide6.QtCore import Qt
+    w = make_window()
+    path = w.lesson_paths()["intro_04_call_graph"]          # needs Python 3.14
+    item = w.browser._item_for(path)
+    tip = item.toolTip(0)
+    if sys.version_info >= (3, 14):
+        assert "Needs" not in tip
+    else:
+        assert "Needs Python 3.14 to run" in tip
+        assert item.foreground(0).color() != w.browser.tree.palette().color(w.browser.tree.foregroundRole())
+    assert item.flags() & Qt.ItemFlag.ItemIsSelectable                       # still readable

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 _PATH = Qt.ItemDataRole.UserRole
@@ -54,7 +55,15 @@ class LessonBrowser(QWidget):
             for lesson in lessons:
                 item = QTreeWidgetItem(g, [lesson.title])
                 item.setData(0, _PATH, str(lesson.path))
-                item.setToolTip(0, f"{lesson.title}\n{lesson.path.name}")
+                missing = _missing(lesson)
+                if missing:
+                    # Still selectable (its text is worth reading), greyed, with the reason.
+                    item.setForeground(0, self.palette().brush(QPalette.ColorGroup.Disabled,
+                                                               QPalette.ColorRole.Text))
+                    item.setToolTip(0, f"{lesson.title}\n{lesson.path.name}\n"
+                                       f"Needs {', '.join(missing)} to run")
+                else:
+                    item.setToolTip(0, f"{lesson.title}\n{lesson.path.name}")
         self.tree.expandAll()
         self._quiet = False
         self.set_filter(self.filter_edit.text())
@@ -160,3 +169,12 @@ class LessonBrowser(QWidget):
         path = item.data(0, _PATH)
         if path:
             self.lessonSelected.emit(path)
+
+
+def _missing(lesson) -> list[str]:
+    """What this Python lacks to run ``lesson`` (``lessons.missing_needs``; [] if unknown)."""
+    from asyncio_playground.lessons import missing_needs
+    try:
+        return missing_needs(lesson)
+    except (AttributeError, TypeError):
+        return []
