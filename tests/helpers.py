@@ -34,3 +34,23 @@ async def until(predicate, timeout=5.0):
             return
         await asyncio.sleep(0.005)
     raise AssertionError("condition not met")
+
+
+#: The create_task lesson's shape, small: two fetch tasks sleeping 1 s side by side (line 6 is the
+#: sleep, line 4 fetch's def).
+CONCURRENT = """
+    import asyncio
+
+    async def fetch(source):
+        print(f"Starting {source}")
+        await asyncio.sleep(1)
+        print(f"Done {source}")
+
+    async def main():
+        task_a = asyncio.create_task(fetch("A"), name="fetch-A")
+        task_b = asyncio.create_task(fetch("B"), name="fetch-B")
+        await task_a
+        await task_b
+
+    asyncio.run(main())
+"""

@@ -5,26 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import run_script
+from helpers import CONCURRENT, run_script
 
 from asyncio_playground import replay
-
-CONCURRENT = """
-    import asyncio
-
-    async def fetch(source):
-        print(f"Starting {source}")
-        await asyncio.sleep(1)
-        print(f"Done {source}")
-
-    async def main():
-        task_a = asyncio.create_task(fetch("A"), name="fetch-A")
-        task_b = asyncio.create_task(fetch("B"), name="fetch-B")
-        await task_a
-        await task_b
-
-    asyncio.run(main())
-"""
 
 SEQUENTIAL = CONCURRENT.replace(
     '''        task_a = asyncio.create_task(fetch("A"), name="fetch-A")

@@ -10,26 +10,10 @@ import textwrap
 import time
 
 import pytest
+from helpers import CONCURRENT
 
 import asyncio_playground as playground
 from asyncio_playground import loopstate as _loopstate
-
-CONCURRENT = """
-    import asyncio
-
-    async def fetch(source):
-        print(f"Starting {source}")
-        await asyncio.sleep(1)
-        print(f"Done {source}")
-
-    async def main():
-        task_a = asyncio.create_task(fetch("A"), name="fetch-A")
-        task_b = asyncio.create_task(fetch("B"), name="fetch-B")
-        await task_a
-        await task_b
-
-    asyncio.run(main())
-"""
 
 
 @pytest.fixture

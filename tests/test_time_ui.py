@@ -31,6 +31,16 @@ def press(qtbot, w, key):
     qtbot.keyClick(w, key)
 
 
+def run_lesson_to_end(qtbot, w, slug=CREATE_TASK_LESSON):
+    """Pick the lesson, click Run, wait for the end; returns the list runFinished appends to."""
+    click_lesson(qtbot, w, slug)
+    finished = []
+    w.runFinished.connect(finished.append)
+    click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    return finished
+
+
 def step(qtbot, w):
     n = w._loop.step_count
     press(qtbot, w, Qt.Key.Key_F10)
@@ -116,11 +126,7 @@ def test_slow_motion_from_the_speed_box(qtbot, window):
 
 def test_replay_scrubber_shows_a_moment(qtbot, window):
     w = window
-    click_lesson(qtbot, w, CREATE_TASK_LESSON)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    finished = run_lesson_to_end(qtbot, w)
     bar = w.time_bar
     assert bar.slider.isVisible()
     replay = w._replay
@@ -153,11 +159,7 @@ def test_replay_scrubber_shows_a_moment(qtbot, window):
 
 def test_pinned_run_compared_with_the_next(qtbot, window):
     w = window
-    click_lesson(qtbot, w, CREATE_TASK_LESSON)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: len(finished) == 1, timeout=5000)
+    finished = run_lesson_to_end(qtbot, w)
     qtbot.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)   # Pin run
     assert w.act_pin.isChecked()
     # The sequential version: await each task before creating the next.
@@ -182,11 +184,7 @@ def test_pinned_run_compared_with_the_next(qtbot, window):
 
 def test_saved_run_reopens_identically(qtbot, window, tmp_path):
     w = window
-    click_lesson(qtbot, w, CREATE_TASK_LESSON)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    finished = run_lesson_to_end(qtbot, w)
     before = [(r.name, r.state, list(r.steps), r.summary) for r in w.table.rows]
     console = w.console.toPlainText()
     out = tmp_path / "shared.json"
@@ -227,11 +225,7 @@ def test_what_speed_cannot_slow_is_said(qtbot, window, tmp_path):
 
 def test_comparison_opens_larger(qtbot, window):
     w = window
-    click_lesson(qtbot, w, CREATE_TASK_LESSON)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: len(finished) == 1, timeout=5000)
+    finished = run_lesson_to_end(qtbot, w)
     w.pin_run(True)
     click_action(qtbot, w, w.act_run)
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=5000)
@@ -259,11 +253,7 @@ def test_a_latin1_file_opens_as_python_reads_it(qtbot, make_window, tmp_path):
 
 def test_replay_plays_back_at_the_chosen_speed(qtbot, window):
     w = window
-    click_lesson(qtbot, w, CREATE_TASK_LESSON)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    finished = run_lesson_to_end(qtbot, w)
     bar = w.time_bar
     bar.select_speed("2×")
     moments = []
