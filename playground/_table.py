@@ -463,7 +463,10 @@ class TaskTable:
                 f"at {_place(story.landed_at, filename)}" if story.landed_at else
                 "before the task's first line ran"))
             if story.cleanup is not None:
-                parts.append(f"its cleanup ran {_ms(story.cleanup[1] - story.cleanup[0])}")
+                from ._cleanup import describe
+                blocks = describe(*story.landed_at) if story.landed_at else ""
+                parts.append(f"its cleanup{f' ({blocks})' if blocks else ''} ran "
+                             f"{_ms(story.cleanup[1] - story.cleanup[0])}")
             if story.after is not None:
                 parts.append(_AFTER_WORDS[story.after].format(state=row.state))
             else:
