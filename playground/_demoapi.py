@@ -17,13 +17,18 @@ import asyncio
 import contextlib
 import http
 import json
+import math
 import os
 import random
 import threading
+import time
 import zlib
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["DemoAPI", "LATENCY_SCALE", "MIN_LATENCY", "MAX_LATENCY"]
+import h11
+
+__all__ = ["DemoAPI", "LATENCY_SCALE", "MIN_LATENCY", "MAX_LATENCY", "MAX_CONNECTIONS"]
 
 #: Multiplies every *default* latency (explicit ``?latency=``/``?delay=`` are taken literally).
 #: Tests set it to 0; an instance's own ``latency_scale`` wins when it is not None.  The environment
@@ -33,7 +38,20 @@ MIN_LATENCY, MAX_LATENCY = 0.2, 0.6
 
 _KNOBS = ("delay", "latency", "status", "fail_every")
 _MAX_BODY = 1 << 20
+_MAX_HEAD = 16 * 1024  # request line + headers; more is a 431
 _MAX_WAIT = 300.0  # an absurd ?delay= must not pin a connection for hours
+_MAX_DEPTH = 64  # JSON nesting a request body may have (json.loads itself stops near 1,000 with a RecursionError)
+_MAX_COUNTED_PATHS = 10_000  # ?fail_every= counts: forget them all rather than grow without bound
+
+#: Connections served at once.  The server lives in the playground's own process, whose descriptor
+#: limit is often 1,024, and every connection a lesson opens costs two descriptors (its end and
+#: ours).  Connections past the cap get a 503 and are closed at once.
+MAX_CONNECTIONS = 256
+#: Seconds, wall clock (these protect the process, so the loop's speed does not stretch them).
+IDLE_TIMEOUT = 30.0    # a kept-alive connection with no request (httpx drops its own after 5 s)
+HEAD_TIMEOUT = 10.0    # from a request's first byte to the end of its headers, else 408
+BODY_TIMEOUT = 10.0    # from the end of the headers to the end of the body, else 408
+WRITE_TIMEOUT = 10.0   # a client that never reads its answer
 
 # ---------------------------------------------------------------------------------------------
 # Data.  Generated once, deterministically: every run of every lesson sees the same titles, so a
@@ -191,10 +209,25 @@ class DemoAPI:
         latency_scale: multiplies default latencies; None means the module's ``LATENCY_SCALE``.
         base_url, port: ``http://127.0.0.1:PORT`` and the port while running, else None.
         address: the listening socket's ``getsockname()`` while running, else None.
+        speed: None, or a callable returning loop seconds per wall second of the loop whose
+            lessons call the server (0 while it is paused).  Every wait the server chooses is
+            in that loop's seconds: at speed 0.25 a 0.2 s latency takes 0.8 s of wall time, and
+            a pause holds it.  Called from the server's thread, so it must only read state.
+        max_connections, idle_timeout, head_timeout, body_timeout, write_timeout: the limits
+            above (module defaults), per instance.
     """
 
-    def __init__(self, *, latency_scale: float | None = None):
+    def __init__(self, *, latency_scale: float | None = None, speed: Callable[[], float] | None = None,
+                 max_connections: int = MAX_CONNECTIONS, idle_timeout: float = IDLE_TIMEOUT,
+                 head_timeout: float = HEAD_TIMEOUT, body_timeout: float = BODY_TIMEOUT,
+                 write_timeout: float = WRITE_TIMEOUT):
         self.latency_scale = latency_scale
+        self.speed = speed
+        self.max_connections = max_connections
+        self.idle_timeout, self.head_timeout = idle_timeout, head_timeout
+        self.body_timeout, self.write_timeout = body_timeout, write_timeout
+        #: connections turned away at the cap, requests answered 408 (for tests and curiosity)
+        self.refused = self.timed_out = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -304,89 +337,171 @@ class DemoAPI:
         await server.wait_closed()
         # Runner.close() then closes the loop (its selector and self-pipe).
 
-    # -- HTTP/1.1 ------------------------------------------------------------------------------
+    # -- HTTP/1.1 (parsed by h11) ----------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._conns[asyncio.current_task()] = writer
+        task = asyncio.current_task()
+        if len(self._conns) >= self.max_connections:
+            # At the cap: answer at once and let go of the descriptor; nothing is read or parsed.
+            self.refused += 1
+            writer.write(self._simple(503, {"error": f"the demo API serves at most {self.max_connections} "
+                                                     "connections at once; close some and retry"}))
+            writer.close()
+            return
+        self._conns[task] = writer
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
         try:
-            while await self._exchange(reader, writer):
-                pass
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass  # the client hung up, or sent something unparseable (over-long line, bad length)
+            first = True
+            while await self._exchange(conn, reader, writer, first):
+                conn.start_next_cycle()
+                first = False
+        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
+            pass  # the client hung up, or stopped reading what we wrote
         except asyncio.CancelledError:
             if not self._stopping.is_set():
                 raise
             # stop() cancelled us: end quietly (see _serve)
         except Exception as e:  # a bug here: say so to the lesson rather than drop the connection
             with contextlib.suppress(Exception):
-                await self._write(writer, "GET", 500, {"error": f"demo API bug: {e!r}"}, False, 0.0)
+                await self._send(conn, writer, "GET", 500, {"error": f"demo API bug: {e!r}"}, 0.0, close=True)
         finally:
-            self._conns.pop(asyncio.current_task(), None)
+            self._conns.pop(task, None)
             writer.close()
 
-    async def _exchange(self, reader, writer) -> bool:
-        """Serve one request on a kept-alive connection; False when the connection should close."""
-        line = await reader.readline()
-        while line in (b"\r\n", b"\n"):  # tolerated stray CRLF between requests (RFC 9112 §2.2)
-            line = await reader.readline()
-        if not line:
-            return False
-        parts = line.decode("latin-1").split()
-        headers: dict[str, str] = {}
-        while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
-            name, _, value = h.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            await self._write(writer, "GET", 400, {"error": "malformed request line"}, False, 0.0)
-            return False
-        method, target, version = parts
-        conn = headers.get("connection", "").lower()
-        keep = conn != "close" if version == "HTTP/1.1" else conn == "keep-alive"
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            body = await self._read_chunked(reader)
-        else:
-            length = int(headers.get("content-length") or 0)
-            if length > _MAX_BODY:
-                await self._write(writer, method, 413, {"error": "body too large"}, False, 0.0)
+    async def _next(self, conn: h11.Connection, reader, deadline: float | None):
+        """The next h11 event, reading as needed until ``deadline`` (loop.time()); None at EOF
+        before a request began.  TimeoutError past the deadline."""
+        while (event := conn.next_event()) is h11.NEED_DATA:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    data = await reader.read(65536)
+            except TimeoutError:
+                raise TimeoutError from None
+            conn.receive_data(data)
+        return event
+
+    async def _exchange(self, conn: h11.Connection, reader, writer, first: bool) -> bool:
+        """Serve one request; False when the connection should close."""
+        loop = asyncio.get_running_loop()
+        method = "GET"
+        try:
+            # Idle: no byte of a request yet (h11 keeps what a pipelining client sent ahead).  A new
+            # connection is opened to send a request, so its first byte gets the head's time only.
+            if not conn.trailing_data[0]:
+                try:
+                    async with asyncio.timeout(self.head_timeout if first else self.idle_timeout):
+                        data = await reader.read(65536)
+                except TimeoutError:
+                    return False  # an idle kept-alive connection: closing it is all HTTP asks
+                conn.receive_data(data)
+            # Head: request line and headers within head_timeout of the first byte.
+            event = await self._next(conn, reader, loop.time() + self.head_timeout)
+            if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
                 return False
-            body = await reader.readexactly(length) if length else b""
-        status, payload, wait = self._respond(method, target, headers.get("content-type", ""), body)
+            request = event
+            method = request.method.decode("ascii", "replace")
+            # h11 checks the size of a head still arriving; one that came in a single read is
+            # measured here.
+            if len(request.target) + sum(len(k) + len(v) + 4 for k, v in request.headers) > _MAX_HEAD:
+                raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers}
+            length = headers.get("content-length")
+            if length is not None and int(length) > _MAX_BODY:
+                await self._send(conn, writer, method, 413, {"error": f"body too large (over {_MAX_BODY} bytes)"},
+                                 0.0, close=True)
+                return False
+            if conn.they_are_waiting_for_100_continue:
+                writer.write(conn.send(h11.InformationalResponse(status_code=100, headers=[])))
+            # Body: complete within body_timeout of the headers' end.
+            deadline = loop.time() + self.body_timeout
+            chunks, total = [], 0
+            while not isinstance(event := await self._next(conn, reader, deadline), h11.EndOfMessage):
+                if isinstance(event, h11.ConnectionClosed):
+                    return False
+                total += len(event.data)
+                if total > _MAX_BODY:
+                    await self._send(conn, writer, method, 413, {"error": f"body too large (over {_MAX_BODY} bytes)"},
+                                     0.0, close=True)
+                    return False
+                chunks.append(event.data)
+        except h11.RemoteProtocolError as e:
+            # Not HTTP/1.1 as h11 reads it (bad request line, bad header, head too large, bad length
+            # or chunking, a second request sent before…): a 4xx that says what, then close.
+            status = e.error_status_hint if 400 <= e.error_status_hint < 500 else 400
+            await self._send(conn, writer, method, status, {"error": f"bad HTTP request: {e}"}, 0.0, close=True)
+            return False
+        except TimeoutError:
+            self.timed_out += 1
+            await self._send(conn, writer, method, 408, {"error": "request not received in time"}, 0.0, close=True)
+            return False
+        status, payload, wait = self._respond(method, request.target.decode("latin-1"),
+                                              headers.get("content-type", ""), b"".join(chunks))
         if wait > 0:
-            await asyncio.sleep(wait)
-        await self._write(writer, method, status, payload, keep, wait)
-        return keep
+            await self._wait(wait)
+        await self._send(conn, writer, method, status, payload, wait)
+        return conn.our_state is h11.DONE and conn.their_state is h11.DONE
+
+    async def _wait(self, seconds: float) -> None:
+        """Wait ``seconds`` of the lessons' loop time: wall time divided by its speed, held while
+        it is paused.  Re-reads the speed every 50 ms of wall time, so a change mid-wait counts."""
+        speed_of = self.speed
+        if speed_of is None:
+            await asyncio.sleep(seconds)
+            return
+        clock = time.monotonic
+        left = seconds
+        while left > 0:
+            try:
+                speed = float(speed_of())
+            except Exception:  # the loop went away (closed, collected): real time
+                speed = 1.0
+            if not speed > 0 or not math.isfinite(speed):
+                await asyncio.sleep(0.05)  # paused
+                continue
+            t0 = clock()
+            await asyncio.sleep(min(left / speed, 0.05))
+            left -= (clock() - t0) * speed
 
     @staticmethod
-    async def _read_chunked(reader) -> bytes:
-        chunks, total = [], 0
-        while size := int((await reader.readline()).split(b";")[0].strip() or b"0", 16):
-            total += size
-            if total > _MAX_BODY:
-                raise ConnectionError("chunked body too large")
-            chunks.append(await reader.readexactly(size))
-            await reader.readline()
-        while await reader.readline() not in (b"\r\n", b"\n", b""):  # trailers
-            pass
-        return b"".join(chunks)
-
-    @staticmethod
-    async def _write(writer, method: str, status: int, payload, keep: bool, wait: float) -> None:
+    def _encode(payload) -> bytes:
         # Pretty-printed like the real API, so printing response.text in a lesson looks the same.
-        body = b"" if payload is None else json.dumps(payload, indent=2, ensure_ascii=False).encode()
-        head = (f"HTTP/1.1 {status} {_phrase(status)}\r\n"
-                f"Content-Type: application/json; charset=utf-8\r\n"
-                f"Content-Length: {len(body)}\r\n"
-                f"Connection: {'keep-alive' if keep else 'close'}\r\n"
-                # The wait the server chose: lets tests and lesson authors check knobs without a stopwatch.
-                f"X-Demo-Latency: {wait:.3f}\r\n\r\n")
-        writer.write(head.encode("latin-1") + (b"" if method == "HEAD" else body))
-        await writer.drain()
+        # allow_nan=False: the answer is always strict JSON (NaN and Infinity are not JSON).
+        if payload is None:
+            return b""
+        return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False).encode()
+
+    def _simple(self, status: int, payload) -> bytes:
+        """A whole response outside any h11 exchange (the connection cap)."""
+        body = self._encode(payload)
+        return (f"HTTP/1.1 {status} {_phrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("latin-1") + body
+
+    async def _send(self, conn: h11.Connection, writer, method: str, status: int, payload, wait: float,
+                    *, close: bool = False) -> None:
+        if conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
+            return  # a response already went out (e.g. a bug after it): nothing more can
+        body = self._encode(payload)
+        headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
+                   # The wait the server chose: lets tests and lesson authors check knobs without a stopwatch.
+                   ("X-Demo-Latency", f"{wait:.3f}")]
+        if close:
+            headers.append(("Connection", "close"))
+        out = conn.send(h11.Response(status_code=status, headers=headers, reason=_phrase(status).encode()))
+        if method != "HEAD" and body:
+            out += conn.send(h11.Data(data=body))
+        out += conn.send(h11.EndOfMessage())
+        writer.write(out)
+        async with asyncio.timeout(self.write_timeout):
+            await writer.drain()
 
     # -- routing -------------------------------------------------------------------------------
 
     def _respond(self, method: str, target: str, ctype: str, body: bytes):
         """Decide (status, payload, seconds to wait) for one request.  Pure except for the counts."""
-        url = urlsplit(target)
+        try:
+            url = urlsplit(target)
+        except ValueError as e:  # "http://[" and the like
+            return 400, {"error": f"bad request target {target!r}: {e}"}, 0.0
         path = url.path.rstrip("/") or "/"
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         filters = {k: v for k, v in query.items() if k not in _KNOBS}
@@ -403,6 +518,8 @@ class DemoAPI:
             latency = _base_latency(key) * scale
         wait = min(latency + delay, _MAX_WAIT)
         # Every request to a path is numbered (query ignored) so ?fail_every=N fails the N-th, 2N-th…
+        if path not in self._counts and len(self._counts) >= _MAX_COUNTED_PATHS:
+            self._counts.clear()
         count = self._counts[path] = self._counts.get(path, 0) + 1
         if status is not None:
             return status, {"error": f"{_phrase(status)} (asked for by ?status={status})"}, wait
@@ -452,7 +569,7 @@ class DemoAPI:
 
 def _find(rows: list[dict], raw_id: str) -> dict:
     # Ids are 1..len(rows) in order, so the lookup is an index; anything else is the API's 404 {}.
-    if raw_id.isdigit() and 1 <= int(raw_id) <= len(rows):
+    if _is_count(raw_id) and 1 <= int(raw_id) <= len(rows):
         return rows[int(raw_id) - 1]
     raise _Reply(404, {})
 
@@ -462,8 +579,13 @@ def _filtered(rows: list[dict], filters: dict) -> list[dict]:
     # _start/_limit slice the result.
     out = [r for r in rows if all(k.startswith("_") or _as_text(r.get(k)) == v for k, v in filters.items())]
     start, limit = filters.get("_start", ""), filters.get("_limit", "")
-    out = out[int(start):] if start.isdigit() else out
-    return out[: int(limit)] if limit.isdigit() else out
+    out = out[int(start):] if _is_count(start) else out
+    return out[: int(limit)] if _is_count(limit) else out
+
+
+def _is_count(text: str) -> bool:
+    # ASCII digits only ("²".isdigit() is True but int() refuses it), and short enough for int().
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def _as_text(value) -> str | None:
@@ -478,9 +600,42 @@ def _body(ctype: str, body: bytes) -> dict:
     try:
         if "application/x-www-form-urlencoded" in ctype:
             return dict(parse_qsl(body.decode()))
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        raise _Reply(400, {"error": f"request body is nested too deeply (the demo API takes {_MAX_DEPTH} levels)"}) \
+            from None
     except (UnicodeDecodeError, ValueError) as e:
         raise _Reply(400, {"error": f"request body is not valid JSON: {e}"}) from None
     if not isinstance(data, dict):
         raise _Reply(400, {"error": "request body must be a JSON object"})
+    if _depth(data) > _MAX_DEPTH:
+        raise _Reply(400, {"error": f"request body is nested too deeply (the demo API takes {_MAX_DEPTH} levels)"})
     return data
+
+
+def _not_json(name: str):
+    # json.loads accepts NaN, Infinity and -Infinity by default; JSON has none of them.
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: a JSON number too large for a float
+        raise ValueError(f"{text} is too large for a number here")
+    return value
+
+
+def _depth(value) -> int:
+    """Nesting depth of parsed JSON, without recursion (a 1-level object is 1)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth > _MAX_DEPTH:
+            return depth
+        stack.extend((child, depth + 1) for child in item)
+    return deepest

@@ -688,7 +688,11 @@ class Run:
                 self._httpx = httpx
             else:
                 if self._demo is None:
-                    self._demo = _demoapi.DemoAPI()
+                    # Its latencies are in loop time: slowed down or paused, the lesson's
+                    # requests take as long as they would have on its clock (docs/demoapi.md).
+                    loop = self.loop
+                    self._demo = _demoapi.DemoAPI(
+                        speed=lambda: 0.0 if getattr(loop, "paused", False) else getattr(loop, "speed", 1.0))
                 self._httpx = _offline.httpx_module(self._demo, self.network)
         return self._httpx
 

@@ -494,3 +494,147 @@ def test_live_mode_is_the_real_httpx(demo):
     assert hx is httpx and hx.AsyncClient is httpx.AsyncClient and hx.Client is httpx.Client
     with pytest.raises(ValueError, match="offline"):
         httpx_module(demo, "sometimes")
+
+
+# -- hardening: protocol errors, bad JSON, timeouts, the connection cap, loop speed -------------
+
+def _raw(port: int, data: bytes, timeout: float = 5) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1])
+
+
+def _json_of(response: bytes):
+    return json.loads(response.partition(b"\r\n\r\n")[2])
+
+
+@pytest.mark.parametrize("request_bytes, expected", [
+    (b"GET /posts/1 HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", 400),
+    (b"GET /posts/1 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
+    (b"GET /posts/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+    (b"POST /posts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+    (b"GET /posts/1 HTTP/1.1\r\n\r\n", 400),  # HTTP/1.1 without Host
+    (b"GET /posts/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+    (b"POST /posts HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413),
+])
+def test_protocol_errors_are_4xx_with_a_reason_then_close(demo, request_bytes, expected):
+    data = _raw(demo.port, request_bytes)
+    assert _status(data) == expected, data[:200]
+    assert b"Connection: close" in data
+    assert _json_of(data)["error"]
+    assert _raw(demo.port, b"GET /posts/2?latency=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") \
+        .startswith(b"HTTP/1.1 200 ")  # and the server goes on serving
+
+
+def test_pipelined_requests_are_answered_in_order(demo):
+    two = (b"GET /posts/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+           b"GET /posts/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = _raw(demo.port, two)
+    assert data.count(b"HTTP/1.1 200 ") == 2
+    assert data.index(b'"id": 1,') < data.index(b'"id": 2,')
+
+
+def _strict_loads(text):
+    def refuse(name):
+        raise ValueError(name)
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("body, needle", [
+    (b"[" * 100_000, "nested too deeply"),                           # json.loads' RecursionError
+    (b'{"a": ' + b"[" * 65 + b"]" * 65 + b"}", "nested too deeply"),  # parses, but past the limit
+    (b'{"x": NaN}', "not valid JSON"),
+    (b'{"x": -Infinity}', "not valid JSON"),
+    (b'{"x": 1e999}', "not valid JSON"),
+    (b'{"x": ' + b"9" * 5000 + b"}", "not valid JSON"),              # int() digit limit
+    (b'{"x": "\xff"}', "not valid JSON"),
+    (b"[1, 2]", "must be a JSON object"),
+])
+def test_bad_json_bodies_are_400_never_a_500(demo, http, body, needle):
+    r = http.post(demo.base_url + "/posts", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and needle in r.json()["error"], r.text[:300]
+    _strict_loads(r.text)
+
+
+def test_answers_are_strict_json(demo, http):
+    nested = {"a": [[[{"b": [1.5, -0.0, 1e308, "NaN"]}]]]}
+    r = http.post(demo.base_url + "/posts", json=nested)
+    assert r.status_code == 201 and _strict_loads(r.text) == {**nested, "id": 101}
+    for path in ("/", "/posts", "/users/3", "/posts/1?status=503", "/posts/1?latency=nan", "/x"):
+        _strict_loads(http.get(demo.base_url + path).text)
+
+
+def _wait_for(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+
+
+def test_slow_headers_and_slow_bodies_get_408_and_idle_connections_are_closed():
+    with DemoAPI(latency_scale=0, head_timeout=0.3, body_timeout=0.3, idle_timeout=0.5) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:  # slowloris
+            s.sendall(b"GET /posts/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            t0 = time.monotonic()
+            data = s.makefile("rb").read()
+        assert _status(data) == 408 and 0.25 < time.monotonic() - t0 < 3
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:  # a body that never comes
+            s.sendall(b"POST /posts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")
+            data = s.makefile("rb").read()
+        assert _status(data) == 408 and b"Connection: close" in data
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:  # connect, say nothing
+            assert s.recv(100) == b""
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:  # kept alive, then idle
+            s.sendall(b"GET /posts/1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            reader = s.makefile("rb")
+            assert reader.readline().startswith(b"HTTP/1.1 200 ")
+            t0 = time.monotonic()
+            rest = reader.read()  # returns when the server closes the idle connection
+        assert b'"id": 1' in rest and 0.4 < time.monotonic() - t0 < 3
+        assert server.timed_out == 2 and len(server._conns) == 0
+
+
+def test_connection_cap_answers_503_and_lets_go():
+    with DemoAPI(latency_scale=0, max_connections=3) as server:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(3)]
+        try:
+            for s in held:
+                s.sendall(b"GET /posts/1 HTTP/1.1\r\nHost: x\r\n")  # a head still coming in
+            _wait_for(lambda: len(server._conns) == 3)
+            data = _raw(server.port, b"")
+            assert _status(data) == 503 and "at most 3 connections" in _json_of(data)["error"]
+            assert server.refused == 1 and len(server._conns) == 3
+        finally:
+            for s in held:
+                s.close()
+        _wait_for(lambda: len(server._conns) == 0)
+        with httpx.Client() as client:
+            assert client.get(server.base_url + "/posts/1").status_code == 200
+
+
+def test_latency_is_in_the_loops_time_and_a_pause_holds_it():
+    speed = [0.5]
+    with DemoAPI(latency_scale=0, speed=lambda: speed[0]) as server, httpx.Client() as client:
+        client.get(server.base_url + "/?latency=0")  # connect outside the measurement
+        t0 = time.perf_counter()
+        r = client.get(server.base_url + "/posts/1?latency=0.2")
+        took = time.perf_counter() - t0
+        assert _waited(r) == 0.2 and 0.4 <= took < 2.0  # 0.2 s of loop time at half speed
+        speed[0] = 0.0  # paused: the request waits until the loop runs again
+        result = []
+        thread = threading.Thread(target=lambda: result.append(client.get(server.base_url + "/posts/1?latency=0.1")))
+        thread.start()
+        thread.join(0.4)
+        assert thread.is_alive() and not result
+        speed[0] = 1.0
+        thread.join(5)
+        assert not thread.is_alive() and result[0].status_code == 200

@@ -855,3 +855,26 @@ def test_a_run_past_its_memory_limit_is_stopped(pg_loop, tmp_path, where):
     assert "RunMemoryError" in run.error and "past its limit of 100 MB" in run.notes[0]
     assert 100 << 20 < run.memory_peak < 400 << 20
     assert "asyncio_playground" not in run.error.split("RunMemoryError")[0]
+
+
+def test_demo_api_latency_follows_the_loops_speed(pg_loop, tmp_path):
+    # At half speed a request whose latency is 0.3 s takes ~0.6 s of wall time but ~0.3 s of the
+    # loop's (the lesson's) time: the demo API waits in loop seconds.
+    src = """
+        import asyncio, time, httpx
+        async def main():
+            loop = asyncio.get_running_loop()
+            async with httpx.AsyncClient() as client:
+                await client.get("https://jsonplaceholder.typicode.com/?latency=0")  # connect first
+                t0, w0 = loop.time(), time.perf_counter()
+                r = await client.get("https://jsonplaceholder.typicode.com/posts/1?latency=0.3")
+                print(r.status_code, loop.time() - t0, time.perf_counter() - w0)
+        asyncio.run(main())
+    """
+    pg_loop.set_speed(0.5)
+    run, table = execute(pg_loop, write(tmp_path, "slow.py", src))
+    assert run.outcome == "completed", run.error
+    status, loop_took, wall_took = "".join(ev[4] for ev in table.outputs).split()
+    assert status == "200"
+    assert 0.3 <= float(loop_took) < 0.6, loop_took
+    assert 0.6 <= float(wall_took) < 1.2, wall_took
