@@ -133,14 +133,34 @@ def _cause_words(table, req, filename) -> str:
     text = _CAUSE_WORDS.get(req.cause, f"cancelled ({req.cause})").format(
         by=f"'{by.name}'" if by else "?")
     if by is not None and req.cause != "task":
-        text += f" ('{by.name}')"
+        name = by.name
+        if req.cause == "library" and "." in name:   # anyio names tasks by dotted qualname
+            top, last = name.split(".", 1)[0], name.rsplit(".", 1)[-1]
+            name = f"{last}, in {top}"
+        text += f" ('{name}')"
     if req.detail:
         text += f": {req.detail}"
     if req.lineno:
         text += f", asked at {_place((req.filename, req.lineno), filename)}"
     if req.msg:
-        text += f" with message {req.msg!r}"
+        msg = _library_message(req.msg) if req.cause == "library" else req.msg
+        text += f" with message {msg!r}"
     return text
+
+
+def _library_message(msg: str, most: int = 60) -> str:
+    """A library's cancel message without the object reprs and addresses it carries (anyio's
+    "Cancelled via cancel scope 7f8a… by <Task pending name=… coro=<…>>"): what a learner reads."""
+    import re
+    text = str(msg)
+    while True:   # innermost <...> first, so nested reprs go too
+        shorter = re.sub(r"\s*<[^<>]*>", "", text)
+        if shorter == text:
+            break
+        text = shorter
+    text = re.sub(r"\s+(?:0x)?[0-9a-f]{8,}\b", "", text)
+    text = re.sub(r"\s+by\s*$", "", text.strip())
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 class CancelStory:

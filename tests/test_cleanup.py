@@ -54,3 +54,13 @@ def test_the_story_names_the_cleanup_lines(pg_loop, tmp_path):
     assert "CancelledError landed at line 6" in story
     assert "its cleanup (except (ValueError, asyncio.CancelledError), lines 8–9; finally, " \
            "lines 13–14; the exit of async with at line 4) ran" in story
+
+
+def test_a_library_cancel_message_reads_without_its_reprs():
+    from asyncio_playground._table import _library_message
+    anyio = ("Cancelled via cancel scope 7f8a65a84ae0 by <Task pending name='anyio._core."
+             "_sockets.connect_tcp.<locals>.try_connect' coro=<TaskHandle._run_coro() running at "
+             "/x/anyio/_core/_tasks.py:327> cb=[TaskGroup._spawn.<locals>.task_done() at /x.py:894]>")
+    assert _library_message(anyio) == "Cancelled via cancel scope"
+    assert _library_message("x" * 100).endswith("…") and len(_library_message("x" * 100)) == 60
+    assert _library_message("deadline") == "deadline"
