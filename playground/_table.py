@@ -10,7 +10,7 @@ from array import array
 __all__ = ["CancelStory", "LIVE_STATES", "Spans", "TaskRow", "TaskTable", "Waits"]
 
 from .events import ExcInfo
-from .vocab import LIVE_STATES, AfterCancel
+from .vocab import LIVE_STATES, AfterCancel, cancel_message
 
 
 class Spans:
@@ -143,24 +143,8 @@ def _cause_words(table, req, filename) -> str:
     if req.lineno:
         text += f", asked at {_place((req.filename, req.lineno), filename)}"
     if req.msg:
-        msg = _library_message(req.msg) if req.cause == "library" else req.msg
-        text += f" with message {msg!r}"
+        text += f" with message {cancel_message(req.cause, req.msg)!r}"
     return text
-
-
-def _library_message(msg: str, most: int = 60) -> str:
-    """A library's cancel message without the object reprs and addresses it carries (anyio's
-    "Cancelled via cancel scope 7f8a… by <Task pending name=… coro=<…>>"): what a learner reads."""
-    import re
-    text = str(msg)
-    while True:   # innermost <...> first, so nested reprs go too
-        shorter = re.sub(r"\s*<[^<>]*>", "", text)
-        if shorter == text:
-            break
-        text = shorter
-    text = re.sub(r"\s+(?:0x)?[0-9a-f]{8,}\b", "", text)
-    text = re.sub(r"\s+by\s*$", "", text.strip())
-    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 class CancelStory:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 
 __all__ = ["AfterCancel", "CancelCause", "LIVE_STATES", "NetworkMode", "RunOutcome", "TaskState",
-           "VOCABULARIES", "WaitKind"]
+           "VOCABULARIES", "WaitKind", "cancel_message"]
 
 
 class _Word(enum.StrEnum):
@@ -130,3 +130,22 @@ def markdown(*vocabularies) -> str:
         out += [f"| `{word.value}` | {word.doc} |" for word in vocab]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def cancel_message(cause: str, msg, most: int = 60):
+    """A cancel request's message as the window and stories show it.  A library's (``cause``
+    ``library``) loses the object reprs and addresses it carries — anyio's "Cancelled via cancel
+    scope 7f8a… by <Task pending name=… coro=<…>>" reads "Cancelled via cancel scope" — and is
+    cut to ``most`` characters; the lesson's own messages are shown as they are."""
+    if msg is None or cause != CancelCause.LIBRARY:
+        return msg
+    import re
+    text = str(msg)
+    while True:   # innermost <...> first, so nested reprs go too
+        shorter = re.sub(r"\s*<[^<>]*>", "", text)
+        if shorter == text:
+            break
+        text = shorter
+    text = re.sub(r"\s+(?:0x)?[0-9a-f]{8,}\b", "", text)
+    text = re.sub(r"\s+by\s*$", "", text.strip())
+    return text if len(text) <= most else text[:most - 1] + "…"

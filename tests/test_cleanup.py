@@ -57,10 +57,14 @@ def test_the_story_names_the_cleanup_lines(pg_loop, tmp_path):
 
 
 def test_a_library_cancel_message_reads_without_its_reprs():
-    from asyncio_playground._table import _library_message
+    from asyncio_playground.vocab import cancel_message
+
+    def _library_message(msg):
+        return cancel_message("library", msg)
     anyio = ("Cancelled via cancel scope 7f8a65a84ae0 by <Task pending name='anyio._core."
              "_sockets.connect_tcp.<locals>.try_connect' coro=<TaskHandle._run_coro() running at "
              "/x/anyio/_core/_tasks.py:327> cb=[TaskGroup._spawn.<locals>.task_done() at /x.py:894]>")
     assert _library_message(anyio) == "Cancelled via cancel scope"
     assert _library_message("x" * 100).endswith("…") and len(_library_message("x" * 100)) == 60
     assert _library_message("deadline") == "deadline"
+    assert cancel_message("button", anyio) == anyio           # the lesson's own: as it is

@@ -5,6 +5,8 @@ import math
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
+from asyncio_playground.vocab import cancel_message
+
 from .colors import OUTCOME_GLYPHS, format_duration
 
 _INF = math.inf
@@ -154,7 +156,7 @@ def describe_time(row, t, slop, now, table) -> list[str]:
         if abs(req.t - t) <= 2 * slop:
             by = f" by {name(req.by)}" if req.by is not None else ""
             out.append(f"cancel requested ({req.cause}){by}" + (f": {req.detail}" if req.detail else "")
-                       + (f" — message {req.msg!r}" if req.msg else ""))
+                       + (f" — message {cancel_message(req.cause, req.msg)!r}" if req.msg else ""))
     story = row.story
     if story is not None and story.landed is not None and abs(story.landed - t) <= 2 * slop:
         out.append("CancelledError landed here" + (f" (line {story.landed_at[1]})" if story.landed_at else ""))
@@ -165,3 +167,4 @@ def describe_time(row, t, slop, now, table) -> list[str]:
             who = name(ev.tid) if ev.tid is not None else "module code"
             out.append(f"\u26a0 loop blocked {format_duration(ev.duration)} by {who} at line {ev.lineno}")
     return out
+
