@@ -1,8 +1,10 @@
 """Per-lesson edit store: the user's edits autosaved atomically and restored on the next launch."""
 from __future__ import annotations
 
+import errno
 import os
 import re
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QIODevice, QObject, QSaveFile, QStandardPaths, QTimer, Signal
@@ -47,6 +49,7 @@ class EditStore(QObject):
         super().__init__(parent)
         self.directory = Path(directory) / "edits" if directory is not None else data_dir() / "edits"
         self._pending: dict[str, tuple[str, str | None]] = {}
+        self._stuck: set[str] = set()  # slugs whose unusable edit could not be moved aside
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -56,27 +59,71 @@ class EditStore(QObject):
         return self.directory / f"{_safe_name(slug)}.py"
 
     def has_edit(self, slug: str) -> bool:
-        return slug in self._pending or self.path_for(slug).exists()
+        # lexists: a dangling or looping link still counts, so opening the lesson says what it is.
+        return slug in self._pending or os.path.lexists(self.path_for(slug))
 
     def load(self, slug: str, original: str) -> tuple[str, str | None]:
-        """(text to show, message or None).  Falls back to `original` if the edit can't be read."""
+        """(text to show, message or None).  An edit that cannot be used (unreadable, not UTF-8,
+        NUL bytes, empty, a directory, a dangling or looping link) is moved aside first, and the
+        original comes back with a message that says why and where the file went; so no later
+        autosave overwrites it, and an empty file never shows as restored edits."""
         pending = self._pending.get(slug)
         if pending is not None:
             return pending[0], None
+        text, message = self._read(slug)
+        if message is not None:
+            self.failed.emit(message)
+            return original, message
+        return (original, None) if text is None else (text, None)
+
+    def _read(self, slug: str) -> tuple[str | None, str | None]:
+        """(the saved edit or None when there is none, message when there is one that cannot be
+        used: it has then been moved aside, or the message says why it could not be)."""
         path = self.path_for(slug)
-        if not path.exists():
-            return original, None
+        reason = None
+        if path.is_symlink():
+            target = os.readlink(path)
+            try:
+                os.stat(path)
+            except FileNotFoundError:
+                reason = f"it is a symbolic link to {target}, which does not exist"
+            except OSError as exc:
+                reason = (f"it is a symbolic link that loops ({target})" if exc.errno == errno.ELOOP
+                          else f"it is a symbolic link to {target} that cannot be followed: {exc}")
+        elif not os.path.lexists(path):
+            return None, None
+        if reason is None:
+            try:
+                data = path.read_bytes()
+                if not data:
+                    raise ValueError("the file is empty (0 bytes)")
+                text = data.decode("utf-8")
+                if "\x00" in text:
+                    raise ValueError("it contains NUL bytes")
+            except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+                reason = str(exc)
+            else:
+                return text, None
+        return None, self._set_aside(slug, path, reason)
+
+    def _set_aside(self, slug: str, path: Path, reason: str) -> str:
+        """Rename the unusable edit out of the way (the link itself for a link); the message."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.unreadable-{stamp}")
+        n = 1
+        while os.path.lexists(aside):
+            n += 1
+            aside = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
         try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-            if "\x00" in text:
-                raise ValueError("contains NUL bytes")
-        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-            msg = f"Your saved edit of '{slug}' could not be read ({exc}); showing the original lesson. " \
-                  f"The unreadable file is kept at {path}."
-            self.failed.emit(msg)
-            return original, msg
-        return text, None
+            os.rename(path, aside)
+        except OSError as exc:
+            self._stuck.add(slug)
+            return (f"Your saved edit of '{slug}' could not be read ({reason}); showing the original lesson. "
+                    f"It could not be moved aside ({exc.strerror or exc}), so it stays at {path} and your "
+                    f"changes to this lesson are not saved until it is moved or deleted.")
+        self._stuck.discard(slug)
+        return (f"Your saved edit of '{slug}' could not be read ({reason}); showing the original lesson. "
+                f"The unreadable file was moved to {aside}.")
 
     def schedule(self, slug: str, text: str, original: str | None = None) -> None:
         """Remember `text` as the edit of `slug`; saved after the debounce delay."""
@@ -107,6 +154,16 @@ class EditStore(QObject):
 
     def _write(self, slug: str, text: str, original: str | None) -> bool:
         path = self.path_for(slug)
+        # An edit on disk that cannot be read is moved aside before anything replaces it, even when
+        # nobody loaded it first (and a dangling link is not written through).
+        told = slug in self._stuck
+        _, message = self._read(slug)
+        if message is not None:
+            if slug in self._stuck:  # still there: saving would overwrite it
+                if not told:  # said once, not at every autosave
+                    self.failed.emit(f"Could not save your edit of '{slug}': {message}")
+                return False
+            self.failed.emit(message)
         if original is not None and text == original:
             self.revert(slug)
             self.saved.emit(slug)
