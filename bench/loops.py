@@ -39,7 +39,8 @@ def versions() -> dict[str, str]:
     from importlib import metadata
 
     out = {"python": sys.version.split()[0]}
-    for dist in ("PySide6-Essentials", "PySide6-Addons", "shiboken6", "qasync", "httpx"):
+    for dist in ("PySide6-Essentials", "PySide6-Addons", "shiboken6", "qasync", "httpx", "viztracer",
+                 "aiomonitor"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:

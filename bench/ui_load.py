@@ -251,6 +251,21 @@ def _instrument() -> dict:
     return spans
 
 
+def plain_peak_rss(n: int, hops: int, base: float, step: float) -> dict:
+    """The same lesson run by plain ``python`` (asyncio.run, nothing imported but asyncio): its peak
+    RSS is the floor the window's is compared with (issue 14: <= 1.5x)."""
+    import subprocess
+
+    src = LESSON.format(n=n, hops=hops, base=base, step=step) + (
+        "import resource, sys\n"
+        "sys.stderr.write('@@RSS@@%f\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n")
+    p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=600)
+    for line in p.stderr.splitlines():
+        if line.startswith("@@RSS@@"):
+            return {"peak_rss_mib": float(line[7:])}
+    return {"error": f"exit code {p.returncode}", "stderr": p.stderr[-800:]}
+
+
 def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
     out: dict = {}
     why = ui_unavailable()
@@ -265,6 +280,7 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
         r = L.spawn("bench.ui_load", ["--child", str(n), "--hops", str(hops), "--base", str(base),
                                       "--step", str(step)], timeout=600)
         r["cpu_steal"] = steal.stop()
+        r["plain_asyncio"] = plain_peak_rss(n, hops, base, step)
         out[key] = r
         if "error" in r and r.get("error"):
             log(f"  ui_load {n} tasks: ERROR {r['error']}")

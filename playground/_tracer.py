@@ -107,6 +107,7 @@ _IO_MARKERS = (os.sep + "httpx" + os.sep, os.sep + "httpcore" + os.sep, os.sep +
                _ASYNCIO_DIR + "selector_events.py")
 _PACKAGE_DIRS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
+_FUTURE = asyncio.Future   # the C future: its exact class means neither a task nor a gather
 _SLEEP_DETAILS: dict = {}   # delay -> "sleep(0.5)", shared by every wait on that delay
 
 
@@ -119,6 +120,7 @@ def _by_file(test):
         if known is None:
             known = cache[code] = test(code.co_filename)
         return known
+    check.cache = cache
     return check
 
 
@@ -127,6 +129,7 @@ _is_io = _by_file(lambda name: any(marker in name for marker in _IO_MARKERS))
 _installed = _by_file(lambda name: any(part in name for part in _PACKAGE_DIRS))
 # asyncio's own code or the playground's: a caller that speaks for someone else.
 _internal = _by_file(lambda name: name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR))
+_INSTALLED = _installed.cache   # read inline by new_task (a call per task costs more than this)
 
 
 def _sleep_detail(delay) -> str:
@@ -254,6 +257,9 @@ class Tracer(Instrument):
         self.filename = filename
         self.block_limit = block_limit
         self.events: list[tuple] = []
+        self._add = self.events.append   # bound once: the hot paths' append
+        # code object -> 1 (in the run's file) | 2 (a network library's frame), for the wait walk.
+        self._code_flags: dict = {}
         self._next_tid = 1
         self.live: dict[int, TracedTask] = {}
         self.on_fatal = on_fatal
@@ -294,17 +300,24 @@ class Tracer(Instrument):
         self.live[tid] = task
         parent_tid = (parent._tid if parent.__class__ is TracedTask and parent._tracer is self
                       else None)
-        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        if coro.__class__ is types.CoroutineType:
+            code = coro.cr_code
+        else:
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
         qualname = code.co_qualname if code is not None else type(coro).__name__
         # A task of a library (anyio's connect_tcp racing addresses for httpx, say): its
         # coroutine comes from an installed package, and the code that asked for it is not the
         # lesson's.  Only such coroutines pay for the look at the callers (sys._getframe makes
         # frame objects: ~7,000 instructions a task); the rest answer from a cache by code object.
-        library = (code is not None and _installed(code)
+        installed = _INSTALLED.get(code) if code is not None else False
+        if installed is None:
+            installed = _installed(code)
+        library = (installed
                    and _created_by_library(sys._getframe(2), self.filename))
-        self.events.append(("task", tid, t0, parent_tid, task.get_name(), qualname, library))
+        self._add(("task", tid, t0, parent_tid, name if name.__class__ is str else task.get_name(),
+                   qualname, library))
         if eager:
-            self.events.append(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
+            self._add(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
             if task.done():
                 self._ended(task, t1)
             elif task._fut_waiter is not None:
@@ -361,41 +374,57 @@ class Tracer(Instrument):
         source = uncancel_source(self, caller)
         self.events.append(Uncancelled("uncancel", task._tid, self.loop.time(), source, remaining))
 
-    def _waiting(self, task, waiter, t):
+    def _waiting(self, task, waiter, t, _Coro=types.CoroutineType):
         # One walk down the suspended coroutine chain (cr_await / gi_yieldfrom) finds the
         # innermost frame in the run's own file, the innermost frame overall, and the first
-        # frame of a network library.
-        filename = self.filename
-        coro = task.get_coro()
+        # frame of a network library.  What a frame's code is (the run's, a network library's)
+        # is asked once per code object (``_code_flags``): a dict lookup per frame.
+        flags_of = self._code_flags
+        coro = task._coro
         outer = user = inner = io_code = None
         while coro is not None:
-            frame = getattr(coro, "cr_frame", None)
-            if frame is not None:
-                nxt = coro.cr_await
-            else:
-                frame = getattr(coro, "gi_frame", None)
+            if coro.__class__ is _Coro:
+                frame = coro.cr_frame
                 if frame is None:
                     break
-                nxt = coro.gi_yieldfrom
+                nxt = coro.cr_await
+            else:
+                frame = getattr(coro, "cr_frame", None)
+                if frame is not None:
+                    nxt = coro.cr_await
+                else:
+                    frame = getattr(coro, "gi_frame", None)
+                    if frame is None:
+                        break
+                    nxt = coro.gi_yieldfrom
             code = frame.f_code
+            flags = flags_of.get(code)
+            if flags is None:
+                flags = flags_of[code] = ((code.co_filename == self.filename)
+                                          | (_is_io(code) << 1))
+            if flags:
+                if flags & 1:
+                    user = frame
+                if flags & 2 and io_code is None:
+                    io_code = code
             if outer is None:
                 outer = frame
-            if code.co_filename == filename:
-                user = frame
-            if io_code is None and _is_io(code):
-                io_code = code
             inner = frame
             coro = nxt
         where = user or outer
         targets = ()   # the run's tasks it waits on (Wait.targets)
-        if isinstance(waiter, asyncio.Task):
-            kind, detail = _W.TASK, f"task '{waiter.get_name()}'"
-            if waiter.__class__ is TracedTask and waiter._tracer is self:
-                targets = (waiter._tid,)
-        elif isinstance(waiter, tasks._GatheringFuture):
-            children = getattr(waiter, "_children", ())
-            kind, detail = _W.GATHER, f"gather of {len(children)}"
-            targets = self._tids_of(children)
+        kind = None
+        if waiter.__class__ is not _FUTURE:   # a plain future (sleep, lock, queue...) is neither
+            if isinstance(waiter, asyncio.Task):
+                kind, detail = _W.TASK, f"task '{waiter.get_name()}'"
+                if waiter.__class__ is TracedTask and waiter._tracer is self:
+                    targets = (waiter._tid,)
+            elif isinstance(waiter, tasks._GatheringFuture):
+                children = getattr(waiter, "_children", ())
+                kind, detail = _W.GATHER, f"gather of {len(children)}"
+                targets = self._tids_of(children)
+        if kind is not None:
+            pass
         elif io_code is not None:
             kind, detail = _W.IO, io_code.co_qualname
         else:
@@ -419,7 +448,7 @@ class Tracer(Instrument):
                     detail = "wait_for"
         file = where.f_code.co_filename if where is not None else None
         line = where.f_lineno if where is not None else None
-        self.events.append(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
+        self._add(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
         if self.cancel_points and (file, line) in self.cancel_points:
             # A cancel point: cancelled on arrival, exactly here (inside a finally, between two
             # awaits...), with no sleep made long enough to click in time.
@@ -445,11 +474,11 @@ class Tracer(Instrument):
         if task.cancelled():
             msg = getattr(task, "_cancel_message", None) or asked
             summary = f"CancelledError: {msg}" if msg else "CancelledError"
-            self.events.append(("end", tid, t, _W.CANCELLED, summary, None))   # a TaskEnded
+            self._add(("end", tid, t, _W.CANCELLED, summary, None))   # a TaskEnded
             return
         exc = task._exception  # not .exception(): that would mark it retrieved
         if exc is None:
-            self.events.append(("end", tid, t, _W.DONE, short_repr(task._result), None))
+            self._add(("end", tid, t, _W.DONE, short_repr(task._result), None))
             return
         self.events.append(("end", tid, t, _W.FAILED, exc_summary(exc),
                                      self.describe_exception(exc)))
@@ -525,7 +554,7 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
                     loop.call_soon(tracer.on_fatal, exc)
             t1 = clock()
             loop.current_traced = None
-            tracer.events.append(("step", task._tid, t0, t1))   # a Step, as a plain tuple
+            tracer._add(("step", task._tid, t0, t1))   # a Step, as a plain tuple
             if task.done():
                 tracer._ended(task, t1)
             elif task._fut_waiter is not None:
