@@ -527,6 +527,9 @@ class PlaygroundLoop(qasync.QEventLoop):
         task = context.get("task") or context.get("future")
         tracer = tracer_of(task) if task is not None else None
         run = current_run.get()
+        if run is None and context.get("handle") is not None:
+            # A failing plain callback: Handle._run reports it outside the callback's context.
+            run = getattr(context["handle"], "_context", {}).get(current_run)
         if tracer is None and run is not None:
             tracer = run.tracer
         if tracer is not None:

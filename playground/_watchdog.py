@@ -11,19 +11,33 @@ Facts this is built on (measured, see docs/design-facts.md):
   after a sleep returns, so it is the fallback when the loop is not on the main thread;
 * the exception raised must be an ``Exception`` subclass: KeyboardInterrupt or SystemExit in a
   task unwind the whole loop.
+
+A block is recorded once, when it ends, and interrupted at most once per ``block_limit`` of it
+(code that catches the ``BlockedLoopError`` and blocks on is interrupted again a limit later), and
+only while the loop thread is in the lesson's code: a traced task's step, a frame of the run's
+file, or a plain callback the lesson scheduled (``loop.call_soon(time.sleep, 1)``: found by its
+``Handle._run`` frame, whose handle's context names the run).  The playground's own work (formatting
+a 100,000-frame traceback after a deep recursion, say) may be slow, but interrupting it would only
+break the playground.  A block by a plain callback with no frame in the run's file (a builtin such
+as ``time.sleep``) is recorded without a line and named in the run's output.
 """
 from __future__ import annotations
 
 import ctypes
+import functools
+import reprlib
 import signal
 import sys
 import threading
 import time
+from asyncio import events as _aio_events
 
 from PySide6 import QtCore
 
 from .events import Block
 from ._tracer import tid_of, tracer_of
+
+_HANDLE_RUN = _aio_events.Handle._run.__code__   # a plain callback runs inside this frame
 
 __all__ = ["BlockedLoopError", "Watchdog"]
 
@@ -50,7 +64,7 @@ class Watchdog:
         self._stop = threading.Event()
         self._loop_thread = None
         self._old_handler = None
-        self._pending: tuple | None = None   # (task, message) the signal handler should raise
+        self._pending: tuple | None = None   # (task, handle, message) the signal handler should raise
         self.blocks: list[tuple] = []        # every block seen, also recorded in the run's tracer
 
     # -- lifecycle (loop thread) -------------------------------------------------------------
@@ -90,45 +104,70 @@ class Watchdog:
     def _watch(self):
         block_start = None
         culprit = None
-        interrupted = False
+        next_interrupt = None   # lag at which the block may be interrupted (again)
         while not self._stop.wait(BEAT):
             beat = self._beat
             lag = time.monotonic() - beat
             if lag < THRESHOLD:
                 if block_start is not None:
                     self._record(block_start, beat - block_start, culprit)
-                    block_start, culprit, interrupted = None, None, False
+                    block_start, culprit, next_interrupt = None, None, None
                 continue
             if block_start is None or beat > block_start:
-                block_start, culprit, interrupted = beat, self._find_culprit(), False
+                block_start, culprit, next_interrupt = beat, self._find_culprit(), None
             elif culprit is None or culprit[1] is not self.loop.current_traced:
                 # The block began in code that is no lesson's (the window's own work, say) or
                 # in another task: look again, or a runaway that follows would go unnoticed.
-                culprit, interrupted = self._find_culprit() or culprit, False
+                culprit = self._find_culprit() or culprit
             limit = self._limit(culprit)
-            if not interrupted and limit is not None and lag >= limit:
-                culprit = self._find_culprit() or culprit   # where it is stuck *now*
-                self._interrupt(culprit, lag)
-                interrupted = True
+            if limit is None:
+                continue
+            if next_interrupt is None:
+                next_interrupt = limit
+            if lag >= next_interrupt:
+                now = self._find_culprit()   # where it is stuck *now*
+                if now is not None:          # never interrupt the playground's own code
+                    culprit = now
+                    self._interrupt(culprit, lag)
+                    next_interrupt = lag + limit   # once per limit, however long the block
         if block_start is not None:  # the run ended right after a block: still report it
             beat = self._beat
             end = beat if beat > block_start else time.monotonic()
             self._record(block_start, end - block_start, culprit)
 
     def _find_culprit(self):
-        """(tracer, task, filename, lineno) of what the loop thread is running, or None."""
+        """(tracer, task, filename, lineno, callback) of the lesson code the loop thread runs
+        now, or None when it runs none (the playground's or Qt's own code).  ``callback``: the
+        ``Handle`` of a plain callback the run scheduled, when that is what runs (else None)."""
         loop = self.loop
         task = loop.current_traced
         tracers = [tracer_of(task)] if task is not None else list(loop.tracers)
         frame = sys._current_frames().get(self._loop_thread)
         files = {t.filename: t for t in tracers}
+        found = None
         while frame is not None:
-            tracer = files.get(frame.f_code.co_filename)
-            if tracer is not None:
-                return tracer, task, frame.f_code.co_filename, frame.f_lineno
+            code = frame.f_code
+            if found is None:
+                tracer = files.get(code.co_filename)
+                if tracer is not None:
+                    found = (tracer, task, code.co_filename, frame.f_lineno)
+                    if task is not None:
+                        return (*found, None)
+            if code is _HANDLE_RUN and task is None:
+                handle = frame.f_locals.get("self")
+                tracer = _run_tracer(handle, loop)
+                if tracer is not None:
+                    if found is not None and found[0] is tracer:
+                        return (*found, handle)
+                    return tracer, None, None, None, handle
+                if found is not None:
+                    return (*found, None)
+                return None   # someone else's callback (the playground's, the window's)
             frame = frame.f_back
+        if found is not None:
+            return (*found, None)
         if task is not None:
-            return tracer_of(task), task, None, None
+            return tracer_of(task), task, None, None, None
         return None
 
     def _limit(self, culprit):
@@ -139,17 +178,31 @@ class Watchdog:
     def _record(self, t0, duration, culprit):
         if culprit is None:
             return
-        tracer, task, filename, lineno = culprit
+        tracer, task, filename, lineno, handle = culprit
         self.blocks.append(Block("block", tid_of(task) if task is not None else None, t0, duration,
                                  filename, lineno))
         tracer.blocked(task, t0, duration, filename, lineno)
+        if handle is not None and filename is None:
+            # No line of the lesson to point at (a builtin like time.sleep): say which callback.
+            run = _run_of(handle)
+            note = getattr(run, "_note", None)
+            if note is not None:
+                text = (f"the loop was blocked for {duration * getattr(self.loop, 'speed', 1.0):.2f} s by "
+                        f"the callback {callback_label(handle)}, scheduled with call_soon/call_later "
+                        f"(nothing else ran meanwhile)")
+                try:
+                    self.loop.call_soon_threadsafe(note, text)
+                except RuntimeError:  # the loop closed meanwhile
+                    pass
 
     def _interrupt(self, culprit, lag):
-        tracer, task, filename, lineno = culprit
+        tracer, task, filename, lineno, handle = culprit
         where = f" at line {lineno}" if lineno else ""
+        if handle is not None and not lineno:
+            where = f" in the callback {callback_label(handle)}"
         message = (f"stopped by the playground: blocked the event loop for {lag:.1f} s{where} "
                    f"(limit {self._limit(culprit):g} s)")
-        self._pending = (task, message)
+        self._pending = (task, handle, message)
         if self._old_handler is not None:
             signal.pthread_kill(self._loop_thread, _SIGNAL)
         else:
@@ -161,7 +214,41 @@ class Watchdog:
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        task, message = pending
+        task, handle, message = pending
         if task is not None and self.loop.current_traced is not task:
             return  # the block ended on its own just now; don't hit innocent code
+        if task is None and handle is not None:
+            while frame is not None and not (frame.f_code is _HANDLE_RUN and frame.f_locals.get("self") is handle):
+                frame = frame.f_back
+            if frame is None:
+                return  # that callback has returned
         raise BlockedLoopError(message)
+
+
+def _run_of(handle):
+    from ._loop import current_run
+    context = getattr(handle, "_context", None)
+    return context.get(current_run) if context is not None else None
+
+
+def _run_tracer(handle, loop):
+    """The tracer of the live run whose code scheduled ``handle``, or None."""
+    tracer = getattr(_run_of(handle), "tracer", None)
+    return tracer if tracer in loop.tracers else None
+
+
+_short = reprlib.Repr()
+_short.maxstring, _short.maxother, _short.maxargs = 40, 40, 4
+
+
+def callback_label(handle) -> str:
+    """``time.sleep(0.3)``: what a plain callback calls, short."""
+    callback, args = handle._callback, tuple(handle._args or ())
+    while isinstance(callback, functools.partial):
+        args = tuple(callback.args) + args
+        callback = callback.func
+    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None) or repr(callback)
+    module = getattr(callback, "__module__", None)
+    if module and module not in ("builtins", "__main__") and not module.startswith("asyncio_playground"):
+        name = f"{module}.{name}"
+    return f"{name}({', '.join(_short.repr(a) for a in args)})"

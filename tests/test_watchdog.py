@@ -110,3 +110,96 @@ def test_cli_reports_the_block(tmp_path):
                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert proc.returncode == 0, proc.stderr
     assert "loop blocked for 0.3" in proc.stdout and "by task 'blocker' at lesson.py:4" in proc.stdout
+
+
+def test_a_block_by_a_plain_callback_is_recorded_and_the_callback_named(pg_loop, tmp_path):
+    run = start(pg_loop, tmp_path, "callback.py", """
+        import asyncio, time
+
+        async def main():
+            asyncio.get_running_loop().call_soon(time.sleep, 0.3)
+            await asyncio.sleep(0.5)
+
+        asyncio.run(main())
+    """)
+    assert finish(pg_loop, run) == ["completed"]
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    [block] = table.blocks
+    assert block.tid is None and 0.25 <= block.duration < 2.0
+    pg_loop.run_until_complete(asyncio.sleep(0))   # the note is posted to the loop thread
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    assert "blocked for 0.3" in out and "by the callback time.sleep(0.3)" in out
+
+
+def test_a_runaway_callback_is_interrupted_and_named(pg_loop, tmp_path):
+    run = start(pg_loop, tmp_path, "callback_runaway.py", """
+        import asyncio, time
+
+        async def main():
+            asyncio.get_running_loop().call_soon(time.sleep, 60)
+            await asyncio.sleep(0.1)
+            print("main went on")
+
+        asyncio.run(main())
+    """, block_limit=0.5)
+    t0 = time.monotonic()
+    assert finish(pg_loop, run) == ["completed"]
+    assert time.monotonic() - t0 < 0.5 + 3.0
+    errors = [ev for ev in run.tracer.events if ev[0] == "error"]
+    assert any("in the callback time.sleep(60)" in ev[4].message for ev in errors if ev[4] is not None), errors
+    assert "main went on" in "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+
+
+def test_code_that_swallows_the_interrupt_is_interrupted_once_per_limit_and_recorded_once(pg_loop, tmp_path):
+    run = start(pg_loop, tmp_path, "stubborn.py", """
+        import asyncio, time
+
+        async def stubborn():
+            end = time.monotonic() + 1.6
+            caught = 0
+            while time.monotonic() < end:
+                try:
+                    time.sleep(0.01)
+                except Exception:
+                    caught += 1
+            print("caught", caught)
+
+        asyncio.run(stubborn())
+    """, block_limit=0.5)
+    assert finish(pg_loop, run) == ["completed"]
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    # lags 0.5, 1.0, 1.5: one interrupt per limit, never one per heartbeat (80 in 1.6 s)
+    assert out.strip() in {"caught 2", "caught 3"}, out
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    assert len(table.blocks) == 1 and table.blocks[0].duration >= 1.5
+
+
+def test_slow_playground_work_after_a_block_is_never_interrupted(pg_loop, tmp_path):
+    # A deep recursion: the task's step blocks, then the playground formats a 100,000-frame
+    # traceback on the loop thread (seconds, no lesson frame).  The lesson's step is interrupted
+    # at most once; the formatting never (it used to be hit every heartbeat: 230 tracebacks).
+    run = start(pg_loop, tmp_path, "deep.py", """
+        import asyncio, sys
+        sys.setrecursionlimit(100_000)
+
+        def down(n):
+            sum(range(300))
+            return down(n + 1)
+
+        async def main():
+            down(0)
+
+        asyncio.run(main())
+    """, block_limit=0.2)
+    assert finish(pg_loop, run) == ["failed"]
+    assert run.error.count("Traceback") == 1
+    assert run.error.rstrip().splitlines()[-1] in (
+        "RecursionError: maximum recursion depth exceeded",
+        "BlockedLoopError: stopped by the playground: blocked the event loop for 0.2 s at line 6 (limit 0.2 s)")
+    errors = [ev for ev in run.tracer.events if ev[0] == "error"]
+    assert errors == []
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    assert len(table.blocks) <= 1
