@@ -34,6 +34,24 @@ from ._loop import PlaygroundError
 __all__ = ["LoopProxy", "make_builtins"]
 
 
+def nested_run_error(what: str, main, run) -> RuntimeError:
+    """The error for ``asyncio.run()``/``run_until_complete()``/``Runner.run()`` called inside a
+    running task.  Plain asyncio says the first sentence; under ``nest_asyncio.apply()`` (which
+    would run it nested) we say why the playground does not, and what to write instead."""
+    name = getattr(main, "__qualname__", None) or getattr(main, "__name__", None)
+    awaited = f"{name}()" if asyncio.iscoroutine(main) and name else "it"
+    if asyncio.iscoroutine(main):
+        main.close()  # don't leave a "never awaited" warning behind our error
+    if not getattr(run, "nest_asyncio_applied", False):
+        return RuntimeError(f"{what} cannot be called from a running event loop "
+                            f"(inside a coroutine, await the coroutine instead: await {awaited})")
+    return RuntimeError(
+        f"{what} cannot be called from inside a running task in the playground, even after "
+        f"nest_asyncio.apply(): the playground's loop does not run nested loops (it would run the "
+        f"other tasks inside this task's step).  Inside a coroutine, await it instead: "
+        f"result = await {awaited}")
+
+
 class LoopProxy(asyncio.AbstractEventLoop):
     """The event loop as the lesson's code sees it: the run's playground loop, reached from the
     right thread.  ``isinstance(loop, asyncio.AbstractEventLoop)`` holds."""
@@ -66,6 +84,8 @@ class LoopProxy(asyncio.AbstractEventLoop):
     # -- running and stopping --------------------------------------------------------------------
     def run_until_complete(self, future):
         if self._here():
+            if self._loop.is_running() and getattr(self._run, "nest_asyncio_applied", False):
+                raise nested_run_error("loop.run_until_complete()", future, self._run)
             return self._loop.run_until_complete(future)   # "This event loop is already running"
         self._check_closed()
         self._active += 1
@@ -254,11 +274,7 @@ def _asyncio_proxy(run) -> types.ModuleType:
 
     def run_(main, *, debug=None, loop_factory=None):
         if in_loop_thread():
-            if asyncio.iscoroutine(main):
-                main.close()  # don't leave a "never awaited" warning behind our error
-            raise RuntimeError(
-                "asyncio.run() cannot be called from a running event loop "
-                "(inside a coroutine, await the coroutine instead)")
+            raise nested_run_error("asyncio.run()", main, run)
         return run.run_blocking(main)
 
     def get_event_loop():
@@ -298,7 +314,7 @@ def _asyncio_proxy(run) -> types.ModuleType:
 
         def run(self, coro, *, context=None):
             if in_loop_thread():
-                raise RuntimeError("Runner.run() cannot be called from a running event loop")
+                raise nested_run_error("Runner.run()", coro, run)
             return run.run_blocking(coro)
 
     class Proxy(types.ModuleType):
@@ -322,11 +338,15 @@ def _asyncio_proxy(run) -> types.ModuleType:
     return proxy
 
 
-def _nest_asyncio_shim() -> types.ModuleType:
+def _nest_asyncio_shim(run=None) -> types.ModuleType:
     mod = types.ModuleType("nest_asyncio", "The playground's stand-in for nest_asyncio.")
 
     def apply(loop=None):
-        """Nothing to patch: the playground already lets top-level asyncio.run() work."""
+        """Nothing to patch: the playground already lets top-level asyncio.run() and
+        loop.run_until_complete() work.  A nested run inside a running task is refused with a
+        message that says to await instead (docs/engine-api.md: why it is not nested)."""
+        if run is not None:
+            run.nest_asyncio_applied = True
 
     mod.apply = apply
     return mod
@@ -373,7 +393,7 @@ def make_builtins(run) -> dict:
             if name == "asyncio":
                 mod = _asyncio_proxy(run)
             elif name == "nest_asyncio":
-                mod = _nest_asyncio_shim()
+                mod = _nest_asyncio_shim(run)
             elif name == "httpx":
                 mod = run.httpx_module()
             elif name == "threading":

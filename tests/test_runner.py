@@ -878,3 +878,31 @@ def test_demo_api_latency_follows_the_loops_speed(pg_loop, tmp_path):
     assert status == "200"
     assert 0.3 <= float(loop_took) < 0.6, loop_took
     assert 0.6 <= float(wall_took) < 1.2, wall_took
+
+
+@pytest.mark.parametrize("call", ["asyncio.get_event_loop().run_until_complete(inner())",
+                                  "asyncio.run(inner())",
+                                  "asyncio.Runner().run(inner())"])
+def test_nested_run_under_nest_asyncio_says_to_await(pg_loop, tmp_path, call):
+    # nest_asyncio would run inner() nested inside main's step; the playground refuses (see
+    # docs/engine-api.md) with an error that names the fix, and leaves no never-awaited coroutine.
+    src = f"""
+        import asyncio, nest_asyncio
+        nest_asyncio.apply()
+        async def inner():
+            await asyncio.sleep(0)
+            return 42
+        async def main():
+            try:
+                print({call})
+            except RuntimeError as exc:
+                print("refused:", exc)
+            print("awaited:", await inner())
+        asyncio.run(main())
+    """
+    run, table = execute(pg_loop, write(tmp_path, "nested.py", src))
+    out = "".join(ev[4] for ev in table.outputs)
+    assert run.outcome == "completed", run.error
+    assert "even after nest_asyncio.apply()" in out and "result = await inner()" in out
+    assert "awaited: 42" in out and "never awaited" not in out
+    assert not [ev for ev in table.errors]
