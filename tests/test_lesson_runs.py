@@ -89,3 +89,20 @@ def test_a_lesson_this_python_cannot_run_is_greyed_with_the_reason(qtbot, make_w
         assert "Needs Python 3.14 to run" in tip
         assert item.foreground(0).color() != w.browser.tree.palette().color(w.browser.tree.foregroundRole())
     assert item.flags() & Qt.ItemFlag.ItemIsSelectable                       # still readable
+
+
+def test_the_app_window_loads_its_lessons_after_the_first_paint(qtbot, gui_loop, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from asyncio_playground.ui.edits import EditStore
+    from asyncio_playground.ui.main_window import MainWindow
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(gui_loop, edits=EditStore(tmp_path / "d"), settings=settings, deferred=True)
+    qtbot.addWidget(w)
+    assert not w.lessons_loaded and w.browser.paths() == [] and w.current_path() is None
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.lessons_loaded, timeout=3000)
+    assert len(w.browser.paths()) >= 47
+    assert w.current_path() == w.browser.paths()[0]          # the first lesson, opened
+    assert w.editor.toPlainText().strip()

@@ -115,7 +115,7 @@ def main(argv=None) -> int:
     loop = playground.new_event_loop()
     loop.set_exception_handler(_quiet)   # lesson errors show in the window, not the terminal
     loop.attach()                   # app.exec() drives the loop from here on
-    window = MainWindow(loop)
+    window = MainWindow(loop, deferred=True)   # lessons load right after the first paint
     window.show()
     # Ctrl+C in the terminal closes the window like the user would (settings saved, runs
     # cancelled).  Python runs the handler between Qt events; the loop's timers provide those.

@@ -31,7 +31,9 @@ class PygmentsHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
         super().__init__(None)
-        self._lexer = PythonLexer(stripnl=False, ensurenl=False)
+        # Made on first use: compiling Pygments' Python rules takes ~50 ms, which the window
+        # spends after its first paint (the editor is empty until a lesson opens).
+        self._lexer = None
         self._formats: dict = {}
         self._lines: list[list[tuple[int, int, QTextCharFormat]]] = []
         self._line_states: list[int] = []
@@ -91,6 +93,8 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         lines: list[list[tuple[int, int, QTextCharFormat]]] = [[]]
         states: list[int] = []
         col = 0
+        if self._lexer is None:
+            self._lexer = PythonLexer(stripnl=False, ensurenl=False)
         for ttype, value in self._lexer.get_tokens(text):
             fmt = self._format_for(ttype)
             parts = value.split("\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncio_playground as playground
 from asyncio_playground import lessons
 from asyncio_playground.vocab import LIVE_STATES, NetworkMode, TaskState
-from PySide6.QtCore import QMargins, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QMargins, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow,
                                QSplitter, QStyle, QTabWidget, QToolBar, QVBoxLayout, QWidget)
@@ -101,7 +101,9 @@ class MainWindow(QMainWindow):
     runFinished = Signal(str)
 
     def __init__(self, loop, *, edits: EditStore | None = None, settings: QSettings | None = None,
-                 lessons_dir=None, parent: QWidget | None = None) -> None:
+                 lessons_dir=None, deferred: bool = False, parent: QWidget | None = None) -> None:
+        """``deferred``: find the lessons and open the last one only once the window has painted
+        (the app does; ``lessons_loaded`` is True after)."""
         super().__init__(parent)
         self._loop = loop
         self._settings = settings if settings is not None else QSettings()
@@ -125,12 +127,32 @@ class MainWindow(QMainWindow):
         self.focus_ring = FocusRing(self)
         self._build_status()
         self._connect()
-        self._lessons = lessons.discover(lessons_dir)
+        self._lessons_dir, self._lessons, self.lessons_loaded = lessons_dir, [], False
+        self._restore_settings()
+        if not deferred:
+            self._load_lessons()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self.lessons_loaded:
+            # After the first paint: reading every lesson and compiling the highlighter's rules
+            # (~0.1 s) then happens with the window already on screen.
+            QTimer.singleShot(0, self._load_lessons)
+
+    def _load_lessons(self) -> None:
+        """Find the lessons, list them, and open the last lesson shown (or the first)."""
+        if self.lessons_loaded:
+            return
+        self.lessons_loaded = True
+        self._lessons = lessons.discover(self._lessons_dir)
         self.browser.set_lessons(lessons.groups(self._lessons))
         for lesson in self._lessons:     # edits kept from earlier sessions show in the browser
             if self.edits.has_edit(lesson.slug):
                 self.browser.set_edited(str(lesson.path), True)
-        self._restore_settings()
+        last = self._settings.value("lastLesson")
+        paths = self.browser.paths()
+        if not (last and Path(str(last)).is_file() and self.open_path(str(last))) and paths:
+            self.open_path(paths[0])
 
     # == construction =================================================================================
     def _build_widgets(self) -> None:
@@ -1076,10 +1098,6 @@ class MainWindow(QMainWindow):
             self.block_limit.setValue(float(s.value("blockLimit", DEFAULT_BLOCK_LIMIT)))
         except (TypeError, ValueError):
             pass
-        last = s.value("lastLesson")
-        paths = self.browser.paths()
-        if not (last and Path(str(last)).is_file() and self.open_path(str(last))) and paths:
-            self.open_path(paths[0])
 
     def default_layout(self) -> None:
         """Splitter proportions for the current window size (before any remembered ones)."""
