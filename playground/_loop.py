@@ -125,6 +125,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self.clock_listeners: list = []  # called with no argument after speed/pause/step changes
         self._executor_jobs: dict = {}   # future -> (label, loop time started)
         self._io_labels: dict = {}       # ("read"|"write", fd) -> label of the callback
+        self._io_handles: dict = {}      # ("read"|"write", fd) -> the Handle _add_reader returned
         super().__init__(app)
         self._pump = _Pump(self)
 
@@ -145,7 +146,10 @@ class PlaygroundLoop(qasync.QEventLoop):
     def call_soon_threadsafe(self, callback, *args, context=None):
         # asyncio's own version: append to _ready and write to the self-pipe, whose
         # QSocketNotifier wakes the Qt thread, which then arms the pump through call_soon.
-        return base_events.BaseEventLoop.call_soon_threadsafe(self, callback, *args, context=context)
+        handle = base_events.BaseEventLoop.call_soon_threadsafe(self, callback, *args, context=context)
+        if handle._source_traceback:   # debug mode: the traceback ends at the caller, not here
+            del handle._source_traceback[-1]
+        return handle
 
     def call_later(self, delay, callback, *args, context=None):
         if delay is None:
@@ -154,7 +158,10 @@ class PlaygroundLoop(qasync.QEventLoop):
             # asyncio.sleep(delay): remember the delay for the tracer's "sleep(0.5)" label,
             # which would otherwise have to read it from the suspended frame's locals.
             self.last_sleep = (args[0], delay)
-        return self.call_at(self.time() + delay, callback, *args, context=context)
+        timer = self.call_at(self.time() + delay, callback, *args, context=context)
+        if timer._source_traceback:   # debug mode: the traceback ends at the caller, not here
+            del timer._source_traceback[-1]
+        return timer
 
     def call_at(self, when, callback, *args, context=None):
         if when is None:
@@ -638,18 +645,36 @@ class PlaygroundLoop(qasync.QEventLoop):
     def _add_reader(self, fd, callback, *args):
         super()._add_reader(fd, callback, *args)
         self._io_labels[("read", fd)] = _label(callback, args)
+        return self._io_handle("read", fd, callback, args)
 
     def _remove_reader(self, fd):
         self._io_labels.pop(("read", fd), None)
+        self._io_handle("read", fd)
         return super()._remove_reader(fd)
 
     def _add_writer(self, fd, callback, *args):
         super()._add_writer(fd, callback, *args)
         self._io_labels[("write", fd)] = _label(callback, args)
+        return self._io_handle("write", fd, callback, args)
 
     def _remove_writer(self, fd):
         self._io_labels.pop(("write", fd), None)
+        self._io_handle("write", fd)
         return super()._remove_writer(fd)
+
+    def _io_handle(self, kind, fd, callback=None, args=()):
+        """asyncio's selector bookkeeping, which qasync drops: ``_add_reader`` returns a Handle
+        that is cancelled when the fd's callback is replaced or removed.  ``sock_recv`` and
+        ``sock_connect`` rely on it: a cancelled call's done-callback removes the reader only if
+        its own handle is still the live one, so a cancelled ``sock_recv`` no longer unregisters
+        the next ``sock_recv`` on the same socket (which then never woke up)."""
+        old = self._io_handles.pop((kind, fd), None)
+        if old is not None:
+            old.cancel()
+        if callback is None:
+            return None
+        handle = self._io_handles[(kind, fd)] = events.Handle(callback, args, self, None)
+        return handle
 
     def io_waiters(self) -> dict:
         """{("read"|"write", fd): label} of the sockets the loop watches (its self-pipe included)."""
