@@ -300,9 +300,12 @@ def cmd_run(args) -> int:
             out.write("\n".join(timeline_lines(table)) + "\n")
             out.write(_what_the_run_showed(run, table))
         for block in table.blocks:
-            name = table.by_tid[block.tid].name if block.tid in table.by_tid else "module code"
-            where = f"{os.path.basename(block.filename)}:{block.lineno}" if block.filename else "?"
-            out.write(f"loop blocked for {block.duration:.2f} s by task '{name}' at {where}\n")
+            if block.tid in table.by_tid:
+                who = f"task '{table.by_tid[block.tid].name}'"
+            else:   # no task: module code (a line of the file) or a plain callback (no line)
+                who = "module code" if block.filename else "a callback (its name is in the output)"
+            where = f" at {os.path.basename(block.filename)}:{block.lineno}" if block.filename else ""
+            out.write(f"loop blocked for {block.duration:.2f} s by {who}{where}\n")
         for error in table.errors:
             name = table.by_tid[error.tid].name if error.tid in table.by_tid else "-"
             exc = f": {error.exc.type}: {error.exc.message}" if error.exc else ""

@@ -120,6 +120,11 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._skip_idle = False
         self._idle_since = None          # real time since when nothing was ready (skip idle)
         self._step_request = None        # (until_task or None,) while a step is asked for
+        # A step waiting for a socket or a thread (nothing ready, something in flight): the clock
+        # runs, at the current speed, until something is ready or a timer is due; then the step
+        # goes on, paused.  Jumping to the next timer instead would fire an httpx timeout before
+        # the reply that was on its way.  (until_task or None,) while it waits.
+        self._io_step = None
         self.step_count = 0              # steps taken (a test or a view can wait on it)
         self.step_policy = None          # ready -> index of the handle to step (None: FIFO)
         self.clock_listeners: list = []  # called with no argument after speed/pause/step changes
@@ -190,7 +195,8 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        """Paused by the learner (a step waiting for I/O, with the clock running, counts)."""
+        return self._paused or self._io_step is not None
 
     @property
     def skip_idle(self) -> bool:
@@ -214,16 +220,16 @@ class PlaygroundLoop(qasync.QEventLoop):
         if self._paused:
             return
         now = self._clock()
-        self._paused = True
+        self._paused, self._io_step = True, None
         self._retime(now)
         self._rearm()
 
     def resume(self) -> None:
         """Continue exactly where ``pause()`` stopped, at the current speed."""
-        if not self._paused:
+        if not self.paused:
             return
         now = self._clock()
-        self._paused, self._step_request, self._idle_since = False, None, None
+        self._paused, self._step_request, self._idle_since, self._io_step = False, None, None, None
         self._retime(now)
         self._rearm()
 
@@ -233,8 +239,11 @@ class PlaygroundLoop(qasync.QEventLoop):
         callbacks) runs along; when nothing is ready the clock moves to the next timer, with no
         wait in real time.  With ``until`` (a task): run until that task has taken a step.
         Returns at once; the step runs on the next turn of Qt's event loop."""
-        if not self._paused:
+        if not self.paused:
             raise RuntimeError("step() needs a paused loop: call pause() first")
+        if self._io_step is not None:
+            self._io_step = (until,)     # still waiting for I/O: the step will go on from there
+            return
         self._step_request = (until,)
         if self._pump is not None and not self._closed:
             self._armed_when = 0.0
@@ -249,7 +258,8 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _retime(self, now: float) -> None:
         """Loop time continues from ``now``: frozen if paused, else at the current speed."""
-        self._timectl = self._paused or self._skip_idle or self._speed != 1.0
+        self._timectl = (self._paused or self._skip_idle or self._speed != 1.0
+                         or self._io_step is not None)
         mono = time.monotonic
         if self._paused:
             self._clock = lambda: now
@@ -354,14 +364,27 @@ class PlaygroundLoop(qasync.QEventLoop):
         deadline = clock() + SLICE   # in loop time, which the tracer also reads
         try:
             if self._timectl:
+                if self._io_step is not None and (ready or (
+                        scheduled and self._first_timer() is not None
+                        and self._first_timer()._when <= clock())):
+                    # What the waiting step waited for is here (or a timer is due): paused again.
+                    self._step_request, self._io_step = self._io_step, None
+                    self._paused = True
+                    self._retime(clock())
                 if self._paused:
                     request, self._step_request = self._step_request, None
                     if request is not None:
-                        self._step(request[0])
+                        if self._step(request[0]) == "io":
+                            self._io_step = request      # the clock runs until it is not idle
+                            self._paused = False
+                            self._retime(clock())
+                            return
                         self.step_count += 1
                         for listener in list(self.clock_listeners):
                             listener()
                     return
+                if self._io_step is not None:
+                    return    # waiting for I/O: nothing runs but what the I/O brings (above)
                 deadline = clock() + SLICE * self._speed
             while True:
                 # Due timers join the ready queue behind what is already there, as in
@@ -408,7 +431,10 @@ class PlaygroundLoop(qasync.QEventLoop):
         from .loopstate import counts_as_step
         ready = self._ready
         for _ in range(_STEP_LIMIT):
-            if not self._bring_countable(counts_as_step, jump=True):
+            found = self._bring_countable(counts_as_step, jump=True)
+            if found == "io":
+                return "io"
+            if not found:
                 return False
             index = self.step_policy(ready) if self.step_policy is not None else 0
             if index:
@@ -425,8 +451,9 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _bring_countable(self, counts_as_step, *, jump):
         """Run handles that do not count until one that does is at the front of the ready queue;
-        with ``jump``, move the clock to the next timer when nothing is ready.  False if none comes
-        (the run waits on sockets or threads, or holds nothing at all)."""
+        with ``jump``, move the clock to the next timer when nothing is ready — unless a socket is
+        watched or an executor job runs ("io": let it arrive in real time first).  False if none
+        comes (nothing ready, nothing scheduled)."""
         ready = self._ready
         for _ in range(_STEP_LIMIT):
             if self._scheduled:
@@ -439,6 +466,8 @@ class PlaygroundLoop(qasync.QEventLoop):
                 continue
             if not jump:
                 return False
+            if not self._can_skip():
+                return "io"
             first = self._first_timer()
             if first is None or first._when == math.inf:
                 return False

@@ -428,3 +428,13 @@ def test_run_a_lesson_says_what_the_run_showed(tmp_path):
     script = tmp_path / "plain.py"          # not a lesson (no sidecar): nothing to hold it to
     script.write_text("import asyncio\nasyncio.run(asyncio.sleep(0))\n")
     assert "what the run showed" not in cli("run", str(script)).stdout
+
+
+def test_a_callbacks_block_is_not_blamed_on_module_code(tmp_path):
+    script = tmp_path / "cb.py"
+    script.write_text("import asyncio, time\n\nasync def main():\n"
+                      "    asyncio.get_running_loop().call_soon(time.sleep, 0.3)\n"
+                      "    await asyncio.sleep(0.5)\n\nasyncio.run(main())\n")
+    done = cli("run", str(script))
+    assert done.returncode == 0, done.stderr
+    assert "by a callback" in done.stdout and "module code" not in done.stdout

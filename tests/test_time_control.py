@@ -306,3 +306,40 @@ def test_a_long_pause_is_no_block(qtbot, attached_loop, tmp_path):
     qtbot.wait(1_500)    # over the watchdog's threshold many times: the loop is not blocked
     finish(qtbot, loop, run)
     assert table_of(run).blocks == []
+
+
+def test_a_step_waits_for_what_is_in_flight_instead_of_jumping_to_a_timeout(qtbot, attached_loop,
+                                                                              tmp_path):
+    """Nothing ready, a thread's result on its way, a 5 s timeout scheduled: Step lets the result
+    arrive (in real time) rather than jump the clock to the timeout."""
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path, """
+        import asyncio, time
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            result = await asyncio.wait_for(loop.run_in_executor(None, time.sleep, 0.3), 5)
+            print("got", result)
+
+        asyncio.run(main())
+    """)
+    qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
+
+    def step():
+        n = loop.step_count
+        loop.step()
+        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+        return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+
+    t = loop.time()
+    out = step()                             # main starts the job and waits on it
+    for _ in range(5):                       # then: the job's result arrives, main resumes
+        if out == "got None\n":
+            break
+        out = step()
+    assert out == "got None\n"
+    assert loop.paused
+    assert 0.25 <= loop.time() - t < 4.0     # the job's real time passed, not the 5 s timeout
+    finish(qtbot, loop, run)
+    assert run.outcome == "completed"
