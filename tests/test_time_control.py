@@ -33,6 +33,14 @@ def start(loop, tmp_path, source=CONCURRENT):
     return run
 
 
+def step_and_read(qtbot, loop, run, until=None) -> str:
+    """Take one step and wait for it; returns everything the run printed so far."""
+    n = loop.step_count
+    loop.step(until)
+    qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+    return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+
+
 def table_of(run):
     table = playground.TaskTable()
     table.apply(run.tracer.events)
@@ -130,9 +138,7 @@ def test_stepping_shows_pending_then_running_then_waiting(qtbot, attached_loop, 
     run = start(loop, tmp_path)
 
     def step():
-        n = loop.step_count
-        loop.step()
-        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+        step_and_read(qtbot, loop, run)
         nxt = _loopstate.next_step(loop)
         running = nxt.tid if nxt is not None and nxt.kind == "task" else None
         names = {row.tid: row.name for row in table_of(run).rows}
@@ -265,10 +271,7 @@ def test_a_lesson_callback_is_a_step_of_its_own(qtbot, attached_loop, tmp_path):
     qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
 
     def step():
-        n = loop.step_count
-        loop.step()
-        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
-        return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+        return step_and_read(qtbot, loop, run)
 
     assert step() == ""                      # main's first step: schedules the callback, yields
     nxt = _loopstate.next_step(loop)
@@ -327,10 +330,7 @@ def test_a_step_waits_for_what_is_in_flight_instead_of_jumping_to_a_timeout(qtbo
     qtbot.waitUntil(lambda: len(loop._ready) > 0, timeout=5_000)
 
     def step():
-        n = loop.step_count
-        loop.step()
-        qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
-        return "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+        return step_and_read(qtbot, loop, run)
 
     t = loop.time()
     out = step()                             # main starts the job and waits on it
