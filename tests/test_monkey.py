@@ -461,6 +461,7 @@ def _run_timers(loop):
 
 # The monkey's typos can turn `tg.create_task(worker(i), name=...)` into a call that fails after
 # `worker(i)` was made: Python then warns the coroutine was never awaited, as it would anywhere.
+@pytest.mark.slow   # ~35 s: once in CI (on 3.11)
 @pytest.mark.filterwarnings("ignore:coroutine '.*' was never awaited:RuntimeWarning")
 def test_monkey(qtbot, window, attached_loop, tmp_path, monkeypatch):
     w, loop = window, attached_loop
