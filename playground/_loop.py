@@ -364,9 +364,9 @@ class PlaygroundLoop(qasync.QEventLoop):
         deadline = clock() + SLICE   # in loop time, which the tracer also reads
         try:
             if self._timectl:
+                first = self._first_timer() if self._io_step is not None and not ready else None
                 if self._io_step is not None and (ready or (
-                        scheduled and self._first_timer() is not None
-                        and self._first_timer()._when <= clock())):
+                        first is not None and first._when <= clock())):
                     # What the waiting step waited for is here (or a timer is due): paused again.
                     self._step_request, self._io_step = self._io_step, None
                     self._paused = True

@@ -458,10 +458,7 @@ class MainWindow(QMainWindow):
         if not attached or table.finished is not None:
             self.timeline.refresh(None, live=False)
         self.state_label.setText(entry[2])
-        by_tid = table.by_tid
-        for ev in table.outputs:     # the run's output, as it was printed
-            row = by_tid.get(ev.tid)
-            self.console.write(row.name if row is not None else None, ev.stream, ev.text)
+        self._write_outputs(table.outputs, table.by_tid)   # the run's output, as it was printed
         if table.finished is not None:
             self.console.end_of_run()
             self._offer_replay()
@@ -767,6 +764,12 @@ class MainWindow(QMainWindow):
         if row is not None:
             self._select_task(row.tid)
 
+    def _write_outputs(self, outputs, by_tid) -> None:
+        """Write a finished run's ``Output`` records to the console, tagged with their tasks."""
+        for ev in outputs:
+            row = by_tid.get(ev.tid)
+            self.console.write(row.name if row is not None else None, ev.stream, ev.text)
+
     def _offer_replay(self, _outcome: str = "") -> None:
         """The run on screen has ended: offer it on the scrubber."""
         run, table = self.shown_run(), self.table
@@ -794,10 +797,7 @@ class MainWindow(QMainWindow):
         self.editor.set_markers(markers)
         self.console.clear_output()
         outputs = table.outputs if t is None else replay.outputs_until(t)
-        by_tid = entry[1].by_tid
-        for ev in outputs:
-            row = by_tid.get(ev.tid)
-            self.console.write(row.name if row is not None else None, ev.stream, ev.text)
+        self._write_outputs(outputs, entry[1].by_tid)
         if t is None and table.finished is not None:
             self.console.end_of_run()
         self.console.flush()
