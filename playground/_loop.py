@@ -109,6 +109,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self.last_sleep = (None, None)   # (future, delay) of the latest asyncio.sleep()
         self.tracing_hook = None      # an instrument's run_batch while runs are live
         self.tracers: set = set()      # instruments of the live runs
+        self._events_seen = 0            # their records at the last young collection
         self._watchdog = None
         # The clock (see the module docstring): monotonic until the learner changes something.
         self._clock = time.monotonic
@@ -415,12 +416,31 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._stopping = True
         finally:
             self._in_drain = False
+            if self.tracing_hook is not None:
+                self._collect_young()
             if self._stopping and self._qloop is not None:
                 self._qloop.exit()
             else:
                 if self._attached:
                     self._stopping = False  # nothing to stop: Qt's owner decides
                 self._arm()
+
+    def _collect_young(self):
+        """Keep the collector's young generation small while runs are live (see _gc_phase).
+
+        The collector counts allocations minus deallocations, and the frozen objects a run
+        frees (its finished tasks, their coroutines) count against the trace records it makes:
+        at the end of a 100k-task run the young generation grew to ~10^6 objects between two
+        collections (0.5 s pauses).  The records are most of what is young, so collect the young
+        generation once _YOUNG_RECORDS of them (with the futures and handles that go with them:
+        ~20,000 objects) have been made since the last look.
+        """
+        made = 0
+        for tracer in self.tracers:
+            made += len(tracer.events)
+        if made - self._events_seen > _YOUNG_RECORDS or made < self._events_seen:
+            self._events_seen = made
+            gc.collect(0)
 
     def _step(self, until):
         """One step (see step()), like a debugger's: bring the next handle that counts to the front
@@ -535,11 +555,15 @@ class PlaygroundLoop(qasync.QEventLoop):
         """A run started: drain through its instrument's ``run_batch`` and watch for blocks."""
         if not self.tracers:
             # The trace keeps one small tuple per step alive, so with the default thresholds
-            # (700, 10, 10) the collector runs ~10x as often as untraced and each full pass
-            # walks the whole trace: 30-40% of a traced run's time (bench/, docs/performance.md).
-            # Collect less often while runs are live (restored when the last one ends).
+            # (700, 10, 10) the collector runs ~10x as often as untraced; and every older
+            # collection walks all the run has made so far (100k tasks: pauses of 0.5 s).  While
+            # runs are live, what survives a young collection is frozen (_gc_phase) and the
+            # oldest generation is never collected on its own: each pause walks at most the
+            # young generation's ~20,000 objects.  An explicit gc.collect() still sees everything.
+            _install_gc_policy()
             self._gc_threshold = g0, g1, g2 = gc.get_threshold()
-            gc.set_threshold(max(g0, 50_000), max(g1, 20), max(g2, 100))
+            gc.set_threshold(max(g0, _YOUNG), max(g1, 20), 1 << 30)
+            _gc_runs[0] += 1
         self.tracers.add(tracer)
         self.tracing_hook = tracer.run_batch
         if self._watchdog is None:
@@ -554,6 +578,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         if not self.tracers:
             self.tracing_hook = None
             gc.set_threshold(*self._gc_threshold)
+            _gc_runs[0] -= 1
             if self._watchdog is not None:
                 self._watchdog.stop()
 
@@ -757,18 +782,39 @@ def _app() -> QtCore.QCoreApplication:
     return QtCore.QCoreApplication.instance() or QtCore.QCoreApplication([sys.argv[0] if sys.argv else "asyncio-playground"])
 
 
-_gc_frozen = False
+# While runs are live: the young generation's threshold, and how many trace records a run may
+# add before the loop collects the young generation itself (_collect_young).  Each pause walks
+# what is young; 20,000 objects is ~5-10 ms here (docs/performance.md).
+_YOUNG = 20_000
+_YOUNG_RECORDS = 5_000
+_gc_runs = [0]   # loops with live traced runs (the collector's policy below depends on it)
+
+
+def _gc_phase(phase, info):
+    """The collector's policy (a ``gc.callbacks`` entry, installed with the first loop).
+
+    What is alive when the first loop is made (Qt's and the imported modules' objects) and what
+    survives a collection while a traced run is live is frozen (``gc.freeze``): younger
+    collections skip it, so a 100k-task run's pauses stay those of a young generation.  A full
+    collection, ``gc.collect()`` or the oldest generation's own, thaws everything first: it sees
+    every object, as in plain Python, and what survives it is frozen again.
+    """
+    if phase == "start":
+        if info["generation"] == 2:
+            gc.unfreeze()
+    elif _gc_runs[0] or info["generation"] == 2:
+        gc.freeze()
+
+
+def _install_gc_policy() -> None:
+    if _gc_phase not in gc.callbacks:
+        gc.freeze()
+        gc.callbacks.append(_gc_phase)
 
 
 def new_event_loop() -> PlaygroundLoop:
     """A new playground loop (creates a windowless Qt application if there is none yet)."""
-    global _gc_frozen
-    if not _gc_frozen:
-        # What is alive when the first loop is made (Qt's and the imported modules' ~25k objects)
-        # lives as long as the process: move it out of the collector's way, or every full
-        # collection during a traced run walks it again (bench/: ~15% of a traced run).
-        gc.freeze()
-        _gc_frozen = True
+    _install_gc_policy()
     return PlaygroundLoop(_app())
 
 

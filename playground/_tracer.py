@@ -526,6 +526,10 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
     """
     popleft = loop._ready.popleft
     clock = loop._clock   # loop time; ``deadline`` is in it too
+    # The end of the previous handle when it was a traced step that left nothing to record but
+    # the step (a sleep(0), a bare yield): the next step starts then, so one clock read serves
+    # both (a step's start is then the previous one's end, ~0.1 µs earlier than its own).
+    t1 = None
     for i in range(ntodo):
         handle = popleft()
         if handle._cancelled:
@@ -535,30 +539,36 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
         if task.__class__ is not TracedTask or callback.__class__ is _MethodType:
             # Not a step: a plain callback, or a Python method of a task scheduled as one
             # (loop.call_later(d, task.cancel)), which must not count as the task's step.
+            t1 = None
             try:   # free unless raised (3.11+: zero-cost try)
                 handle._run()
             except (SystemExit, KeyboardInterrupt) as exc:
                 _fatal_callback(loop, handle, exc)
         else:
-            tracer = task._tracer
             loop.current_traced = task
-            t0 = clock()
+            t0 = clock() if t1 is None else t1
             try:
                 # Handle._run minus its except-Exception: a task's step stores its coroutine's
                 # exceptions in the task, so only BaseExceptions escape (one frame less per step).
-                handle._context.run(handle._callback, *handle._args)
+                handle._context.run(callback, *handle._args)
             except (SystemExit, KeyboardInterrupt) as exc:
                 # asyncio stored it as the task's exception and re-raised it to unwind the
                 # whole loop; in the playground it ends this run only.
-                if tracer.on_fatal is not None:
-                    loop.call_soon(tracer.on_fatal, exc)
+                if task._tracer.on_fatal is not None:
+                    loop.call_soon(task._tracer.on_fatal, exc)
             t1 = clock()
             loop.current_traced = None
-            tracer._add(("step", task._tid, t0, t1))   # a Step, as a plain tuple
-            if task.done():
+            tracer = task._tracer
+            # A Step, as a plain tuple; ``events.append`` is the call 3.11+ specializes (the
+            # bound ``_add`` is an instance attribute: a generic method lookup each step).
+            tracer.events.append(("step", task._tid, t0, t1))
+            waiter = task._fut_waiter
+            if waiter is not None:
+                tracer._waiting(task, waiter, t1)
+                t1 = None   # the walk took its time: the next step reads the clock
+            elif task.done():
                 tracer._ended(task, t1)
-            elif task._fut_waiter is not None:
-                tracer._waiting(task, task._fut_waiter, t1)
+                t1 = None
         # Traced steps cost more than plain callbacks: look at the clock more often, so the
         # slice still ends close to its deadline and the window gets its frame.
         if not i & 31 and clock() >= deadline:

@@ -906,3 +906,37 @@ def test_nested_run_under_nest_asyncio_says_to_await(pg_loop, tmp_path, call):
     assert "even after nest_asyncio.apply()" in out and "result = await inner()" in out
     assert "awaited: 42" in out and "never awaited" not in out
     assert not [ev for ev in table.errors]
+
+
+def test_collector_during_a_run_pauses_young_and_gc_collect_still_sees_everything(pg_loop, tmp_path):
+    # While a traced run is live, what survives a young collection is frozen, so no automatic
+    # collection walks the run's 1000s of tasks again (docs/performance.md: pauses of 0.5 s at
+    # 100k tasks before).  The lesson cannot tell: a cycle that became garbage after it was frozen
+    # is still found by its gc.collect(), and the old thresholds come back after the run.
+    import gc
+    before = gc.get_threshold()
+    src = """
+        import asyncio, gc, weakref
+
+        class Node:
+            pass
+
+        async def main():
+            start = gc.get_freeze_count()
+            node = Node()
+            node.me = node                # a cycle: only the collector frees it
+            ref = weakref.ref(node)
+            junk = [[i] for i in range(60_000)]   # young collections: node survives, frozen
+            frozen = gc.get_freeze_count() - start
+            del node, junk
+            await asyncio.sleep(0)
+            found = gc.collect()
+            print("frozen during the run:", frozen > 60_000, "| freed by gc.collect():", ref() is None)
+
+        asyncio.run(main())
+    """
+    run, table = execute(pg_loop, write(tmp_path, "cycles.py", src))
+    assert run.outcome == "completed", run.error
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    assert "frozen during the run: True | freed by gc.collect(): True" in out
+    assert gc.get_threshold() == before
