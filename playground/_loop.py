@@ -547,7 +547,8 @@ class PlaygroundLoop(qasync.QEventLoop):
         factory = self._task_factory
         if run is None or (factory is not None and factory is not _EAGER_FACTORY):
             return super().create_task(coro, name=name, context=context)
-        self._check_closed()
+        if self._closed:
+            self._check_closed()   # raises
         # asyncio.eager_task_factory (3.12+) is Task(..., eager_start=True): trace it as such.
         return run.tracer.new_task(coro, name=name, context=context, eager=factory is not None)
 

@@ -57,6 +57,9 @@ class _W:
                                TaskState.FAILED.value)
 
 
+_DONE = _W.DONE   # read by _ended for every task that returns
+
+
 def _know(fn, kind, label=None):
     code = getattr(fn, "__code__", None)
     if code is not None:
@@ -278,7 +281,8 @@ class Tracer(Instrument):
         return (events[cursor:end] if cursor < end else []), end
 
     # -- the loop's hooks ------------------------------------------------------------------------
-    def new_task(self, coro, *, name=None, context=None, eager=False) -> TracedTask:
+    def new_task(self, coro, *, name=None, context=None, eager=False,
+                 _Coro=types.CoroutineType) -> TracedTask:
         loop = self.loop
         parent = loop.current_traced   # the traced task whose step is creating this one
         tid = self._next_tid
@@ -300,7 +304,7 @@ class Tracer(Instrument):
         self.live[tid] = task
         parent_tid = (parent._tid if parent.__class__ is TracedTask and parent._tracer is self
                       else None)
-        if coro.__class__ is types.CoroutineType:
+        if coro.__class__ is _Coro:
             code = coro.cr_code
         else:
             code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
@@ -314,8 +318,8 @@ class Tracer(Instrument):
             installed = _installed(code)
         library = (installed
                    and _created_by_library(sys._getframe(2), self.filename))
-        self._add(("task", tid, t0, parent_tid, name if name.__class__ is str else task.get_name(),
-                   qualname, library))
+        self.events.append(("task", tid, t0, parent_tid,
+                            name if name.__class__ is str else task.get_name(), qualname, library))
         if eager:
             self._add(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
             if task.done():
@@ -478,7 +482,10 @@ class Tracer(Instrument):
             return
         exc = task._exception  # not .exception(): that would mark it retrieved
         if exc is None:
-            self._add(("end", tid, t, _W.DONE, short_repr(task._result), None))
+            result = task._result
+            self.events.append(("end", tid, t, _DONE,
+                                repr(result) if result is None or result.__class__ is int
+                                else short_repr(result), None))
             return
         self.events.append(("end", tid, t, _W.FAILED, exc_summary(exc),
                                      self.describe_exception(exc)))
