@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import heapq
 import inspect
 import types
 from typing import NamedTuple
@@ -170,12 +171,17 @@ def _entry(handle, waiters, when=None) -> QueueEntry:
     return QueueEntry(label, tid, when, handle._context.get(current_run) is not None)
 
 
+def _when(handle) -> float:
+    return handle._when
+
+
 def snapshot(loop) -> LoopState:
     """The loop's queues now, as plain data (see LoopState)."""
     waiters = _waiters(loop)
     ready = tuple(_entry(h, waiters) for h in list(loop._ready)[:MAX_ENTRIES] if not h._cancelled)
     live_timers = [h for h in loop._scheduled if not h._cancelled]
-    due = sorted(live_timers, key=lambda h: h._when)[:MAX_ENTRIES]
+    # The first MAX_ENTRIES only: sorting 100k timers on each refresh of the Loop tab took 40 ms.
+    due = heapq.nsmallest(MAX_ENTRIES, live_timers, key=_when)
     timers = tuple(_entry(h, waiters, h._when) for h in due)
     io = tuple((kind, fd, label) for (kind, fd), label in sorted(loop.io_waiters().items()))
     executor = tuple(loop.executor_jobs())
@@ -215,8 +221,10 @@ def next_step(loop) -> NextStep | None:
     if plumbing:
         return NextStep("plumbing", None, "asyncio's own callbacks first, then what they make "
                         "ready", None, None, None)
-    timers = sorted((h for h in loop._scheduled if not h._cancelled), key=lambda h: h._when)
-    for handle in timers:
+    live = [h for h in loop._scheduled if not h._cancelled]
+    # The earliest few first (the usual answer), the whole order only if none of them is a run's.
+    first = heapq.nsmallest(64, live, key=_when)
+    for handle in first + (sorted(live, key=_when)[64:] if len(live) > 64 else []):
         label, task = _describe(handle, waiters)
         if handle._context.get(current_run) is not None or task is not None:
             return about("timer", task, label, handle._when)
