@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import loops as L
 
-SECTIONS = ("throughput", "peers", "timers", "ui_load", "startup", "stress")
+SECTIONS = ("throughput", "peers", "timers", "ui_load", "startup", "replay", "stress")
 DOC = L.ROOT / "docs" / "performance.md"
 RAW = L.ROOT / "out" / "bench" / "results.json"
 
@@ -186,6 +186,23 @@ def _startup_verdict(res) -> tuple[str, bool | None]:
     return txt, ratio is not None and ratio <= 1.3
 
 
+def _replay_verdict(res) -> tuple[str, bool | None]:
+    if not res:
+        return "not run", None
+    if "skipped" in res:
+        return f"skipped: {res['skipped']}", None
+    run, h, w = res.get("run", {}), res.get("headless", {}), res.get("window", {})
+    if run.get("error"):
+        return f"the run to replay failed: {run['error']}", False
+    if h.get("error") or w.get("error") or "open_s" not in h or "first_paint_s" not in w:
+        return f"failed: {h.get('error') or w.get('error')}", False
+    ok = h["open_s"] <= 2 and w["first_paint_s"] <= 2 and (w["max_frame_ms"] or 0) <= 33
+    return (f"{h['events']:,} events: opened in {h['open_s']:.2f} s headless, {w['first_paint_s']:.2f} s "
+            f"to the window's first paint; {w['frames']} scrub frames p50 {_fmt(w['p50_frame_ms'])} / "
+            f"p99 {_fmt(w['p99_frame_ms'])} / max {_fmt(w['max_frame_ms'])} ms; longest gap between two "
+            f"fires of a 16 ms timer {_fmt(w.get('longest_stall_ms'), ' ms', 0)}"), ok
+
+
 def _stress_verdict(res) -> tuple[str, bool | None]:
     if not res:
         return "not run", None
@@ -236,7 +253,8 @@ def render(results: dict, notes: str) -> str:
     w(f"| what the other new issues add | {TARGETS['features']} | included in every traced figure above "
       "(the loop with time control, cancel causes, await targets, replay data are all on in them); "
       "time control unused vs before: see notes | see the rows above |")
-    w(f"| a saved 1M-event run | {TARGETS['replay']} | not measured: no benchmark for it yet | n/a |")
+    rp_txt, rp_ok = _replay_verdict(results.get("replay"))
+    w(f"| a saved 1M-event run | {TARGETS['replay']} | {rp_txt} | {_ok(rp_ok)} |")
     st_txt, st_ok = _stress_verdict(results.get("stress"))
     w(f"| no abort (issue 5) | {TARGETS['stress']} | {st_txt} | {_ok(st_ok)} |")
     w("")
@@ -356,6 +374,51 @@ def render(results: dict, notes: str) -> str:
             else:
                 w(f"| {label} | {x.get('skipped') or x.get('error')} | | | | |")
         w("")
+    rp = results.get("replay")
+    if rp:
+        w("## 4b. Replay of a saved 1M-event run\n")
+        if "skipped" in rp:
+            w(f"Skipped: {rp['skipped']}\n")
+        else:
+            run, h, x = rp.get("run", {}), rp.get("headless", {}), rp.get("window", {})
+            w("`bench/replay_load.py`: a generated lesson (N tasks created at once, each "
+              "`await asyncio.sleep(...)` a few times) runs headless through "
+              "`asyncio-playground run LESSON --trace OUT` in a child process; the saved run is then "
+              "opened in fresh child processes: headless (`load_run` + `Replay`, then `table_at` at 20 "
+              "random moments) and in the window (offscreen, 1400×900: `open_run` to the first paint of "
+              "both the task table and the timeline).  Scrubbing: the scrubber is set to 30 positions, "
+              "random jumps and drags of 1–3 ticks (of 1000) both ways, ~50 ms apart; a frame is timed "
+              "from `slider.setValue` to the paint of the table and the timeline (both repainted every "
+              "frame); a 16 ms probe timer runs throughout (its longest gap: the longest time the GUI "
+              "thread ran anything else, a frame or a slice of the rows a jump leaves to settle).\n")
+            if run.get("error"):
+                w(f"The run failed: {run['error']}\n")
+            else:
+                w("| | |\n|---|---|")
+                w(f"| the run | {run['tasks']:,} tasks × {run['hops']} sleeps, "
+                  f"{h.get('events') or x.get('events') or 0:,} events, "
+                  f"{run['file_mib']:.0f} MiB file"
+                  + (f", saved in {run['seconds']:.0f} s" if run.get("seconds") else "") + " |")
+                if "open_s" in h:
+                    w(f"| headless: open (`load_run` + `Replay`) | {h['open_s']:.2f} s "
+                      f"({h['load_run_s']:.2f} + {h['replay_s']:.2f}); peak RSS {h['peak_rss_mib']:.0f} MiB |")
+                    w(f"| headless: `table_at` at a random moment (a new table of every task) | p50 "
+                      f"{h['jump_p50_ms']:.0f} ms, max {h['jump_max_ms']:.0f} ms |")
+                else:
+                    w(f"| headless | failed: {h.get('error')} |")
+                if "first_paint_s" in x:
+                    w(f"| window: `open_run` to first paint | {x['first_paint_s']:.2f} s, {x['rows']:,} rows |")
+                    w(f"| window: scrub frames ({x['frames']}) | p50 {_fmt(x['p50_frame_ms'])} / p99 "
+                      f"{_fmt(x['p99_frame_ms'])} / max {_fmt(x['max_frame_ms'])} ms (the move itself: p50 "
+                      f"{_fmt(x['p50_handler_ms'])}, max {_fmt(x['max_handler_ms'])} ms) |")
+                    w(f"| window: longest gap between two fires of the 16 ms probe while scrubbing | "
+                      f"{_fmt(x.get('longest_stall_ms'), ' ms', 0)} |")
+                    w(f"| window: after a jump, every row at the moment | p50 "
+                      f"{_fmt(x.get('p50_settle_ms'), ' ms', 0)}, max {_fmt(x.get('max_settle_ms'), ' ms', 0)} |")
+                    w(f"| window: peak RSS | {x['peak_rss_mib']:.0f} MiB |")
+                else:
+                    w(f"| window | failed: {x.get('error')} |")
+                w("")
     s = results.get("stress")
     if s:
         w("## 5. Stress (no abort)\n")
@@ -432,6 +495,9 @@ def main(argv=None) -> int:
             elif section == "startup":
                 from bench import startup
                 results[section] = startup.measure(runs=3 if a.quick else 7)
+            elif section == "replay":
+                from bench import replay_load
+                results[section] = replay_load.measure()
             elif section == "stress":
                 results[section] = run_stress()
             else:

@@ -2,16 +2,23 @@
 
 The parent takes ``time.monotonic()`` (system-wide CLOCK_MONOTONIC on Linux, the same clock in every
 process) right before it spawns the child; the child prints the same clock when the first
-``QEvent.Paint`` reaches a widget, plus its peak RSS at that moment, and exits at once with
-``os._exit`` (so teardown is not counted).  Two children:
+``QEvent.Paint`` reaches its window, plus its peak RSS and CPU time at that moment, and exits at
+once with ``os._exit`` (so teardown is not counted).  Two children:
 
     bare   a bare PySide6 ``QWidget`` window with the playground's heavy imports (qasync, httpx)
     app    the playground's window, started the way ``asyncio-playground`` starts it
 
-The probe is installed before the app's own imports by swapping ``PySide6.QtWidgets.QApplication``
-for a subclass that installs an application-wide event filter; the app needs no hook for it.
+The probe is installed before the app's own imports and the app needs no hook for it.  By default
+(``--probe window``) it wraps ``QWidget.show`` so that a shown window gets an event filter of its
+own: that window's first ``QEvent.Paint`` is the first paint (Qt paints a window, then its
+children, in one pass).  ``--probe app`` is the earlier probe, an application-wide event filter
+on a swapped-in ``QApplication`` subclass: every event of every object then crosses into Python,
+and to hand Python an item view's internal objects (its model, selection model...) PySide6
+initialises every class of QtWidgets and builds all their enums.  A window with a tree or a table
+pays for that (~20 ms for the playground's, 70-90 ms for a lone QTreeWidget), the bare QWidget
+does not, and neither does the real app, which has no such filter.
 
-    python -m bench.startup [--runs 5] [--json OUT]
+    python -m bench.startup [--runs 5] [--json OUT] [--probe window|app]
 """
 from __future__ import annotations
 
@@ -26,36 +33,53 @@ import time
 MARK = "@@FIRSTPAINT@@"
 
 
-def _install_probe() -> None:
+def _install_probe(probe: str = "window") -> None:
     t_probe = time.monotonic()  # the interpreter is up (before any Qt import)
     import resource
 
     from PySide6 import QtCore, QtWidgets
 
-    Base = QtWidgets.QApplication
-
     class _Filter(QtCore.QObject):
         def eventFilter(self, obj, ev):  # noqa: N802
             if ev.type() == QtCore.QEvent.Type.Paint and isinstance(obj, QtWidgets.QWidget):
                 t = time.monotonic()
-                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                ru = resource.getrusage(resource.RUSAGE_SELF)
+                rss, cpu = ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
                 title = obj.window().windowTitle() if obj.window() else ""
-                sys.stdout.write(f"{MARK}{json.dumps({'t': t, 'probe': t_probe, 'rss_mib': rss, 'title': title})}\n")
+                report = {'t': t, 'probe': t_probe, 'rss_mib': rss, 'cpu': cpu, 'title': title}
+                sys.stdout.write(f"{MARK}{json.dumps(report)}\n")
                 sys.stdout.flush()
                 os._exit(0)
             return False
 
-    class ProbeApplication(Base):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            self._bench_filter = _Filter()
-            self.installEventFilter(self._bench_filter)
+    if probe == "app":
+        Base = QtWidgets.QApplication
 
-    QtWidgets.QApplication = ProbeApplication
+        class ProbeApplication(Base):
+            def __init__(self, *a, **k):
+                super().__init__(*a, **k)
+                self._bench_filter = _Filter()
+                self.installEventFilter(self._bench_filter)
+
+        QtWidgets.QApplication = ProbeApplication
+        return
+    if probe != "window":
+        raise SystemExit(f"unknown probe {probe!r}")
+    Widget = QtWidgets.QWidget
+    show = Widget.show
+    filters = []
+
+    def probed_show(self):
+        if not filters:
+            filters.append(_Filter())   # made once the app exists (show needs it anyway)
+        self.installEventFilter(filters[0])
+        return show(self)
+
+    Widget.show = probed_show
 
 
-def child_bare() -> None:
-    _install_probe()
+def child_bare(probe: str = "window") -> None:
+    _install_probe(probe)
     import httpx  # noqa: F401
     import qasync  # noqa: F401
     from PySide6 import QtWidgets
@@ -88,8 +112,8 @@ def _app_entry():
     return None
 
 
-def child_app() -> None:
-    _install_probe()
+def child_app(probe: str = "window") -> None:
+    _install_probe(probe)
     entry = _app_entry()
     if entry is None:
         raise SystemExit("no window entry point yet")
@@ -114,7 +138,7 @@ def app_unavailable() -> str | None:
     return None
 
 
-def one(kind: str, timeout: float = 60) -> dict:
+def one(kind: str, timeout: float = 60, probe: str = "window") -> dict:
     import subprocess
 
     from bench import loops as L
@@ -125,7 +149,7 @@ def one(kind: str, timeout: float = 60) -> dict:
     # writes the __pycache__ files (git-ignored).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     # the child imports nothing of ours before the timer starts except this small module
-    cmd = [sys.executable, "-c", f"import bench.startup as s; s.child_{kind}()"]
+    cmd = [sys.executable, "-c", f"import bench.startup as s; s.child_{kind}({probe!r})"]
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=L.ROOT, env=env, capture_output=True, text=True, timeout=timeout)
@@ -135,14 +159,14 @@ def one(kind: str, timeout: float = 60) -> dict:
         if line.startswith(MARK):
             d = json.loads(line[len(MARK):])
             return {"first_paint_s": d["t"] - t0, "interpreter_s": d["probe"] - t0,
-                    "rss_mib": d["rss_mib"], "title": d["title"]}
+                    "rss_mib": d["rss_mib"], "cpu_s": d["cpu"], "title": d["title"]}
     return {"error": f"exit code {p.returncode}, never painted", "stderr": L._tail(p.stderr)}
 
 
-def measure(runs: int = 5, log=print) -> dict:
+def measure(runs: int = 5, log=print, probe: str = "window") -> dict:
     from bench import loops as L
 
-    out: dict = {"runs": runs}
+    out: dict = {"runs": runs, "probe": probe}
     kinds = ["bare", "app"]
     why = app_unavailable()
     if why:
@@ -151,7 +175,7 @@ def measure(runs: int = 5, log=print) -> dict:
     samples: dict = {k: [] for k in kinds}
     for i in range(runs + 1):  # alternate kinds; the first round warms the disk cache
         for k in kinds:
-            r = one(k)
+            r = one(k, probe=probe)
             if "error" in r:
                 out[k] = r
                 log(f"  startup {k}: ERROR {r['error']}")
@@ -167,10 +191,23 @@ def measure(runs: int = 5, log=print) -> dict:
             "max_s": max(x["first_paint_s"] for x in s),
             "interpreter_s": L.median([x["interpreter_s"] for x in s]),
             "rss_mib": L.median([x["rss_mib"] for x in s]),
+            # the child's own CPU time (user + system) up to the paint: steadier than the wall
+            # clock on a shared machine, but blind to waits (disk, the display server)
+            "cpu_s": L.median([x["cpu_s"] for x in s]),
             "samples": [x["first_paint_s"] for x in s],
         }
         log(f"  startup {k}: first paint {out[k]['first_paint_s']:.3f} s (min {out[k]['min_s']:.3f},"
-            f" max {out[k]['max_s']:.3f}), RSS {out[k]['rss_mib']:.0f} MiB")
+            f" max {out[k]['max_s']:.3f}), CPU {out[k]['cpu_s']:.3f} s, RSS {out[k]['rss_mib']:.0f} MiB")
+    if "first_paint_s" in out.get("app", {}) and "first_paint_s" in out.get("bare", {}):
+        app, bare = out["app"], out["bare"]
+        out["ratio"] = app["first_paint_s"] / bare["first_paint_s"]
+        out["ratio_cpu"] = app["cpu_s"] / bare["cpu_s"]
+        # Each round runs bare then app back to back: their ratio sees the same machine load.
+        pairs = [a / b for a, b in zip(app["samples"], bare["samples"])]
+        out["ratio_paired"] = L.median(pairs) if len(pairs) == runs else None
+        paired = f", {out['ratio_paired']:.2f}x paired by round" if out["ratio_paired"] else ""
+        log(f"  startup app/bare: {out['ratio']:.2f}x first paint (medians){paired}, "
+            f"{out['ratio_cpu']:.2f}x CPU")
     return out
 
 
@@ -180,8 +217,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json")
+    ap.add_argument("--probe", choices=("window", "app"), default="window",
+                    help="window: an event filter on each shown window (default); app: the earlier "
+                         "application-wide event filter (see the module's docstring)")
     a = ap.parse_args(argv)
-    res = measure(a.runs)
+    res = measure(a.runs, probe=a.probe)
     print(json.dumps({k: v for k, v in res.items()}, indent=1))
     if a.json:
         with open(a.json, "w") as f:

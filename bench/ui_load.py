@@ -227,12 +227,18 @@ def _instrument() -> dict:
     from asyncio_playground import _loop
     wrap(_loop.PlaygroundLoop, "_drain", "loop slice (_drain)")
     try:
-        from asyncio_playground.ui import main_window, refresher, task_view, timeline
-        wrap(refresher.FrameRefresher, "frame", "refresher frame (fold + model + timeline.refresh)")
+        from asyncio_playground.ui import main_window, refresher, run_controller, task_view, timeline
+        # The frame's signals run their slots inside it: the window's per-frame updates and, on
+        # the last frame, everything the run's end sets off (findings, replay, compare).
+        wrap(refresher.FrameRefresher, "frame",
+             "refresher frame (fold + model + timeline.refresh + slots; the last: run's end)")
+        wrap(run_controller.RunController, "_finish", "run's end (runFinished slots)")
         wrap(main_window.MainWindow, "_after_frame", "window _after_frame (console, markers)")
         wrap(main_window.MainWindow, "_update_markers", "window _update_markers")
         wrap(timeline.TimelineWidget, "paintEvent", "timeline paintEvent")
-        wrap(task_view.TaskDelegate, "paint", "task table delegate paint")
+        wrap(task_view.TaskTableView, "paintEvent", "task table paintEvent")
+        wrap(task_view.TaskDelegate, "paint", "task table delegate paint (state, name, cancel)")
+        wrap(task_view.TaskTableView, "_measure_some", "task table column fit (timer)")
     except Exception:
         pass
     rec = spans.setdefault("gc pause", [0, 0.0, 0.0])

@@ -12,9 +12,6 @@ if __name__ != "asyncio_playground":
                       "playground/ is installed as the package asyncio_playground "
                       "(python3 dev.py test / app set it up in .venv)")
 from ._loop import PlaygroundError, PlaygroundLoop, new_event_loop, run
-from ._export import chrome_trace
-from ._runner import LoadError, Run
-from ._table import TaskRow, TaskTable
 from ._tracer import Instrument, Tracer
 from .vocab import LIVE_STATES
 
@@ -22,3 +19,23 @@ __all__ = [
     "Instrument", "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow",
     "TaskTable", "Tracer", "chrome_trace", "new_event_loop", "run",
 ]
+
+# Imported on first use (PEP 562): the window's start-up needs the loop, not the script runner
+# (ctypes, the shims), the task table or the trace export; the first run or `from
+# asyncio_playground import Run` loads them, and the name is then an ordinary module attribute.
+_LAZY = {"LoadError": "_runner", "Run": "_runner", "TaskRow": "_table", "TaskTable": "_table",
+         "chrome_trace": "_export"}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -130,6 +130,9 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str] | None]:
 
 def _main(argv):
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:   # the window, as the parser would decide, without building it (~5 ms of start-up)
+        from .ui.app import main as window_main
+        return window_main(argv)
     head, script_args = _split_script_args(argv)
     args = _parser().parse_args(head)
     if args.command == "run":

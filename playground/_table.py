@@ -26,6 +26,14 @@ class Spans:
     def __init__(self):
         self._a = array("d")
 
+    @classmethod
+    def of(cls, a: array) -> "Spans":
+        """Spans over the flat ``array('d')`` ``a`` (t0, t1, t0, t1…), kept as is (no copy): how
+        a replayed moment shares or slices a run's spans (``replay``)."""
+        spans = cls.__new__(cls)
+        spans._a = a
+        return spans
+
     def append(self, pair):
         self._a.append(pair[0])
         self._a.append(pair[1])
@@ -64,6 +72,15 @@ class Waits:
     def __init__(self):
         self._t = array("d")
         self._info: list[tuple] = []
+
+    @classmethod
+    def of(cls, t: array, info: list) -> "Waits":
+        """Waits over ``t`` (t0, t1 pairs; NaN: still open) and ``info`` ((kind, detail) each),
+        kept as they are (no copy): how a replayed moment shares or slices a run's waits."""
+        waits = cls.__new__(cls)
+        waits._t = t
+        waits._info = info
+        return waits
 
     def open(self, t0, kind, detail):
         self._t.append(t0)

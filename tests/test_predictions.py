@@ -316,3 +316,23 @@ def test_a_wrong_quiz_answer_gets_a_second_try_by_clicking(qtbot, make_window):
     with qtbot.waitSignal(panel.answered) as answered:
         qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
     assert answered.args == [True] and "Correct" in panel.result.text()
+
+
+def test_explain_reads_the_log_only_for_checks_that_need_it():
+    """Issue 14: a run's end asked for every record by name (>1 s for a 10,000-task run) even when
+    the lesson checks nothing, or only the table."""
+    table, events = _trace(1.0, 1.5)
+
+    class Untouchable(list):
+        def __iter__(self):
+            raise AssertionError("the log was read")
+
+    log = Untouchable(events)
+    assert lessons.explain([], table, log, "completed") == []
+    assert lessons.explain([{"check": "outcome", "value": "completed", "python": "<3.0"}],
+                           table, log, "completed") == []      # none applies on this Python
+    found = lessons.explain([{"check": "state", "task": "a", "state": "done"}], table, log, "completed")
+    assert [f.ok for f in found] == [True]
+    # A check that reads the log still sees all of it.
+    found = lessons.explain([{"check": "overlap", "tasks": ["a", "b"]}], table, events, "completed")
+    assert found[0].text == "'a' and 'b' ran at the same time for 1.00 s"

@@ -84,3 +84,252 @@ def test_compare_sequential_and_concurrent(pg_loop, tmp_path):
     assert diffs[0].a.startswith("2.0") and diffs[0].b.startswith("1.0")
     assert {d.name for d in diffs} == {"the run", "Task-1"}   # main took 2 s, then 1 s
     assert replay.compare(con, con) == []
+
+
+# == moments without folding from the start (issue 14: a 1M-event run) ===============================
+#: A run with most of what a table keeps: renames, a gather, a TaskGroup whose child fails (its
+#: siblings cancelled: cancellation stories, landed lines), a task that uncancels, a timeout,
+#: tasks queueing on one lock (a waiting line of several), output.
+RICH = """
+    import asyncio
+
+    async def child(i):
+        asyncio.current_task().set_name(f"child-{i}")
+        try:
+            await asyncio.sleep(0.01 * (i % 3 + 1))
+            if i == 3:
+                raise ValueError("bad")
+            return i
+        except asyncio.CancelledError:
+            print(f"cleanup {i}")
+            raise
+
+    async def swallow():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            asyncio.current_task().uncancel()
+            return "swallowed"
+
+    async def locked(lock, i):
+        async with lock:
+            await asyncio.sleep(0.005)
+
+    async def main():
+        tasks = [asyncio.create_task(child(i)) for i in range(6)]
+        print(await asyncio.gather(*tasks, return_exceptions=True))
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for i in range(4):
+                    tg.create_task(child(i))
+        except* ValueError:
+            print("group failed")
+        s = asyncio.create_task(swallow())
+        await asyncio.sleep(0.01)
+        s.cancel()
+        print(await s)
+        try:
+            async with asyncio.timeout(0.01):
+                await asyncio.sleep(1)
+        except TimeoutError:
+            print("timed out")
+        lock = asyncio.Lock()
+        await asyncio.gather(*(locked(lock, i) for i in range(5)))
+
+    asyncio.run(main())
+"""
+
+
+def _story(s):
+    if s is None:
+        return None
+    return (s.requested, s.landed_at, s.landing_step, s.uncancelled_by, s.uncancelled, s.after,
+            s.cleanup)
+
+
+def everything(table):
+    """All a table keeps, as plain data (the order of each line's and awaited task's tids
+    included; the order of the lines themselves is nobody's business)."""
+    rows = [(r.tid, r.name, r.coro, r.parent, r.depth, r.created, r.first_start, r.ended, r.state,
+             r.waiting, tuple(r.targets), r.summary, r.exc, list(r.steps), list(r.waits),
+             list(r.cancel_requests), _story(r.story)) for r in table.rows]
+    return {"rows": rows, "by_tid": sorted(table.by_tid) == [r.tid for r in table.rows],
+            "waiting_lines": {k: list(v) for k, v in table.waiting_lines.items()},
+            "awaited_by": {r.tid: table.awaited_by(r.tid) for r in table.rows},
+            "landed_lines": [(k, list(v)) for k, v in table.landed_lines.items()],
+            "failed": list(table.failed), "library": sorted(table.library_tids),
+            "outputs": list(table.outputs), "blocks": list(table.blocks),
+            "errors": list(table.errors), "last_time": table.last_time,
+            "run": (table.started, table.finished, table.outcome, table.message)}
+
+
+def folded(events, n):
+    table = replay.TaskTable()
+    table.apply(events[:n])
+    return everything(table)
+
+
+def places(rp, count, seed):
+    """Loop times of ``count`` places in the log: ascending, then descending, then at random (and
+    before the start and at the end)."""
+    import random
+    rng = random.Random(seed)
+    keys = rp._ix.keys
+    ts = sorted(rng.choice(keys) for _ in range(count))
+    return [keys[0] - 1] + ts + ts[::-1] + [rng.choice(keys) for _ in range(count)] + [rp.end]
+
+
+@pytest.fixture
+def rich(pg_loop, tmp_path):
+    run, _table = run_script(pg_loop, tmp_path, RICH)
+    return run
+
+
+def test_table_at_is_the_fold_of_the_log_up_to_then(rich):
+    events = rich.tracer.events
+    kinds = {ev[0] for ev in events}
+    assert {"cancel", "uncancel", "name", "output"} <= kinds       # the run has them all
+    rp = replay.Replay(events)
+    assert everything(rp.final) == folded(events, len(events))
+    for t in places(rp, 40, seed=1):
+        assert everything(rp.table_at(t)) == folded(events, rp.index_at(t)), t
+
+
+@pytest.mark.parametrize("small", [False, True], ids=["as-is", "in-slices"])
+def test_a_scrubbed_table_matches_the_fold_forward_and_back(rich, monkeypatch, small):
+    """``Scrub`` moves one table in place (rows by the records in between, or all of them in
+    slices): once settled it is the fold at every moment, and keeps its row objects."""
+    if small:   # every move long, every awaiters' update and line order in slices
+        monkeypatch.setattr(replay.Scrub, "NOW", 1)
+        monkeypatch.setattr(replay.Scrub, "FAR", 5)
+        monkeypatch.setattr(replay._Moment, "BULK", 1)
+        monkeypatch.setattr(replay._Moment, "FORGET", 2)
+    events = rich.tracer.events
+    rp = replay.Replay(events)
+    scrub = rp.scrub()
+    table = scrub.table
+    assert everything(table) == everything(rp.final)
+    made = {}
+    for i, t in enumerate(places(rp, 30, seed=2)):
+        move = scrub.seek(t, first=[r.tid for r in table.rows[:2]])
+        if small and i % 4 == 1:
+            continue                  # moved again before it settled
+        while not scrub.settled:
+            scrub.settle(0.0)
+        assert everything(table) == folded(events, rp.index_at(t)), t
+        assert scrub.table is table
+        for row in table.rows:       # a task's row is the same object whenever it exists
+            assert made.setdefault(row.tid, row) is row
+        assert move.removed or set(move.added) <= {r.tid for r in table.rows}
+    scrub.seek(None)
+    scrub.finish()
+    assert everything(table) == everything(rp.final)
+
+
+def test_format_2_reads_the_replay_data_alone(rich, tmp_path):
+    path = tmp_path / "run.json"
+    replay.save_run(rich.tracer.events, path, source=rich.source, filename=rich.path)
+    text = path.read_text()
+    assert text.startswith('{"asyncioPlayground":{"version":2,"bytes":"')
+    data = json.loads(text)                                         # one JSON document
+    assert list(data)[:2] == ["asyncioPlayground", "traceEvents"]   # Perfetto reads the trace
+    assert any(ev.get("cat") == "step" for ev in data["traceEvents"])
+    saved = replay.load_run(path)
+    assert [tuple(ev) for ev in saved.events] == [tuple(ev) for ev in rich.tracer.events]
+    assert saved.events.index is not None                           # the file's index
+    rp = replay.Replay(saved.events)
+    assert rp._index is saved.events.index
+    assert everything(rp.final) == folded(rich.tracer.events, len(rich.tracer.events))
+    # Only the replay data is read: a trace after it that no longer parses does not matter.
+    size = int(text[len('{"asyncioPlayground":{"version":2,"bytes":"'):][:12])
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[:len('{"asyncioPlayground":') + size] + ', "traceEvents": [')
+    assert len(replay.load_run(cut).events) == len(rich.tracer.events)
+    # A tool that re-wrote the file (other spacing, other key order) leaves it readable.
+    rewritten = tmp_path / "rewritten.json"
+    rewritten.write_text(json.dumps({"traceEvents": data["traceEvents"],
+                                     "asyncioPlayground": data["asyncioPlayground"]}, indent=1))
+    assert len(replay.load_run(rewritten).events) == len(rich.tracer.events)
+
+
+def test_a_format_1_file_still_opens(rich, tmp_path):
+    events = rich.tracer.events
+    old = tmp_path / "old.json"
+    trace = replay.chrome_trace(list(events))
+    trace["asyncioPlayground"] = {"version": 1, "label": "old", "filename": rich.path,
+                                  "source": rich.source, "python": "3.11.7",
+                                  "events": [list(ev) for ev in events]}
+    old.write_text(json.dumps(trace))
+    saved = replay.load_run(old)
+    assert saved.label == "old" and saved.source == rich.source
+    assert everything(replay.Replay(saved.events).final) == folded(events, len(events))
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"asyncioPlayground": {"version": 3}}))
+    with pytest.raises(replay.ReplayError, match="format 3, this one reads 1 and 2"):
+        replay.load_run(newer)
+
+
+def test_damaged_format_2_data_says_so(rich, tmp_path):
+    path = tmp_path / "run.json"
+    replay.save_run(rich.tracer.events, path, source=rich.source, filename=rich.path)
+    data = json.loads(path.read_text())
+    body = data["asyncioPlayground"]
+    body["step"]["t1"] = body["step"]["t1"][:-8]            # a column cut short
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    with pytest.raises(replay.ReplayError, match="damaged"):
+        replay.load_run(broken)
+    data = json.loads(path.read_text())
+    data["asyncioPlayground"]["index"]["order"] = "AAAA"    # the index only: rebuilt from the events
+    patched = tmp_path / "patched.json"
+    patched.write_text(json.dumps(data))
+    saved = replay.load_run(patched)
+    assert saved.events.index is None
+    assert everything(replay.Replay(saved.events).final) == \
+        folded(rich.tracer.events, len(rich.tracer.events))
+
+
+def test_relocated_events_keep_the_index(rich, tmp_path):
+    path = tmp_path / "run.json"
+    replay.save_run(rich.tracer.events, path, source=rich.source, filename=rich.path)
+    saved = replay.load_run(path)
+    moved = replay.relocate(saved.events, rich.path, "/elsewhere/lesson.py")
+    assert moved.index.order is saved.events.index.order     # the same places, not built again
+    waits = [ev for ev in moved if ev[0] == "wait" and ev[6] is not None]
+    assert waits and all(ev[5] != rich.path for ev in waits)
+    assert any(ev[5] == "/elsewhere/lesson.py" for ev in waits)
+    rp = replay.Replay(moved)
+    assert rp._index is moved.index
+    assert everything(rp.final) == folded(list(moved), len(moved))
+    lines = {key[0] for t in places(rp, 10, seed=3) for key in rp.table_at(t).waiting_lines}
+    assert rich.path not in lines
+
+
+def test_the_window_scrubs_a_saved_run_in_place(make_window, tmp_path, qtbot, monkeypatch):
+    """Open a saved run (written by ``run --trace``), move the scrubber back and forth (short moves
+    and jumps that settle in slices): the views keep one table, the fold at the moment shown."""
+    import subprocess
+    import sys
+    import textwrap
+    monkeypatch.setattr(replay.Scrub, "NOW", 3)      # make some moves settle in slices
+    lesson, path = tmp_path / "rich.py", tmp_path / "run.json"
+    lesson.write_text(textwrap.dedent(RICH))
+    subprocess.run([sys.executable, "-m", "asyncio_playground", "run", str(lesson), "--quiet",
+                    "--trace", str(path)], check=True, capture_output=True, timeout=60)
+    w = make_window()
+    assert w.open_run(str(path))
+    rp, bar = w._replay, w.time_bar
+    shown = w.task_model._table
+    assert shown is w._scrub.table and w.table is rp.final          # no table taken on the way
+    events = rp.events
+    for value in (500, 501, 499, 120, 990, 3, 0, 700, 1000):
+        bar.slider.setValue(value)
+        qtbot.waitUntil(lambda: w._scrub.settled, timeout=5000)
+        assert w.task_model._table is shown and w.timeline._table is shown
+        t = bar.moment
+        n = rp.index_at(t) if t is not None else len(events)
+        assert everything(shown) == folded(events, n), value
+        model = w.task_model
+        states = {model.tid_at(i): model.data(model.index(i, model.STATE_COL),
+                                               model.StateRole) for i in range(model.rowCount())}
+        assert states == {r.tid: r.state for r in shown.rows if r.tid not in shown.library_tids}

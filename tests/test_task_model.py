@@ -324,3 +324,103 @@ def test_user_widths_are_kept_and_round_trip(qtbot, model):
     assert other.user_widths == {}
     view.fit_to_content()
     assert model.NAME_COL not in view.user_widths and view.columnWidth(model.NAME_COL) != 333
+
+
+class _Paints:
+    """Counts the paint events of a widget and keeps their rectangles."""
+
+    def __init__(self, widget):
+        from PySide6.QtCore import QEvent, QObject
+
+        paint = QEvent.Type.Paint
+        rects = self.rects = []
+
+        class Filter(QObject):
+            def eventFilter(self, obj, ev):  # noqa: N802
+                if ev.type() == paint:
+                    rects.append(ev.rect())
+                return False
+
+        self._filter = Filter()
+        widget.installEventFilter(self._filter)
+
+
+def _settle(qtbot, view):
+    """Let the view finish what it has queued (column fits, repaints)."""
+    from PySide6.QtWidgets import QApplication
+    qtbot.waitUntil(lambda: not view._fit_timer.isActive(), timeout=2000)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_table_repaints_only_the_rows_on_screen_that_look_different(qtbot, model):
+    """Issue 14: any change used to repaint the whole table, even of rows scrolled far off, and
+    of rows that stepped and wait again on the same line (they look the same)."""
+    view = _view(qtbot, model, 900)
+    table = fed(model, live_events(300))
+    _settle(qtbot, view)
+    paints = _Paints(view.viewport())
+    first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
+    assert first == 0 and 0 < last < 200
+
+    def step_again(tid, t):   # a step, then a wait on the same line: nothing new to see
+        return table.apply([named(("step", tid, t, t + 1e-4)),
+                            named(("wait", tid, t + 1e-4, "sleep", "sleep(1)", "x.py", 9))])
+
+    model.apply(step_again(250, T0 + 0.5))          # far below the rows on screen
+    model.apply(step_again(3, T0 + 0.5))            # on screen, looks the same
+    _settle(qtbot, view)
+    assert paints.rects == []
+
+    row = model.row_of(4)
+    model.apply(table.apply([named(("step", 4, T0 + 0.6, T0 + 0.61)),
+                             named(("end", 4, T0 + 0.61, "done", "7", None))]))
+    qtbot.waitUntil(lambda: bool(paints.rects), timeout=2000)
+    painted = paints.rects[0]
+    assert painted.top() <= view.rowViewportPosition(row) < painted.bottom()
+    assert painted.height() < view.viewport().height()                 # that row, not all of them
+    assert model.data(model.index(row, model.STATE_COL)) == "done"
+    # The row shows the same again: no repaint; the Elapsed clock repaints its own column only.
+    _settle(qtbot, view)
+    paints.rects.clear()
+    model.apply({4})
+    _settle(qtbot, view)
+    assert paints.rects == []
+    model.tick(T0 + 5.0)
+    qtbot.waitUntil(lambda: bool(paints.rects), timeout=2000)
+    x = view.columnViewportPosition(model.ELAPSED_COL)
+    assert paints.rects[0].left() >= x - 1
+    assert paints.rects[0].right() <= x + view.columnWidth(model.ELAPSED_COL)
+
+
+def test_table_scrolled_shows_rows_that_changed_while_off_screen(qtbot, model):
+    view = _view(qtbot, model, 900)
+    table = fed(model, live_events(300))
+    _settle(qtbot, view)
+    model.apply(table.apply([named(("step", 2, T0 + 0.5, T0 + 0.51))]))   # on screen: pending
+    _settle(qtbot, view)
+    view.scrollToBottom()
+    _settle(qtbot, view)
+    model.apply(table.apply([named(("wait", 2, T0 + 0.51, "sleep", "sleep(1)", "x.py", 9))]))
+    _settle(qtbot, view)
+    view.scrollToTop()
+    _settle(qtbot, view)
+    paints = _Paints(view.viewport())
+    model.apply(table.apply([named(("step", 2, T0 + 0.6, T0 + 0.61))]))   # pending again
+    qtbot.waitUntil(lambda: bool(paints.rects), timeout=2000)
+
+
+def test_column_fit_measures_a_burst_of_rows_in_slices(qtbot, model):
+    """The fit timer measures for ~2 ms a shot (a burst of 10,000 new rows was one ~10 ms stall);
+    the columns end as wide as measuring them all at once makes them."""
+    view = _view(qtbot, model, 1400)
+    fed(model, long_events() + live_events(400, T0 + 1)[3:])
+    view._wanted, view._measured, view._unmeasured = {}, 0, []
+    shots = 0
+    while not view._measure(budget=0.0):
+        shots += 1
+    assert shots > 1
+    sliced = dict(view._wanted)
+    view._wanted, view._measured, view._unmeasured = {}, 0, []
+    assert view._measure() is True
+    assert view._wanted == sliced

@@ -305,3 +305,64 @@ def test_keyboard_zooms_pans_fits_and_walks_lanes(timeline, qtbot):
     with qtbot.waitSignal(timeline.taskSelected) as picked:
         qtbot.keyClick(timeline, Qt.Key.Key_Down)
     assert picked.args == [timeline.lane_tids()[1]]
+
+
+def test_flat_pixel_spans_merge_as_pixel_spans_do():
+    """The lanes read a row's Spans/Waits arrays in place (issue 14): same spans, same merging."""
+    import random
+
+    from asyncio_playground._table import Spans, Waits
+    from asyncio_playground.ui.timeline_layout import END, flat_pixel_spans, pixel_spans
+
+    rng = random.Random(14)
+    for _ in range(3000):
+        steps, waits, t = Spans(), Waits(), 0.0
+        for i in range(rng.randint(0, 30)):
+            t += rng.expovariate(50)
+            t0 = t
+            t += rng.expovariate(rng.choice([5, 500, 5000]))
+            steps.append((t0, t))
+            waits.open(t0, rng.choice(["sleep", "future"]), "d")
+            waits.close_last(t)
+        if waits and rng.random() < 0.3:
+            waits.open(t + 0.001, "sleep", "still open")
+        now = t + rng.random() * 0.5
+        lo = rng.uniform(-0.2, t + 0.3)
+        hi = lo + rng.choice([0.001, 0.05, 0.5, 3.0])
+        scale = rng.choice([50, 300, 1000]) / (hi - lo)
+        offset = lo - 10 / scale
+        assert [(x0, x1) for x0, x1, _ in flat_pixel_spans(steps._a, lo, hi, scale, offset)] == \
+            [(x0, x1) for x0, x1, _ in pixel_spans(steps, lo, hi, scale, offset, END)]
+        assert [(x0, x1, waits._info[i][0])
+                for x0, x1, i in flat_pixel_spans(waits._t, lo, hi, scale, offset, now)] == \
+            [(x0, x1, w[2]) for x0, x1, w in
+             pixel_spans(waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1])]
+
+
+def test_a_frame_repaints_the_lanes_not_the_scroll_bar(qtbot, timeline):
+    """Each frame of a live run repaints the timeline; its scroll bar and Fit button repaint
+    only when they change (a full update() repainted them every frame)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    timeline.resize(600, 200)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    show(timeline, live_events(40), now=T0 + 0.5)
+    assert timeline._vbar.isVisible()
+    seen = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Type.Paint:
+                seen.append(obj)
+            return False
+
+    counter = Paints()
+    for w in (timeline, timeline._vbar, timeline.fit_button):
+        w.installEventFilter(counter)
+    for _ in range(3):
+        QApplication.processEvents()
+    seen.clear()
+    timeline.refresh(T0 + 0.6)
+    qtbot.waitUntil(lambda: timeline in seen, timeout=2000)
+    assert timeline._vbar not in seen and timeline.fit_button not in seen

@@ -13,7 +13,9 @@ APP = "asyncio Playground"
 SHUTDOWN_S = 1.0      # closing mid-run: cancelled tasks get this long to run their finally blocks
 
 
-def _application(argv):
+def _application(argv, *, icon: bool = True):
+    """The QApplication, named and styled; ``icon=False`` leaves its window icon to the caller
+    (loading Qt's SVG icon engine takes ~10 ms, which the window spends after its first paint)."""
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance()
     if app is None:
@@ -25,7 +27,8 @@ def _application(argv):
     # One look everywhere: Fusion draws the theme's palettes (ui/colors.py) faithfully.
     app.setStyle("Fusion")
     from .desktop import APP_ID, app_icon
-    app.setWindowIcon(app_icon())
+    if icon:
+        app.setWindowIcon(app_icon())
     app.setDesktopFileName(APP_ID)   # Wayland/X11 match the window to the installed .desktop entry
     return app
 
@@ -110,21 +113,34 @@ def main(argv=None) -> int:
         return 2
     import asyncio_playground as playground
 
-    from .main_window import MainWindow
-    app = _application(argv)
-    loop = playground.new_event_loop()
-    loop.set_exception_handler(_quiet)   # lesson errors show in the window, not the terminal
-    loop.attach()                   # app.exec() drives the loop from here on
-    window = MainWindow(loop, deferred=True)   # lessons load right after the first paint
-    window.show()
-    # Ctrl+C in the terminal closes the window like the user would (settings saved, runs
-    # cancelled).  Python runs the handler between Qt events; the loop's timers provide those.
-    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Start-up builds only what lives as long as the window (its modules, Qt's enum classes, the
+    # widgets): the cyclic collector would scan it again and again for nothing (~4 ms before the
+    # first paint).  It runs again once the window is ready (lessons loaded), or on the way out.
+    resume_gc = gc.enable if gc.isenabled() else (lambda: None)
+    gc.disable()
     try:
-        app.exec()
+        from .desktop import app_icon
+        from .main_window import MainWindow
+        app = _application(argv, icon=False)
+        loop = playground.new_event_loop()
+        loop.set_exception_handler(_quiet)   # lesson errors show in the window, not the terminal
+        loop.attach()                   # app.exec() drives the loop from here on
+        # Deferred: the window paints first, then builds its other tabs, loads the lessons, sets
+        # its icon and says it is ready; the application's icon (dialogs show it) follows.
+        window = MainWindow(loop, deferred=True)
+        window.ready.connect(lambda: app.setWindowIcon(app_icon()))
+        window.ready.connect(resume_gc)
+        window.show()
+        # Ctrl+C in the terminal closes the window like the user would (settings saved, runs
+        # cancelled).  Python runs the handler between Qt events; the loop's timers provide those.
+        previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+        try:
+            app.exec()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            close_down(app, loop, window, close_window=False)   # app.exec() returned: it is closed
     finally:
-        signal.signal(signal.SIGINT, previous)
-        close_down(app, loop, window, close_window=False)   # app.exec() returned: it is closed
+        resume_gc()
     return 0
 
 

@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QObject, QSaveFile, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 ENV_VAR = "ASYNCIO_PLAYGROUND_DATA"
 DEBOUNCE_MS = 700  # "within about a second of typing": save 0.7 s after the last keystroke
@@ -173,6 +173,7 @@ class EditStore(QObject):
         except OSError as exc:
             self.failed.emit(f"Could not save your edit of '{slug}': {exc}")
             return False
+        from PySide6.QtCore import QIODevice, QSaveFile   # on the first save, not at start-up
         f = QSaveFile(str(path))
         if not f.open(QIODevice.OpenModeFlag.WriteOnly):
             self.failed.emit(f"Could not save your edit of '{slug}': {f.errorString()}")

@@ -1,9 +1,6 @@
 """Python syntax highlighting for the code editor, lexed by Pygments."""
 from __future__ import annotations
 
-from pygments.lexers import PythonLexer
-from pygments.styles import get_style_by_name
-from pygments.token import Error, String
 from PySide6.QtGui import QColor, QFont, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 # Styles picked for contrast against the editor's own (palette) background, not Pygments' background.
@@ -31,16 +28,16 @@ class PygmentsHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
         super().__init__(None)
-        # Made on first use: compiling Pygments' Python rules takes ~50 ms, which the window
-        # spends after its first paint (the editor is empty until a lesson opens).
+        # Made on first use: importing Pygments and compiling its Python rules takes ~50 ms,
+        # which the window spends after its first paint (the editor is empty until a lesson
+        # opens).  The formats (None: not built yet) come from Pygments' style likewise.
         self._lexer = None
-        self._formats: dict = {}
+        self._formats: dict | None = None
         self._lines: list[list[tuple[int, int, QTextCharFormat]]] = []
         self._line_states: list[int] = []
         self._dirty = True
         self._state_ids: dict = {}
         self.dark = dark
-        self._build_formats()
         # Connected before setDocument() so this slot runs before Qt's own re-highlighting slot:
         # document.revision() is no cache key, setPlainText() clears and inserts in one revision.
         document.contentsChange.connect(self._mark_dirty)
@@ -55,11 +52,13 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         dark = is_dark(palette)
         if dark != self.dark:
             self.dark = dark
-            self._build_formats()
+            self._formats = None      # rebuilt in the new style by the re-highlighting below
             self._dirty = True
             self.rehighlight()
 
     def _build_formats(self) -> None:
+        from pygments.styles import get_style_by_name
+        from pygments.token import Error
         style = get_style_by_name(DARK_STYLE if self.dark else LIGHT_STYLE)
         self._formats = {}
         for ttype, spec in style:  # specs come resolved (inherited from parent token types)
@@ -93,8 +92,15 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         lines: list[list[tuple[int, int, QTextCharFormat]]] = [[]]
         states: list[int] = []
         col = 0
+        if not text:     # an empty editor (the window's first paint): nothing to lex yet
+            self._lines, self._line_states, self._dirty = lines, [0], False
+            return
         if self._lexer is None:
+            from pygments.lexers import PythonLexer
             self._lexer = PythonLexer(stripnl=False, ensurenl=False)
+        if self._formats is None:
+            self._build_formats()
+        from pygments.token import String
         for ttype, value in self._lexer.get_tokens(text):
             fmt = self._format_for(ttype)
             parts = value.split("\n")

@@ -68,18 +68,23 @@ class LegendWidget(QWidget):
         self._small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.85))
         self._bold = QFont(self._small)
         self._bold.setBold(True)
+        self._widths: dict = {}     # (kind, label) -> width in these fonts (layouts ask often)
         self._layout_w = -1
         self.updateGeometry()
 
     def _item_width(self, item) -> float:
         kind, _key, label, _tip = item
-        fm = QFontMetricsF(self._bold if kind == "title" else self._small)
-        text = fm.horizontalAdvance(label)
-        if kind == "title":
-            return text + 2
-        if kind == "state":
-            return text + 2 * _PAD + 2
-        return _SWATCH + 4 + text
+        width = self._widths.get((kind, label))
+        if width is None:
+            text = QFontMetricsF(self._bold if kind == "title" else self._small).horizontalAdvance(label)
+            if kind == "title":
+                width = text + 2
+            elif kind == "state":
+                width = text + 2 * _PAD + 2
+            else:
+                width = _SWATCH + 4 + text
+            self._widths[(kind, label)] = width
+        return width
 
     def _compact_items(self):
         states = [item for item in self._all if item[0] == "state" or item[2] == "States"]

@@ -2,17 +2,18 @@
 showed (the lesson's expectations, ✓ or ✗), and its check question."""
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
-from asyncio_playground import lessons as _lessons
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
-from . import colors
+from . import colors, lazy_module
 from .prediction import PredictionBox, bad_color, inline_html as _inline, ok_color
+
+_lessons = lazy_module("asyncio_playground.lessons")   # imported once a lesson is shown
+html = lazy_module("html")
 
 
 def _missing(lesson) -> list[str]:

@@ -7,21 +7,16 @@ messages up").  Runs (start, stop, cancel, restart, their events, the status aft
 """
 from __future__ import annotations
 
-import hashlib
-import json
+import importlib
 from pathlib import Path
 
-import asyncio_playground as playground
-from asyncio_playground import lessons
 from asyncio_playground.vocab import LIVE_STATES, NetworkMode, TaskState
-from PySide6.QtCore import QMargins, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMargins, QPoint, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFileDialog, QLabel, QLayout, QMainWindow,
                                QSplitter, QStyle, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
-from .await_view import AwaitView
 from .block_banner import BlockBanner
-from .compare_view import CompareView
 from .console import ConsoleWidget
 from .editor import CodeEditor
 from .desktop import app_icon
@@ -30,7 +25,6 @@ from .focus_ring import FocusRing
 from .legend import LegendWidget
 from .lesson_browser import LessonBrowser
 from .lesson_panel import LessonPanel
-from .loop_panel import LoopPanel
 from .loop_health import LoopHealthLabel
 from .markers import gutter_markers
 from .menus import HelpDialog, about_box, build_menus
@@ -40,9 +34,23 @@ from .task_model import TaskTableModel
 from .task_view import TaskTableView
 from .time_bar import TimeBar
 from .timeline import TimelineWidget
-from . import colors
+from . import colors, lazy_module
+
+# Imported on first use: the lessons load after the window's first paint (``deferred``).
+lessons = lazy_module("asyncio_playground.lessons")
+hashlib = lazy_module("hashlib")
 
 _SPLITTERS = ("main", "centre", "right")
+# Tabs of the run views that are not on screen at start-up: (attribute, title, tooltip).  A
+# deferred window paints with empty pages there and builds the views right after (_build_later_tabs).
+_LATER_TABS = (
+    ("await_view", "Who awaits whom", "For every pending task, what it awaits now: tasks under their "
+                                      "awaiter, a gather's or TaskGroup's children under it"),
+    ("loop_panel", "Loop", "Inside the loop: its own queues — what is ready (FIFO), the timers, the "
+                           "sockets it watches, the jobs in executor threads"),
+    ("compare_view", "Compare", "A pinned run and the latest one, one above the other on one time "
+                                "axis, with the tasks whose outcome or duration differ"),
+)
 DEFAULT_BLOCK_LIMIT = 3.0   # seconds; issue 13: <= 3 s, so a blocked window never looks hung
 
 
@@ -87,6 +95,7 @@ class MainWindow(QMainWindow):
     Signals:
         runStarted(object): a new Run started (it is `self.run`).
         runFinished(str): the current run ended with this outcome.
+        ready(): a deferred window has painted, then built what it put off and loaded the lessons.
 
     Attributes:
         run: the current (or last) `playground.Run`, None before the first Run (the controller's).
@@ -99,11 +108,13 @@ class MainWindow(QMainWindow):
 
     runStarted = Signal(object)
     runFinished = Signal(str)
+    ready = Signal()
 
     def __init__(self, loop, *, edits: EditStore | None = None, settings: QSettings | None = None,
                  lessons_dir=None, deferred: bool = False, parent: QWidget | None = None) -> None:
-        """``deferred``: find the lessons and open the last one only once the window has painted
-        (the app does; ``lessons_loaded`` is True after)."""
+        """``deferred``: paint first, then build the tabs not on screen, find the lessons and open
+        the last one, set the window icon, and emit ``ready`` (the app does; ``lessons_loaded``
+        is True after).  Otherwise all of that happens here."""
         super().__init__(parent)
         self._loop = loop
         self._settings = settings if settings is not None else QSettings()
@@ -118,8 +129,11 @@ class MainWindow(QMainWindow):
         # the shown lesson's (``_shown``), never another lesson's.
         self._last_runs: dict[str, list] = {}
         self._shown: list | None = None
+        self._deferred, self._restored = deferred, False
+        self._start_queued = self._paint_queued = self._started = False   # deferred: see showEvent
         self.setWindowTitle("asyncio Playground")
-        self.setWindowIcon(app_icon())
+        if not deferred:     # deferred: once painted (the SVG icon engine loads in ~10 ms)
+            self.setWindowIcon(app_icon())
         self._build_widgets()
         self._build_actions()
         self._build_time()
@@ -129,15 +143,45 @@ class MainWindow(QMainWindow):
         self._connect()
         self._lessons_dir, self._lessons, self.lessons_loaded = lessons_dir, [], False
         self._restore_settings()
+        self._restored = True
         if not deferred:
             self._load_lessons()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if not self.lessons_loaded:
-            # After the first paint: reading every lesson and compiling the highlighter's rules
-            # (~0.1 s) then happens with the window already on screen.
-            QTimer.singleShot(0, self._load_lessons)
+        if self._deferred and not self._start_queued:
+            # A deferred window finishes starting after its first paint (paintEvent queues it):
+            # reading every lesson and compiling the highlighter's rules (~0.1 s) then happen with
+            # the window on screen.  A timer queued here would run before that paint (Qt paints
+            # once the platform exposes the window), so this one only covers a window that never
+            # paints (shown minimised, say).
+            self._start_queued = True
+            QTimer.singleShot(500, self._finish_start)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._deferred and not self._paint_queued:
+            self._paint_queued = True     # once: the window's children paint in this same pass
+            QTimer.singleShot(0, self._finish_start)
+
+    def _finish_start(self) -> None:
+        """What a deferred window does once it has painted (once): the tabs not on screen, the
+        lessons, the window icon; then ``ready``."""
+        if self._started:
+            return
+        self._started = True
+        self._build_later_tabs()
+        self._load_lessons()
+        self.setWindowIcon(app_icon())
+        self.ready.emit()
+        # What the first Run needs (the script runner, its shims, the watchdog: ~12 ms) is
+        # imported while the window is idle, not inside the frame that starts the run.
+        QTimer.singleShot(0, self._warm_up)
+
+    @staticmethod
+    def _warm_up() -> None:
+        for name in ("asyncio_playground._runner", "asyncio_playground._watchdog"):
+            importlib.import_module(name)
 
     def _load_lessons(self) -> None:
         """Find the lessons, list them, and open the last lesson shown (or the first)."""
@@ -177,7 +221,6 @@ class MainWindow(QMainWindow):
 
         # The timeline and the await view share a slot: two views of the same run.  The legend
         # sits under the timeline (it explains the table's state dots too).
-        self.await_view = AwaitView()
         self.legend = LegendWidget()
         timeline_box = QWidget(objectName="timelineBox")
         tbox = QVBoxLayout(timeline_box, contentsMargins=QMargins(0, 0, 0, 0), spacing=0)
@@ -185,13 +228,17 @@ class MainWindow(QMainWindow):
         tbox.addWidget(self.legend)
         self.views = QTabWidget(objectName="runViews", documentMode=True)
         self.views.addTab(timeline_box, "Timeline")
-        self.views.addTab(self.await_view, "Who awaits whom")
-        self.views.setTabToolTip(1, "For every pending task, what it awaits now: tasks under their "
-                                    "awaiter, a gather's or TaskGroup's children under it")
-        self.loop_panel = LoopPanel(self._loop)
-        self.views.addTab(self.loop_panel, "Loop")
-        self.views.setTabToolTip(2, "Inside the loop: its own queues — what is ready (FIFO), the timers, the "
-                                    "sockets it watches, the jobs in executor threads")
+        # The other tabs: empty pages until _build_later_tabs puts their views in (at once, or for
+        # a deferred window after its first paint, or when a tab or view is asked for first).
+        self._await_view = None
+        self._later_tabs: dict[str, QWidget] | None = {}
+        for name, title, tip in _LATER_TABS:
+            page = QWidget()
+            self.views.setTabToolTip(self.views.addTab(page, title), tip)
+            self._later_tabs[name] = page
+        self.views.currentChanged.connect(lambda _i: self._build_later_tabs())
+        if not self._deferred:
+            self._build_later_tabs()
         self.refresher.tableStarted.connect(self._table_started)
         self.refresher.tasksChanged.connect(self._tasks_changed)
 
@@ -224,6 +271,58 @@ class MainWindow(QMainWindow):
             splitter.setStretchFactor(i, 1)
         self.splitters[name] = splitter
         return splitter
+
+    def _build_later_tabs(self) -> None:
+        """Build the await, Loop and Compare views and put them in place of their empty pages
+        (once).  Built after the settings were restored, the await view gets the text size and
+        the library-task setting here (scale_text and _library_toggled skip it until then)."""
+        pages = self._later_tabs
+        if not pages:
+            return
+        self._later_tabs = None     # first: a swap below that moves the current tab re-enters here
+        from .await_view import AwaitView
+        from .compare_view import CompareView
+        from .loop_panel import LoopPanel
+        self._await_view = AwaitView()
+        self._await_view.taskSelected.connect(self._select_task)
+        if self._restored:
+            self._await_view.setFont(self.timeline.font())     # scale_text's, as on the timeline
+            self._await_view.set_show_library(self.act_library.isChecked())
+        self._loop_panel = LoopPanel(self._loop)
+        self._loop_panel.taskSelected.connect(self._select_task)
+        self._compare_view = CompareView()
+        self._compare_view.taskPointed.connect(self._point_task_by_name)
+        self._compare_view.detachRequested.connect(self.open_compare_window)
+        views, current = self.views, self.views.currentIndex()
+        for name, page in pages.items():
+            i = views.indexOf(page)
+            title, tip = views.tabText(i), views.tabToolTip(i)
+            views.removeTab(i)
+            views.insertTab(i, getattr(self, f"_{name}"), title)
+            views.setTabToolTip(i, tip)
+            page.deleteLater()
+        views.setCurrentIndex(current)
+
+    @property
+    def await_view(self):
+        """The "Who awaits whom" tab's ``AwaitView`` (built now if the window has not built it yet)."""
+        if self._later_tabs:
+            self._build_later_tabs()
+        return self._await_view
+
+    @property
+    def loop_panel(self):
+        """The Loop tab's ``LoopPanel`` (built now if the window has not built it yet)."""
+        if self._later_tabs:
+            self._build_later_tabs()
+        return self._loop_panel
+
+    @property
+    def compare_view(self):
+        """The Compare tab's ``CompareView`` (built now if the window has not built it yet)."""
+        if self._later_tabs:
+            self._build_later_tabs()
+        return self._compare_view
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
@@ -294,7 +393,6 @@ class MainWindow(QMainWindow):
         self.task_view.cancelWithMessage.connect(self.controller.cancel_task)
         self.task_view.taskSelected.connect(self._select_task)
         self.timeline.taskSelected.connect(self._select_task)
-        self.await_view.taskSelected.connect(self._select_task)
         self.edits.failed.connect(lambda msg: self._notice(msg, "warn"))
         c = self.controller
         c.runStarted.connect(self._run_started)
@@ -613,7 +711,8 @@ class MainWindow(QMainWindow):
         show = self.act_library.isChecked()
         self.task_model.set_show_library(show)
         self.timeline.set_show_library(show)
-        self.await_view.set_show_library(show)
+        if self._await_view is not None:     # else _build_later_tabs applies it
+            self._await_view.set_show_library(show)
         self._update_library_count()
 
     def _update_library_count(self) -> None:
@@ -643,12 +742,6 @@ class MainWindow(QMainWindow):
                                 "axis, in the Compare tab, with what differs (Ctrl+P)")
         self.act_pin.toggled.connect(self.pin_run)
         self.time_toolbar.addAction(self.act_pin)
-        self.compare_view = CompareView()
-        self.views.addTab(self.compare_view, "Compare")
-        self.views.setTabToolTip(3, "A pinned run and the latest one, one above the other on one "
-                                    "time axis, with the tasks whose outcome or duration differ")
-        self.compare_view.taskPointed.connect(self._point_task_by_name)
-        self.compare_view.detachRequested.connect(self.open_compare_window)
         self._pinned = None            # (label, table) of the pinned run
         self.act_open_run = QAction("Open run…", self, shortcutContext=Qt.ShortcutContext.WindowShortcut)
         self.act_open_run.setShortcut(QKeySequence("Ctrl+Shift+O"))
@@ -664,7 +757,6 @@ class MainWindow(QMainWindow):
         self.time_bar.momentChanged.connect(self.show_moment)
         self.time_bar.liveRequested.connect(lambda: self.show_moment(None))
         self.time_bar.nextStepChanged.connect(self._next_step_changed)
-        self.loop_panel.taskSelected.connect(self._select_task)
         c = self.controller
         c.runStarted.connect(lambda run: self.time_bar.run_started(self._loop.time()))
         c.runStarted.connect(lambda run: self._speed_caveats())
@@ -771,39 +863,158 @@ class MainWindow(QMainWindow):
             self.console.write(row.name if row is not None else None, ev.stream, ev.text)
 
     def _offer_replay(self, _outcome: str = "") -> None:
-        """The run on screen has ended: offer it on the scrubber."""
+        """The run on screen has ended: offer it on the scrubber.
+
+        A run opened from a file comes with its ``Replay`` (and the ``Scrub`` whose table the
+        views were given); a run of this session gets one over its table as it ended (the index
+        of its events is built when the scrubber is first moved)."""
         run, table = self.shown_run(), self.table
         self.time_bar.run_ended()
+        self._scrub, self._scrub_shown, self._console_shown = None, False, None
         if run is None or table is None or table.finished is None or not run.tracer.events:
             return
         from asyncio_playground.replay import Replay
-        self._replay = Replay(run.tracer.events)
+        replay = getattr(run, "replay", None)
+        if replay is None:
+            replay = Replay(run.tracer.events, final=table)
+        scrub = getattr(run, "scrub", None)
+        if scrub is not None:
+            self._scrub, self._scrub_shown = scrub, table is scrub.table
+        self._replay = replay
         self.time_bar.set_replay(self._replay)
 
     def show_moment(self, t: float | None) -> None:
         """Show the finished run on screen as it was at loop time ``t`` (None: as it ended): the
-        table, the timeline, the await view, the gutter, the console and the loop panel."""
+        table, the timeline, the await view, the gutter, the console and the loop panel.
+
+        The views stay on one table, the replay's ``Scrub``, moved in place: a short move updates
+        the rows with events in between; after a long jump the rows on screen are there at once
+        and the rest follow in slices between frames (``_settle_moment``), then the gutter, the
+        await view and the loop panel.  No frame waits on 100,000 rows."""
         replay, entry = self._replay, self._shown
         if replay is None or entry is None:
             return
-        table = entry[1] if t is None else replay.table_at(t)
+        scrub = self._scrub
+        if scrub is None or scrub.replay is not replay:
+            scrub = self._scrub = replay.scrub()
+            self._scrub_shown = False
+        table = scrub.table
+        if not self._scrub_shown:       # from now on the views follow the scrub's table
+            self._scrub_shown = True
+            self.task_model.set_table(table)
+            self.timeline.set_table(table)
+            self.await_view.set_table(table)
+        move = scrub.seek(t, first=self._tids_on_screen())
+        self._moment_t = t
         self.task_model.cancellable = t is None
-        self.task_model.set_table(table)
-        self.timeline.set_table(table)
+        if move.removed:               # tasks not created yet at t: the views take the table again
+            self.task_model.set_table(table)
+            self.timeline.set_table(table)
+        elif move.changed or move.added:
+            self.task_model.apply(move.changed.union(move.added))
         self.timeline.refresh(t, live=False)
-        self.await_view.set_table(table)
-        self.loop_panel.show_replay(table, t)
-        markers = gutter_markers(table, self._in_shown_file) if self._showing_run_file() else {}
-        self.editor.set_markers(markers)
-        self.console.clear_output()
-        outputs = table.outputs if t is None else replay.outputs_until(t)
-        self._write_outputs(outputs, entry[1].by_tid)
-        if t is None and table.finished is not None:
-            self.console.end_of_run()
-        self.console.flush()
+        self._show_outputs(t, table)
+        if move.settled:
+            self._moment_settled(move.changed if not move.removed else None)
+        else:
+            self._await_stale = True
+            if self._settle_timer is None:    # (not 0 ms: the frame's paint comes first)
+                self._settle_timer = QTimer(self, interval=2)
+                self._settle_timer.timeout.connect(self._settle_moment)
+            self._settle_timer.start()
         if self._selected is not None:
             self.timeline.highlight(self._selected)
             self.task_view.select_tid(self._selected)
+
+    # Defaults for the replay state show_moment keeps (set per run by _offer_replay).
+    _scrub = None
+    _scrub_shown = False
+    _console_shown = None      # (outputs written, end of run written) of the replayed console
+    _settle_timer = None
+    _await_stale = False
+    _moment_t = None
+    _loop_tab_hooked = False
+
+    def _tids_on_screen(self) -> list[int]:
+        """The tids of the task table's visible rows, the timeline's visible lanes and the
+        selected task: what a long jump brings to the moment first."""
+        tids = []
+        view, model = self.task_view, self.task_model
+        rows = model.rowCount()
+        if rows:
+            top = view.rowAt(0)
+            bottom = view.rowAt(view.viewport().height() - 1)
+            if top >= 0:
+                bottom = rows - 1 if bottom < 0 else bottom
+                tids.extend(model.tid_at(r) for r in range(top, bottom + 1))
+        timeline = self.timeline
+        for y in range(0, timeline.height(), max(1, timeline.LANE_H // 2)):
+            tid = timeline.tid_at(QPoint(0, y))
+            if tid >= 0:
+                tids.append(tid)
+        if self._selected is not None:
+            tids.append(self._selected)
+        return tids
+
+    def _settle_moment(self) -> None:
+        """A slice of bringing the rest of the rows to the moment on screen (after a long jump)."""
+        scrub = self._scrub
+        if scrub is None or self._replay is None or scrub.replay is not self._replay:
+            self._settle_timer.stop()
+            return
+        scrub.settle(0.006)
+        if scrub.settled:
+            self._settle_timer.stop()
+            model = self.task_model
+            n = model.rowCount()
+            if n:                      # rows off screen changed too: one signal for them all
+                model.dataChanged.emit(model.index(0, 0), model.index(n - 1, model.columnCount() - 1))
+            self.timeline.update()
+            self._moment_settled(None)
+
+    def _moment_settled(self, changed) -> None:
+        """Every row is at the moment: the await view (``changed``: the tids to look at; None:
+        all), the gutter and the loop panel follow."""
+        table, t = self._scrub.table, self._moment_t
+        if self._await_stale:
+            self._await_stale, changed = False, None
+        self.await_view.refresh(changed)      # while hidden, it only notes what to redo
+        markers = gutter_markers(table, self._in_shown_file) if self._showing_run_file() else {}
+        self.editor.set_markers(markers)
+        panel = self.loop_panel
+        if panel.isVisible():
+            panel.show_replay(table, t)
+        elif not self._loop_tab_hooked:   # not in front: it is shown the moment when it comes
+            self._loop_tab_hooked = True
+            self.views.currentChanged.connect(self._replay_tab_shown)
+
+    def _replay_tab_shown(self, _index: int) -> None:
+        """The Loop tab came in front during a replay: show it the moment on screen."""
+        scrub, panel = self._scrub, self._loop_panel
+        if self._replay is None or scrub is None or panel is None or not panel.isVisible():
+            return
+        if scrub.replay is self._replay and self._scrub_shown:
+            panel.show_replay(scrub.table, self._moment_t)
+
+    def _show_outputs(self, t: float | None, table) -> None:
+        """The console as it was at the moment: the run's outputs up to it (appended when the
+        moment moved on, written again when it moved back)."""
+        entry = self._shown
+        outputs = table.outputs
+        ended = t is None and table.finished is not None
+        state = (len(outputs), ended)
+        shown = self._console_shown
+        if shown == state:
+            return
+        if shown is not None and not shown[1] and shown[0] <= state[0]:
+            self._write_outputs(outputs[shown[0]:], entry[1].by_tid)
+        else:
+            self.console.clear_output()
+            self._write_outputs(outputs, entry[1].by_tid)
+        if ended:
+            self.console.end_of_run()
+        self.console.flush()
+        self._console_shown = state
 
     # == markers, selection, status ===================================================================
     def _update_markers(self) -> None:
@@ -956,8 +1167,9 @@ class MainWindow(QMainWindow):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         fixed.setPointSizeF(max(fixed.pointSizeF(), 10.0) * scale)
         for pane in (self.browser, self.lesson_panel, self.task_view, self.timeline, self.legend,
-                     self.await_view, self.story, self.banner, self.views.tabBar()):
-            pane.setFont(ui_font)
+                     self._await_view, self.story, self.banner, self.views.tabBar()):
+            if pane is not None:   # the await view until a deferred window builds it (then: this font)
+                pane.setFont(ui_font)
         title = QFont(ui_font)
         title.setPointSizeF(ui_font.pointSizeF() * 1.35)
         title.setBold(True)
@@ -1021,7 +1233,7 @@ class MainWindow(QMainWindow):
     def open_run(self, path: str) -> bool:
         """Open a saved run: its code in the editor (the file it ran as, if that still holds the
         same text; else a copy beside the edits), and the run on screen, ready to replay."""
-        from asyncio_playground.replay import ReplayError, load_run, relocate
+        from asyncio_playground.replay import Replay, ReplayError, load_run, relocate
         try:
             saved = load_run(path)
         except ReplayError as exc:
@@ -1048,17 +1260,25 @@ class MainWindow(QMainWindow):
                 self._notice(f"Could not keep the run's code in {folder}: {exc}", "error")
                 return False
         events = relocate(saved.events, original, str(target)) if not same else saved.events
-        table = playground.TaskTable()
-        table.apply(events)
+        try:
+            replay = Replay(events)    # the run as it ended (``final``), and any moment of it
+        except ReplayError as exc:
+            self._notice(f"{Path(path).name}: {exc}", "error")
+            return False
         shown = _SavedRun(str(target), saved.source, events)
+        # The views are given the scrub's table (the run as it ended, moved in place by the
+        # scrubber) from the start: no second table for them to take on the first move.
+        shown.replay, shown.scrub = replay, replay.scrub()
         status = f"Saved run: {saved.label} (Python {saved.python or '?'})"
         if self.controller.live_runs():
             self.controller.stop("Opened a saved run")
-        self._last_runs[_norm(str(target))] = [shown, table, status]
+        entry = self._last_runs[_norm(str(target))] = [shown, shown.scrub.table, status]
         if _norm(str(target)) == _norm(self.current_path() or ""):
             self._doc = None       # reopen: show the saved run in place of the last one
         self._shown_label = saved.label
-        if not self.open_path(str(target)):
+        opened = self.open_path(str(target))
+        entry[1] = replay.final    # the window's table of the run: as it ended, never moved
+        if not opened:
             return False
         self.statusBar().showMessage(f"Opened {Path(path).name}: drag the scrubber or press "
                                      "Replay", 8000)

@@ -6,14 +6,20 @@ that live nowhere else, and builds the two help windows.  Both open non-modally 
 """
 from __future__ import annotations
 
-import html
-import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QMessageBox, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QMenu, QTextBrowser, QVBoxLayout
+
+from . import lazy_module
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+html = lazy_module("html")    # the help windows' text only (not for the window's first paint)
 
 ASYNCIO_DOCS = "https://docs.python.org/3/library/asyncio.html"
 _REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +57,7 @@ def _docs_links() -> list[tuple[str, str]]:
 
 def versions() -> list[tuple[str, str]]:
     """(component, version) for the About box: the app, Python, Qt, PySide6, qasync."""
+    import platform
     from importlib import metadata
 
     import PySide6
@@ -122,6 +129,7 @@ class HelpDialog(QDialog):
         self.text = QTextBrowser(self)
         self.text.setOpenExternalLinks(True)
         self.text.setHtml(shortcuts_html(menus))
+        from PySide6.QtWidgets import QDialogButtonBox   # here: its class (enums) costs ~1 ms to load
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -131,6 +139,7 @@ class HelpDialog(QDialog):
 
 
 def about_box(parent) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox   # here: its class (enums) costs ~1 ms to load
     box = QMessageBox(parent)
     box.setObjectName("aboutBox")
     box.setWindowTitle("About asyncio Playground")

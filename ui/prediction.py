@@ -6,16 +6,18 @@ an answer key, so an edited script is compared with what it did.
 """
 from __future__ import annotations
 
-import html
 import re
 
-from asyncio_playground.lessons import predictions
 from asyncio_playground.vocab import TaskState
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFrame, QGridLayout,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
+from . import lazy_module
+
+html = lazy_module("html")    # imported once a lesson is shown (not for the window's first paint)
+predictions = lazy_module("asyncio_playground.lessons.predictions")   # once a lesson is shown
 
 
 def ok_color() -> str:

@@ -1,15 +1,15 @@
 """The cancellation story of the selected task, in words, under the task table."""
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from asyncio_playground.vocab import TaskState
 
-from . import colors
+from . import colors, lazy_module
+
+html = lazy_module("html")    # imported once a story is told (not for the window's first paint)
 
 # Short: one line even in a narrow pane (the label sits under the table, where height is scarce).
 _PLACEHOLDER = "Select a task to read its cancellation story."

@@ -157,6 +157,15 @@ class TaskTableModel(QAbstractTableModel):
             self._rows.append(row)
 
     # -- lookups -----------------------------------------------------------------------------
+    def paint_key(self, row: int):
+        """Everything a row's cells paint but the live "Elapsed" clock (which ``tick`` announces
+        on its own): two equal keys paint the same row.  The view compares them to skip repainting
+        rows that changed in the table but not on screen (a task that stepped and waits again on
+        the same line looks the same)."""
+        r = self._rows[row]
+        return (r.state, r.name, r.waiting if r.state == _WAITING else None, r.summary, r.ended,
+                self.cancellable)
+
     def tid_at(self, row: int) -> int:
         """The tid shown in *row* (or -1)."""
         return self._rows[row].tid if 0 <= row < len(self._rows) else -1

@@ -3,9 +3,10 @@ off), state dots, indented names, columns sized to their content."""
 from __future__ import annotations
 
 import json
+import time
 
 from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QAccessible, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QInputDialog, QMenu,
                                QStyle, QStyledItemDelegate, QStyleOptionButton,
                                QStyleOptionViewItem, QTableView)
@@ -19,6 +20,9 @@ _DOT = 9          # state dot diameter
 _ROW_HEIGHT = 24  # at least; a larger font (presentation mode) makes rows taller
 _PAD = 18         # px around a cell's text (margins, the style's focus/selection inset)
 _SAMPLE = 200     # rows measured when sizing columns to their content (first and last ones)
+_FIT_MS = 120            # content changed: columns refit this much later (at most ~8 Hz)
+_FIT_AGAIN_MS = 20       # ... and again this soon while measuring a burst of new rows
+_MEASURE_BUDGET = 0.002  # seconds of measuring per timer shot
 # Looked up once: enum attribute access and flag maths are not free in a per-cell paint.
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -230,8 +234,11 @@ class TaskTableView(QTableView):
         self.folded: set[int] = set()           # columns hidden because the pane is too narrow
         self._wanted: dict[int, int] = {}       # column -> width its content asks for (grows)
         self._measured = 0                      # rows measured so far (of the current table)
-        self._fit_timer = QTimer(self, singleShot=True, interval=120)
-        self._fit_timer.timeout.connect(self._measure_and_fit)
+        # What each row was last painted to show (row -> model.paint_key): see dataChanged.
+        self._painted: dict[int, tuple] = {}
+        self._unmeasured: list[int] = []        # rows queued for _measure, last first
+        self._fit_timer = QTimer(self, singleShot=True, interval=_FIT_MS)
+        self._fit_timer.timeout.connect(self._measure_some)
         hheader.sectionResized.connect(self._on_section_resized)
         self._update_metrics()
 
@@ -244,6 +251,7 @@ class TaskTableView(QTableView):
             old_model.rowsInserted.disconnect(self._content_changed)
             old_model.dataChanged.disconnect(self._content_changed)
             old_model.modelReset.disconnect(self._model_reset)
+        self._painted.clear()
         super().setModel(model)
         if model is None:
             return
@@ -255,7 +263,7 @@ class TaskTableView(QTableView):
         header.setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
         if header.visualIndex(TaskTableModel.ACTION_COL) != 0:
             header.moveSection(header.visualIndex(TaskTableModel.ACTION_COL), 0)
-        self._wanted, self._measured = {}, 0
+        self._wanted, self._measured, self._unmeasured = {}, 0, []
         self._measure_and_fit()
 
     # -- column widths ---------------------------------------------------------------------------
@@ -290,43 +298,115 @@ class TaskTableView(QTableView):
         return self.horizontalHeader().fontMetrics().horizontalAdvance(title) + _PAD
 
     def _model_reset(self) -> None:
-        self._wanted, self._measured = {}, 0   # another run: measured afresh
+        self._wanted, self._measured, self._unmeasured = {}, 0, []   # another run: afresh
+        self._painted.clear()
         self._content_changed()
+
+    def dataChanged(self, top_left, bottom_right, roles=()):  # noqa: N802 (Qt's virtual)
+        """Repaint the changed cells that are on screen, and of those rows only the ones that now
+        paint something else than when they were last painted (``TaskTableModel.paint_key``,
+        kept by ``paintEvent``).
+
+        Qt repaints the whole viewport for any range, even one of rows scrolled far off: with
+        thousands of live tasks every frame changes some rows, while the ten on screen mostly
+        step and wait again on the same line, which looks the same.  The Elapsed clock's tick
+        (its own signal, that column only) repaints that column's cells on screen."""
+        model = self.model()
+        if QAccessible.isActive() or model is None or not hasattr(model, "paint_key") \
+                or not top_left.isValid() or not bottom_right.isValid():
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        viewport = self.viewport()
+        first = self.rowAt(0)
+        if first < 0:          # no row on screen (an empty table)
+            return
+        last = self.rowAt(viewport.height() - 1)
+        if last < 0:
+            last = model.rowCount() - 1
+        top, bottom = max(top_left.row(), first), min(bottom_right.row(), last)
+        if top > bottom:       # nothing on screen changed
+            return
+        left, right = top_left.column(), bottom_right.column()
+        if left == right == TaskTableModel.ELAPSED_COL:   # the clock's tick
+            rows = (top, bottom)
+        else:
+            key, painted = model.paint_key, self._painted
+            changed = [r for r in range(top, bottom + 1) if painted.get(r) != key(r)]
+            if not changed:
+                return
+            rows = (changed[0], changed[-1])
+            left, right = 0, model.columnCount() - 1
+        xs = [(self.columnViewportPosition(c), self.columnWidth(c)) for c in range(left, right + 1)
+              if not self.isColumnHidden(c)]
+        if not xs:
+            return
+        x0 = min(x for x, _w in xs)
+        x1 = max(x + w for x, w in xs)
+        y0 = self.rowViewportPosition(rows[0])
+        y1 = self.rowViewportPosition(rows[1]) + self.rowHeight(rows[1])
+        viewport.update(QRect(x0, y0, x1 - x0, y1 - y0))
 
     def _content_changed(self, *_args) -> None:
         if not self._fit_timer.isActive():
             self._fit_timer.start()
 
-    def _measure(self) -> None:
+    def _measure(self, budget: float | None = None) -> bool:
         """Grow ``_wanted`` with what the rows not measured yet need (at most ``_SAMPLE`` rows in
-        all: the first ones and, in a long run, the latest)."""
+        all: the first ones and, in a long run, the latest).  With a ``budget`` (seconds), stop
+        after about that long and return False: the next call goes on where this one stopped (a
+        burst of new rows is measured over a few timer shots, not in one ~10 ms stall)."""
         model = self.model()
         if model is None:
-            return
+            return True
         n = model.rowCount()
         if n < self._measured:
-            self._wanted, self._measured = {}, 0
-        rows = range(self._measured, n) if n <= _SAMPLE else \
-            [*range(min(self._measured, _SAMPLE // 2), _SAMPLE // 2), *range(max(self._measured, n - _SAMPLE // 2), n)]
-        # Live rows change (waiting on, result): remeasure the last rows measured, cheaply.
-        rows = [*range(max(0, min(self._measured, n) - 40), min(self._measured, n)), *rows]
-        avg = self.fontMetrics().averageCharWidth()
+            self._wanted, self._measured, self._unmeasured = {}, 0, []
+        if not self._unmeasured:
+            rows = range(self._measured, n) if n <= _SAMPLE else \
+                [*range(min(self._measured, _SAMPLE // 2), _SAMPLE // 2),
+                 *range(max(self._measured, n - _SAMPLE // 2), n)]
+            # Live rows change (waiting on, result): remeasure the last rows measured, cheaply.
+            rows = [*range(max(0, min(self._measured, n) - 40), min(self._measured, n)), *rows]
+            rows.reverse()                # taken from the end: measured in order
+            self._unmeasured = rows
+            self._measured = n
+        pending = self._unmeasured
+        fm = self.fontMetrics()     # one QFontMetrics for every cell (fontMetrics() makes one)
+        avg, advance = fm.averageCharWidth(), fm.horizontalAdvance
         wanted = self._wanted
-        for col in self._CONTENT:
-            widest = wanted.get(col, 0)
-            for r in rows:
-                index = model.index(r, col)
-                text = index.data() or ""
-                w = self._text_w(str(text)) + _PAD
-                if col == TaskTableModel.NAME_COL:
-                    w += _INDENT * (index.data(TaskTableModel.DepthRole) or 0)
-                widest = max(widest, w)
-            wanted[col] = min(max(widest, self.header_min_width(col)), self._MAX_CHARS[col] * avg)
-        self._measured = n
+        index, depth_role, name_col = model.index, TaskTableModel.DepthRole, TaskTableModel.NAME_COL
+        stop = None if budget is None else time.perf_counter() + budget
+        while pending:
+            block = pending[-16:]
+            del pending[-16:]
+            for col in self._CONTENT:
+                widest = wanted.get(col, 0)
+                for r in block:
+                    if r >= n:                # rows went away (a new table): nothing to measure
+                        continue
+                    cell = index(r, col)
+                    text = cell.data() or ""
+                    w = advance(str(text)) + _PAD
+                    if col == name_col:
+                        w += _INDENT * (cell.data(depth_role) or 0)
+                    if w > widest:
+                        widest = w
+                wanted[col] = min(max(widest, self.header_min_width(col)), self._MAX_CHARS[col] * avg)
+            if stop is not None and pending and time.perf_counter() >= stop:
+                return False
+        return True
 
     def _measure_and_fit(self) -> None:
         self._measure()
         self._fit_columns()
+
+    def _measure_some(self) -> None:
+        """The fit timer: measure for ~2 ms, fit, and come back soon while rows remain."""
+        done = self._measure(_MEASURE_BUDGET)
+        self._fit_columns()
+        self._fit_timer.setInterval(_FIT_MS if done else _FIT_AGAIN_MS)
+        if not done:
+            self._fit_timer.start()
 
     def _fit_columns(self) -> None:
         """Give each column its content's width when the pane has room; otherwise shrink the widest
@@ -445,12 +525,22 @@ class TaskTableView(QTableView):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:   # presentation mode: rows and columns follow
             self._update_metrics()
-            self._wanted, self._measured = {}, 0
+            self._wanted, self._measured, self._unmeasured = {}, 0, []
             self._measure_and_fit()
 
     def paintEvent(self, event):
         super().paintEvent(event)
         model = self.model()
+        if model is not None and hasattr(model, "paint_key"):
+            # What the rows painted now show (rows scrolled in are painted as they come in).
+            n, key, painted = model.rowCount(), model.paint_key, self._painted
+            for rect in event.region():
+                top = self.rowAt(rect.top())
+                if top < 0:
+                    continue
+                bottom = self.rowAt(rect.bottom())
+                for r in range(top, (bottom if bottom >= 0 else n - 1) + 1):
+                    painted[r] = key(r)
         if self.placeholder and (model is None or model.rowCount() == 0):
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))

@@ -12,11 +12,14 @@ Signals:
 """
 from __future__ import annotations
 
-from asyncio_playground import loopstate
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle,
                                QToolButton, QWidget)
+
+from . import lazy_module
+
+loopstate = lazy_module("asyncio_playground.loopstate")   # needed once the loop is paused
 
 #: (label, loop seconds per wall second, skip idle) in the order the menu lists them.
 SPEEDS = (("1/20×", 0.05, False), ("1/10×", 0.1, False), ("¼×", 0.25, False), ("½×", 0.5, False),

@@ -3,12 +3,32 @@ from __future__ import annotations
 
 from asyncio_playground.vocab import TaskState, WaitKind
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QPolygonF,
+                           QRegion)
 from PySide6.QtWidgets import QScrollBar, QToolButton, QToolTip, QWidget
 
 from . import colors
 from .colors import NOW_COLOR, blend
-from .timeline_layout import END, LaneOrder, describe_time, format_tick, pixel_spans, ticks
+from .timeline_layout import (END, LaneOrder, describe_time, flat_pixel_spans, format_tick,
+                              pixel_spans, ticks)
+
+
+def _step_pixels(steps, lo, hi, scale, offset):
+    """``(x0, x1, _)`` of a lane's running slices in view (``pixel_spans``; flat when the table's
+    ``Spans`` keep an array, as the engine's do)."""
+    a = getattr(steps, "_a", None)
+    if a is not None:
+        return flat_pixel_spans(a, lo, hi, scale, offset)
+    return pixel_spans(steps, lo, hi, scale, offset, END)
+
+
+def _wait_pixels(waits, lo, hi, scale, offset, now):
+    """``(x0, x1, kind)`` of a lane's waits in view; one still open ends at ``now``."""
+    t, info = getattr(waits, "_t", None), getattr(waits, "_info", None)
+    if t is not None and info is not None:
+        return [(x0, x1, info[i][0]) for x0, x1, i in flat_pixel_spans(t, lo, hi, scale, offset, now)]
+    return [(x0, x1, w[2]) for x0, x1, w in
+            pixel_spans(waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1])]
 
 
 class TimelineWidget(QWidget):
@@ -118,7 +138,18 @@ class TimelineWidget(QWidget):
         self._update_scrollbar()
         if self._follow:
             self._fit_range()
-        self.update()
+        self._update_own()
+
+    def _update_own(self) -> None:
+        """Repaint what the widget paints itself, not its scroll bar and Fit button: a full
+        ``update()`` repaints every child inside it too (the scroll bar alone cost ~0.5 ms a frame
+        while a run is live), and they repaint themselves when they change.  Nothing the widget
+        paints changes under the Fit button (the axis strip's plain left end)."""
+        region = QRegion(self.rect())
+        for child in (self._vbar, self.fit_button):
+            if not child.isHidden():
+                region -= QRegion(child.geometry())
+        self.update(region)
 
     def set_show_library(self, show: bool) -> None:
         """Show (or leave out) the lanes of tasks libraries created for their own ends."""
@@ -394,8 +425,8 @@ class TimelineWidget(QWidget):
         bar_h = self.LANE_H - 8
         wait_h = bar_h - 4
         waits = ink["waits"]
-        for x0, x1, wait in pixel_spans(row.waits, lo, hi, scale, offset, lambda w: now if w[1] is None else w[1]):
-            fill, hatch = waits.get(wait[2]) or waits[WaitKind.FUTURE]   # (t0, t1, kind, detail)
+        for x0, x1, kind in _wait_pixels(row.waits, lo, hi, scale, offset, now):
+            fill, hatch = waits.get(kind) or waits[WaitKind.FUTURE]
             rect = QRectF(x0, cy - wait_h / 2, x1 - x0, wait_h)
             painter.fillRect(rect, fill)
             if x1 - x0 > 3:  # hatching a sliver only costs time
@@ -410,7 +441,7 @@ class TimelineWidget(QWidget):
                 painter.fillRect(QRectF(x0, cy - bar_h / 2 - 2, max(x1 - x0, 2.0), bar_h + 4),
                                  ink["cleanup"])
         running = colors.state_color(TaskState.RUNNING)
-        for x0, x1, _step in pixel_spans(row.steps, lo, hi, scale, offset, END):
+        for x0, x1, _i in _step_pixels(row.steps, lo, hi, scale, offset):
             painter.fillRect(QRectF(x0, cy - bar_h / 2, x1 - x0, bar_h), running)
         for req in row.cancel_requests:   # CancelRequested records
             x = (req.t - offset) * scale

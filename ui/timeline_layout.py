@@ -122,6 +122,60 @@ def pixel_spans(seq, lo, hi, scale, offset, end_key):
         i = j
 
 
+def flat_pixel_spans(a, lo, hi, scale, offset, open_end=None):
+    """``pixel_spans`` over a flat ``array('d')`` of ``t0, t1`` pairs (``Spans``/``Waits`` keep
+    theirs so), without making a tuple per item looked at: ``[(x0, x1, i), ...]``, ``i`` the first
+    item of each merged span.  A NaN ``t1`` (a wait still open) ends at ``open_end``.
+
+    The timeline paints every lane on screen each frame of a live run: reading the floats in
+    place is ~3x cheaper than ``pixel_spans`` through ``Spans.__getitem__``."""
+    n = len(a) >> 1
+
+    def end(k):
+        e = a[2 * k + 1]
+        if e != e:   # NaN: still open
+            return open_end if open_end is not None else a[2 * k]
+        return e
+
+    # First item ending at or after lo (items are sorted and never overlap).
+    i, j = 0, n
+    while i < j:
+        m = (i + j) >> 1
+        if end(m) < lo:
+            i = m + 1
+        else:
+            j = m
+    out = []
+    while i < n:
+        t0 = a[2 * i]
+        if t0 > hi:
+            break
+        e = end(i)
+        x0 = ((t0 if t0 > lo else lo) - offset) * scale
+        x1 = ((e if e < hi else hi) - offset) * scale
+        first = i
+        i += 1
+        while i < n:
+            # Merge the items that start within a pixel of x1, up to the last one starting so.
+            limit = (x1 + 1.0) / scale + offset
+            if a[2 * i] > limit:
+                break
+            k, j = i + 1, n
+            while k < j:
+                m = (k + j) >> 1
+                if a[2 * m] <= limit:
+                    k = m + 1
+                else:
+                    j = m
+            e = end(k - 1)
+            x = ((e if e < hi else hi) - offset) * scale
+            if x > x1:
+                x1 = x
+            i = k
+        out.append((x0, x1 if x1 > x0 + 1.0 else x0 + 1.0, first))
+    return out
+
+
 def ticks(view: tuple[float, float], left: float, width: float):
     """``(step, [(t, x), ...])``: axis ticks for the time range *view* drawn over *left*..+*width*."""
     t0, t1 = view

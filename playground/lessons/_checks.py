@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
+from functools import cached_property
 from itertools import combinations
 from typing import Any, Callable, Iterable, NamedTuple
 
@@ -193,11 +194,15 @@ def explain(lesson_or_expect: Lesson | Iterable[dict], table: Any, events: list,
 def _findings(lesson_or_expect, table, events, outcome, *, words: bool) -> list[Finding]:
     expect = (lesson_or_expect.expect if isinstance(lesson_or_expect, Lesson)
               else tuple(lesson_or_expect))
-    ctx = _Context(table, events, outcome)
+    # Built for the first expectation that applies: a run with nothing to check (a script
+    # opened from disk) costs nothing here, however many events it logged.
+    ctx = None
     out = []
     for exp in expect:
         if isinstance(exp, dict) and not applies(exp):
             continue
+        if ctx is None:
+            ctx = _Context(table, events, outcome)
         name = exp.get("check") if isinstance(exp, dict) else None
         fn = _CHECKS.get(name) if isinstance(name, str) else None
         if fn is None:
@@ -257,11 +262,20 @@ class _Context:
     def __init__(self, table: Any, events: list, outcome: str):
         self.rows = list(_rows(table))
         self.by_tid = {row.tid: row for row in self.rows}
-        self.events = _records(events)
+        self._raw = events
         self.outcome = outcome
-        # An unfinished task is treated as alive until the run's end (or the last thing we saw).
+
+    # The records by name, and the run's end, on first use: most checks read the table only, and
+    # naming every record of a 10,000-task run (430,000 events) took >1 s as the run ended.
+    @cached_property
+    def events(self) -> list:
+        return _records(self._raw)
+
+    @cached_property
+    def run_end(self) -> float:
+        """An unfinished task is treated as alive until the run's end (or the last thing we saw)."""
         ends = [e.t for e in self.events if e.event == "run" and e.phase == "end"]
-        self.run_end = ends[-1] if ends else max(
+        return ends[-1] if ends else max(
             (_when(e) for e in self.events if e.event != "run"), default=0.0)
 
     def match(self, spec: str) -> list:
