@@ -260,7 +260,6 @@ class Tracer(Instrument):
         self.filename = filename
         self.block_limit = block_limit
         self.events: list[tuple] = []
-        self._add = self.events.append   # bound once: the hot paths' append
         # code object -> 1 (in the run's file) | 2 (a network library's frame), for the wait walk.
         self._code_flags: dict = {}
         self._next_tid = 1
@@ -321,7 +320,7 @@ class Tracer(Instrument):
         self.events.append(("task", tid, t0, parent_tid,
                             name if name.__class__ is str else task.get_name(), qualname, library))
         if eager:
-            self._add(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
+            self.events.append(("step", tid, t0, t1))   # a Step, as a plain tuple (docstring)
             if task.done():
                 self._ended(task, t1)
             elif task._fut_waiter is not None:
@@ -452,7 +451,7 @@ class Tracer(Instrument):
                     detail = "wait_for"
         file = where.f_code.co_filename if where is not None else None
         line = where.f_lineno if where is not None else None
-        self._add(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
+        self.events.append(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
         if self.cancel_points and (file, line) in self.cancel_points:
             # A cancel point: cancelled on arrival, exactly here (inside a finally, between two
             # awaits...), with no sleep made long enough to click in time.
@@ -478,14 +477,11 @@ class Tracer(Instrument):
         if task.cancelled():
             msg = getattr(task, "_cancel_message", None) or asked
             summary = f"CancelledError: {msg}" if msg else "CancelledError"
-            self._add(("end", tid, t, _W.CANCELLED, summary, None))   # a TaskEnded
+            self.events.append(("end", tid, t, _W.CANCELLED, summary, None))   # a TaskEnded
             return
         exc = task._exception  # not .exception(): that would mark it retrieved
         if exc is None:
-            result = task._result
-            self.events.append(("end", tid, t, _DONE,
-                                repr(result) if result is None or result.__class__ is int
-                                else short_repr(result), None))
+            self.events.append(("end", tid, t, _DONE, short_repr(task._result), None))
             return
         self.events.append(("end", tid, t, _W.FAILED, exc_summary(exc),
                                      self.describe_exception(exc)))
@@ -566,8 +562,8 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
             t1 = clock()
             loop.current_traced = None
             tracer = task._tracer
-            # A Step, as a plain tuple; ``events.append`` is the call 3.11+ specializes (the
-            # bound ``_add`` is an instance attribute: a generic method lookup each step).
+            # A Step, as a plain tuple.  ``events.append`` is the call 3.11+ specializes; a bound
+            # append kept as an instance attribute costs a generic method lookup each time.
             tracer.events.append(("step", task._tid, t0, t1))
             waiter = task._fut_waiter
             if waiter is not None:
