@@ -37,26 +37,8 @@ import time
 from pathlib import Path
 
 from bench import loops as L
+from bench.window import LESSON, PaintCounts, Probe, open_window
 
-LESSON = '''\
-"""Replay load: {n} tasks, each sleeping {hops} times."""
-import asyncio
-
-
-async def worker(i):
-    for _ in range({hops}):
-        await asyncio.sleep({base} + (i % 20) * {step})
-    return i
-
-
-async def main():
-    tasks = [asyncio.create_task(worker(i)) for i in range({n})]
-    results = await asyncio.gather(*tasks)
-    print("done:", len(results), "tasks")
-
-
-asyncio.run(main())
-'''
 
 SCRUB_STEPS = 1000   # ui.time_bar's scrubber range
 
@@ -140,37 +122,9 @@ def scrub_plan(rng: random.Random, n: int = 30) -> list[tuple[int, bool]]:
 def child_window(path: str, positions: int, timeout: float) -> None:
     import gc
 
-    from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    import asyncio_playground as playground
-    from asyncio_playground.ui.edits import EditStore
-    from asyncio_playground.ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(["bench-replay-load"])
     tmp = tempfile.TemporaryDirectory(prefix="pg-bench-replay-")
-    loop = playground.new_event_loop()
-    loop.attach()
-    settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(loop, edits=EditStore(str(Path(tmp.name) / "edits")), settings=settings)
-    window.resize(1400, 900)
-    window.show()
-
-    painted = {"table": 0, "timeline": 0}
-
-    class PaintSeen(QObject):
-        def __init__(self, name):
-            super().__init__()
-            self.name = name
-
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Type.Paint:
-                painted[self.name] += 1
-            return False
-
-    seen = [PaintSeen("table"), PaintSeen("timeline")]
-    window.task_view.viewport().installEventFilter(seen[0])
-    window.timeline.installEventFilter(seen[1])
+    app, loop, window = open_window(tmp.name, "bench-replay-load")
+    painted = PaintCounts(window)
 
     def settle(seconds, until=None):
         end = time.perf_counter() + seconds
@@ -217,27 +171,12 @@ def child_window(path: str, positions: int, timeout: float) -> None:
 
     # A 16 ms probe through the whole scrubbing: its longest gap is the longest time the GUI
     # thread could not run anything (a frame, or a slice of settling after a jump).
-    probe = {"late": [], "fires": [], "armed": 0.0, "on": True}
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-
-    def fire():
-        now = time.perf_counter()
-        probe["late"].append(now - probe["armed"] - 0.016)
-        probe["fires"].append(now)
-        if probe["on"]:
-            probe["armed"] = time.perf_counter()
-            timer.start(16)
-
-    timer.timeout.connect(fire)
+    probe = Probe()
     if replay is None or not bar.slider.isVisible():
         result["error"] = result.get("error") or "the opened run was not offered for replay"
     else:
         scrubbed = lambda: window._scrub is not None and window._scrub.settled  # noqa: E731
-        t_probe = time.perf_counter()
-        probe["armed"] = t_probe
-        timer.start(16)
+        t_probe = probe.start()
         rng = random.Random(1414)
         for v, jump in scrub_plan(rng, positions):
             if v == bar.slider.value():
@@ -261,12 +200,10 @@ def child_window(path: str, positions: int, timeout: float) -> None:
                 else:
                     unsettled += 1
             settle(0.05)     # the hand moves on after ~50 ms
-        probe["on"] = False
-        timer.stop()
-        fires = [t_probe] + probe["fires"]
-        gaps = [y - x for x, y in zip(fires, fires[1:])]
-        result.update({"probe_fires": len(probe["late"]),
-                       "p99_late_ms": L.percentile(probe["late"], 99) * 1000 if probe["late"] else None,
+        probe.stop()
+        gaps = probe.gaps(t_probe)
+        result.update({"probe_fires": len(probe.late),
+                       "p99_late_ms": L.percentile(probe.late, 99) * 1000 if probe.late else None,
                        "longest_stall_ms": max(gaps) * 1000 if gaps else None})
     ms = [f * 1000 for f in frames]
     result.update({

@@ -27,26 +27,7 @@ import time
 from pathlib import Path
 
 from bench import loops as L
-
-LESSON = '''\
-"""Load test: {n} tasks, each sleeping {hops} times."""
-import asyncio
-
-
-async def worker(i):
-    for _ in range({hops}):
-        await asyncio.sleep({base} + (i % 20) * {step})
-    return i
-
-
-async def main():
-    tasks = [asyncio.create_task(worker(i)) for i in range({n})]
-    results = await asyncio.gather(*tasks)
-    print("done:", len(results), "tasks")
-
-
-asyncio.run(main())
-'''
+from bench.window import LESSON, PaintCounts, Probe, open_window
 
 
 def ui_unavailable() -> str | None:
@@ -66,41 +47,15 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     import gc
     import resource
 
-    from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QTimer
 
-    import asyncio_playground as playground
-    from asyncio_playground.ui.edits import EditStore
-    from asyncio_playground.ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(["bench-ui-load"])
     spans = _instrument()
     tmp = tempfile.TemporaryDirectory(prefix="pg-bench-ui-")
     lesson = Path(tmp.name) / f"load_{n_tasks}.py"
     lesson.write_text(LESSON.format(n=n_tasks, hops=hops, base=base, step=step))
-    loop = playground.new_event_loop()
-    loop.attach()
-    settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(loop, edits=EditStore(str(Path(tmp.name) / "edits")), settings=settings)
-    window.resize(1400, 900)
-    window.show()
+    app, loop, window = open_window(tmp.name, "bench-ui-load")
     window.open_path(str(lesson))
-
-    paints = {"table": 0, "timeline": 0}
-
-    class PaintCounter(QObject):
-        def __init__(self, name):
-            super().__init__()
-            self.name = name
-
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Type.Paint:
-                paints[self.name] += 1
-            return False
-
-    counters = [PaintCounter("table"), PaintCounter("timeline")]
-    window.task_view.viewport().installEventFilter(counters[0])
-    window.timeline.installEventFilter(counters[1])
+    paints = PaintCounts(window)
 
     # let the window settle (first paint, layout) before the run starts
     t_settle = time.monotonic() + 0.3
@@ -108,20 +63,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
         app.processEvents()
         time.sleep(0.005)
 
-    probe = {"late": [], "fires": [], "armed": 0.0, "on": True}
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-
-    def fire():
-        now = time.perf_counter()
-        probe["late"].append(now - probe["armed"] - 0.016)
-        probe["fires"].append(now)
-        if probe["on"]:
-            probe["armed"] = time.perf_counter()
-            timer.start(16)
-
-    timer.timeout.connect(fire)
+    probe = Probe()
     result: dict = {"tasks": n_tasks, "hops": hops}
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu0 = time.process_time()
@@ -140,20 +82,17 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     poll = QTimer()
     poll.timeout.connect(check)
     poll.start(50)
-    probe["armed"] = time.perf_counter()
-    timer.start(16)
+    probe.start()
     if not window.run_current():
         raise SystemExit("the window refused to run the load lesson")
     app.exec()
-    probe["on"] = False
-    timer.stop()
+    probe.stop()
     poll.stop()
     t_end = state["end"] or time.perf_counter()
     dur = t_end - t_start
     run = window.run
-    late = probe["late"]
-    fires = [t_start] + probe["fires"]
-    gaps = [b - a for a, b in zip(fires, fires[1:])]
+    late = probe.late
+    gaps = probe.gaps(t_start)
     events, _ = run.tracer.read(0)
     table = window.table
     steps = [e[3] - e[2] for e in events if e[0] == "step"]
