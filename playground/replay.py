@@ -818,18 +818,13 @@ class _Moment:
         if where is None:
             return
         wat[tid] = where
-        tail, mixed = self.tail, self.mixed
         key = (waiting[2], waiting[3])
         lines = table.waiting_lines
         tids = lines.get(key)
         if tids is None:
             tids = lines[key] = {}
         tids[tid] = None
-        mark = (0, key)
-        if where < tail.get(mark, -1):
-            mixed.add(mark)
-        else:
-            tail[mark] = where
+        self._appended((0, key), where)
         if targets:
             self._awaiting(True, tid, targets, where)
 
@@ -853,17 +848,21 @@ class _Moment:
                     if not who:
                         del awaiters[target]
             return
-        tail, mixed = self.tail, self.mixed
         for target in targets:
             who = awaiters.get(target)
             if who is None:
                 who = awaiters[target] = {}
             who[tid] = None
-            mark = (1, target)
-            if where < tail.get(mark, -1):
-                mixed.add(mark)
-            else:
-                tail[mark] = where
+            self._appended((1, target), where)
+
+    def _appended(self, mark, where) -> None:
+        """A wait that began at ``where`` was appended to the index ``mark`` names (``(0, line
+        key)`` or ``(1, awaited tid)``): it is out of order (``mixed``) once a wait is appended
+        after one that began later; else ``tail`` keeps the latest beginning."""
+        if where < self.tail.get(mark, -1):
+            self.mixed.add(mark)
+        else:
+            self.tail[mark] = where
 
     def work(self, budget: int = 5000) -> bool:
         """Do up to ``budget`` targets' worth of the queued awaiters' updates; True when none
