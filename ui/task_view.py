@@ -263,7 +263,7 @@ class TaskTableView(QTableView):
         header.setSectionResizeMode(TaskTableModel.ACTION_COL, QHeaderView.ResizeMode.Fixed)
         if header.visualIndex(TaskTableModel.ACTION_COL) != 0:
             header.moveSection(header.visualIndex(TaskTableModel.ACTION_COL), 0)
-        self._wanted, self._measured, self._unmeasured = {}, 0, []
+        self._forget_widths()
         self._measure_and_fit()
 
     # -- column widths ---------------------------------------------------------------------------
@@ -273,8 +273,9 @@ class TaskTableView(QTableView):
         self.verticalHeader().setDefaultSectionSize(self._row_h)
         self._delegate.row_height = self._row_h
 
-    def _text_w(self, text: str) -> int:
-        return self.fontMetrics().horizontalAdvance(text)
+    def _forget_widths(self) -> None:
+        """Column contents are measured afresh (another model or run, another font)."""
+        self._wanted, self._measured, self._unmeasured = {}, 0, []
 
     def fixed_widths(self) -> dict[int, int]:
         """The widths of the columns that do not share: Cancel, State and Elapsed."""
@@ -298,7 +299,7 @@ class TaskTableView(QTableView):
         return self.horizontalHeader().fontMetrics().horizontalAdvance(title) + _PAD
 
     def _model_reset(self) -> None:
-        self._wanted, self._measured, self._unmeasured = {}, 0, []   # another run: afresh
+        self._forget_widths()   # another run: measured afresh
         self._painted.clear()
         self._content_changed()
 
@@ -360,7 +361,7 @@ class TaskTableView(QTableView):
             return True
         n = model.rowCount()
         if n < self._measured:
-            self._wanted, self._measured, self._unmeasured = {}, 0, []
+            self._forget_widths()
         if not self._unmeasured:
             rows = range(self._measured, n) if n <= _SAMPLE else \
                 [*range(min(self._measured, _SAMPLE // 2), _SAMPLE // 2),
@@ -525,7 +526,7 @@ class TaskTableView(QTableView):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:   # presentation mode: rows and columns follow
             self._update_metrics()
-            self._wanted, self._measured, self._unmeasured = {}, 0, []
+            self._forget_widths()
             self._measure_and_fit()
 
     def paintEvent(self, event):
