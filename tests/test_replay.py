@@ -79,11 +79,11 @@ def test_compare_sequential_and_concurrent(pg_loop, tmp_path):
     (tmp_path / "b").mkdir()
     _, seq = run_script(pg_loop, tmp_path / "a", SEQUENTIAL)
     _, con = run_script(pg_loop, tmp_path / "b", CONCURRENT)
-    diffs = replay.compare(seq, con)
+    diffs = replay.diff_runs(seq, con)
     assert diffs[0].name == "the run" and diffs[0].what == "took"
     assert diffs[0].a.startswith("2.0") and diffs[0].b.startswith("1.0")
     assert {d.name for d in diffs} == {"the run", "Task-1"}   # main took 2 s, then 1 s
-    assert replay.compare(con, con) == []
+    assert replay.diff_runs(con, con) == []
 
 
 # == moments without folding from the start (issue 14: a 1M-event run) ===============================

@@ -8,7 +8,7 @@ Signals:
 """
 from __future__ import annotations
 
-from asyncio_playground.replay import compare
+from asyncio_playground.replay import diff_runs
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget)
@@ -124,7 +124,7 @@ class CompareView(QWidget):
             timeline.set_table(table)
             timeline.refresh(None, live=False)
             timeline.set_visible_range(0.0, span * 1.04)   # one time axis for both
-        diffs = compare(table_a, table_b)
+        diffs = diff_runs(table_a, table_b)
         ta, tb = _total(table_a), _total(table_b)
         about = f"{title_a}: " if same and title_a else ""
         if ta is not None and tb is not None and ta > 0:

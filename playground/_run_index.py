@@ -1,0 +1,307 @@
+"""A run's log grouped by task (``_Index``): what every replayed moment is made from, and what a
+saved run carries so that opening it does not build it again.
+
+Facts about replay that shaped this module:
+
+* Replay shows a run at any loop time ``t``: the table, the timeline, the await view and the gutter
+  all read a ``TaskTable``, so showing a moment is showing the table as the fold of the events
+  logged up to ``t`` left it.  Events are logged in the order their times say (a step when it ends,
+  a block when it ends: ``logged_at``), so a moment is a place in the log.
+* A fold from the start costs a moment's position in the log, so the moment is not folded: every
+  task's events are indexed together (per task its records' places in the log and its steps' and
+  waits' times, as flat arrays), and a task's row at a moment is made from its last record before
+  it and the counts of its steps and waits, a slice of the arrays (``_moment_table``).  A moment
+  costs its tasks, not its place in the log; tasks whose records include a cancel or uncancel
+  (whose cancellation story is a fold of its own) are folded alone, from their creation.
+* A saved run (format 2, ``_saved_run``) is built to open a 1M-event run in well under 2 s, so the
+  index goes into the file with the events (``to_body``: its arrays as base64, ``_pack``) and
+  comes back with them (``from_body``, checked against the events) as a ``_Log``.
+* The run's million records are alive while anything is built from them, and the cyclic GC
+  walking them every few hundred new objects tripled the time of a 100k-row table: a replay's
+  index, a loaded run and every moment are built under ``_gc_paused``.
+
+A module of its own because the file (``_saved_run``) and the tables (``_moment_table``,
+``_moments``) both stand on it, and the tables need nothing of the file's format.
+"""
+from __future__ import annotations
+
+import base64
+import bisect
+import gc
+import re
+from array import array
+from contextlib import contextmanager
+from itertools import accumulate
+
+from ._table import TaskTable
+
+__all__ = ["logged_at"]
+
+_I = next(c for c in "ilq" if array(c).itemsize == 4)   # 4-byte ints: places, string ids, lines
+_NAN = float("nan")
+
+# One letter per record of a task (``_Index.codes``): the four records logged for every task and
+# step in their usual shapes, renames, and ``x`` for any other (a cancel, an uncancel, an odd shape).
+_T, _S, _W, _E, _N = b"t"[0], b"s"[0], b"w"[0], b"e"[0], b"n"[0]
+_LOOSE = ("output", "block", "error", "run")
+
+
+class _Log(list):
+    """A run's events read back from a format-2 file, with the file's ``_Index`` of them (so
+    ``Replay`` does not build it again)."""
+    __slots__ = ("index",)
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic GC while a moment or a loaded run is built: the run's million records are
+    alive, and every few hundred new objects would start a collection that walks them (it
+    tripled the time of a 100k-row table).  What is made here holds no cycles.
+
+    Where the engine's collector policy is on (a playground loop exists: ``_loop._gc_phase``),
+    what was made is frozen as the policy freezes a run's records, so the young collections
+    that follow do not walk it (pauses of ~0.2 s each, three times, after a 1M-event run was
+    opened); the policy's full collections still see everything."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        from ._loop import _gc_phase
+        if _gc_phase in gc.callbacks:
+            gc.freeze()
+        if was:
+            gc.enable()
+
+
+def logged_at(ev) -> float:
+    """The loop time at which ``ev`` was logged (the order of a tracer's log)."""
+    tag = ev[0]
+    if tag == "run":
+        return ev[1]
+    if tag == "step":
+        return ev[3]
+    if tag == "block":
+        return ev[2] + ev[3]
+    return ev[2]
+
+
+class _Index:
+    """A run's log grouped by task, as flat arrays.
+
+    ``n`` events; ``keys``: each one's ``logged_at``, made non-decreasing (built on first use).
+    Per task, in creation order (``tids``): ``created`` (the place of its creation record in the
+    log), ``depth``, and ``o0``/``s0``/``w0`` (where its records, steps and waits start in the
+    arrays below; one more entry ends the last task).  Grouped, task after task: ``order`` (the
+    places of each task's records in the log, in log order), ``codes`` (one letter each: t s w e
+    n x), ``spans`` (every step's t0, t1), ``wspans`` (every wait's t0 and the time the task's next
+    step or end closed it, NaN if none did) and ``winfo`` (every wait's ``(kind, detail)``).
+    ``loose``: the places of the outputs, blocks, errors and run records; ``failed_at``/``failed``:
+    the places and tids of the ends in failure; ``library``: the tids of the tasks a library
+    made.  ``complex``: the tasks (ordinals) with a record
+    other than t s w e n, folded alone; ``renamed``: those with a rename; ``landings``: (place,
+    line, tid) of each time CancelledError landed, in log order.
+    """
+
+    __slots__ = ("n", "_keys", "_make_keys", "tids", "created", "o0", "s0", "w0", "order",
+                 "codes", "spans", "wspans", "winfo", "loose", "depth", "complex", "renamed",
+                 "landings", "failed_at", "failed", "library")
+
+    @property
+    def keys(self) -> list:
+        if self._keys is None:
+            self._keys = self._make_keys()
+            self._make_keys = None
+        return self._keys
+
+    # -- from a log ----------------------------------------------------------------------------
+    @classmethod
+    def build(cls, events) -> "_Index":
+        n = len(events)
+        keys = [0.0] * n
+        recs: dict = {}
+        codes: dict = {}
+        tids, depth, depth_of, library = [], [], {}, set()
+        failed_at, failed = array(_I), []
+        loose = {k: array(_I) for k in _LOOSE}
+        for i, ev in enumerate(events):
+            tag = ev[0]
+            if tag == "step":
+                tid = ev[1]
+                keys[i] = ev[3]
+                code = "s" if len(ev) == 4 else "x"
+            elif tag == "wait":
+                tid = ev[1]
+                keys[i] = ev[2]
+                code = "w" if len(ev) == 8 else "x"
+            elif tag == "task":
+                tid = ev[1]
+                keys[i] = ev[2]
+                if tid in recs:
+                    raise ValueError(f"task {tid} is created twice")
+                recs[tid], codes[tid] = [], []
+                tids.append(tid)
+                parent = depth_of.get(ev[3])
+                d = depth_of[tid] = parent + 1 if parent is not None else 0
+                depth.append(d)
+                if len(ev) > 6 and ev[6]:
+                    library.add(tid)
+                code = "t" if len(ev) == 7 else "x"
+            elif tag == "end":
+                tid = ev[1]
+                keys[i] = ev[2]
+                code = "e" if len(ev) == 6 else "x"
+                if ev[3] == "failed":
+                    failed_at.append(i)
+                    failed.append(tid)
+            elif tag == "cancel" or tag == "uncancel" or tag == "name":
+                tid = ev[1]
+                keys[i] = ev[2]
+                code = "n" if tag == "name" and len(ev) == 4 else "x"
+            else:
+                keys[i] = logged_at(ev)
+                if tag in loose:
+                    loose[tag].append(i)
+                continue
+            r = recs.get(tid)
+            if r is None:   # the fold fails on it too (by_tid[tid])
+                raise KeyError(f"a {tag} record of task {tid}, which was never created")
+            r.append(i)
+            codes[tid].append(code)
+        order, o0, s0, w0 = array(_I), array(_I), array(_I), array(_I)
+        spans, wspans, winfo, letters = array("d"), array("d"), [], []
+        infos: dict = {}
+        for tid in tids:
+            o0.append(len(order))
+            s0.append(len(spans) >> 1)
+            w0.append(len(winfo))
+            pos, cc = recs[tid], codes[tid]
+            order.extend(pos)
+            letters.extend(cc)
+            last = len(cc) - 1
+            for q, (j, c) in enumerate(zip(pos, cc)):
+                if c == "s":
+                    ev = events[j]
+                    spans.append(ev[2])
+                    spans.append(ev[3])
+                elif c == "w":
+                    ev = events[j]
+                    wspans.append(ev[2])
+                    r = q + 1   # a rename does not end a wait: the task's next step or end does
+                    while r <= last and cc[r] == "n":
+                        r += 1
+                    nxt = cc[r] if r <= last else None
+                    wspans.append(events[pos[r]][2] if nxt == "s" or nxt == "e" else _NAN)
+                    key = (ev[3], ev[4])
+                    winfo.append(infos.setdefault(key, key))
+        o0.append(len(order))
+        s0.append(len(spans) >> 1)
+        w0.append(len(winfo))
+        ix = cls()
+        ix.n, ix.tids, ix.depth = n, tids, array(_I, depth)
+        ix._keys, ix._make_keys = list(accumulate(keys, max)), None
+        ix.o0, ix.s0, ix.w0, ix.order, ix.codes = o0, s0, w0, order, "".join(letters).encode("ascii")
+        ix.spans, ix.wspans, ix.winfo = spans, wspans, winfo
+        ix.loose, ix.failed_at, ix.failed, ix.library = loose, failed_at, failed, library
+        ix._finish(events)
+        return ix
+
+    def _finish(self, events) -> None:
+        """Which tasks are folded alone (``complex``) or renamed, where each cancellation landed."""
+        order, o0, codes = self.order, self.o0, self.codes
+        self.created = created = array(_I, map(order.__getitem__, o0[:-1]))
+        if len(created) != len(self.depth) or not all(map(int.__lt__, created, created[1:])):
+            raise ValueError("the tasks' creations are out of order")
+        ends = bisect.bisect_right
+        self.complex = {ends(o0, m.start()) - 1 for m in re.finditer(rb"x", codes)}
+        self.renamed = {ends(o0, m.start()) - 1 for m in re.finditer(rb"n", codes)}
+        # Where each cancellation landed, in log order: the fold of each complex task alone says
+        # (a landing depends on the task's own records only).
+        landings = []
+        for i in sorted(self.complex):
+            scratch = TaskTable()
+            seen = 0
+            for q in range(o0[i], o0[i + 1]):
+                g = order[q]
+                scratch.apply((events[g],))
+                lines = scratch.landed_lines
+                count = sum(map(len, lines.values())) if lines else 0
+                if count > seen:
+                    seen = count
+                    row = scratch.rows[0]
+                    landings.append((g, row.story.landed_at, row.tid))
+        landings.sort()
+        self.landings = landings
+
+    def moved(self, old: str, new: str) -> "_Index":
+        """This index for the run's events with the file ``old`` renamed ``new`` (``relocate``):
+        the places are the same, the lines where cancellations landed are in the new file."""
+        ix = _new(_Index)
+        for name in _Index.__slots__:
+            setattr(ix, name, getattr(self, name))
+        ix.landings = [(g, (new if key[0] == old else key[0], key[1]), tid)
+                       for g, key, tid in self.landings]
+        return ix
+
+    # -- in a saved run ------------------------------------------------------------------------------
+    def to_body(self) -> dict:
+        infos: dict = {}
+        ids = array(_I, (infos.setdefault(info, len(infos)) for info in self.winfo))
+        return {"keys": _pack(array("d", self.keys)), "order": _pack(self.order),
+                "codes": self.codes.decode("ascii"),
+                "o0": _pack(self.o0), "s0": _pack(self.s0), "w0": _pack(self.w0),
+                "depth": _pack(self.depth), "failed_at": _pack(self.failed_at),
+                "spans": _pack(self.spans), "wspans": _pack(self.wspans),
+                "winfo": _pack(ids), "winfos": [list(info) for info in infos]}
+
+    @classmethod
+    def from_body(cls, body: dict, events, make_keys, loose, swap: bool) -> "_Index":
+        ix = cls()
+        n = len(events)
+        ix.n, ix._keys, ix.loose = n, None, loose
+        keys = body.get("keys")
+        # The saved keys (made non-decreasing when saved); else merged from the events' columns.
+        if keys is None:
+            ix._make_keys = make_keys
+        else:
+            ix._keys, ix._make_keys = _unpack(keys, "d", swap, n), None
+        ix.order = _unpack(body["order"], _I, swap)
+        ix.codes = body["codes"].encode("ascii")
+        ix.o0, ix.s0, ix.w0, ix.depth, ix.failed_at = (
+            _unpack(body[k], _I, swap) for k in ("o0", "s0", "w0", "depth", "failed_at"))
+        ix.spans, ix.wspans = _unpack(body["spans"], "d", swap), _unpack(body["wspans"], "d", swap)
+        table = [tuple(info) for info in body["winfos"]]
+        ix.winfo = list(map(table.__getitem__, _unpack(body["winfo"], _I, swap)))
+        t = len(ix.o0) - 1
+        if (len(ix.codes) != len(ix.order) or len(ix.s0) != t + 1 or len(ix.w0) != t + 1
+                or ix.o0[-1] != len(ix.order) or 2 * ix.s0[-1] != len(ix.spans)
+                or 2 * ix.w0[-1] != len(ix.wspans) or ix.w0[-1] != len(ix.winfo)
+                or (ix.order and not 0 <= min(ix.order) <= max(ix.order) < n)
+                or (ix.failed_at and not 0 <= min(ix.failed_at) <= max(ix.failed_at) < n)
+                or ix.codes.count(b"s") != ix.s0[-1] or ix.codes.count(b"w") != ix.w0[-1]):
+            raise ValueError("the index does not match the events")
+        ix._finish(events)
+        creations = list(map(events.__getitem__, ix.created))
+        if any(ev[0] != "task" for ev in creations):
+            raise ValueError("the index does not match the events")
+        ix.tids = [ev[1] for ev in creations]
+        ix.library = {ev[1] for ev in creations if len(ev) > 6 and ev[6]}
+        ix.failed = [events[g][1] for g in ix.failed_at]
+        return ix
+
+
+_new = object.__new__
+
+
+def _pack(a: array) -> str:
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def _unpack(text: str, code: str, swap: bool, n: int | None = None) -> array:
+    a = array(code)
+    a.frombytes(base64.b64decode(text, validate=True))
+    if swap:
+        a.byteswap()
+    if n is not None and len(a) != n:
+        raise ValueError(f"a column holds {len(a)} values where {n} were expected")
+    return a
