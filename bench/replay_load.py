@@ -159,7 +159,7 @@ def child_window(path: str, positions: int, timeout: float) -> None:
     if not until_painted(timeout):
         result["error"] = f"no paint within {timeout:.0f} s of open_run"
     t2 = time.perf_counter()
-    replay = window._replay
+    replay = window.replaying.replay
     bar = window.time_bar
     result.update({"open_run_s": t1 - t0, "first_paint_s": t2 - t0,
                    "rows": len(window.table) if window.table is not None else None,
@@ -175,7 +175,7 @@ def child_window(path: str, positions: int, timeout: float) -> None:
     if replay is None or not bar.slider.isVisible():
         result["error"] = result.get("error") or "the opened run was not offered for replay"
     else:
-        scrubbed = lambda: window._scrub is not None and window._scrub.settled  # noqa: E731
+        scrubbed = lambda: window.replaying.scrub is not None and window.replaying.scrub.settled  # noqa: E731
         t_probe = probe.start()
         rng = random.Random(1414)
         for v, jump in scrub_plan(rng, positions):

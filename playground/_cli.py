@@ -12,7 +12,8 @@
 ``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
 Everything after ``--`` is the script's own arguments: it sees ``sys.argv == [PATH, *ARGS]``.
 It exits 0 when the script completed, 1 when it raised, 2 for usage errors or a file that cannot
-be loaded, 124 when --timeout stopped it, 130 on Ctrl+C; ``sys.exit(n)`` in the script exits n and
+be loaded (a lesson this Python cannot run, too: ``list`` marks those, with the reason), 124 when
+--timeout stopped it, 130 on Ctrl+C; ``sys.exit(n)`` in the script exits n and
 its own KeyboardInterrupt 130, as ``python FILE`` would.
 """
 from __future__ import annotations
@@ -173,7 +174,9 @@ def cmd_list() -> int:
     for group, items in lessons.groups(found):
         print(group)
         for lesson in items:
-            print(f"  {lesson.slug:45} {lesson.title}")
+            why = lessons.why_cannot_run(lesson)
+            mark = f"  [cannot run here: {why}]" if why else ""   # `run` refuses it, saying why
+            print(f"  {lesson.slug:45} {lesson.title}{mark}")
     return EXIT_OK
 
 
@@ -214,6 +217,22 @@ def resolve_lesson(target: str) -> str:
                         f"`{DIST} list` shows the lesson slugs")
 
 
+def _cannot_run(path: str) -> str | None:
+    """Why the lesson at ``path`` cannot run on this interpreter, and what to install (None: it
+    can, or ``path`` is no lesson: a script without a sidecar declares no needs)."""
+    from . import lessons
+    try:
+        if not lessons.sidecar_path(path).is_file():
+            return None
+        lesson = lessons.load(path)
+    except (OSError, ValueError):
+        return None                   # the runner says what is wrong with the file
+    why = lessons.why_cannot_run(lesson)
+    if why is None:
+        return None
+    return f"cannot run {lesson.slug}: it {why}; {lessons.how_to_run(lesson)}"
+
+
 def _what_the_run_showed(run, table) -> str:
     """For a lesson (a file with a sidecar): each of its expectations, ✓ or ✗, in words."""
     from . import lessons
@@ -252,6 +271,10 @@ def cmd_run(args) -> int:
         path = resolve_lesson(args.path)
     except UnknownLesson as exc:
         print(f"{DIST}: {exc}", file=err)
+        return EXIT_USAGE
+    refused = _cannot_run(path)
+    if refused:
+        print(f"{DIST}: {refused}", file=err)
         return EXIT_USAGE
 
     def echo(stream, text):

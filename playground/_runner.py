@@ -435,6 +435,31 @@ def user_traceback(exc: BaseException, filename: str) -> str:
     return "".join(te.format())
 
 
+def exception_headline(exc: BaseException, most: int = 3) -> str:
+    """``exc`` in one line, as the last line of its traceback names it (``ValueError: bad``); an
+    exception group adds what it holds, nested groups flattened (``ExceptionGroup: unhandled errors
+    in a TaskGroup (1 sub-exception): ValueError: bad``; past ``most``: "; and 17 more").  A status
+    bar's words, made from the exception itself rather than read back from the printed boxes."""
+    def one(e: BaseException) -> str:
+        kind, module = type(e).__qualname__, type(e).__module__
+        if module not in ("builtins", "__main__"):
+            kind = f"{module}.{kind}"
+        text = e.msg if isinstance(e, SyntaxError) and e.msg else str(e)
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        return f"{kind}: {first}" if first else kind
+
+    def leaves(group: BaseExceptionGroup):
+        for sub in group.exceptions:
+            yield from leaves(sub) if isinstance(sub, BaseExceptionGroup) else (one(sub),)
+
+    headline = one(exc)
+    if isinstance(exc, BaseExceptionGroup):
+        found = list(leaves(exc))
+        headline += ": " + "; ".join(found[:most]) + (f"; and {len(found) - most} more"
+                                                       if len(found) > most else "")
+    return headline
+
+
 _HIDDEN = (_PKG_DIR, str(Path(concurrent.futures.__file__).parent))
 
 
@@ -527,6 +552,7 @@ class Run:
         self.tracer = Tracer(loop, self.path, block_limit=block_limit, on_fatal=self._fatal)
         self.outcome: str | None = None
         self.error: str | None = None
+        self.error_headline: str | None = None   # the error in one line (exception_headline)
         self.exit_code: int | None = None
         self.interrupted = False
         self.notes: list[str] = []
@@ -783,8 +809,10 @@ class Run:
             except KeyboardInterrupt as exc:   # the lesson raised it itself: Python's traceback
                 self.interrupted = True
                 outcome, error = "cancelled", user_traceback(exc, self.path)
+                self.error_headline = exception_headline(exc)
             except BaseException as exc:  # the lesson's own exception: report it, don't crash
                 outcome, error = "failed", user_traceback(exc, self.path)
+                self.error_headline = exception_headline(exc)
             with self._module_lock:
                 # From here on stop() no longer interrupts this thread; drop one in flight.
                 self._module_running = False
@@ -1029,6 +1057,7 @@ class Run:
               and not self.interrupted):
             self.interrupted = True
             outcome, error = "cancelled", user_traceback(fatal, self.path)
+            self.error_headline = exception_headline(fatal)
         if self._stopped_by_user and outcome == "completed" and self.exit_code is None:
             outcome = "cancelled"
         if self._memory_error is not None and self.exit_code is None:

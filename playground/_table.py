@@ -5,6 +5,7 @@ steps, and the window keeps them all for the timeline.
 """
 from __future__ import annotations
 
+import re
 from array import array
 
 __all__ = ["CancelStory", "LIVE_STATES", "Spans", "TaskRow", "TaskTable", "Waits"]
@@ -145,7 +146,18 @@ def _ms(seconds) -> str:
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+# A cancel point (a gutter click: the task is cancelled on arrival at that line) is recorded as the
+# playground's own cancel, cause ``button``, with this detail (``Tracer._waiting``).
+_CANCEL_POINT = re.compile(r"cancel point at line (\d+)")
+
+
 def _cause_words(table, req, filename) -> str:
+    point = _CANCEL_POINT.fullmatch(req.detail) if req.cause == "button" and req.detail else None
+    if point is not None:   # not "a Cancel click": nobody clicked, the point did it
+        where = (_place((req.filename, req.lineno), filename) if req.lineno
+                 else f"line {point.group(1)}")
+        text = f"cancelled by the cancel point at {where}"
+        return text + (f" with message {req.msg!r}" if req.msg else "")
     by = table.by_tid.get(req.by) if req.by is not None else None
     text = _CAUSE_WORDS.get(req.cause, f"cancelled ({req.cause})").format(
         by=f"'{by.name}'" if by else "?")
@@ -486,12 +498,16 @@ class TaskTable:
             if story.cleanup is not None:
                 from ._cleanup import describe
                 blocks = describe(*story.landed_at) if story.landed_at else ""
-                parts.append(f"its cleanup{f' ({blocks})' if blocks else ''} ran "
-                             f"{_ms(story.cleanup[1] - story.cleanup[0])}")
+                took = story.cleanup[1] - story.cleanup[0]
+                # No loop time passed (the clock stands still while paused and stepping; Windows'
+                # monotonic clock ticks every ~16 ms): "ran 0 µs" would claim a measurement.
+                what = f"its cleanup{f' ({blocks})' if blocks else ''}"
+                parts.append(f"{what} ran {_ms(took)}" if took > 0 else
+                             f"{what} finished while the loop's clock stood still (no loop time passed)")
             if story.after is not None:
                 parts.append(_AFTER_WORDS[story.after].format(state=row.state))
             else:
-                parts.append("still running")
+                parts.append(self._cleanup_underway(row, story) or "still running")
         elif row.state in LIVE_STATES:
             parts.append("CancelledError has not landed yet")
         else:
@@ -499,6 +515,21 @@ class TaskTable:
         if len(row.cancel_requests) > 1:
             parts.append(f"{len(row.cancel_requests)} cancel requests in all")
         return " → ".join(parts)
+
+    def _cleanup_underway(self, row, story) -> str:
+        """A live task whose CancelledError landed and which now waits inside its cleanup (a
+        ``finally`` that awaits, an ``async with`` exit): since when, and that it has not finished
+        ("" when it does not wait inside one: it may have caught the cancel and gone on)."""
+        if story.landed_at is None or row.state != "waiting" or row.waiting is None:
+            return ""
+        from ._cleanup import cleanup_blocks, describe
+        file, line = row.waiting[2], row.waiting[3]
+        if file != story.landed_at[0] or not line or not any(
+                a <= line <= b for _what, a, b in cleanup_blocks(*story.landed_at)):
+            return ""
+        blocks = describe(*story.landed_at)
+        since = f" since t = {story.landed - self.started:.3f} s" if self.started is not None else ""
+        return f"its cleanup ({blocks}) running{since}, waiting at line {line}: not finished yet"
 
     def __len__(self):
         return len(self.rows)

@@ -383,3 +383,99 @@ def test_a_cancel_point_cancels_a_task_on_arrival_inside_its_finally(pg_loop, tm
     assert "finally finished" not in out and "worker was cancelled" in out
     assert story(table, "worker").landed_at == (run.path, point)
     assert requests(table, "Task-1") == ()    # main was not at the point: only its awaited task
+
+
+# == the story in words: a cancel point, a cleanup not finished, a cleanup the clock did not time ==
+STEPPED = """
+    import asyncio
+
+    async def worker():
+        try:
+            await asyncio.sleep(0.05)          # the cancel point
+        finally:
+            CLEANUP
+            print("finally finished")
+
+    async def main():
+        try:
+            await asyncio.create_task(worker(), name="worker")
+        except asyncio.CancelledError:
+            print("worker was cancelled")
+
+    asyncio.run(main())
+"""
+
+
+def _run_with_point(loop, tmp_path, cleanup):
+    source = textwrap.dedent(STEPPED).replace("CLEANUP", cleanup)
+    path = tmp_path / "lesson.py"
+    path.write_text(source)
+    run = playground.Run(path, loop=loop)
+    run.set_cancel_points([line_of(run, "the cancel point")])
+    return run
+
+
+def _story_of(run, name="worker"):
+    table = playground.TaskTable()
+    table.apply(run.tracer.events)
+    tid = next((r.tid for r in table.rows if r.name == name), None)
+    return table.cancel_story(tid, filename=run.path) if tid is not None else None
+
+
+def test_a_cancel_point_story_names_the_point_not_a_click(pg_loop, tmp_path):
+    run = _run_with_point(pg_loop, tmp_path, "pass")
+
+    async def go():
+        run.start()
+        return await run.wait()
+
+    assert pg_loop.run_until_complete(go()) == "completed"
+    point = line_of(run, "the cancel point")
+    text = _story_of(run)
+    assert text.startswith(f"cancelled by the cancel point at line {point} → "), text
+    assert "Cancel click" not in text and "asked at" not in text
+    assert text.endswith("ended cancelled (re-raised)")
+
+
+def test_a_cleanup_still_awaiting_says_since_when_and_not_finished(pg_loop, tmp_path):
+    run = _run_with_point(pg_loop, tmp_path, "await asyncio.sleep(0.3)   # cleanup awaits")
+    seen = []
+
+    async def go():
+        run.start()
+        await until(lambda: (_story_of(run) or "").count("not finished yet") == 1)
+        seen.append(_story_of(run))
+        return await run.wait()
+
+    assert pg_loop.run_until_complete(go()) == "completed"
+    point, awaits = line_of(run, "the cancel point"), line_of(run, "cleanup awaits")
+    [during] = seen
+    assert during.startswith(f"cancelled by the cancel point at line {point} → CancelledError landed "
+                             f"at line {point} → its cleanup (finally, lines {awaits}–{awaits + 1}) "
+                             "running since t = 0.0"), during
+    assert during.endswith(f", waiting at line {awaits}: not finished yet")
+    assert " ran " not in during and "still running" not in during
+    after = _story_of(run)
+    assert f"its cleanup (finally, lines {awaits}–{awaits + 1}) ran 30" in after      # ~300 ms
+    assert after.endswith("ended cancelled (re-raised)")
+
+
+def test_a_cleanup_run_while_paused_is_not_said_to_take_0_us(qtbot, attached_loop, tmp_path):
+    loop = attached_loop
+    run = _run_with_point(loop, tmp_path, 'print("cleaning up")')
+    loop.pause()
+    try:
+        run.start()
+        for _ in range(20):                      # step until the worker has ended
+            if "ended" in (_story_of(run) or ""):
+                break
+            n = loop.step_count
+            loop.step()
+            qtbot.waitUntil(lambda: loop.step_count > n or run.done, timeout=3000)
+        text = _story_of(run)
+    finally:
+        loop.resume()
+    qtbot.waitUntil(lambda: run.done, timeout=5000)
+    assert "0 µs" not in text, text
+    assert "its cleanup (finally, lines 8–9) finished while the loop's clock stood still " \
+           "(no loop time passed) → ended cancelled (re-raised)" in text

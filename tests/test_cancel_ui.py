@@ -236,3 +236,55 @@ def test_library_tasks_are_folded_away_until_asked_for(qtbot, make_window):
     assert all(table.by_tid[t].parent not in table.library_tids for t in table.library_tids)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton)
     assert model.rowCount() == len(lesson_rows)
+
+
+def test_stepping_through_a_cancel_point_tells_the_story_as_it_goes(qtbot, make_window, tmp_path,
+                                                                     gui_loop):
+    """The cancel point says it cancelled (not "a Cancel click"), and while the loop is stepped the
+    cleanup that awaits says it is under way, never "ran 0 µs"."""
+    from PySide6.QtGui import QTextCursor
+    w = make_window()
+    script = tmp_path / "finally.py"
+    script.write_text(FINALLY)
+    assert w.open_path(str(script))
+    point = 6                                           # the try body's sleep
+    editor, gutter = w.editor, w.editor._gutter
+    y = editor.cursorRect(QTextCursor(editor.document().findBlockByNumber(point - 1))).center().y()
+    qtbot.mouseClick(gutter, Qt.MouseButton.LeftButton, pos=QPoint(gutter.width() // 2, y))
+    assert editor.cancel_points() == {point}
+    try:
+        qtbot.keyClick(w, Qt.Key.Key_F8)                # Pause, then Run: step through it
+        with qtbot.waitSignal(w.runStarted, timeout=2000):
+            w.act_run.trigger()
+
+        def step():
+            n = gui_loop.step_count
+            qtbot.keyClick(w, Qt.Key.Key_F10)
+            qtbot.waitUntil(lambda: gui_loop.step_count > n, timeout=3000)
+            refresher = w.controller.refresher          # then the frame that folds its events
+            qtbot.waitUntil(lambda: refresher._cursor == len(w.run.tracer.events), timeout=3000)
+
+        for _ in range(10):
+            if any(r.name == "worker" for r in w.table.rows):
+                break
+            step()
+        click_row_cell(qtbot, w, "worker", TaskTableModel.NAME_COL)
+        for _ in range(10):
+            if "not finished yet" in (w.story.story or ""):
+                break
+            step()
+        story = w.story.story
+        assert story.startswith(f"cancelled by the cancel point at line {point} → CancelledError "
+                                f"landed at line {point} → its cleanup (finally, lines 8–9) running "
+                                "since t = "), story
+        assert story.endswith("waiting at line 8: not finished yet")
+        assert "Cancel click" not in w.story.text() and " µs" not in w.story.text()
+        for _ in range(10):
+            if row_of(w, "worker").state == "cancelled":
+                break
+            step()
+        qtbot.waitUntil(lambda: "ended cancelled" in (w.story.story or ""), timeout=2000)
+        assert "its cleanup (finally, lines 8–9) ran 50.0 ms" in w.story.story   # the clock jumped
+    finally:
+        gui_loop.resume()
+    qtbot.waitUntil(lambda: w.run.done, timeout=5000)

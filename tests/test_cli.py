@@ -438,3 +438,40 @@ def test_a_callbacks_block_is_not_blamed_on_module_code(tmp_path):
     done = cli("run", str(script))
     assert done.returncode == 0, done.stderr
     assert "by a callback" in done.stdout and "module code" not in done.stdout
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python runs every shipped lesson")
+def test_list_marks_and_run_refuses_a_lesson_this_python_cannot_run():
+    listed = cli("list")
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[0]: line for line in listed.stdout.splitlines() if line.startswith("  ")}
+    assert lines["intro_04_call_graph"].endswith("[cannot run here: needs Python 3.14+]")
+    assert "cannot run" not in lines["basics_01_sequential_await"]
+    this = ".".join(map(str, sys.version_info[:3]))
+    for target in ("intro_04_call_graph", os.path.join("examples", "intro_04_call_graph.py")):
+        proc = subprocess.run([sys.executable, "-m", "asyncio_playground", "run", target],
+                              capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        assert proc.returncode == 2, proc.stdout + proc.stderr     # as for a file it cannot load
+        assert proc.stdout == ""                                   # nothing ran
+        assert proc.stderr.startswith("asyncio-playground: cannot run intro_04_call_graph: it "
+                                      "needs Python 3.14+; install Python 3.14 or newer")
+        assert f"(this is Python {this})" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_run_refuses_a_lesson_whose_module_is_missing_and_says_what_to_install(tmp_path):
+    env = lessons_env(tmp_path, basics_01_hello="hi", basics_02_needy="never printed")
+    (tmp_path / "lessons" / "basics_02_needy.md").write_text(
+        '+++\nneeds = { modules = ["no_such_module_for_the_test"] }\n\n[[expect]]\n'
+        'check = "outcome"\nvalue = "completed"\n+++\n# Needy\n\nIt needs a module.\n')
+    listed = cli_in(tmp_path, "list", env=env)
+    assert "basics_02_needy" in listed.stdout and \
+        "[cannot run here: needs module 'no_such_module_for_the_test']" in listed.stdout
+    assert listed.stdout.count("cannot run here") == 1
+    proc = cli_in(tmp_path, "run", "basics_02_needy", env=env)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
+    assert "needs module 'no_such_module_for_the_test'" in proc.stderr
+    assert f"{sys.executable} -m pip install no_such_module_for_the_test" in proc.stderr
+    assert cli_in(tmp_path, "run", "basics_01_hello", "--quiet", env=env).returncode == 0

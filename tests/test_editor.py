@@ -7,6 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QPalette, QColor  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
 
 from asyncio_playground.ui.editor import CodeEditor  # noqa: E402
 
@@ -102,3 +103,60 @@ def test_dark_palette_switches_style(editor):
     editor.setPalette(pal)
     assert editor.highlighter.dark
     assert colour_at(editor, 3, 0) != light_kw
+
+
+@pytest.fixture
+def between(qtbot):
+    """An editor between two line edits in an active window: (before, editor, after)."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    before, ed, after = QLineEdit(host), CodeEditor(host), QLineEdit(host)
+    layout = QVBoxLayout(host)
+    for w in (before, ed, after):
+        layout.addWidget(w)
+    ed.setPlainText(SOURCE)
+    host.resize(600, 500)
+    with qtbot.waitExposed(host):
+        host.show()
+    host.activateWindow()
+    qtbot.waitUntil(host.isActiveWindow, timeout=2000)
+    before.setFocus()
+    yield before, ed, after     # (a yield keeps `host` alive: qtbot holds its widgets weakly)
+
+
+def key(qtbot, k, modifiers=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(QApplication.focusWidget(), k, modifiers)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")   # offscreen only
+def test_tab_passes_through_until_the_user_edits(qtbot, between):
+    before, ed, after = between
+    key(qtbot, Qt.Key.Key_Tab)                    # tabbing through: the editor is one stop
+    assert ed.hasFocus()
+    key(qtbot, Qt.Key.Key_PageDown)               # reading does not switch the mode
+    key(qtbot, Qt.Key.Key_Tab)
+    assert after.hasFocus() and ed.toPlainText() == SOURCE
+    key(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert ed.hasFocus() and ed.tab_moves_focus   # the mode is said: hint, status tip, screen reader
+    assert ed.tab_hint.isVisible() and "Tab moves focus" in ed.accessibleDescription()
+    key(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert before.hasFocus() and ed.toPlainText() == SOURCE
+
+    key(qtbot, Qt.Key.Key_Tab)
+    with qtbot.waitSignal(ed.tabModeChanged) as changed:
+        key(qtbot, Qt.Key.Key_Return)             # any edit: editing now
+    assert changed.args == [False] and "Tab indents" in ed.tab_hint.text()
+    text = ed.toPlainText()
+    key(qtbot, Qt.Key.Key_Tab)
+    assert ed.hasFocus() and len(ed.toPlainText()) > len(text)
+    key(qtbot, Qt.Key.Key_Escape)
+    assert ed.tab_moves_focus and "Tab moves focus" in ed.statusTip()
+    key(qtbot, Qt.Key.Key_Tab)
+    assert after.hasFocus() and not ed.tab_hint.isVisible()
+
+    qtbot.mouseClick(ed.viewport(), Qt.MouseButton.LeftButton)   # clicked in: editing
+    assert ed.hasFocus() and not ed.tab_moves_focus
+    ed.setReadOnly(True)                          # nothing to indent: Tab always moves on
+    assert ed.tab_moves_focus
+    key(qtbot, Qt.Key.Key_Tab)
+    assert after.hasFocus()

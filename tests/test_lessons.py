@@ -313,6 +313,23 @@ def test_check_reports_what_the_trace_contradicts():
     assert lessons.check(expect, table, [tuple(e) for e in events], "completed") == failures
 
 
+def _code(label) -> list[str]:
+    """The texts a rich-text label shows in a monospace font (Markdown's `code`)."""
+    from PySide6.QtGui import QTextDocument
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    found, block = [], doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if "monospace" in (fragment.charFormat().fontFamilies() or []):
+                found.append(fragment.text())
+            it += 1
+        block = block.next()
+    return found
+
+
 def test_lesson_panel_grades_by_value_with_a_second_try(qtbot):
     from asyncio_playground.ui.lesson_panel import LessonPanel
     panel = LessonPanel()
@@ -334,7 +351,7 @@ def test_lesson_panel_grades_by_value_with_a_second_try(qtbot):
     panel.choose(wrong[1])
     assert panel.check_button.isEnabled()
     assert panel.check() is False
-    assert "The answer is" in panel.result.text() and "<code>await</code>" in panel.result.text()
+    assert "The answer is" in panel.result.text() and "await" in _code(panel.result)
     panel.choose(q["answer"])
     assert panel.check() is True and "Correct" in panel.result.text()
     panel.set_lesson(lessons.load(EXAMPLES / "basics_01_sequential_await.py"))
@@ -504,3 +521,26 @@ def test_python_blocks_are_validated(tmp_path):
         f"{md}:9: '3.12+' is not a Python condition such as \">=3.12\" or \"<3.12\"",
         f"{md}:12: '<!-- end python -->' without a '<!-- python ... -->' before it",
         f"{md}:13: this '<!-- python ... -->' block is never closed by '<!-- end python -->'"]
+
+
+def test_why_a_lesson_cannot_run_here(tmp_path):
+    call_graph = lessons.load(EXAMPLES / "intro_04_call_graph.py")
+    if sys.version_info < (3, 14):
+        assert lessons.why_cannot_run(call_graph) == "needs Python 3.14+"
+        how = lessons.how_to_run(call_graph)
+        assert how.startswith("install Python 3.14 or newer") and \
+            f"(this is Python {'.'.join(map(str, sys.version_info[:3]))})" in how
+    else:
+        assert lessons.why_cannot_run(call_graph) is None and lessons.how_to_run(call_graph) is None
+    for lesson in LESSONS:           # the same verdict as missing_needs, in other words
+        assert (lessons.why_cannot_run(lesson) is None) == (not lessons.missing_needs(lesson))
+    (tmp_path / "basics_01_x.py").write_text("import asyncio\n")
+    (tmp_path / "basics_01_x.md").write_text(
+        '+++\nneeds = { modules = ["no_such_module_x", "asyncio"], python = "99.1" }\n+++\n# X\n\n'
+        "text\n")
+    needy = lessons.load(tmp_path / "basics_01_x.py")
+    assert lessons.why_cannot_run(needy) == "needs Python 99.1+ and module 'no_such_module_x'"
+    assert lessons.missing_needs(needy) == ["module 'no_such_module_x'", "Python 99.1"]
+    how = lessons.how_to_run(needy)
+    assert "install Python 99.1 or newer" in how
+    assert how.endswith(f"`{sys.executable} -m pip install no_such_module_x`")

@@ -4,6 +4,7 @@ the run's trace), predictions held against the trace, and the quiz's second try 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,200 @@ def test_explain_reads_the_log_only_for_checks_that_need_it():
     # A check that reads the log still sees all of it.
     found = lessons.explain([{"check": "overlap", "tasks": ["a", "b"]}], table, events, "completed")
     assert found[0].text == "'a' and 'b' ran at the same time for 1.00 s"
+
+
+# -- texts that must not mislead ----------------------------------------------------------------------
+
+def test_a_missed_duration_is_said_from_the_longer_side():
+    table, events = _trace(1.0, 2.0)                     # the run's tasks take 2.01 s
+    short = lessons.compare({"kind": "duration"}, 1.0, table, events)
+    assert "(the run took 2.0× longer than your guess; within 0.50 s counts as right)" in \
+        short.divergence
+    long = lessons.compare({"kind": "duration"}, 4.0, table, events)
+    assert "(your guess was 2.0× longer than the run took; within" in long.divergence
+    assert "shorter" not in short.divergence + long.divergence
+    task = lessons.compare({"kind": "duration", "task": "b"}, 0.5, table, events)   # b: 2.0 s
+    assert task.divergence.startswith("You said about 0.5 s; 'b' took 2.00 s ('b' took 4.0× "
+                                      "longer than your guess;")
+    # A miss that a ratio would round to 1.0× is said in seconds.
+    table, events = _trace(1.0, 10.0)                    # 10.01 s
+    tight = lessons.compare({"kind": "duration", "tolerance": 0.01}, 10.3, table, events)
+    assert "(your guess was 0.29 s longer than the run took;" in tight.divergence
+
+
+def test_a_first_wrong_answer_says_where_to_look_without_the_answer(qtbot):
+    from asyncio_playground.ui.lesson_panel import LessonPanel
+    panel = LessonPanel()
+    qtbot.addWidget(panel)
+    lesson = lessons.load(CREATE_TASK)
+    panel.set_lesson(lesson)
+    q = lesson.question
+    panel.choose(next(c for c in q["choices"] if c != q["answer"]))
+    assert panel.check() is False
+    said = panel.result.text()
+    assert "Hint" in said and "lesson text above" in said and "What the run showed" in said
+    assert "try again" in said and q["answer"][:20] not in said and "answer is" not in said
+    # A lesson this Python cannot run is not sent to its run for the hint.
+    call_graph = lessons.load(EXAMPLES / "intro_04_call_graph.py")
+    if lessons.why_cannot_run(call_graph):
+        panel.set_lesson(call_graph)
+        panel.choose(next(c for c in call_graph.question["choices"]
+                          if c != call_graph.question["answer"]))
+        assert panel.check() is False
+        assert "lesson text above" in panel.result.text() and "F5" not in panel.result.text()
+
+
+def _lesson(expect, **keys):
+    return lessons.Lesson(path=Path("basics_09_x.py"), slug="basics_09_x", group="Basics",
+                          title="X", order=9, text="", expect=tuple(expect), **keys)
+
+
+def test_a_busy_machine_is_named_only_for_timings_a_little_late():
+    table, events = _trace(1.0, 1.5)                     # main lives 1.51 s, 1.5× 'a'
+    late = {"check": "duration", "task": "main", "relative_to": "a", "max": 1.2}
+    cause = lessons.likely_cause(_lesson([late]), table, events, "completed")
+    assert cause.kind == "load" and "busy machine" in cause.text
+    way_late = dict(late, max=0.7)                       # 1.5× where 0.7× was the most
+    assert lessons.likely_cause(_lesson([way_late]), table, events, "completed") is None
+    too_quick = {"check": "duration", "task": "main", "relative_to": "a", "min": 2.0}
+    assert lessons.likely_cause(_lesson([too_quick]), table, events, "completed") is None
+    near_tie = {"check": "order", "tasks": ["b", "a"]}   # 0.5 s apart: not a near tie
+    assert lessons.likely_cause(_lesson([near_tie]), table, events, "completed") is None
+    not_timing = {"check": "state", "task": "b", "state": "cancelled"}
+    assert lessons.likely_cause(_lesson([late, not_timing]), table, events, "completed") is None
+    assert lessons.likely_cause(_lesson([dict(late, max=2.0)]), table, events, "completed") is None
+    # The panel's heading: the busy machine for the lesson as shipped, the edit for edited code.
+    from asyncio_playground.ui.lesson_panel import LessonPanel
+    found = lessons.explain([late], table, events, "completed")
+    assert "a busy machine can cause" in LessonPanel._findings_html(found, False, cause)
+    edited = LessonPanel._findings_html(found, True, cause)
+    assert "Your edited code did something else" in edited and "busy" not in edited
+
+
+def _headless(loop, path, network="offline", stop_after=None, skip_idle=True, later=None):
+    """A real run of ``path`` to its end (``stop_after`` seconds: Stop; ``later``: (seconds,
+    function of the run) called then); returns (run, table)."""
+    import asyncio
+
+    import asyncio_playground as playground
+    loop.set_speed(1.0, skip_idle=skip_idle)     # a lesson's seconds of sleep take a blink
+    run = playground.Run(path, loop=loop, network=network)
+
+    async def go():
+        run.start()
+        if stop_after is not None:
+            loop.call_later(stop_after, run.stop)
+        if later is not None:
+            loop.call_later(later[0], later[1], run)
+        await asyncio.wait_for(run.wait(), 30)
+
+    loop.run_until_complete(go())
+    return run, _table(run.tracer.events)
+
+
+def _explained(qtbot, loop, lesson, **how):
+    """A LessonPanel showing ``lesson`` after a real run of it: the run, and the panel."""
+    from asyncio_playground.ui.lesson_panel import LessonPanel
+    panel = LessonPanel()
+    qtbot.addWidget(panel)
+    panel.set_lesson(lesson)
+    run, table = _headless(loop, lesson.path, **how)
+    panel.run_finished(run, table, run.outcome)
+    return run, table, panel
+
+
+def test_a_stopped_run_says_it_was_stopped(qtbot, pg_loop):
+    lesson = lessons.load(CREATE_TASK)
+    run, table, panel = _explained(qtbot, pg_loop, lesson, stop_after=0.3)
+    assert run.outcome == "cancelled"
+    shown = panel.findings.text()
+    assert "expectations did not hold: the run was stopped before its end." in shown
+    assert "busy" not in shown
+    cause = lessons.likely_cause(lesson, table, run.tracer.events, run.outcome)
+    assert cause.kind == "stopped"
+
+
+def test_a_task_cancelled_from_the_window_is_named(qtbot, pg_loop):
+    def cancel_fetch_a(run):          # what a click on the row's Cancel does
+        tid = next(t for t, task in run.tracer.live.items() if task.get_name() == "fetch-A")
+        assert run.cancel_task(tid)
+
+    lesson = lessons.load(CREATE_TASK)
+    run, table, panel = _explained(qtbot, pg_loop, lesson, later=(0.3, cancel_fetch_a))
+    shown = panel.findings.text()
+    assert "expectations did not hold: you cancelled 'fetch-A' from the window." in shown
+    assert "busy" not in shown
+    assert lessons.likely_cause(lesson, table, run.tracer.events, run.outcome).kind == "cancelled"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this Python runs the call-graph lesson")
+def test_a_lesson_this_python_cannot_run_says_so_not_busy(qtbot, pg_loop):
+    lesson = lessons.load(EXAMPLES / "intro_04_call_graph.py")
+    run, table, panel = _explained(qtbot, pg_loop, lesson)
+    assert run.outcome == "failed"
+    shown = panel.findings.text()
+    this = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert (f"expectations did not hold: this Python ({this}) cannot run the lesson: it needs "
+            "Python 3.14+.") in shown
+    assert "busy" not in shown and "stopped" not in shown
+    assert panel.note.text().startswith("This Python cannot run this lesson: it needs Python "
+                                        "3.14+. To run it, install Python 3.14 or newer")
+
+
+NETWORK_LESSON = '''\
+import asyncio
+
+import httpx
+
+
+async def fetch():
+    async with httpx.AsyncClient() as client:
+        return (await client.get("http://127.0.0.1:{port}/")).status_code
+
+
+async def main():
+    print(await asyncio.create_task(fetch(), name="fetch"))
+
+
+asyncio.run(main())
+'''
+
+
+def test_a_network_failure_is_named_with_what_to_try(qtbot, pg_loop, tmp_path):
+    import socket
+    with socket.socket() as s:                           # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "basics_09_fetch.py").write_text(NETWORK_LESSON.format(port=port))
+    (tmp_path / "basics_09_fetch.md").write_text(
+        '+++\nneeds = { modules = ["httpx"] }\n\n[[expect]]\ncheck = "outcome"\nvalue = '
+        '"completed"\n\n[[expect]]\ncheck = "state"\ntask = "fetch"\nstate = "done"\n+++\n'
+        "# Fetch\n\nOne request.\n")
+    lesson = lessons.load(tmp_path / "basics_09_fetch.py")
+    assert lessons.validate(lesson) == []
+    run, table, panel = _explained(qtbot, pg_loop, lesson, network="live", skip_idle=False)
+    assert run.outcome == "failed"
+    shown = panel.findings.text()
+    assert "2 of 2 expectations did not hold: the run failed on the network (ConnectError" in shown
+    assert "Live" in shown and "is this machine online?" in shown and "busy" not in shown
+    cause = lessons.likely_cause(lesson, table, run.tracer.events, run.outcome, error=run.error,
+                                 network="live")
+    assert cause.kind == "network" and cause.text.startswith("the run failed on the network "
+                                                             "(ConnectError")
+
+
+def test_a_plain_failure_blames_nothing_outside_the_code(qtbot, pg_loop, tmp_path):
+    (tmp_path / "basics_09_boom.py").write_text(
+        "import asyncio\n\nasync def boom():\n    raise ValueError('no')\n\nasync def main():\n"
+        "    t = asyncio.create_task(boom(), name='boom')\n    await asyncio.sleep(0.1)\n"
+        "    print(t.exception())\n\nasyncio.run(main())\n")
+    (tmp_path / "basics_09_boom.md").write_text(
+        '+++\n[[expect]]\ncheck = "outcome"\nvalue = "completed"\n\n[[expect]]\ncheck = "state"\n'
+        'task = "boom"\nstate = "done"\n+++\n# Boom\n\nA task fails.\n')
+    lesson = lessons.load(tmp_path / "basics_09_boom.py")
+    run, table, panel = _explained(qtbot, pg_loop, lesson)
+    assert run.outcome == "completed"
+    shown = panel.findings.text()
+    assert "1 of 2 expectations did not hold in this run; ✗ says what happened instead." in shown
+    assert "busy" not in shown and "stopped" not in shown
+    assert lessons.likely_cause(lesson, table, run.tracer.events, run.outcome) is None

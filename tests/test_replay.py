@@ -318,13 +318,13 @@ def test_the_window_scrubs_a_saved_run_in_place(make_window, tmp_path, qtbot, mo
                     "--trace", str(path)], check=True, capture_output=True, timeout=60)
     w = make_window()
     assert w.open_run(str(path))
-    rp, bar = w._replay, w.time_bar
+    rp, bar = w.replaying.replay, w.time_bar
     shown = w.task_model._table
-    assert shown is w._scrub.table and w.table is rp.final          # no table taken on the way
+    assert shown is w.replaying.scrub.table and w.table is rp.final          # no table taken on the way
     events = rp.events
     for value in (500, 501, 499, 120, 990, 3, 0, 700, 1000):
         bar.slider.setValue(value)
-        qtbot.waitUntil(lambda: w._scrub.settled, timeout=5000)
+        qtbot.waitUntil(lambda: w.replaying.scrub.settled, timeout=5000)
         assert w.task_model._table is shown and w.timeline._table is shown
         t = bar.moment
         n = rp.index_at(t) if t is not None else len(events)

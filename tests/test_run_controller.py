@@ -14,8 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from asyncio_playground import TaskTable  # noqa: E402
-from asyncio_playground.ui.run_controller import (LoadProblem, RunController, finished_text,  # noqa: E402
-                                                  load_failed_text, running_text)
+from asyncio_playground.ui.run_controller import (PAUSED_AT_START, LoadProblem, RunController,  # noqa: E402
+                                                  finished_text, load_failed_text,
+                                                  running_text)
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
 from asyncio_playground.vocab import LIVE_STATES, RunOutcome, TaskState  # noqa: E402
 
@@ -326,3 +327,119 @@ def test_the_controller_imports_no_widgets():
                  for node in imports for alias in node.names}
         assert not {n for n in names if "QtWidgets" in n or "QtGui" in n}, module.__name__
         assert {node.module for node in imports if isinstance(node, ast.ImportFrom) and node.level} == allowed
+
+
+TASKGROUP_FAILS = """\
+import asyncio
+
+
+async def check():
+    await asyncio.sleep(0.02)
+    raise ValueError("bad")
+
+
+async def main():
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(check(), name="check")
+        tg.create_task(asyncio.sleep(10), name="upload")
+
+asyncio.run(main())
+"""
+
+
+def test_a_failed_taskgroup_is_named_with_what_it_grouped(qtbot, controller, script):
+    with qtbot.waitSignal(controller.runFinished, timeout=5000) as finished:
+        controller.start(script(TASKGROUP_FAILS))
+    assert finished.args == ["failed"]
+    assert "+------------------------------------" in controller.run.error    # the boxes Python drew
+    table = controller.table
+    assert controller.status_text == (
+        f"Failed in {table.finished - table.started:.2f} s — ExceptionGroup: unhandled errors in "
+        "a TaskGroup (1 sub-exception): ValueError: bad")
+
+
+def _raised(raise_it) -> BaseException:
+    """What ``raise_it()`` raises."""
+    try:
+        raise_it()
+    except BaseException as exc:   # noqa: BLE001 (any exception: that is the point)
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+def test_error_headline_says_the_exception_in_one_line():
+    from asyncio_playground._runner import exception_headline
+
+    def chained():
+        try:
+            raise KeyError("k")
+        except KeyError as exc:
+            raise ValueError("final") from exc
+
+    def group_after_handling():
+        try:
+            raise KeyError("k")
+        except KeyError:
+            raise ExceptionGroup("outer", [ValueError("v\nsecond line"),
+                                           ExceptionGroup("inner", [TypeError("t")])])
+
+    def wide():
+        raise ExceptionGroup("wide", [ValueError(i) for i in range(20)])
+
+    def after_a_group():
+        try:
+            raise ExceptionGroup("g", [KeyError(1)])
+        except* KeyError:
+            raise RuntimeError("after the group")
+
+    def noted():
+        exc = ValueError("noted")
+        exc.add_note("a note")
+        raise exc
+
+    assert exception_headline(_raised(chained)) == "ValueError: final"
+    assert exception_headline(_raised(group_after_handling)) == \
+        "ExceptionGroup: outer (2 sub-exceptions): ValueError: v; TypeError: t"
+    assert exception_headline(_raised(wide)) == \
+        "ExceptionGroup: wide (20 sub-exceptions): ValueError: 0; ValueError: 1; ValueError: 2; and 17 more"
+    assert exception_headline(_raised(after_a_group)) == "RuntimeError: after the group"
+    assert exception_headline(_raised(noted)) == "ValueError: noted"
+    assert exception_headline(_raised(lambda: exec("x = (1,\n"))) == "SyntaxError: '(' was never closed"
+    assert finished_text("failed", 1.0, 1.5, "SystemExit: exited with 3") == \
+        "Failed in 0.50 s — SystemExit: exited with 3"
+    assert finished_text("failed", 1.0, 1.5, exception_headline(_raised(wide))).startswith(
+        "Failed in 0.50 s — ExceptionGroup: wide (20 sub-exceptions): ValueError: 0;")
+
+
+def test_the_status_says_paused_while_the_loop_is_paused(qtbot, controller, script):
+    loop = controller.loop
+    start_long(qtbot, controller, script(LONG))
+    loop.pause()
+    with qtbot.waitSignal(controller.status, timeout=2000,
+                          check_params_cb=lambda text: text.startswith("Paused — 4 live tasks, ")):
+        pass
+    loop.resume()
+    with qtbot.waitSignal(controller.status, timeout=2000,
+                          check_params_cb=lambda text: text.startswith("Running — 4 live tasks, ")):
+        pass
+    assert running_text(4, 1.23, paused=True) == "Paused — 4 live tasks, 1.2 s"
+
+
+def test_a_run_started_paused_says_it_has_not_taken_its_first_step(qtbot, controller, script):
+    loop = controller.loop
+    loop.pause()
+    try:
+        empty = []
+        controller.emptyTextChanged.connect(empty.append)
+        with qtbot.waitSignal(controller.runStarted, timeout=2000):
+            assert controller.start(script(SHORT))
+        assert controller.status_text == PAUSED_AT_START
+        assert "first step" in controller.empty_text and empty == [controller.empty_text]
+        n = controller.refresher.refreshes
+        qtbot.waitUntil(lambda: controller.refresher.refreshes > n + 12, timeout=2000)   # 2 status frames
+        assert controller.status_text == PAUSED_AT_START and not controller.table.rows
+    finally:
+        loop.resume()
+    qtbot.waitUntil(lambda: controller.empty_text.startswith("Running"), timeout=2000)
+    qtbot.waitUntil(lambda: controller.run.done, timeout=5000)
+    qtbot.waitUntil(lambda: controller.empty_text == "The run ended (completed).", timeout=2000)

@@ -126,11 +126,13 @@ def test_the_put_off_views_get_the_settings_and_show_a_run(qtbot, gui_loop, defe
     qtbot.waitUntil(lambda: any("fetch-" in e for e in w.loop_panel.entries("timers")), timeout=3000)
     qtbot.waitUntil(lambda: bool(finished), timeout=8000)
     assert finished == ["completed"]
-    # The Compare tab: pin this run, run again, and the comparison comes up.
+    # The Compare tab: pin this run, run again, open the tab: the comparison is there.
     qtbot.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert w.act_pin.isChecked()
     click_action(qtbot, w, w.act_run)
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=8000)
+    bar = w.views.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(w.views.indexOf(w.compare_view)).center())
     assert w.views.currentWidget() is w.compare_view
     assert all(t.isVisible() for t in w.compare_view.timelines)
 

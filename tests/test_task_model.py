@@ -192,9 +192,14 @@ def test_no_cancel_button_on_ended_rows(qtbot, model):
     view.show()
     fed(model, seed_events())
     qtbot.waitExposed(view)
-    rect = view.visualRect(model.index(model.row_of(2), model.ACTION_COL))
+    cell = model.index(model.row_of(2), model.ACTION_COL)     # fetch-A: done, so no button
+    rect = view.visualRect(cell)
+    assert rect.isValid() and view.viewport().rect().contains(rect.center())
+    assert view.indexAt(rect.center()) == cell                 # the click lands on that very cell
     with qtbot.assertNotEmitted(view.cancelRequested):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # It arrived, as a plain click: it selected the row (a Cancel button would have eaten it).
+    assert view.selected_tid() == 2
 
 
 def test_selection_emits_task_selected(qtbot, model):

@@ -125,7 +125,10 @@ def test_list_shows_every_lesson_of_examples_by_group(installed):
             shown.append((line.strip(), []))
     # Same groups, order and titles as the checkout's lessons (titles come from the .md sidecars,
     # so a sidecar missing from the wheel shows here).
-    expected = [(group, [(lesson.slug, lesson.title) for lesson in items])
+    # A lesson this Python cannot run is marked with why (issue 20).
+    expected = [(group, [(lesson.slug, lesson.title + (f"  [cannot run here: {lessons.why_cannot_run(lesson)}]"
+                                                       if lessons.why_cannot_run(lesson) else ""))
+                         for lesson in items])
                 for group, items in lessons.groups(lessons.discover(ROOT / "examples"))]
     assert shown == expected
     assert sorted(slug for _, items in shown for slug, _ in items) == sorted(

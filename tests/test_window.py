@@ -213,7 +213,7 @@ def test_edits_autosave_and_restore_in_a_new_window(qtbot, make_window, tmp_path
     assert w2.browser.is_edited(long_script)
     click_action(qtbot, w2, w2.act_revert)
     assert w2.editor.toPlainText() == LONG_SCRIPT
-    assert not w2.edits.has_edit(w2._doc[1])
+    assert not w2.edits.has_edit(w2.desk.current.slug)
     assert not w2.browser.is_edited(long_script) and w2.act_revert.text() == "Revert"
     assert f"discarded your edits to 1 line ({last})" in w2.statusBar().currentMessage()
 

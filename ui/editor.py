@@ -4,12 +4,21 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QPainter, QPalette, QPen, QPolygonF,
                            QTextCursor, QTextFormat)
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from . import colors
 from .highlighter import PygmentsHighlighter, is_dark
 
 INDENT = "    "
+
+#: What the Tab-mode hint says, by mode (``tab_moves_focus``).
+TAB_HINTS = {
+    True: "Tab moves focus \u00b7 type or click to edit",
+    False: "Tab indents \u00b7 Esc: Tab moves focus",
+}
+# The focus arrived by keyboard: Tab keeps moving it on (the editor is a stop, not a trap).
+_KEYBOARD_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+                   Qt.FocusReason.ShortcutFocusReason)
 
 # Marker kinds the window sets, with their gutter colours (light, dark).
 class _Gutter(QWidget):
@@ -64,26 +73,44 @@ class CodeEditor(QPlainTextEdit):
     A click in the gutter emits ``gutterClicked(line)``; the window uses it to toggle cancel
     points, which ``set_cancel_points`` shows as a violet stop sign left of the line number.
 
+    Tab has two modes, as in VS Code ("Tab moves focus") or CodeMirror: when the focus arrives by
+    keyboard (Tab, Shift+Tab, Alt+3), Tab and Shift+Tab move the focus on, so tabbing through
+    the panes never edits the lesson; typing (anything that changes the text) or a click in the
+    text switches to editing, where Tab indents; Esc switches back.  Ctrl+Tab and Ctrl+Shift+Tab
+    always leave.  ``tab_hint`` says the mode while the editor has the focus.
+
     Signals:
         gutterClicked(int): the line (1-based) whose number was clicked.
+        tabModeChanged(bool): ``tab_moves_focus`` changed.
 
     Attributes:
         highlighter: the PygmentsHighlighter colouring the document.
+        tab_hint: the QLabel in the bottom-right corner saying what Tab does now.
     """
 
     gutterClicked = Signal(int)
+    tabModeChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._markers: dict[int, tuple[str, str]] = {}
         self._points: frozenset[int] = frozenset()
         self._highlight: int | None = None
-        self._escaped = False     # Esc was the last key: the next Tab leaves the editor
+        # False until the focus arrives by keyboard: an editor used alone (or focused by the
+        # program) indents with Tab, as it always did.
+        self._tab_moves_focus = False
         self._gutter = _Gutter(self)
+        self.tab_hint = QLabel(self, objectName="tabHint")
+        self.tab_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)   # clicks reach the text
+        self.tab_hint.setAutoFillBackground(True)
+        self.tab_hint.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.tab_hint.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.tab_hint.setMargin(3)
+        self.tab_hint.hide()
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(max(font.pointSizeF(), 10.0))
         self.setFont(font)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.set_wrap(True)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
         self.highlighter = PygmentsHighlighter(self.document(), dark=is_dark(self.palette()))
         self.blockCountChanged.connect(self._update_gutter_width)
@@ -91,6 +118,54 @@ class CodeEditor(QPlainTextEdit):
         self.cursorPositionChanged.connect(self._update_selections)
         self._update_gutter_width()
         self._update_selections()
+        self._show_tab_mode()
+
+    # -- Tab mode ----------------------------------------------------------------------------------
+    @property
+    def tab_moves_focus(self) -> bool:
+        """True: Tab and Shift+Tab move the focus on; False: they indent and dedent."""
+        return self._tab_moves_focus or self.isReadOnly()
+
+    def set_tab_moves_focus(self, on: bool) -> None:
+        if on != self._tab_moves_focus:
+            self._tab_moves_focus = on
+            self._show_tab_mode()
+            self.tabModeChanged.emit(on)
+
+    def _show_tab_mode(self) -> None:
+        """Say the mode in the hint, the status tip and to assistive tech (never a silent mode)."""
+        text = TAB_HINTS[self.tab_moves_focus]
+        self.tab_hint.setText(text)
+        self.setStatusTip(text)
+        self.setAccessibleDescription(f"Python editor. {text}")
+        self._place_tab_hint()
+
+    def _place_tab_hint(self) -> None:
+        hint = self.tab_hint
+        hint.adjustSize()
+        area = self.viewport().geometry()     # above the scroll bars, right of the gutter
+        hint.move(area.right() - hint.width() - 3, area.bottom() - hint.height() - 3)
+        hint.setVisible(self.hasFocus())
+        hint.raise_()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        # By keyboard: a stop on the way through the panes.  By mouse: the user came to edit.
+        # Others (the window activated again, a menu closed) keep the mode the user left.
+        if event.reason() in _KEYBOARD_FOCUS:
+            self.set_tab_moves_focus(True)
+        elif event.reason() == Qt.FocusReason.MouseFocusReason:
+            self.set_tab_moves_focus(False)
+        super().focusInEvent(event)
+        self._place_tab_hint()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self.set_tab_moves_focus(False)      # a click in the text, the editor focused or not
+        super().mousePressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802
+        if event.commitString():
+            self.set_tab_moves_focus(False)
+        super().inputMethodEvent(event)
 
     # -- markers ---------------------------------------------------------------------------------
     def set_markers(self, markers: dict[int, tuple[str, str]]) -> None:
@@ -123,6 +198,17 @@ class CodeEditor(QPlainTextEdit):
                 cursor = QTextCursor(block)
                 self.setTextCursor(cursor)
                 self.centerCursor()
+
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines at the pane's edge (True) or scroll sideways to read them (False).  On
+        by default: at 1024 px the editor is ~45 characters wide, and a learner should see the
+        whole of every line; the gutter numbers a wrapped line once."""
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if wrap
+                             else QPlainTextEdit.LineWrapMode.NoWrap)
+
+    @property
+    def wraps(self) -> bool:
+        return self.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
 
     def go_to(self, line: int, column: int = 1) -> None:
         """Put the cursor at line:column (1-based) and show it."""
@@ -163,9 +249,10 @@ class CodeEditor(QPlainTextEdit):
         super().resizeEvent(event)
         cr = self.contentsRect()
         self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
+        self._place_tab_hint()
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
-        self._escaped = False
+        self.tab_hint.hide()
         super().focusOutEvent(event)
 
     def changeEvent(self, event) -> None:  # noqa: N802
@@ -173,6 +260,7 @@ class CodeEditor(QPlainTextEdit):
         if event.type() == event.Type.FontChange:   # presentation mode: tabs and gutter follow
             self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
             self._update_gutter_width()
+            self._place_tab_hint()
         if event.type() == event.Type.PaletteChange:  # follow the system light/dark switch
             self.highlighter.set_palette(self.palette())
             self._update_selections()
@@ -267,18 +355,27 @@ class CodeEditor(QPlainTextEdit):
     # -- editing -----------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
-        cursor = self.textCursor()
-        leave = self._escaped or event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and leave:
-            # Ctrl+Tab, or Esc then Tab, leaves the editor (Tab itself indents), as code editors do.
-            self._escaped = False
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and (
+                self.tab_moves_focus or event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            # Tab-moves-focus mode, or Ctrl+Tab at any time: on to the next (previous) pane.
             forward = key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
             QWidget.focusNextPrevChild(self, forward)
             return
-        self._escaped = key == Qt.Key.Key_Escape
-        if self._escaped:
+        if key == Qt.Key.Key_Escape:
+            self.set_tab_moves_focus(True)
             event.accept()
             return
+        revision = self.document().revision()
+        self._edit_key(event)
+        if self.document().revision() != revision:
+            # The user typed (or pasted, deleted, undid): editing now, Tab indents.  Keys that
+            # only move the cursor or select (arrows, Page Down, Ctrl+C) leave the mode alone,
+            # so a keyboard user can read the code and still Tab on.
+            self.set_tab_moves_focus(False)
+
+    def _edit_key(self, event: QKeyEvent) -> None:
+        key = event.key()
+        cursor = self.textCursor()
         if key == Qt.Key.Key_Tab and not cursor.hasSelection():
             # Tab inserts spaces up to the next multiple of 4, as Python wants.
             col = cursor.positionInBlock()

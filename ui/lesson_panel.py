@@ -1,5 +1,9 @@
 """The lesson panel: the lesson's text, its prediction (predict, then run), what the last run
-showed (the lesson's expectations, ✓ or ✗), and its check question."""
+showed (the lesson's expectations, ✓ or ✗), and its check question.
+
+What it shows for a lesson beyond the lesson's files is a plain ``LessonState``
+(``ui/lesson_state.py``): :meth:`LessonPanel.state` takes it, ``set_lesson(lesson, state)`` shows
+it again, so the window can keep one per lesson."""
 from __future__ import annotations
 
 import re
@@ -10,20 +14,26 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushB
                                QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
 from . import colors, lazy_module
-from .prediction import PredictionBox, bad_color, inline_html as _inline, ok_color
+from .lesson_state import LessonState, QuizState
+from .prediction_box import PredictionBox, bad_color, markdown_html, ok_color
 
 _lessons = lazy_module("asyncio_playground.lessons")   # imported once a lesson is shown
 html = lazy_module("html")
 
 
-def _missing(lesson) -> list[str]:
+def _cannot_run(lesson) -> str:
+    """The note above the lesson text: "This Python cannot run this lesson: it needs Python
+    3.14+. To run it, install ..." ("" when it can)."""
     if lesson is None:
-        return []
+        return ""
     try:
-        from asyncio_playground.lessons import missing_needs
-        return missing_needs(lesson)
+        why = _lessons.why_cannot_run(lesson)
+        how = _lessons.how_to_run(lesson) if why else None
     except (ImportError, AttributeError, TypeError, ValueError):  # odd metadata: no note, no crash
-        return []
+        return ""
+    if not why:
+        return ""
+    return f"This Python cannot run this lesson: it {why}." + (f" To run it, {how}." if how else "")
 
 
 _WATCH = re.compile(r"(?:^|\n\n)(\*\*Watch for:\*\*.*?)(?=\n\s*\n|\Z)", re.DOTALL)
@@ -53,13 +63,20 @@ class LessonPanel(QWidget):
     lesson text never squeezes the question into a corner.
 
     The question (``lesson.question``: text, choices, answer = the correct choice's text, why) is
-    graded by value.  A wrong answer gets one more try before the answer is revealed; picking
-    another choice re-enables Check.
+    graded by value.  A wrong answer gets a hint (where to look: the lesson text, the run) and one
+    more try before the answer is revealed; picking another choice re-enables Check.
 
     After a run of the shown lesson (:meth:`run_started`, :meth:`run_finished`, wired by the
     window), each of the lesson's expectations is listed in plain words with ✓ or ✗ from that
     run's trace (``lessons.explain``); a ✗ says what the run did instead.  A committed prediction
-    is compared with the same run (``PredictionBox.compare_run``).
+    is compared with the same run (``PredictionBox.compare_run``).  When expectations fail for a
+    reason outside the code (this Python lacks what the lesson needs, the run was stopped, the
+    network failed, a busy machine made it late: ``lessons.likely_cause``), the heading says so.
+
+    State: :meth:`state` is everything above that the lesson's files do not say (the prediction,
+    the comparison, the findings and their run, the released "Watch for", the quiz) as a plain
+    ``LessonState``; ``set_lesson(lesson, state)`` shows the lesson as that state says, without
+    checking, comparing or emitting anything again.
 
     Signals:
         answered(bool): the user checked an answer (True when correct).
@@ -175,34 +192,67 @@ class LessonPanel(QWidget):
         self._question: dict | None = None
         self._labels: dict = {}
         self._wrong = 0               # wrong answers to this question so far
+        self._graded: str | None = None   # the choice last checked, and whether it was right
+        self._correct: bool | None = None
         self._lesson = None
         self._run = None              # the run of this lesson that started last
+        self._explained = False       # ...and findings_list is what it showed (it has ended)
+        self._edited = False          # ...it ran edited code
+        self._cause = None            # ...why it fell short, when not the code (lessons.Cause)
         self._held_back = ""          # the "Watch for" paragraph, until the first run ends
         self.set_lesson(None)
 
     def _fit_text(self, size) -> None:
         self.text.setFixedHeight(int(size.height()) + 4)
 
-    def set_lesson(self, lesson) -> None:
-        """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None."""
+    def state(self) -> LessonState:
+        """What the panel shows now beyond the lesson's files, as a plain :class:`LessonState`."""
+        if self._lesson is None:
+            return LessonState()
+        checked = self.group.checkedId()
+        chosen = (str(self._question["choices"][checked])
+                  if self._question is not None and checked >= 0 else None)
+        running = self._run is not None and not self._explained
+        return LessonState(
+            slug=self._lesson.slug, prediction=self.prediction.state(),
+            findings=tuple(self.findings_list), run=self._run, running=running,
+            edited=self._edited, cause=self._cause,
+            watch_released=self.prediction.predict is not None and not self._held_back
+            and bool(_split_watch(self._lesson.text or "")[1]),
+            quiz=QuizState(chosen=chosen, graded=self._graded, correct=self._correct,
+                           wrong=self._wrong))
+
+    def set_lesson(self, lesson, state: LessonState | None = None) -> None:
+        """Show `lesson` (a playground.lessons.Lesson) or an empty panel for None: fresh, or as
+        ``state`` (from :meth:`state`, for this lesson) says.  Restoring shows the committed
+        prediction, its comparison, what the last run showed and the quiz's result as they were;
+        nothing is checked, compared or emitted again.  Raises ValueError for a state of another
+        lesson."""
+        if state is not None and (lesson is None or state.slug != lesson.slug):
+            raise ValueError(f"a state of lesson {state.slug!r} cannot be shown for "
+                             f"{getattr(lesson, 'slug', None)!r}")
+        state = state or LessonState()
         self._lesson = lesson
-        self._run = None
-        self.findings_list = []
-        self.findings_box.hide()
+        self._run = state.run
+        self._explained = state.run is not None and not state.running
+        self._edited, self._cause = state.edited, state.cause
+        self.findings_list = list(state.findings)
         self.prediction.set_predict(getattr(lesson, "predict", None),
-                                    seed=lesson.slug if lesson is not None else "")
+                                    seed=lesson.slug if lesson is not None else "",
+                                    state=state.prediction)
         self.title.setText(lesson.title if lesson is not None else "")
-        missing = _missing(lesson)
-        self.note.setText(f"To run this lesson you need {', '.join(missing)}." if missing else "")
-        self.note.setVisible(bool(missing))
+        note = _cannot_run(lesson)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
         text = lesson.text if lesson is not None and lesson.text else ""
         self._held_back = ""
-        if self.prediction.predict is not None:
+        if self.prediction.predict is not None and not state.watch_released:
             text, self._held_back = _split_watch(text)
             if self._held_back:
                 text += ("\n\n*What to watch for on the timeline appears here after your first "
                          "run: predict first.*")
         self.text.setMarkdown(text)
+        self._show_findings(state.running)
         for button in self.group.buttons():
             self.group.removeButton(button)
         while self.choices_layout.count():
@@ -212,7 +262,7 @@ class LessonPanel(QWidget):
             row.hide()
             row.deleteLater()
         self._labels = {}
-        self._wrong = 0
+        self._wrong, self._graded, self._correct = 0, None, None
         self.result.hide()
         self.check_button.setEnabled(False)
         q = lesson.question if lesson is not None else None
@@ -238,6 +288,34 @@ class LessonPanel(QWidget):
             line.addWidget(label, 1)
             self.group.addButton(button, i)
             self.choices_layout.addWidget(row)
+        self._restore_quiz(state.quiz)
+
+    def _restore_quiz(self, quiz: QuizState) -> None:
+        choices = [str(c) for c in self._question["choices"]]
+        if quiz.chosen in choices:
+            self.group.button(choices.index(quiz.chosen)).setChecked(True)
+        if quiz.correct is None or quiz.graded not in choices:
+            self.check_button.setEnabled(quiz.chosen in choices)
+            return
+        self._wrong = max(int(quiz.wrong), 0)
+        self._graded, self._correct = quiz.graded, quiz.correct
+        self._show_result()
+        # Check waits for another pick after a wrong answer, as it did when it was graded.
+        self.check_button.setEnabled(quiz.chosen in choices and (
+            quiz.correct or quiz.chosen != quiz.graded))
+
+    def _show_findings(self, running: bool) -> None:
+        """The "What the run showed" box as the panel's state says."""
+        if running:
+            self.findings.setText("<i>Running… the lesson's expectations are checked when the "
+                                  "run ends.</i>")
+            self.findings_box.show()
+        elif self.findings_list:
+            self.findings.setText(self._findings_html(self.findings_list, self._edited,
+                                                      self._cause))
+            self.findings_box.show()
+        else:
+            self.findings_box.hide()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
         if event.type() == event.Type.MouseButtonRelease and obj in self._labels:
@@ -258,23 +336,44 @@ class LessonPanel(QWidget):
             return False
         choices = [str(c) for c in self._question["choices"]]
         answer = self._question.get("answer")
-        correct = answer is not None and choices[self.group.checkedId()] == str(answer)
-        why = _inline(self._question.get("why", ""))
-        if correct:
-            self.result.setText(f"<b style='color:{ok_color()}'>✓ Correct.</b> {why}")
-        else:
+        picked = choices[self.group.checkedId()]
+        correct = answer is not None and picked == str(answer)
+        self._graded, self._correct = picked, correct
+        if not correct:
             self._wrong += 1
             self.check_button.setEnabled(False)      # until another choice is picked
-            if self._wrong == 1:
-                self.result.setText(f"<b style='color:{bad_color()}'>✗ Not quite.</b> "
-                                    "Have another look and try again.")
-            else:
-                right = (f" The answer is <i>{_inline(answer)}</i>." if str(answer) in choices
-                         else "")
-                self.result.setText(f"<b style='color:{bad_color()}'>✗ Not quite.</b>{right} {why}")
-        self.result.show()
+        self._show_result()
         self.answered.emit(correct)
         return correct
+
+    def _show_result(self) -> None:
+        """The verdict on the last checked choice: ✓ and why; a first ✗ with a hint; a second ✗
+        with the answer and why."""
+        choices = [str(c) for c in self._question["choices"]]
+        answer = self._question.get("answer")
+        why = str(self._question.get("why", ""))
+        if self._correct:
+            text = f"<b style='color:{ok_color()}'>✓ Correct.</b> {why}"
+        elif self._wrong <= 1:
+            text = (f"<b style='color:{bad_color()}'>✗ Not quite.</b> {self._hint()} Have "
+                    "another look and try again.")
+        else:
+            right = f" The answer is *{answer}*." if str(answer) in choices else ""
+            text = f"<b style='color:{bad_color()}'>✗ Not quite.</b>{right} {why}"
+        self.result.setText(markdown_html(text))
+        self.result.show()
+
+    def _hint(self) -> str:
+        """Where to look after a first wrong answer, without giving the answer away: the lesson
+        text always; a run of the lesson, when this Python can run it and it checks anything."""
+        lesson = self._lesson
+        if lesson is None or not lesson.text:
+            return ""
+        hint = "*Hint:* look again at the lesson text above"
+        if getattr(lesson, "expect", None) and not _cannot_run(lesson):
+            hint += (", and at what a run of the lesson shows (Run, F5: the timeline and *What "
+                     "the run showed*)")
+        return hint + "."
 
     # == runs of the shown lesson ==================================================================
     def run_started(self, run) -> None:
@@ -282,11 +381,10 @@ class LessonPanel(QWidget):
         run's findings are stale until it ends."""
         if self._lesson is None or not _same_file(getattr(run, "path", None), self._lesson.path):
             return
-        self._run = run
+        self._run, self._explained = run, False
+        self._edited, self._cause = False, None
         self.findings_list = []
-        self.findings.setText("<i>Running… the lesson's expectations are checked when the run "
-                              "ends.</i>")
-        self.findings_box.show()
+        self._show_findings(running=True)
 
     def run_finished(self, run, table, outcome: str) -> list:
         """A run ended: if it is the shown lesson's latest run, list each expectation ✓ or ✗ from
@@ -296,25 +394,35 @@ class LessonPanel(QWidget):
             return []
         if self._run is not None and run is not self._run:     # an older run of it, restarted
             return []
+        if run is self._run and self._explained:
+            # Already explained (the state shown was taken after this run ended): as it was.
+            return list(self.findings_list)
         self._run = run    # (None when the lesson was opened again while this run went on)
         events = run.tracer.events
         if not events:          # it never started (a syntax error): nothing to say
+            self._explained, self.findings_list = True, []
             self.findings_box.hide()
             return []
         if self._held_back:             # the prediction's moment has passed: say what to watch
             self.text.setMarkdown(_split_watch(self._lesson.text)[0] + "\n\n" + self._held_back)
             self._held_back = ""
         found = _lessons.explain(self._lesson, table, events, str(outcome))
+        self._explained = True
         self.findings_list = found
-        self.findings.setText(self._findings_html(found, self._edited(run)))
-        self.findings_box.setVisible(bool(found))
+        self._edited = self._was_edited(run)
+        self._cause = None
+        if not all(f.ok for f in found):
+            self._cause = _lessons.likely_cause(self._lesson, table, events, str(outcome),
+                                                error=getattr(run, "error", None),
+                                                network=getattr(run, "network", None))
+        self._show_findings(running=False)
         self.prediction.compare_run(table, events, str(outcome), filename=run.path)
         self.scroll.ensureWidgetVisible(self.prediction if self.prediction.isVisibleTo(self)
                                         else self.findings_box, 0, 0)
         self.runExplained.emit(found)
         return found
 
-    def _edited(self, run) -> bool:
+    def _was_edited(self, run) -> bool:
         source = getattr(run, "source", None)
         try:
             original = Path(self._lesson.path).read_text(encoding="utf-8", errors="replace")
@@ -323,7 +431,7 @@ class LessonPanel(QWidget):
         return source is not None and source != original
 
     @staticmethod
-    def _findings_html(found: list, edited: bool) -> str:
+    def _findings_html(found: list, edited: bool, cause=None) -> str:
         lines = []
         for f in found:
             mark = (f"<b style='color:{ok_color()}'>✓</b>" if f.ok else
@@ -331,12 +439,17 @@ class LessonPanel(QWidget):
             lines.append(f"<tr><td valign='top'>{mark}&nbsp;</td>"
                          f"<td>{html.escape(f.text, quote=False)}</td></tr>")
         bad = sum(not f.ok for f in found)
+        # A busy machine is no excuse for an edited script: its timings are the edit's.
+        said = None if cause is None or (edited and cause.kind == "load") else cause.text
         if not bad:
             head = f"All {len(found)} of the lesson's expectations held in this run."
+        elif said:
+            head = (f"{bad} of {len(found)} expectations did not hold: "
+                    f"{html.escape(said, quote=False)}. ✗ says what happened instead.")
         elif edited:
             head = (f"Your edited code did something else: {bad} of {len(found)} expectations "
                     "did not hold, and ✗ says what happened instead.")
         else:
-            head = (f"{bad} of {len(found)} expectations did not hold in this run (was it "
-                    "stopped, or the machine very busy?); ✗ says what happened instead.")
+            head = (f"{bad} of {len(found)} expectations did not hold in this run; ✗ says what "
+                    "happened instead.")
         return f"{head}<table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"

@@ -27,6 +27,18 @@ _REFRESH_MS = 33     # ~frame rate while shown...
 _SHARE = 0.1         # ...but at most this share of the GUI thread's time
 
 
+def header_text(paused: bool, live: bool, speed: float, skip_idle: bool) -> str:
+    """What the panel says of the loop: paused or not, and whether a run is live on it (the loop
+    itself always runs under the window; "running" alone read as "the lesson is running")."""
+    pace = "skip idle" if skip_idle else f"{speed:g}×"
+    if live:
+        mode = "paused, the run waits" if paused else "running, a run is live"
+        return (f"The loop now: {mode}, speed {pace}.  Exact while paused or stepping; sampled "
+                "30 times a second while running.")
+    mode = "paused, no run is live (the next run starts paused)" if paused else "idle, no run is live"
+    return f"The loop now: {mode}, speed {pace}."
+
+
 def _section(title: str, count: int, shown: int) -> str:
     more = f", first {shown}" if shown < count else ""
     return f"{title} ({count}{more})"
@@ -127,10 +139,8 @@ class LoopPanel(QWidget):
             return
         state = loopstate.snapshot(loop)
         now = state.time
-        speed = "skip idle" if state.skip_idle else f"{state.speed:g}×"
-        mode = "paused" if state.paused else "running"
-        self.header.setText(f"The loop now: {mode}, speed {speed}.  Exact while paused or "
-                            "stepping; sampled 30 times a second while running.")
+        self.header.setText(header_text(state.paused, bool(getattr(loop, "tracers", ())),
+                                        state.speed, state.skip_idle))
         self._fill("ready", [(f"{i + 1}. {e.label}", e.tid, e.run) for i, e in enumerate(state.ready)],
                    state.n_ready)
         self._fill("timers", [(f"in {max(e.when - now, 0):.3f} s — {e.label}", e.tid, e.run)

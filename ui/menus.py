@@ -26,8 +26,16 @@ _REPO = Path(__file__).resolve().parent.parent
 
 #: Keys that are not menu actions, said once for the shortcuts list.
 OTHER_KEYS = (
-    ("Editor", "Tab / Shift+Tab", "indent / dedent (4 spaces)"),
-    ("Editor", "Ctrl+Tab, or Esc then Tab", "leave the editor (Ctrl+Shift+Tab: backwards)"),
+    ("Lesson filter (Ctrl+K)", "Down", "move into the matching lessons (the first one highlighted)"),
+    ("Lesson filter (Ctrl+K)", "Enter", "open the first matching lesson"),
+    ("Lesson filter (Ctrl+K)", "Esc", "clear the filter"),
+    ("Lesson list", "Up / Down", "open the lesson above / below"),
+    ("Lesson list", "Enter", "open the highlighted lesson"),
+    ("Editor", "Tab / Shift+Tab", "reached by keyboard (Tab, Alt+3): move the focus on, the text "
+                                  "is not touched; once you type or click in the text: indent / "
+                                  "dedent (4 spaces).  The corner of the editor says which"),
+    ("Editor", "Esc", "Tab moves the focus again (until you type)"),
+    ("Editor", "Ctrl+Tab / Ctrl+Shift+Tab", "leave the editor, in either mode"),
     ("Editor", "Click a line number", "set a cancel point on that line"),
     ("Task table", "Up / Down", "select a task"),
     ("Task table", "Delete", "cancel the selected task"),
@@ -36,7 +44,8 @@ OTHER_KEYS = (
     ("Timeline", "Left / Right", "pan (mouse: drag)"),
     ("Timeline", "F", "fit the whole run (mouse: double-click, or the Fit button)"),
     ("Timeline", "Up / Down", "select the lane above / below"),
-    ("Anywhere", "Tab / Shift+Tab", "move the focus between panes"),
+    ("Anywhere", "Tab / Shift+Tab", "move the focus to the next / previous pane (the task table "
+                                    "too; the editor as above)"),
 )
 
 
@@ -138,6 +147,21 @@ class HelpDialog(QDialog):
         self.resize(560, 620)
 
 
+def show_help(window, menus: dict[str, QMenu]) -> HelpDialog:
+    """The shortcuts list and the docs (F1), non-modal: shown again if already open."""
+    dialog = window.findChild(HelpDialog) or HelpDialog(window, list(menus.values()))
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    return dialog
+
+
+def open_docs() -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+    QDesktopServices.openUrl(QUrl(ASYNCIO_DOCS))
+
+
 def about_box(parent) -> QMessageBox:
     from PySide6.QtWidgets import QMessageBox   # here: its class (enums) costs ~1 ms to load
     box = QMessageBox(parent)
@@ -169,7 +193,9 @@ def build_menus(w) -> dict[str, QMenu]:
 
     # -- File --
     m = menus["file"] = bar.addMenu("&File")
-    w.act_export.setShortcuts([QKeySequence("Ctrl+E")])
+    # Ctrl+S is where people press "save"; Ctrl+E, its first key, still works.
+    w.act_export.setShortcuts([QKeySequence("Ctrl+S"), QKeySequence("Ctrl+E")])
+    w.act_export.setToolTip(f"{w.act_export.toolTip()} ({keys_text(w.act_export)})")
     w.act_quit = action("&Quit", w.close, ("Ctrl+Q",), "Close the window (a live run is cancelled)")
     for a in (w.act_open, w.act_open_run, w.act_export, None, w.act_quit):
         m.addSeparator() if a is None else m.addAction(a)
@@ -226,7 +252,8 @@ def build_menus(w) -> dict[str, QMenu]:
         go.addAction(a)
         w.act_goto[label] = a
     for a in (w.act_zoom_in, w.act_zoom_out, w.act_zoom_reset, None, theme.menuAction(), None,
-              w.act_library, w.act_legend, w.act_fit, w.act_fit_columns, None, go.menuAction()):
+              w.act_library, w.act_legend, w.appearance.act_wrap, w.act_fit, w.act_fit_columns, None,
+              go.menuAction()):
         m.addSeparator() if a is None else m.addAction(a)
 
     # -- Lessons --
@@ -240,9 +267,9 @@ def build_menus(w) -> dict[str, QMenu]:
 
     # -- Help --
     m = menus["help"] = bar.addMenu("&Help")
-    w.act_help = action("&Keyboard shortcuts and help", w.show_help, ("F1", "Ctrl+/"))
-    w.act_docs = action("&asyncio documentation", w.open_docs, (), ASYNCIO_DOCS)
-    w.act_about = action("&About asyncio Playground", w.show_about)
+    w.act_help = action("&Keyboard shortcuts and help", lambda: show_help(w, menus), ("F1", "Ctrl+/"))
+    w.act_docs = action("&asyncio documentation", open_docs, (), ASYNCIO_DOCS)
+    w.act_about = action("&About asyncio Playground", lambda: about_box(w))
     for a in (w.act_help, w.act_docs, None, w.act_about):
         m.addSeparator() if a is None else m.addAction(a)
     return menus

@@ -50,14 +50,33 @@ def _names(names: list[str], most: int = 6) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def running_text(live: int, elapsed: float) -> str:
-    """The status of a live run: ``Running — 3 live tasks, 1.2 s``."""
-    return f"Running — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s"
+#: What the status says of a live run paused before any task of it exists (F8, then Run).
+PAUSED_AT_START = "Paused before the run's first step — Step (F10) runs one step, Resume (F8) runs on"
+
+#: What the task table and the timeline say while they have no task to show (``empty_text``).
+NO_RUN_TEXT = "No run of this lesson yet: press Run (F5) to watch its tasks here."
+PAUSED_EMPTY_TEXT = ("Paused before the run's first step: no task exists yet.  Step (F10) runs "
+                     "one step, Resume (F8) runs on.")
+STARTING_TEXT = "Running: no task created yet."
+RUNNING_TEXT = "Running: its tasks show here as it creates them."   # all hidden (library tasks)
+
+
+def _nothing_yet(table) -> bool:
+    """No task made and nothing printed: the run has not taken its first step."""
+    return table is None or not (table.rows or table.outputs)
+
+
+def running_text(live: int, elapsed: float, paused: bool = False) -> str:
+    """The status of a live run: ``Running — 3 live tasks, 1.2 s``; ``Paused — 3 live tasks, 1.2 s``
+    while the loop is paused (its clock stands still, nothing runs)."""
+    return f"{'Paused' if paused else 'Running'} — {live} live task{'s' * (live != 1)}, {elapsed:.1f} s"
 
 
 def finished_text(outcome: str, started: float | None, finished: float | None,
                   error: str | None = None) -> str:
-    """The status after a run: ``Completed in 1.00 s``, ``Failed in 0.02 s — ValueError: bad``."""
+    """The status after a run: ``Completed in 1.00 s``, ``Failed in 0.02 s — ValueError: bad``.
+    ``error``: the run's ``error_headline`` (one line: a group says what it grouped), else the last
+    line of its error text."""
     text = str(outcome).capitalize() + (f" in {finished - started:.2f} s" if finished and started else "")
     if error and error.strip():
         text += f" — {error.strip().splitlines()[-1]}"
@@ -100,6 +119,8 @@ class RunController(QObject):
         liveChanged(bool): whether some run is live now (the window's Stop).
         frameApplied(int, bool): after each frame's signals: events applied, and whether this is a
             slow (~10 Hz) frame, the one on which O(tasks) work such as gutter markers may run.
+        emptyTextChanged(str): ``empty_text`` changed: what the task table and the timeline of the
+            current run should say while they have no task to show.
         action(str): what a Cancel click, Stop or Run-while-running did, with the tasks it
             touched, for the console ("Stop: cancelled 'main', 'fetch-A'").
 
@@ -110,6 +131,10 @@ class RunController(QObject):
         run_file: the normalised path of the current run's file ("" before the first start).
         load_error: the ``LoadProblem`` of the last start, None when it started.
         status_text: the last status ("Ready" at first).
+        empty_text: what an empty task table or timeline of the current run says: ``NO_RUN_TEXT``
+            before the first start; ``PAUSED_EMPTY_TEXT`` while a run is paused before any task of
+            it exists (Pause, then Run); ``STARTING_TEXT`` while it runs with none yet
+            (``RUNNING_TEXT`` once it has some); after the run, how it ended.
     """
 
     runStarted = Signal(object)
@@ -123,6 +148,7 @@ class RunController(QObject):
     liveChanged = Signal(bool)
     frameApplied = Signal(int, bool)
     action = Signal(str)
+    emptyTextChanged = Signal(str)
 
     def __init__(self, loop, model=None, timeline=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +157,7 @@ class RunController(QObject):
         self.run_file = ""
         self.load_error: LoadProblem | None = None
         self.status_text = "Ready"
+        self.empty_text = NO_RUN_TEXT
         self.refresher = FrameRefresher(model, timeline, self)
         self.refresher.frameApplied.connect(self._frame)
         self.refresher.finished.connect(self._finish)
@@ -165,11 +192,13 @@ class RunController(QObject):
             self.refresher.stop()
             self.load_error = LoadProblem.from_error(exc)
             self._set_status(load_failed_text(self.load_error))
+            self._update_empty_text()
             self.liveChanged.emit(bool(self.live_runs()))
             self.loadFailed.emit(self.load_error)
             return False
         self._started = self.live_runs() + [run]
-        self._set_status("Running…")
+        self._set_status(PAUSED_AT_START if self.loop.paused else "Running…")
+        self._update_empty_text()
         self.liveChanged.emit(True)
         self.runStarted.emit(run)
         return True
@@ -225,6 +254,27 @@ class RunController(QObject):
         self.status_text = text
         self.status.emit(text)
 
+    def _empty_text_now(self) -> str:
+        run, table = self.run, self.table
+        if run is None:
+            return NO_RUN_TEXT
+        if self.load_error is not None:
+            return "Nothing ran: the code could not start (the console says why)."
+        tasks = table is not None and bool(table.rows)
+        if run.done:
+            return f"The run ended ({run.outcome})" + ("." if tasks else " without creating any task.")
+        if not tasks and self.loop.paused:
+            return PAUSED_EMPTY_TEXT if _nothing_yet(table) else "Paused: the run has created no task yet."
+        if not tasks:
+            return STARTING_TEXT
+        return RUNNING_TEXT
+
+    def _update_empty_text(self) -> None:
+        text = self._empty_text_now()
+        if text != self.empty_text:
+            self.empty_text = text
+            self.emptyTextChanged.emit(text)
+
     def _frame(self, n_events: int) -> None:
         """Once per refresher frame: what the run logged since the last one, then the status."""
         table, run = self.table, self.run
@@ -251,8 +301,12 @@ class RunController(QObject):
             self.loopError.emit(name(ev.tid), str(ev.message), ev.exc.traceback if ev.exc else "")
         if slow and not run.done:
             now = self.loop.time()
-            # the engine's live set: O(1), not O(tasks)
-            self._set_status(running_text(len(run.tracer.live), now - (table.started or now)))
+            paused = self.loop.paused
+            if paused and _nothing_yet(table):      # Pause, then Run: nothing has run yet
+                self._set_status(PAUSED_AT_START)
+            else:   # the engine's live set: O(1), not O(tasks)
+                self._set_status(running_text(len(run.tracer.live), now - (table.started or now), paused))
+        self._update_empty_text()     # O(1): follows Pause/Resume and the first task
         self.frameApplied.emit(n_events, slow)
 
     def _finish(self) -> None:
@@ -261,7 +315,9 @@ class RunController(QObject):
             return
         self._finished_run = run
         outcome = run.outcome or table.outcome or RunOutcome.COMPLETED
-        self._set_status(finished_text(outcome, table.started, table.finished, run.error))
+        self._set_status(finished_text(outcome, table.started, table.finished,
+                                       run.error_headline or run.error))
+        self._update_empty_text()
         self.liveChanged.emit(bool(self.live_runs()))   # earlier runs may still be unwinding
         if run.error:
             self.runFailed.emit(run.error)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
@@ -16,7 +17,10 @@ _MAX_RANGES = 16
 
 _DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _FOREGROUND = 0, 1, 3, 7, 9   # Qt.ItemDataRole values
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_TICK_S = 0.1
+# The live "Elapsed" cells are announced at most this often in *wall* time (the refresher ticks
+# them every ~100 ms, the time bar's clock reads the loop every 100 ms too).  Not loop time: at
+# 1/20x, 0.1 s of loop time is 2 s on the wall clock, and the column lagged the clock that long.
+_TICK_S = 0.08
 
 _STATE_HELP = {state: state.doc for state in TaskState}   # what each state means, said once (vocab)
 # Module constants: data() is the hot path, and an enum class attribute costs ~5x a global.
@@ -64,7 +68,8 @@ class TaskTableModel(QAbstractTableModel):
         self._now: float | None = None      # clock for live "Elapsed", set by tick()
         self._first_live = 0                # rows above this one have all ended
         self._cwd = os.getcwd()
-        self._last_tick = -1.0
+        self._last_tick = -1.0              # wall time (time.monotonic) of the last announcement
+        self._announced: float | None = None   # the loop time it announced
         self._handlers = self._make_handlers()
         # Tasks a library created for its own ends (table.library_tids) are left out unless asked.
         self.show_library = False
@@ -79,7 +84,7 @@ class TaskTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._table = table
         self._rows, self._row_of = [], {}
-        self._now = None
+        self._now = self._announced = None
         self._last_tick = -1.0
         self._first_live = 0
         if table is not None:
@@ -118,15 +123,18 @@ class TaskTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(top, 0), self.index(bottom, last_col))
 
     def tick(self, now: float) -> None:
-        """Advance the clock of the live "Elapsed" cells: one ``dataChanged`` on that column.
+        """Advance the clock of the live "Elapsed" cells to loop time ``now``: one ``dataChanged``
+        on that column.
 
-        Safe to call every frame: the signal goes out at most every 100 ms (the cells show
-        milliseconds, and repainting a table column 60 times a second costs more than it shows).
+        Safe to call every frame: the signal goes out at most every ~100 ms of wall time, whatever
+        the loop's speed (the cells show milliseconds, and repainting a table column 60 times a
+        second costs more than it shows), and not at all while the clock stands still (paused).
         """
-        if 0.0 <= now - self._last_tick < _TICK_S:
-            self._now = now
+        wall = time.monotonic()
+        self._now = now
+        if now == self._announced or 0.0 <= wall - self._last_tick < _TICK_S:
             return
-        self._now = self._last_tick = now
+        self._announced, self._last_tick = now, wall
         # Rows never come back to life once ended, so the first live row only moves down: the
         # scan is amortised O(1) per row over a run, not O(rows) per tick.
         rows, live = self._rows, LIVE_STATES

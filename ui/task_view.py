@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QPersistentModelIndex, QRect, QSize, Qt, QTim
 from PySide6.QtGui import QAccessible, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHeaderView, QInputDialog, QMenu,
                                QStyle, QStyledItemDelegate, QStyleOptionButton,
-                               QStyleOptionViewItem, QTableView)
+                               QStyleOptionViewItem, QTableView, QToolButton)
 
 from asyncio_playground.vocab import LIVE_STATES
 from . import colors
@@ -210,6 +210,9 @@ class TaskTableView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab and Shift+Tab move on to the next pane, as everywhere else in the window; inside the
+        # table the arrow keys move (Qt's default walked cells and rows and never let Tab out).
+        self.setTabKeyNavigation(False)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
@@ -232,6 +235,12 @@ class TaskTableView(QTableView):
         self._fitting = False
         self.user_widths: dict[int, int] = {}   # column -> width the user gave it by hand
         self.folded: set[int] = set()           # columns hidden because the pane is too narrow
+        # Never silently: a button at the header's right end says how many are folded away and
+        # shows them (the table then scrolls sideways) until clicked again.
+        self.unfolded = False
+        self.fold_button = QToolButton(hheader, objectName="foldButton", autoRaise=True)
+        self.fold_button.hide()
+        self.fold_button.clicked.connect(self._toggle_fold)
         self._wanted: dict[int, int] = {}       # column -> width its content asks for (grows)
         self._measured = 0                      # rows measured so far (of the current table)
         # What each row was last painted to show (row -> model.paint_key): see dataChanged.
@@ -436,6 +445,9 @@ class TaskTableView(QTableView):
             if sum(least(c) for c in widths if c not in hidden) <= room:
                 break
             hidden.add(col)
+        self._show_fold_button(hidden)
+        if self.unfolded:
+            hidden = set()
         if hidden != self.folded:
             self.folded = hidden
             self._fitting = True     # hiding a section "resizes" it to 0: not the user's doing
@@ -517,6 +529,33 @@ class TaskTableView(QTableView):
         menu.addAction("Fit columns to content", self.fit_to_content)
         menu.popup(self.horizontalHeader().mapToGlobal(pos))
         self._menu = menu
+
+    def _show_fold_button(self, foldable: set[int]) -> None:
+        """The fold button: "+N" while columns are folded away, "Fold" while the learner keeps
+        them shown in a pane too narrow for them, hidden when everything fits."""
+        button, model = self.fold_button, self.model()
+        if not foldable:
+            button.hide()
+            return
+        names = " and ".join(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in sorted(foldable))
+        if self.unfolded:
+            button.setText("Fold")
+            button.setToolTip(f"Fold {names} away again: this pane is too narrow for every column")
+        else:
+            button.setText(f"+{len(foldable)}")
+            button.setToolTip(f"{names} {'are' if len(foldable) > 1 else 'is'} folded away: this pane "
+                              "is too narrow.  Click to show them (the table scrolls sideways), or "
+                              "widen the pane; a name's tooltip says them too.")
+        button.adjustSize()
+        header = self.horizontalHeader()
+        button.setFixedHeight(header.height() - 2)
+        button.move(header.width() - button.width() - 1, 1)
+        button.show()
+        button.raise_()
+
+    def _toggle_fold(self) -> None:
+        self.unfolded = not self.unfolded
+        self._fit_columns()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QProxyStyle, QSizePolicy, QSlider,
+                               QStyle, QToolButton, QWidget)
 
 from . import lazy_module
 
@@ -27,6 +27,18 @@ SPEEDS = (("1/20×", 0.05, False), ("1/10×", 0.1, False), ("¼×", 0.25, False)
 _ONE_X = 4
 _SCRUB_STEPS = 1000
 _PLAY_MS = 33
+#: The clock when the shown lesson has no run to count from (nothing to measure yet).
+NO_TIME = "t = —"
+
+
+class _JumpToClickStyle(QProxyStyle):
+    """The scrubber's style: a left click on the track jumps the handle to where it was clicked
+    (and a drag goes on from there), as a media scrubber does, instead of Qt's page step toward it."""
+
+    def styleHint(self, hint, option=None, widget=None, data=None):
+        if hint == QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
+            return Qt.MouseButton.LeftButton.value
+        return super().styleHint(hint, option, widget, data)
 
 
 def _where(nxt) -> str:
@@ -59,7 +71,8 @@ class TimeBar(QWidget):
     def __init__(self, loop, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="timeBar")
         self.loop = loop
-        self._origin: float | None = None     # loop time the shown run started
+        self._origin: float | None = None     # loop time the shown run started (None: no run shown)
+        self._live_origin: float | None = None  # loop time the live run started (None: none is live)
         self._selected = None                 # callable -> the selected task (or None)
         self._replay = None                   # a playground.replay.Replay while one is shown
         self._moment: float | None = None
@@ -119,6 +132,11 @@ class TimeBar(QWidget):
         self.slider.setRange(0, _SCRUB_STEPS)
         self.slider.setValue(_SCRUB_STEPS)
         self.slider.setMinimumWidth(120)
+        # A click on the track jumps there.  The proxy follows the app's style (Fusion in the app);
+        # it is the slider's child, so it lives as long as the slider.
+        self._slider_style = _JumpToClickStyle(self.slider.style().name())
+        self._slider_style.setParent(self.slider)
+        self.slider.setStyle(self._slider_style)
         self.slider.setToolTip("Replay: drag to see the finished run at any moment — the table, "
                                "timeline, await view, gutter and console show that moment")
         self.slider.valueChanged.connect(self._scrubbed)
@@ -127,7 +145,7 @@ class TimeBar(QWidget):
         self.next_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.next_label, 2)
         self._tick = QTimer(self, interval=100)
-        self._tick.timeout.connect(self._update_clock)
+        self._tick.timeout.connect(self._ticked)
         self._player = QTimer(self, interval=_PLAY_MS)
         self._player.timeout.connect(self._play_frame)
         loop.clock_listeners.append(self._clock_changed)
@@ -158,13 +176,36 @@ class TimeBar(QWidget):
 
     def run_started(self, origin: float) -> None:
         """A run started at loop time ``origin``: the clock counts from it; no replay."""
-        self._origin = origin
         self.set_replay(None)
+        self._origin = self._live_origin = origin
         self._tick.start()
         self._update_clock()
 
     def run_ended(self) -> None:
+        """The live run ended: the clock stops.  It reads nothing until ``set_replay`` offers the
+        ended run (the window does, when that run is the one on screen)."""
         self._tick.stop()
+        self._live_origin = None
+        if self._replay is None:
+            self._origin = None
+        self._update_clock()
+
+    def show_no_run(self) -> None:
+        """The shown lesson has no run (never run here): the clock reads ``t = —``, whether or not
+        a run of another lesson is live off screen."""
+        self.set_replay(None)
+        self._origin = None
+        self._tick.stop()
+        self._update_clock()
+
+    def show_live_run(self) -> None:
+        """The shown lesson's run is the live one again: the clock counts from its start and ticks
+        (a no-op when no run is live)."""
+        if self._live_origin is None:
+            return
+        self.set_replay(None)
+        self._origin = self._live_origin
+        self._tick.start()
         self._update_clock()
 
     def set_replay(self, replay) -> None:
@@ -181,7 +222,16 @@ class TimeBar(QWidget):
         self.slider.blockSignals(False)
         if replay is not None:
             self._origin = replay.start
+        elif self._live_origin is None:
+            # No run to count from: a lesson shown before any run of it (or after another
+            # lesson's run) must not read the time since some other run started.
+            self._origin = None
         self._update_clock()
+
+    @property
+    def replay(self):
+        """The finished run's ``Replay`` on the scrubber (None: none is offered)."""
+        return self._replay
 
     @property
     def moment(self) -> float | None:
@@ -253,6 +303,15 @@ class TimeBar(QWidget):
         task = self._selected() if self._selected is not None else None
         self.act_step_task.setEnabled(paused and task is not None and not task.done())
 
+    def _ticked(self) -> None:
+        if not getattr(self.loop, "tracers", True):
+            # No run is live any more (it ended off screen, where nobody calls run_ended): the
+            # clock stops at its last reading instead of counting on from that run's start.
+            self._tick.stop()
+            self._live_origin = None
+            return
+        self._update_clock()
+
     def _update_clock(self) -> None:
         if self._moment is not None:
             t = self._moment
@@ -260,7 +319,7 @@ class TimeBar(QWidget):
             t = self._replay.end
         else:
             t = self.loop.time()
-        text = f"t = {t - self._origin:.3f} s" if self._origin is not None else "t = –"
+        text = f"t = {t - self._origin:.3f} s" if self._origin is not None else NO_TIME
         if self._moment is not None and self._replay is not None:
             text = f"t = {t - self._origin:.3f} of {self._replay.end - self._origin:.3f} s"
         if self.loop.paused and self._replay is None:

@@ -22,6 +22,9 @@ while they are out of date).  :func:`validate` reports problems as ``file:line: 
 events (see docs/engine-api.md); :func:`explain` says what the run showed, one :class:`Finding` (✓ or
 ✗ and plain words with the measured value) per expectation.  A lesson's ``[predict]`` table asks
 the learner for a prediction; :func:`compare` holds it against the run (:class:`Comparison`).
+:func:`why_cannot_run` says why this interpreter cannot run a lesson ("needs Python 3.14+"; None
+when it can) and :func:`how_to_run` what to install; :func:`likely_cause` says when a run fell
+short of its lesson for a reason outside the code (stopped, the network, a busy machine...).
 
 Inside: ``_format`` (file names, the sidecar, :class:`Lesson`, :func:`load`, :func:`discover`),
 ``_validate`` (:func:`validate`, :func:`check_main`), ``_checks`` (:data:`CHECKS`, :func:`check`,
@@ -31,11 +34,13 @@ Inside: ``_format`` (file names, the sidecar, :class:`Lesson`, :func:`load`, :fu
 from ._authoring import authoring_tables
 from ._checks import CHECKS, Finding, check, explain
 from ._format import (ENV_VAR, GROUPS, SIDECAR_SUFFIX, USER_GROUP, Lesson, default_directory,
-                      discover, groups, load, missing_needs, sidecar_path)
+                      discover, groups, how_to_run, load, missing_needs, sidecar_path,
+                      why_cannot_run)
 from .predictions import PREDICTIONS, Comparison, compare
+from ._shortfall import Cause, likely_cause
 from ._validate import check_main, validate
 
-__all__ = ["CHECKS", "Comparison", "ENV_VAR", "Finding", "GROUPS", "Lesson", "PREDICTIONS",
+__all__ = ["CHECKS", "Cause", "Comparison", "ENV_VAR", "Finding", "GROUPS", "Lesson", "PREDICTIONS",
            "SIDECAR_SUFFIX", "USER_GROUP", "authoring_tables", "check", "check_main", "compare",
-           "default_directory", "discover", "explain", "groups", "load", "missing_needs",
-           "sidecar_path", "validate"]
+           "default_directory", "discover", "explain", "groups", "how_to_run", "likely_cause",
+           "load", "missing_needs", "sidecar_path", "validate", "why_cannot_run"]

@@ -156,19 +156,67 @@ def _course_key(lesson: Lesson) -> tuple:
 
 
 def missing_needs(lesson: Lesson) -> list[str]:
-    """What this interpreter lacks to run *lesson* (empty = nothing)."""
-    modules = lesson.needs.get("modules", ())
-    missing = [f"module {m!r}" for m in (modules if isinstance(modules, (list, tuple)) else ())
-               if isinstance(m, str) and importlib.util.find_spec(m) is None]
-    want = lesson.needs.get("python")
+    """What this interpreter lacks to run *lesson* (empty = nothing): ``["module 'httpx'",
+    "Python 3.14"]``."""
+    modules, python = _lacking(lesson)
+    return [f"module {m!r}" for m in modules] + ([f"Python {python}"] if python else [])
+
+
+def _lacking(lesson: Lesson) -> tuple[list[str], str | None]:
+    """(the modules *lesson* needs that this interpreter cannot import, the Python version it
+    needs when this one is older, else None)."""
+    needs = lesson.needs if isinstance(lesson.needs, dict) else {}
+    modules = needs.get("modules", ())
+    missing = [m for m in (modules if isinstance(modules, (list, tuple)) else ())
+               if isinstance(m, str) and _cannot_import(m)]
+    want = needs.get("python")
     if want:
         try:
             wanted = tuple(int(p) for p in str(want).split("."))
         except ValueError:
-            return missing            # validate() reports it
+            return missing, None      # validate() reports it
         if sys.version_info[:len(wanted)] < wanted:
-            missing.append(f"Python {want}")
-    return missing
+            return missing, str(want)
+    return missing, None
+
+
+def _cannot_import(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):        # "a.b" whose parent is missing, or an odd name
+        return True
+
+
+def why_cannot_run(lesson: Lesson) -> str | None:
+    """Why this interpreter cannot run *lesson*, in a few words: ``"needs Python 3.14+"``,
+    ``"needs module 'httpx'"``, ``"needs Python 3.14+ and module 'httpx'"``; None when it can.
+
+    What the window's Run button and ``asyncio-playground run`` refuse with (what to install:
+    :func:`how_to_run`).  Only the lesson's declared ``needs`` count: running is never tried."""
+    modules, python = _lacking(lesson)
+    parts = ([f"Python {python}+"] if python else []) + [f"module {m!r}" for m in modules]
+    if not parts:
+        return None
+    return "needs " + (parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}")
+
+
+def how_to_run(lesson: Lesson) -> str | None:
+    """What to install so that *lesson* runs (None: it runs here), for a learner: the Python to
+    start the playground with, and the ``pip install`` line for missing modules (it assumes the
+    distribution is named as the module, as ``httpx`` is).  An imperative that follows "To run
+    it, " or "cannot run X: it needs ...; "."""
+    modules, python = _lacking(lesson)
+    if not modules and not python:
+        return None
+    this = ".".join(map(str, sys.version_info[:3]))
+    steps = []
+    if python:
+        steps.append(f"install Python {python} or newer (python.org, or `uv python install "
+                     f"{python}`) and start asyncio-playground with it (this is Python {this})")
+    if modules:
+        steps.append(f"install {', '.join(modules)} into the Python that runs the playground: "
+                     f"`{sys.executable} -m pip install {' '.join(modules)}`")
+    return "; ".join(steps)
 
 
 # -- the sidecar ----------------------------------------------------------------------------------------

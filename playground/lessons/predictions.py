@@ -207,20 +207,35 @@ def _end_states(ctx: _Context, said: dict, table: Any, filename: str | None) -> 
 def _duration(ctx: _Context, seconds: float, predict: dict) -> Comparison:
     if predict.get("task"):
         row = max(ctx.match(predict["task"]), key=ctx.lifetime)
-        took, what, tid, t = ctx.lifetime(row), f"{_q(row)} took", row.tid, ctx.interval(row)[1]
+        took, who, tid, t = ctx.lifetime(row), _q(row), row.tid, ctx.interval(row)[1]
+        what = f"{who} took"
     else:
-        took, what, tid, t = ctx.span(), "the run's tasks took", None, ctx.run_end
+        took, who, tid, t = ctx.span(), "the run", None, ctx.run_end
+        what = "the run's tasks took"
     slack = max(predict.get("tolerance", 0.25) * took, 0.1)
     ok = abs(seconds - took) <= slack
     item = Item(f"about {seconds:g} s", f"{_secs(took)}", ok, tid, t)
     if ok:
         return Comparison("duration", (item,), True, None, None, None)
-    ratio = seconds / took if took > 0 else float("inf")
-    how = (f"{ratio:.1f}× as long as it took" if ratio >= 1 else
-           f"{1 / ratio:.1f}× shorter than it took" if ratio > 0 else "no time at all")
-    words = (f"You said about {seconds:g} s; {what} {_secs(took)} (your guess was {how}; "
+    words = (f"You said about {seconds:g} s; {what} {_secs(took)} ({_how_far(seconds, took, who)}; "
              f"within {_secs(slack)} counts as right).")
     return Comparison("duration", (item,), False, words, tid, t)
+
+
+def _how_far(guess: float, took: float, who: str) -> str:
+    """How a duration guess missed, said from the longer side: "the run took 2.0× longer than your
+    guess" / "your guess was 2.0× longer than the run took" (a difference in seconds where the
+    ratio would round to 1.0×)."""
+    if guess <= 0:
+        return "your guess was no time at all"
+    if took <= 0:
+        return f"{who} took no measurable time"
+    longer, shorter = max(guess, took), min(guess, took)
+    ratio = longer / shorter
+    by = f"{ratio:.1f}× longer" if ratio >= 1.05 else f"{_secs(longer - shorter)} longer"
+    if took > guess:
+        return f"{who} took {by} than your guess"
+    return f"your guess was {by} than {who} took"
 
 
 def _output_order(ctx: _Context, order: list[str]) -> Comparison:

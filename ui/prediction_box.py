@@ -3,10 +3,15 @@
 
 The comparison is ``asyncio_playground.lessons.compare``: against the run's trace, never against
 an answer key, so an edited script is compared with what it did.
+
+What the box holds (the draft, the committed prediction, the last comparison) is also a plain
+``PredictionState`` (``ui/lesson_state.py``): :meth:`PredictionBox.state` takes it,
+``set_predict(predict, seed, state)`` shows it again.
+
+Markdown from a lesson (``explain``, the quiz's texts) is rendered by Qt's Markdown reader, as the
+lesson text is: :func:`markdown_html`.
 """
 from __future__ import annotations
-
-import re
 
 from asyncio_playground.vocab import TaskState
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFr
                                QVBoxLayout, QWidget)
 
 from . import lazy_module
+from .lesson_state import PredictionState
 
 html = lazy_module("html")    # imported once a lesson is shown (not for the window's first paint)
 predictions = lazy_module("asyncio_playground.lessons.predictions")   # once a lesson is shown
@@ -32,15 +38,23 @@ def bad_color() -> str:
     return colors.state_ink(TaskState.FAILED).name()
 
 _PICK = "— pick —"
+_COMMITTED = ("Committed. Now run the lesson (F5): when it ends, your prediction is compared "
+              "with what happened.")
+_NOT_COMPARED = "That run was not compared: commit a prediction first, then run again."
 
 
-def inline_html(markdown: str) -> str:
-    """A short Markdown text (an explanation) for a rich-text label: escaped, `code` and **bold**
-    kept, paragraphs kept apart."""
-    text = html.escape(str(markdown), quote=False)
-    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
-    return re.sub(r"\n\s*\n", "<br><br>", text)
+def markdown_html(markdown: str) -> str:
+    """Markdown (a lesson's ``explain``, its question's why, a verdict with inline HTML in front)
+    as an HTML fragment for a rich-text label: Qt's Markdown reader (``QTextDocument.setMarkdown``,
+    as the lesson text is shown), the body of its HTML without the document's own font."""
+    from PySide6.QtGui import QTextDocument
+    doc = QTextDocument()
+    doc.setMarkdown(str(markdown))
+    page = doc.toHtml()
+    body = page.find("<body")
+    start = page.find(">", body) + 1 if body >= 0 else 0
+    end = page.rfind("</body>")
+    return page[start:end if end >= 0 else len(page)].strip()
 
 
 class PredictionBox(QFrame):
@@ -78,6 +92,7 @@ class PredictionBox(QFrame):
         self.heading.setFont(font)
         self.ask = QLabel(self)
         self.ask.setWordWrap(True)
+        self.ask.setTextFormat(Qt.TextFormat.MarkdownText)
         self.inputs = QWidget(self)
         self._inputs = QVBoxLayout(self.inputs)
         self._inputs.setContentsMargins(0, 0, 0, 0)
@@ -119,11 +134,18 @@ class PredictionBox(QFrame):
         self.seconds: QDoubleSpinBox | None = None
         self._committed = None          # the committed value, None: not committed
         self.comparison = None
+        self._problem: str | None = None   # why the last run could not be compared
+        self._uncompared = False           # the last run ended with nothing committed
         self.set_predict(None)
 
     # == building ======================================================================================
-    def set_predict(self, predict: dict | None, seed: str = "") -> None:
-        """Ask for ``predict`` (a lesson's ``[predict]`` table), or hide for None."""
+    def set_predict(self, predict: dict | None, seed: str = "",
+                    state: PredictionState | None = None) -> None:
+        """Ask for ``predict`` (a lesson's ``[predict]`` table), or hide for None.  With ``state``
+        (from :meth:`state`), show the prediction as it was: the draft or the committed value,
+        the comparison with ✓/✗ and the status line; nothing is compared again and no signal is
+        emitted.  Parts of ``state`` that no longer fit ``predict`` (its sidecar was edited) are
+        dropped."""
         while self._inputs.count():
             item = self._inputs.takeAt(0)
             widget = item.widget()
@@ -133,6 +155,7 @@ class PredictionBox(QFrame):
         self.order, self.combos, self.seconds = None, {}, None
         self._committed = None
         self.comparison = None
+        self._problem, self._uncompared = None, False
         self.result.hide()
         self.result.clear()
         self.point_button.hide()
@@ -152,6 +175,8 @@ class PredictionBox(QFrame):
             self._build_seconds()
         self._set_locked(False)
         self._update_commit()
+        if state is not None:
+            self._restore(state)
 
     def _build_order(self, items: list[str]) -> None:
         row = QWidget(self.inputs)
@@ -214,6 +239,78 @@ class PredictionBox(QFrame):
         self.seconds = spin
         self._inputs.addWidget(row)
 
+    # == its state, as plain data ===================================================================
+    def state(self) -> PredictionState:
+        """What the box shows now, as a :class:`PredictionState` (no widgets in it)."""
+        if self.predict is None:
+            return PredictionState()
+        draft = None
+        if not self.is_committed():
+            if self.order is not None:
+                draft = tuple(self._order_texts())
+            elif self.combos:
+                draft = {spec: (None if combo.currentText() == _PICK else combo.currentText())
+                         for spec, combo in self.combos.items()}
+            elif self.seconds is not None:
+                draft = self.seconds.value()
+        committed = self._committed
+        if isinstance(committed, list):
+            committed = list(committed)
+        elif isinstance(committed, dict):
+            committed = dict(committed)
+        return PredictionState(draft=draft, committed=committed, comparison=self.comparison,
+                               problem=self._problem, uncompared=self._uncompared)
+
+    def _restore(self, state: PredictionState) -> None:
+        committed = state.committed
+        shown = committed if committed is not None else state.draft
+        if shown is not None and not self._show_value(shown):
+            return                    # the lesson's [predict] changed: a fresh prediction
+        if committed is not None:
+            self._committed = list(committed) if isinstance(committed, (list, tuple)) else (
+                dict(committed) if isinstance(committed, dict) else committed)
+            self._set_locked(True)
+            self.status.setText(_COMMITTED)
+            if state.comparison is not None:
+                self._show_comparison(state.comparison)
+            elif state.problem:
+                self._show_problem(state.problem)
+        elif state.uncompared:
+            self._uncompared = True
+            self.status.setText(_NOT_COMPARED)
+
+    def _show_value(self, value) -> bool:
+        """Put ``value`` (a draft or a committed prediction) in the inputs; False when it does
+        not fit them."""
+        if self.order is not None:
+            texts = [str(v) for v in value] if isinstance(value, (list, tuple)) else None
+            if texts is None or sorted(texts) != sorted(self._order_texts()):
+                return False
+            self.order.clear()
+            for text in texts:
+                self.order.addItem(QListWidgetItem(text))
+            self.order.setCurrentRow(0)
+            return True
+        if self.combos:
+            if not isinstance(value, dict) or set(value) != set(self.combos):
+                return False
+            picks = {spec: value[spec] or _PICK for spec in self.combos}
+            if any(self.combos[spec].findText(pick) < 0 for spec, pick in picks.items()):
+                return False
+            for spec, pick in picks.items():
+                self.combos[spec].setCurrentText(pick)
+            return True
+        if self.seconds is not None:
+            try:
+                self.seconds.setValue(float(value))
+            except (TypeError, ValueError):
+                return False
+            return True
+        return False
+
+    def _order_texts(self) -> list[str]:
+        return [self.order.item(i).text() for i in range(self.order.count())]
+
     # == the learner's side ============================================================================
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
         if obj is self.order and event.type() == event.Type.KeyPress and \
@@ -242,7 +339,7 @@ class PredictionBox(QFrame):
         if self.predict is None:
             return None
         if self.order is not None:
-            return [self.order.item(i).text() for i in range(self.order.count())]
+            return self._order_texts()
         if self.combos:
             picked = {spec: combo.currentText() for spec, combo in self.combos.items()}
             return None if _PICK in picked.values() else picked
@@ -269,9 +366,9 @@ class PredictionBox(QFrame):
         if self.predict is None or value is None:
             return False
         self._committed = value
+        self._uncompared = False
         self._set_locked(True)
-        self.status.setText("Committed. Now run the lesson (F5): when it ends, your prediction "
-                            "is compared with what happened.")
+        self.status.setText(_COMMITTED)
         self.committed.emit(value)
         return True
 
@@ -279,6 +376,7 @@ class PredictionBox(QFrame):
         """Unlock the prediction to change it (drops the comparison)."""
         self._committed = None
         self.comparison = None
+        self._problem, self._uncompared = None, False
         self.result.hide()
         self.point_button.hide()
         self._set_locked(False)
@@ -302,27 +400,33 @@ class PredictionBox(QFrame):
         if self.predict is None:
             return None
         if not self.is_committed():
-            self.status.setText("That run was not compared: commit a prediction first, then "
-                                "run again.")
+            self._uncompared = True
+            self.status.setText(_NOT_COMPARED)
             return None
         try:
             comparison = predictions.compare(self.predict, self._committed, table, events, outcome,
                                           filename=filename)
         except ValueError as exc:      # the edited script no longer has a task the lesson names
-            self.comparison = None
-            self.result.setText(f"<b>Cannot compare with this run:</b> {html.escape(str(exc))}")
-            self.result.show()
-            self.point_button.hide()
+            self._show_problem(str(exc))
             return None
-        self.comparison = comparison
-        self.result.setText(self._html(comparison))
-        self.result.show()
-        self.point_button.setVisible(comparison.tid is not None)
-        self.status.setText("Compared with the run that just ended.")
+        self._show_comparison(comparison)
         self.compared.emit(comparison)
         if comparison.tid is not None:
             self.taskPointed.emit(comparison.tid)
         return comparison
+
+    def _show_comparison(self, comparison) -> None:
+        self.comparison, self._problem = comparison, None
+        self.result.setText(self._html(comparison))
+        self.result.show()
+        self.point_button.setVisible(comparison.tid is not None)
+        self.status.setText("Compared with the last run of the lesson.")
+
+    def _show_problem(self, problem: str) -> None:
+        self.comparison, self._problem = None, problem
+        self.result.setText(f"<b>Cannot compare with this run:</b> {html.escape(problem)}")
+        self.result.show()
+        self.point_button.hide()
 
     def _point(self) -> None:
         if self.comparison is not None and self.comparison.tid is not None:
@@ -343,5 +447,5 @@ class PredictionBox(QFrame):
             head = (f"<b style='color:{bad_color()}'>✗ First difference:</b> "
                     f"{html.escape(c.divergence or '', quote=False)}")
         explain = self.predict.get("explain") if self.predict else None
-        tail = f"<br><br>{inline_html(explain)}" if explain else ""
+        tail = markdown_html(explain) if explain else ""
         return f"{head}<br>{table}{tail}"
