@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit  # noqa: E402
 
 from asyncio_playground.ui import colors  # noqa: E402
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
-from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
+from asyncio_playground.ui.task_delegate import TaskDelegate  # noqa: E402
 
 GATHERED = textwrap.dedent("""\
     import asyncio

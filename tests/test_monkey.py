@@ -46,7 +46,7 @@ from asyncio_playground._tracer import tracer_of  # noqa: E402
 from asyncio_playground.ui.edits import EditStore  # noqa: E402
 from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
-from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
+from asyncio_playground.ui.task_delegate import TaskDelegate  # noqa: E402
 
 SEED = 1234
 N_ACTIONS = int(os.environ.get("MONKEY_N", 2000))
@@ -122,7 +122,6 @@ BROKEN = {
         import asyncio
 
         async def spin():
-            await asyncio.sleep(0.1)   # the loop's heartbeat resumes before the runaway (BLOCKER_NOTE)
             while True:
                 pass
 
@@ -133,7 +132,6 @@ BROKEN = {
         import time
 
         async def nap():
-            await asyncio.sleep(0.1)   # the loop's heartbeat resumes before the runaway (BLOCKER_NOTE)
             time.sleep(60)
 
         async def main():
@@ -168,19 +166,6 @@ BROKEN = {
         """,
 }
 BLOCKERS = {"runaway_spin.py", "runaway_sleep.py"}
-STOP_NOTE = """Engine bug found by this test (playground/_runner.py): Stop (or Run again, which stops
-the current run) pressed after the lesson's module code called asyncio.run(main()) but before the
-loop created main()'s task is lost: `Run.stop()` finds no live task, and `_start_main` then starts
-main() anyway, which runs to its end.  Repro: /tmp/repro/stop_before_main.py in the report."""
-BLOCKER_NOTE = """Engine bug seen by this test (playground/_watchdog.py, not fixed here): a runaway
-`while True: pass` task sometimes runs for good with the block limit at 0.5 s (loop thread stuck in
-the lesson's loop, watchdog thread idling in `_stop.wait(BEAT)`).  `_watch` picks the culprit, and
-with it the limit, once per block, when the heartbeat stops.  When the window's own work held the
-loop thread >= 100 ms first (culprit None: no limit) and the runaway began before the next
-heartbeat, the block is never re-examined.  So runaways here start on a quiet loop, after a 0.1 s
-sleep (five heartbeats), and are waited for."""
-
-
 class Recorder:
     """Everything that reached a last-resort hook, or the loop's exception handler unhandled."""
 
@@ -298,8 +283,9 @@ class Monkey:
         if item is None:
             return self.w.open_path(path)      # first time: what "Open file…" does
         tree.scrollToItem(item)
-        self.qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
-                              pos=tree.visualItemRect(item).center())
+        pos = tree.visualItemRect(item).center()
+        assert tree.viewport().rect().contains(pos) and tree.itemAt(pos) is item   # on screen
+        self.qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
         return self.w.current_path() == path
 
     def _click(self, action):
@@ -367,10 +353,6 @@ class Monkey:
             name = sorted(BLOCKERS)[self.blockers % 2]
             self.blockers += 1
         self.done[f"broken:{name}"] += 1
-        if name in BLOCKERS:
-            # Runaways start on a quiet loop and are waited for: a block that runs straight on
-            # from other work is sometimes never interrupted (engine bug, see BLOCKER_NOTE).
-            self.wait_runs_end()
         assert self._click_path(self.scripts[name])
         if name in BLOCKERS:
             self.revert()             # the monkey's own typos may have broken it
@@ -381,22 +363,19 @@ class Monkey:
             self.qtbot.waitUntil(lambda: run.done, timeout=10_000)
 
     def wait_runs_end(self, timeout=10.0):
-        """Press Stop (again every 0.5 s) until every run has ended: a Stop that lands before a
-        run's main() task exists is lost by the engine (STOP_NOTE); the window's Stop stops
-        earlier runs still live too, so pressing it again is the user's remedy."""
-        deadline = time.monotonic() + timeout
-        while self.w.live_runs() and time.monotonic() < deadline:
-            if self.w.act_stop.isEnabled():
-                self.stop()
-            try:
-                self.qtbot.waitUntil(lambda: not self.w.live_runs(), timeout=500)
-            except Exception:   # pytestqt's TimeoutError: press Stop again
-                pass
-        assert not self.w.live_runs(), "runs still live after Stop:\n" + "\n".join(
-            f"  {Path(r.path).name}: current={r is self.w.run} stopping={r._stopping} "
-            f"module_running={r._module_running} awaiting_main={r._awaiting_main} "
-            f"thread_alive={r._thread.is_alive()} live_tasks={list(r.tracer.live.values())}"
-            for r in self.w.live_runs())
+        """Press Stop once: every run ends, the current one and earlier ones still unwinding (a
+        Stop that lands before a run's main() task exists is not lost).  On a timeout, the
+        failure says which runs are left and where each stands."""
+        if self.w.act_stop.isEnabled():
+            self.stop()
+
+        def all_ended():
+            assert not self.w.live_runs(), "runs still live after Stop:\n" + "\n".join(
+                f"  {Path(r.path).name}: current={r is self.w.run} stopping={r._stopping} "
+                f"module_running={r._module_running} awaiting_main={r._awaiting_main} "
+                f"thread_alive={r._thread.is_alive()} live_tasks={list(r.tracer.live.values())}"
+                for r in self.w.live_runs())
+        self.qtbot.waitUntil(all_ended, timeout=int(timeout * 1000))
 
     def run_long(self):
         assert self._click_path(self.scripts["long_workers.py"])

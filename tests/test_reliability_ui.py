@@ -351,8 +351,7 @@ WINDOW_CASES = [
     ("del_builtins_len.py", True, "NameError"),
     ("add_reader_leftover.py", True, "reader fired"),
     ("utf8_bom.py", True, "café"),
-    # latin1_cookie.py: not yet in the window, which reads files as UTF-8 (ui/main_window.py
-    # open_path; the engine's read_source decodes as Python does).
+    ("latin1_cookie.py", True, "na\u00efve"),   # decoded as Python decodes it (its coding cookie)
     ("subprocess_sleep.py", False, "terminated"),
 ]
 

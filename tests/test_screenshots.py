@@ -68,7 +68,7 @@ def shoot(out: str, size: tuple[int, int], dark: bool) -> dict:
     from asyncio_playground.ui.edits import EditStore
     from asyncio_playground.ui.main_window import MainWindow
     from asyncio_playground.ui.task_model import TaskTableModel as M
-    from asyncio_playground.ui.task_view import TaskDelegate
+    from asyncio_playground.ui.task_delegate import TaskDelegate
 
     app = ui_app._application(None)
     loop = playground.new_event_loop()

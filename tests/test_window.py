@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 import asyncio_playground as playground  # noqa: E402
 from asyncio_playground.ui.app import finish_runs  # noqa: E402
 from asyncio_playground.ui.task_model import TaskTableModel  # noqa: E402
-from asyncio_playground.ui.task_view import TaskDelegate  # noqa: E402
+from asyncio_playground.ui.task_delegate import TaskDelegate  # noqa: E402
 
 CREATE_TASK_LESSON = "basics_02_concurrent_tasks"
 

@@ -221,3 +221,40 @@ def test_editing_feature_keeps_edits_and_cancel_points_per_workspace(qtbot, tmp_
     desk.switch(a)
     assert editor.toPlainText() == "print('a')\nx = 1" and editor.cancel_points() == {1}
     edits.flush()
+
+
+# == 6. 1024x700: titles wrap, no column folds away silently, Compare offers "Open larger" ==============
+def test_small_window_wraps_titles_and_counts_folded_columns(qtbot, window):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    w = window
+    w.resize(1024, 700)
+    w.default_layout()
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    tree = w.browser.tree
+    qtbot.waitUntil(lambda: tree.viewport().width() < 220, timeout=2000)
+    longest = max((tree.topLevelItem(i).child(j) for i in range(tree.topLevelItemCount())
+                   for j in range(tree.topLevelItem(i).childCount())), key=lambda it: len(it.text(0)))
+    tree.scrollToItem(longest)
+    rect = tree.visualItemRect(longest)
+    metrics = QFontMetrics(tree.font())
+    one_line = metrics.height()
+    wrapped = metrics.boundingRect(QRect(0, 0, rect.width(), 10_000), int(Qt.TextFlag.TextWordWrap),
+                                   longest.text(0))
+    assert rect.height() >= 2 * one_line and rect.height() >= wrapped.height()   # every line shown
+    run_to_end(qtbot, w)
+    view = w.task_view
+    w.splitters["main"].setSizes([200, 520, 304])                    # a narrow table pane
+    qtbot.waitUntil(lambda: bool(view.folded), timeout=2000)
+    button = view.fold_button
+    assert button.isVisible() and button.text() == f"+{len(view.folded)}"
+    names = [w.task_model.headerData(c, Qt.Orientation.Horizontal) for c in view.folded]
+    assert all(name in button.toolTip() for name in names)
+    header = view.horizontalHeader()
+    last = max(c for c in range(w.task_model.columnCount()) if not view.isColumnHidden(c))
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= button.x()   # not over a title
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not view.folded and all(not view.isColumnHidden(c) for c in range(w.task_model.columnCount()))
+    assert button.text() == "Fold"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert view.folded and button.text().startswith("+")

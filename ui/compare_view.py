@@ -11,7 +11,7 @@ from __future__ import annotations
 from asyncio_playground.replay import diff_runs
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget)
+                               QPushButton, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget)
 
 from .timeline import TimelineWidget
 
@@ -67,9 +67,18 @@ class CompareView(QWidget):
         self.timelines = (TimelineWidget(), TimelineWidget())
         self.differences = QListWidget(objectName="compareDifferences")
         self.differences.itemClicked.connect(self._clicked)
+        # Too little room for two timelines (the views pane at 1024x700 is ~230 px tall): the
+        # differences take the pane, and a full-size button opens the comparison larger.
+        self.larger = QPushButton("Open larger to see both runs' timelines", objectName="compareLarger")
+        self.larger.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarMaxButton))
+        self.larger.clicked.connect(self.detachRequested)
+        self.larger.setVisible(False)
+        self.compact = False
+        self._boxes: list[QWidget] = []
         split = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
         for caption, timeline in zip(self.captions, self.timelines):
             box = QWidget()
+            self._boxes.append(box)
             lay = QVBoxLayout(box, spacing=0)
             lay.setContentsMargins(0, 0, 0, 0)
             lay.addWidget(caption)
@@ -90,8 +99,28 @@ class CompareView(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.detach, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
+        layout.addWidget(self.larger)
         layout.addWidget(split, 1)
+        self._rows_h = rows
         self.set_runs(None, None, None, None)
+
+    #: Below this height (px) two timelines show no lanes: the view goes compact.
+    ROOMY = 380
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_room()
+
+    def _fit_room(self) -> None:
+        """Compact (the differences, and "Open larger") when two timelines would show no lanes."""
+        shown = self._tables[0] is not None and self._tables[1] is not None
+        compact = shown and self._detachable and self.height() < self.ROOMY
+        self.compact = compact
+        for box in self._boxes:
+            box.setVisible(shown and not compact)
+        self.larger.setVisible(compact)
+        self.detach.setVisible(shown and self._detachable and not compact)
+        self.differences.setMaximumHeight(16_777_215 if compact else self._rows_h * 5)
 
     def set_runs(self, label_a, table_a, label_b, table_b) -> list:
         """Show ``table_a`` (pinned, labelled ``label_a``) above ``table_b``; returns the
@@ -104,7 +133,7 @@ class CompareView(QWidget):
         self.differences.clear()
         self._tables = (table_a, table_b)
         self.runs = (label_a, table_a, label_b, table_b)
-        self.detach.setVisible(shown and self._detachable)
+        self._fit_room()
         if not shown:
             self.summary.setText(_EMPTY if table_a is None else
                                  f"Pinned: {label_a}.  Run again (F5) to compare the next run "

@@ -70,6 +70,9 @@ class LessonBrowser(QWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setItemDelegate(_Wrapping(self.tree))
+        # Per pixel: per item, rows of different heights leave scrollToItem short of the last
+        # line (an item just below the viewport counted as shown).
+        self.tree.setVerticalScrollMode(QTreeWidget.ScrollMode.ScrollPerPixel)
         self.tree.viewport().installEventFilter(self)   # a new width: the rows wrap again
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
