@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        if self._unlaid:      # first shown, at the size it was given: proportions for that size
+            self._unlaid = False
+            self.default_layout()
         if self._deferred and not self._start_queued:
             # A deferred window finishes starting after its first paint (paintEvent queues it):
             # reading every lesson and compiling the highlighter's rules (~0.1 s) then happen with
@@ -247,6 +250,7 @@ class MainWindow(QMainWindow):
         self.act_run, self.act_stop, self.act_network, self.block_limit = \
             r.act_run, r.act_stop, r.act_network, r.block_limit
         self.run_current, self.stop, self.cancel_task = r.run_current, r.stop, r.cancel_task
+        self.live_runs = self.controller.live_runs    # runs not finished yet (stopped ones unwinding)
         self.open_path, self.step_lesson = self.lessons.open_path, self.lessons.step_lesson
         self.lesson_paths, self.revert_to_original = self.lessons.lesson_paths, self.editing.revert_to_original
         self.act_revert, self.act_library, self.act_pin = self.editing.act_revert, a.act_library, self.compare.act_pin
@@ -310,15 +314,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     # == what the rest of the app and the tests read ==================================================
-    @property
-    def run(self):
-        """The current (or last) `playground.Run`, None before the first Run."""
-        return self.controller.run
-
-    @property
-    def table(self):
-        """The TaskTable on screen: the shown lesson's last run's (None when it has none)."""
-        return self.runs.table
+    run = property(lambda self: self.controller.run,
+                   doc="The current (or last) `playground.Run`, None before the first Run.")
+    table = property(lambda self: self.runs.table,
+                     doc="The TaskTable on screen: the shown lesson's last run's (None: it has none).")
 
     def shown_run(self):
         """The run on screen: the shown lesson's last run (None when it has none)."""
@@ -327,10 +326,6 @@ class MainWindow(QMainWindow):
 
     def current_path(self) -> str | None:
         return self.desk.current.path if self.desk.current is not None else None
-
-    def live_runs(self) -> list:
-        """Runs not finished yet (the current one and stopped ones still unwinding)."""
-        return self.controller.live_runs()
 
     def focus_pane(self, widget) -> None:
         """Give the keyboard focus to a pane (View → Go to, Alt+1…6)."""
@@ -348,6 +343,7 @@ class MainWindow(QMainWindow):
             ok = screen is not None and screen.width() > 0 and screen.height() > 0
             self.resize(min(1400, screen.width()) if ok else 1400, min(900, screen.height()) if ok else 900)
         self.default_layout()
+        self._unlaid = all(s.value(f"splitter/{name}") is None for name in _SPLITTERS)
         self.task_view.set_user_widths(s.value("taskTable/widths", "{}"))
         for name in _SPLITTERS:
             if s.value(f"splitter/{name}") is not None:
