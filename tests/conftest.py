@@ -93,6 +93,16 @@ def make_window(qtbot, gui_loop, tmp_path):
     return make
 
 
+@pytest.fixture
+def window(make_window, gui_loop):
+    """A window (``make_window()``); the loop is shared with the teardown and the next test: it is
+    left at 1x, unpaused, whatever the test did with the time bar."""
+    w = make_window()
+    yield w
+    gui_loop.resume()
+    gui_loop.set_speed(1.0)
+
+
 def _threads():
     return {t for t in threading.enumerate() if t.is_alive()}
 

@@ -7,6 +7,25 @@ import textwrap
 import asyncio_playground as playground
 
 
+#: A TaskGroup whose child 'check' fails while 'upload' sleeps: the run fails with an ExceptionGroup.
+TASKGROUP_FAILS = textwrap.dedent("""\
+    import asyncio
+
+
+    async def check():
+        await asyncio.sleep(0.02)
+        raise ValueError("bad")
+
+
+    async def main():
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(check(), name="check")
+            tg.create_task(asyncio.sleep(10), name="upload")
+
+    asyncio.run(main())
+""")
+
+
 def run_script(loop, directory, source, during=None):
     """Run ``source`` (dedented) as ``directory/lesson.py`` on ``loop``; ``during(run)`` is awaited
     once the run has started (to click, stop...).  Returns ``(run, table)``: the run, awaited (20 s

@@ -5,49 +5,15 @@ keys and clicks."""
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
-from test_window import CREATE_TASK_LESSON, LONG_SCRIPT, click_action, click_lesson, rows
+from helpers import TASKGROUP_FAILS
+from test_window import CREATE_TASK_LESSON, LONG_SCRIPT, click_action, click_lesson, rows, run_to_end
 
 from asyncio_playground.ui.run_controller import PAUSED_AT_START, PAUSED_EMPTY_TEXT
 from asyncio_playground.ui.task_model import TaskTableModel
 from asyncio_playground.ui.time_bar import NO_TIME
-
-GROUP_FAILS = textwrap.dedent("""\
-    import asyncio
-
-
-    async def check():
-        await asyncio.sleep(0.05)
-        raise ValueError("bad")
-
-
-    async def main():
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(check(), name="check")
-            tg.create_task(asyncio.sleep(10), name="upload")
-
-    asyncio.run(main())
-""")
-
-
-@pytest.fixture
-def window(make_window, gui_loop):
-    w = make_window()
-    yield w
-    # The loop is shared with the fixture's teardown: let it go at 1x, unpaused.
-    gui_loop.resume()
-    gui_loop.set_speed(1.0)
-
-
-def run_to_end(qtbot, w):
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=8000)
-    return finished
 
 
 def open_script(w, tmp_path, source, name="lesson.py"):
@@ -66,7 +32,7 @@ def seconds(text: str) -> float:
 # == 1. the status after a failure raised as an ExceptionGroup ===================================
 def test_a_failed_taskgroup_says_what_failed_in_the_status_bar(qtbot, window, tmp_path):
     w = window
-    open_script(w, tmp_path, GROUP_FAILS)
+    open_script(w, tmp_path, TASKGROUP_FAILS)
     assert run_to_end(qtbot, w) == ["failed"]
     text = w.state_label.text()
     assert re.fullmatch(r"Failed in \d+\.\d\d s — ExceptionGroup: unhandled errors in a TaskGroup "

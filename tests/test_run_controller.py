@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from asyncio_playground import TaskTable  # noqa: E402
+from helpers import TASKGROUP_FAILS  # noqa: E402
 from asyncio_playground.ui.run_controller import (PAUSED_AT_START, LoadProblem, RunController,  # noqa: E402
                                                   finished_text, load_failed_text,
                                                   running_text)
@@ -327,24 +328,6 @@ def test_the_controller_imports_no_widgets():
                  for node in imports for alias in node.names}
         assert not {n for n in names if "QtWidgets" in n or "QtGui" in n}, module.__name__
         assert {node.module for node in imports if isinstance(node, ast.ImportFrom) and node.level} == allowed
-
-
-TASKGROUP_FAILS = """\
-import asyncio
-
-
-async def check():
-    await asyncio.sleep(0.02)
-    raise ValueError("bad")
-
-
-async def main():
-    async with asyncio.TaskGroup() as tg:
-        tg.create_task(check(), name="check")
-        tg.create_task(asyncio.sleep(10), name="upload")
-
-asyncio.run(main())
-"""
 
 
 def test_a_failed_taskgroup_is_named_with_what_it_grouped(qtbot, controller, script):

@@ -6,18 +6,11 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows
+from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows, run_to_end
 
 from asyncio_playground.ui.task_model import TaskTableModel
 
 
-@pytest.fixture
-def window(make_window, gui_loop):
-    w = make_window()
-    yield w
-    # The loop is shared with the next test: let it go at 1x, unpaused.
-    gui_loop.resume()
-    gui_loop.set_speed(1.0)
 
 
 def model_state(w, name):
@@ -34,11 +27,7 @@ def press(qtbot, w, key):
 def run_lesson_to_end(qtbot, w, slug=CREATE_TASK_LESSON):
     """Pick the lesson, click Run, wait for the end; returns the list runFinished appends to."""
     click_lesson(qtbot, w, slug)
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
-    return finished
+    return run_to_end(qtbot, w, timeout=5000)
 
 
 def open_compare_tab(qtbot, w):

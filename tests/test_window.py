@@ -45,6 +45,15 @@ def click_action(qtbot, window, action):
     qtbot.mouseClick(window.toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
 
 
+def run_to_end(qtbot, window, timeout=8000) -> list:
+    """Click Run and wait for the run's end; returns the list of outcomes runFinished gave."""
+    finished = []
+    window.runFinished.connect(finished.append)
+    click_action(qtbot, window, window.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=timeout)
+    return finished
+
+
 def rows(window):
     return {row.name: row.state for row in window.table.rows} if window.table else {}
 

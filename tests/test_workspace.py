@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
-from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows
+from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows, run_to_end
 
 from asyncio_playground.ui.task_model import TaskTableModel
 
@@ -41,26 +41,12 @@ FAILS_AFTER_A_BLOCK = textwrap.dedent("""\
 """)
 
 
-@pytest.fixture
-def window(make_window, gui_loop):
-    w = make_window()
-    yield w
-    gui_loop.resume()
-    gui_loop.set_speed(1.0)
 
 
 def script(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text)
     return str(path)
-
-
-def run_to_end(qtbot, w, timeout=8000):
-    finished = []
-    w.runFinished.connect(finished.append)
-    click_action(qtbot, w, w.act_run)
-    qtbot.waitUntil(lambda: bool(finished), timeout=timeout)
-    return finished[0]
 
 
 def click_row(qtbot, w, name, col=TaskTableModel.NAME_COL):
@@ -156,7 +142,7 @@ def test_reopened_saved_run_shows_its_traceback_and_block(qtbot, window, tmp_pat
     w = window
     w.block_limit.setValue(0.5)
     assert w.open_path(script(tmp_path, "fails.py", FAILS_AFTER_A_BLOCK))
-    assert run_to_end(qtbot, w) == "failed"
+    assert run_to_end(qtbot, w) == ["failed"]
     assert w.banner.isVisible() and "ValueError: bad input" in w.console.toPlainText()
     out = tmp_path / "failed-run.json"
     assert w.export_trace(str(out))
