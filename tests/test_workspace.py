@@ -244,3 +244,19 @@ def test_small_window_wraps_titles_and_counts_folded_columns(qtbot, window):
     assert button.text() == "Fold"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert view.folded and button.text().startswith("+")
+
+
+def test_opening_a_saved_run_of_the_shown_lesson_keeps_the_prediction(qtbot, window, tmp_path):
+    w = window
+    click_lesson(qtbot, w, "basics_01_sequential_await")
+    box = w.lesson_panel.prediction
+    box.seconds.setValue(2.0)
+    qtbot.mouseClick(box.commit_button, Qt.MouseButton.LeftButton)
+    run_to_end(qtbot, w)
+    out = tmp_path / "basics-01.json"
+    assert w.export_trace(str(out))
+    assert w.open_run(str(out))                  # the same lesson, its saved run on screen
+    assert w.current_path() == w.lesson_paths()["basics_01_sequential_await"]
+    box = w.lesson_panel.prediction
+    assert box.is_committed() and box.committed_value() == pytest.approx(2.0)
+    assert "Saved run:" in w.state_label.text()

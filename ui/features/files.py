@@ -147,8 +147,9 @@ class FilesFeature(Feature):
         shown = ShownRun(run, scrub.table, f"Saved run: {saved.label} (Python {saved.python or '?'})",
                          saved.label, replay, scrub)
         self.desk.set_last(ws, shown)
-        if self.desk.current is ws:
-            self.desk.current = None      # shown again in full: the saved run in place of the last
+        if self.desk.current is ws:       # shown again in full: the saved run in place of the last
+            self.lessons.leave(ws)        # (what the learner did in the panel is kept)
+            self.desk.current = None
         if not self.lessons.open_path(str(target)):
             return False
         shown.table = replay.final    # the workspace's table of the run: as it ended, never moved
