@@ -10,7 +10,8 @@ Python 3.11+ and network access to PyPI.
 
 One venv per Python version: ./.venv belongs to the Python that made it first; run by another
 version (`python3.13 dev.py test`), dev.py uses ./.venv-3.13 instead.  $ASYNCIO_PLAYGROUND_VENV
-names the venv folder explicitly.
+names the venv folder explicitly.  pip's own settings apply to the install: .ci/debian-python runs
+dev.py with PIP_NO_INDEX and PIP_FIND_LINKS (wheels fetched beforehand, no index reached).
 """
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 import asyncio
 
-# The tutorial idiom for notebooks, where a loop is already running. The playground handles
-# asyncio.run() itself, so this is optional: without the package the script still runs.
+# Older notebook tutorials (the course chapter's among them) begin with nest_asyncio.apply(), so
+# that asyncio.run() works inside the notebook's running loop. Nothing here needs it: a notebook
+# runs `await main()` at top level, and a script, or the playground, runs asyncio.run(main()) as
+# is. The project was archived in 2024, does not work with loop_factory, and breaks
+# current_task() on Python 3.14. It stays here, optional, only so the chapter's code runs as is.
 try:
     import nest_asyncio
     nest_asyncio.apply()

@@ -2,12 +2,6 @@ import asyncio
 
 import httpx
 
-try:
-    import nest_asyncio
-    nest_asyncio.apply()
-except ImportError:
-    pass
-
 
 async def fetch_title(client, post_id):
     url = f"https://jsonplaceholder.typicode.com/posts/{post_id}"

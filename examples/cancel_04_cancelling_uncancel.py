@@ -3,12 +3,14 @@ import asyncio
 
 async def worker():
     me = asyncio.current_task()
+    before = me.cancelling()           # requests already pending when we start: 0 here
     try:
         await asyncio.sleep(1)
     except asyncio.CancelledError:
         print(f"{me.get_name()}: caught, cancelling() = {me.cancelling()}")
-        # We handle one request. Any other outstanding request is not ours to swallow.
-        if me.uncancel() > 0:
+        # A demonstration of the counter, not a pattern to copy: this worker takes back one
+        # request that main() made. Like asyncio.timeout(), compare with the count on entry.
+        if me.uncancel() > before:
             print(f"{me.get_name()}: another request is pending, giving up")
             raise
         print(f"{me.get_name()}: handled, carrying on")

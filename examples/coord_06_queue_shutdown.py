@@ -1,4 +1,5 @@
 import asyncio
+import sys
 
 
 async def producer(queue):
@@ -32,4 +33,8 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if hasattr(asyncio, "QueueShutDown"):
+        asyncio.run(main())
+    else:
+        print(f"Python {sys.version_info.major}.{sys.version_info.minor} has no Queue.shutdown "
+              "(new in 3.13): this lesson needs Python 3.13 or newer")

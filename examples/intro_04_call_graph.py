@@ -1,4 +1,5 @@
 import asyncio
+import sys
 
 
 async def parse(chunk):
@@ -25,4 +26,8 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if hasattr(asyncio, "capture_call_graph"):
+        asyncio.run(main())
+    else:
+        print(f"Python {sys.version_info.major}.{sys.version_info.minor} has no "
+              "asyncio.capture_call_graph (new in 3.14): this lesson needs Python 3.14 or newer")

@@ -12,8 +12,10 @@ async def main():
     loop = asyncio.get_running_loop()
     started = loop.time()
     for next_done in asyncio.as_completed(tasks):
+        # next_done is a new awaitable, not one of `tasks`: the result says which probe answered.
         region, latency = await next_done
-        print(f"{loop.time() - started:.2f} s: {region} answered")
+        mine = "one of my tasks" if next_done in tasks else "a new awaitable"
+        print(f"{loop.time() - started:.2f} s: {region} answered (as_completed gave {mine})")
 
 
 if __name__ == "__main__":

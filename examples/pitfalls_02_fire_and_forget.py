@@ -6,10 +6,10 @@ background = set()
 async def send_receipt(order, seconds):
     try:
         await asyncio.sleep(seconds)
-        print(f"receipt for {order} sent")
-    finally:
-        if asyncio.current_task().cancelling():
-            print(f"receipt for {order} NEVER sent: cancelled at shutdown")
+    except asyncio.CancelledError:
+        print(f"receipt for {order} NEVER sent: cancelled at shutdown")
+        raise                          # let the cancellation finish the task
+    print(f"receipt for {order} sent")
 
 
 def keep(task):

@@ -1,5 +1,4 @@
 import asyncio
-import gc
 import warnings
 
 
@@ -11,8 +10,9 @@ async def save(doc):
 async def main():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        save("draft")                  # BUG: no await, so this only creates a coroutine object
-        gc.collect()                   # the warning fires when that object is destroyed
+        # BUG: no await, so this only creates a coroutine object. Nothing keeps it, so CPython
+        # destroys it at the end of this very statement, and the warning fires right here.
+        save("draft")
     for w in caught:
         print(f"{w.category.__name__}: {w.message}")
     await save("final")                # the fix: await it (or create a task from it)

@@ -17,6 +17,12 @@ async def main():
         # wait_for has already cancelled the task and waited for it to finish.
         print(f"TimeoutError: gave up; slow-download cancelled() = {slow.cancelled()}")
 
+    # Given a coroutine instead of a task: where it runs depends on the Python (see the text).
+    try:
+        print(await asyncio.wait_for(download("inline", 2.0), timeout=0.2))
+    except TimeoutError:
+        print("TimeoutError: gave up on the inline download too")
+
 
 if __name__ == "__main__":
     asyncio.run(main())

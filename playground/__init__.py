@@ -16,15 +16,18 @@ from ._tracer import Instrument, Tracer
 from .vocab import LIVE_STATES
 
 __all__ = [
-    "Instrument", "LIVE_STATES", "LoadError", "PlaygroundError", "PlaygroundLoop", "Run", "TaskRow",
-    "TaskTable", "Tracer", "chrome_trace", "new_event_loop", "run",
+    "Finding", "Findings", "Instrument", "LIVE_STATES", "LoadError", "PlaygroundError",
+    "PlaygroundLoop", "Run", "TaskRow", "TaskTable", "Tracer", "chrome_trace", "findings",
+    "new_event_loop", "run",
 ]
 
 # Imported on first use (PEP 562): the window's start-up needs the loop, not the script runner
 # (ctypes, the shims), the task table or the trace export; the first run or `from
 # asyncio_playground import Run` loads them, and the name is then an ordinary module attribute.
+# (So do the findings: asyncio_playground.findings(run) -> [Finding], Findings the incremental fold.)
 _LAZY = {"LoadError": "_runner", "Run": "_runner", "TaskRow": "_table", "TaskTable": "_table",
-         "chrome_trace": "_export"}
+         "chrome_trace": "_export", "Finding": "_findings", "Findings": "_findings",
+         "findings": "_findings"}
 
 
 def __getattr__(name):

@@ -9,9 +9,13 @@ this, never a step.
 
 Facts this relies on, checked on 3.11 and 3.13 (tests/test_cancel_causes.py):
 
-* 3.11's ``wait_for`` cancels the inner task itself, from the waiting task (``_cancel_and_wait``);
-  3.12+ wraps the await in ``asyncio.timeout``, so the deadline cancels the *waiting* task, which
-  passes the cancel on to the inner one (cause ``awaiter``).
+* 3.11's ``wait_for`` cancels the inner task itself, from the waiting task (``_cancel_and_wait``):
+  at its deadline (cause ``timeout``), or in its ``except CancelledError:`` because the waiting
+  task was cancelled (cause ``awaiter``).  Which one is read from where ``wait_for`` stands (the
+  line of its ``_cancel_and_wait`` call), not from ``current.cancelling()``: a waiting task that
+  once swallowed a cancel keeps a count above 0 although nobody cancels it now.  3.12+ wraps the
+  await in ``asyncio.timeout``, so the deadline cancels the *waiting* task, which passes the cancel
+  on to the inner one (cause ``awaiter``, its detail naming the root: the timeout).
 * 3.11.7's TaskGroup only ``uncancel()``s its parent when the failure came before the body reached
   ``__aexit__``; 3.12+ always takes its own cancel back.
 """
@@ -21,9 +25,10 @@ import asyncio
 import traceback
 from asyncio import tasks
 
+from ._current import TracedTask, tracer_of
 from .vocab import CancelCause
 
-__all__ = ["cancel_cause", "uncancel_source"]
+__all__ = ["cancel_cause", "exc_summary", "uncancel_source"]
 
 # Found from the frame that called Task.cancel(): asyncio's own modules cancel for their own
 # reasons (a TaskGroup after a failure, a timeout at its deadline, gather on behalf of its
@@ -39,22 +44,51 @@ _EVENTS_PY = asyncio.events.__file__
 _WAIT_FOR_CODES = {tasks.wait_for.__code__}
 
 
+def _awaiter_branch_lines() -> frozenset:
+    """The lines of 3.11's ``wait_for`` where it cancels the inner task because the waiting task
+    itself was cancelled: its ``_cancel_and_wait`` calls inside ``except CancelledError:``.
+    Empty on 3.12+ (no such calls) or when the source cannot be read."""
+    import ast
+    import inspect
+    try:
+        lines, first = inspect.getsourcelines(tasks.wait_for)
+        tree = ast.parse("".join(lines))
+    except (OSError, TypeError, SyntaxError):
+        return frozenset()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and "CancelledError" in ast.dump(node.type or node):
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                        and inner.func.id == "_cancel_and_wait"):
+                    found.add(inner.lineno + first - 1)
+    return frozenset(found)
+
+
+_WAIT_FOR_AWAITER_LINES = _awaiter_branch_lines()
+_CANCEL_CODE = TracedTask.cancel.__code__
+
+
+def exc_summary(exc: BaseException) -> str:
+    """``ValueError: bad`` (the class name alone when the message is empty)."""
+    msg = str(exc)
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
 def _traced(task, tracer):
     """``task`` if it is one of ``tracer``'s run, else None."""
-    from ._tracer import tracer_of   # late: _tracer imports this module
     return task if task is not None and tracer_of(task) is tracer else None
 
 
 def cancel_cause(tracer, task, caller, current):
     """(cause, detail, canceller task or None) of ``task.cancel()`` called from ``caller``;
     ``current`` is the task running now (or None)."""
-    from ._tracer import TracedTask
-    _CANCEL_CODE = TracedTask.cancel.__code__
     code = caller.f_code
     filename = code.co_filename
     if code is _CANCEL_CODE:   # a cancelled task passing its cancel on to what it awaits
         awaiter = caller.f_locals.get("self")
-        return CancelCause.AWAITER, f"its awaiter '{awaiter.get_name()}' was cancelled", awaiter
+        return (CancelCause.AWAITER, f"its awaiter '{awaiter.get_name()}' was cancelled"
+                + _root(tracer, awaiter), awaiter)
     if filename == _TASKS_PY and code.co_name == "cancel":   # _GatheringFuture.cancel
         up = caller.f_back
         if up is not None and up.f_code is _CANCEL_CODE:
@@ -73,9 +107,9 @@ def cancel_cause(tracer, task, caller, current):
     if filename == _TASKS_PY and code.co_name in ("wait_for", "_cancel_and_wait"):
         # Python 3.11's wait_for cancels the inner task from the waiting task, at the deadline
         # or because the waiting task itself was cancelled (3.12+ uses asyncio.timeout instead).
-        if current is not None and current.cancelling():
+        if _wait_for_was_cancelled(caller) and current is not None:
             return (CancelCause.AWAITER, f"its awaiter '{current.get_name()}' was cancelled "
-                    "inside wait_for", _traced(current, tracer))
+                    "inside wait_for" + _root(tracer, current), _traced(current, tracer))
         return CancelCause.TIMEOUT, "wait_for() reached its deadline", _traced(current, tracer)
     if filename == _RUNNERS_PY:
         return CancelCause.SHUTDOWN, "asyncio.run() ended with the task still pending", None
@@ -86,6 +120,42 @@ def cancel_cause(tracer, task, caller, current):
     if filename == _EVENTS_PY and current is None:   # loop.call_later(d, task.cancel)
         return CancelCause.CALLBACK, None, None
     return CancelCause.LIBRARY, code.co_qualname, _traced(current, tracer)
+
+
+def _wait_for_was_cancelled(caller) -> bool:
+    """Whether 3.11's ``wait_for`` (the frame ``caller``, or the one awaiting ``caller``'s
+    ``_cancel_and_wait``) cancels its inner task because the waiting task was cancelled."""
+    frame = caller
+    while frame is not None and frame.f_code is not tasks.wait_for.__code__:
+        frame = frame.f_back
+    if frame is None:
+        return False
+    if _WAIT_FOR_AWAITER_LINES:
+        return frame.f_lineno in _WAIT_FOR_AWAITER_LINES
+    waiter = frame.f_locals.get("waiter")     # cancelled with the waiting task
+    return waiter is not None and waiter.cancelled()
+
+
+def _root(tracer, awaiter) -> str:
+    """Why ``awaiter`` was cancelled, when that was just recorded (its own cancel request is
+    recorded before it passes the cancel on): ", by a timeout: wait_for() reached its deadline"."""
+    events = tracer.events
+    if not events or tracer_of(awaiter) is not tracer:
+        return ""
+    last = events[-1]
+    if last[0] != "cancel" or last[1] != awaiter._tid:
+        return ""
+    cause, detail = last[5], last[6]   # a CancelRequested: event, tid, t, by, msg, cause, detail
+    if cause == CancelCause.AWAITER:
+        return f" ({detail})" if detail else ""
+    return f", by {_CAUSE_WORDS.get(cause, cause)}" + (f": {detail}" if detail else "")
+
+
+_CAUSE_WORDS = {CancelCause.TIMEOUT: "a timeout", CancelCause.TASKGROUP: "its TaskGroup",
+                CancelCause.BUTTON: "a Cancel click", CancelCause.STOP: "Stop",
+                CancelCause.TASK: "another task", CancelCause.CALLBACK: "a loop callback",
+                CancelCause.GATHER: "its gather", CancelCause.SHUTDOWN: "the run's end",
+                CancelCause.LIBRARY: "a library"}
 
 
 def _taskgroup_frame(caller, name):
@@ -103,7 +173,6 @@ def _taskgroup_culprit(tracer, caller):
 
 
 def _taskgroup_reason(tracer, caller) -> str:
-    from ._tracer import exc_summary   # late: _tracer imports this module
     frame = _taskgroup_frame(caller, "_on_task_done")
     if frame is not None:
         failed, exc = frame.f_locals.get("task"), frame.f_locals.get("exc")

@@ -59,6 +59,9 @@ class _Version(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"{DIST} {version()}")
+        from ._portability import guards_off   # nothing on Linux; elsewhere, what is off
+        for line in guards_off():
+            print(f"  on this system: {line}")
         parser.exit(EXIT_OK)
 
 
@@ -293,6 +296,7 @@ def cmd_run(args) -> int:
     run = _runner.Run(path, loop=loop, network=args.network, block_limit=block_limit,
                       echo=echo, argv=getattr(args, "script_args", None) or [], stdin=sys.stdin,
                       memory_limit=_memory_limit(getattr(args, "memory_limit", None)))
+    run.hold_unretrieved = True   # asyncio's exit-time messages after the traceback (dispose())
     status = {"timeout": False, "interrupted": False}
 
     async def go():
@@ -321,6 +325,12 @@ def cmd_run(args) -> int:
             loop.remove_signal_handler(signal.SIGINT)
         table = _table.TaskTable()
         table.apply(run.tracer.events)
+        from ._findings import finding_lines, findings   # what the run showed (issue 22)
+        found = findings(run) if not args.quiet else []
+        said = "\n" + "\n".join(finding_lines(found, table.started)) + "\n" if found else ""
+        if said and found[0].kind == "hang":   # Stop or --timeout ended a hung run: that first
+            out.write(said)
+            said = ""
         if not args.quiet and table.rows:
             out.write("\n" + "\n".join(summary_lines(table, run.path)) + "\n\n")
             out.write("\n".join(timeline_lines(table)) + "\n")
@@ -336,6 +346,7 @@ def cmd_run(args) -> int:
             name = table.by_tid[error.tid].name if error.tid in table.by_tid else "-"
             exc = f": {error.exc.type}: {error.exc.message}" if error.exc else ""
             out.write(f"asyncio: {error.message} (task '{name}'){exc}\n")
+        out.write(said)
         if args.trace:
             # A saved run: the Chrome trace plus what the window needs to replay it.
             from .replay import save_run
@@ -344,6 +355,7 @@ def cmd_run(args) -> int:
                       "run… in the window)\n")
         if run.error:
             err.write(run.error if run.error.endswith("\n") else run.error + "\n")
+        run.dispose()   # asyncio's exit-time messages, after the traceback (as `python FILE`)
         if status["interrupted"]:
             err.write("interrupted: every task was cancelled\n")
             return _leave(run, EXIT_INTERRUPTED, stopped=True)

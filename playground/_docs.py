@@ -1,6 +1,7 @@
 """Regenerates the parts of ``docs/`` that are stated in code: the event records, the vocabulary,
-and the lesson checks.  ``python -m asyncio_playground._docs`` rewrites them; ``--check`` only says whether
-they are up to date (the test suite runs the check).
+the lesson checks, and the finding kinds (``docs/findings.md``).  ``python -m
+asyncio_playground._docs`` rewrites them; ``--check`` only says whether they are up to date (the
+test suite runs the check).
 
 A generated part sits between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``.
 """
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import events, lessons, vocab
+from ._findings import findings_markdown
 
 __all__ = ["GENERATORS", "events_markdown", "regenerate"]
 
@@ -32,6 +34,7 @@ def events_markdown() -> str:
 #: doc name -> {marker: function producing the generated text}
 GENERATORS = {
     "engine-api.md": {"events": events_markdown, "vocabulary": vocab.markdown},
+    "findings.md": {"findings": findings_markdown},
     "authoring.md": {"vocabulary": lessons.authoring_tables},
 }
 

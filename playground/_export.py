@@ -7,7 +7,10 @@ a task that was cancelled ``args.cancelled_at`` ("file:line" where CancelledErro
 and ``args.after_cancel`` (an ``AfterCancel`` word); each running slice is a complete event with
 ``"cat": "step"``; waits are ``"cat": "wait"`` slices.  Each cancel request is an instant event
 (``"ph": "i"``, ``"cat": "cancel"``, ``args.cause/by/line/msg``) on the cancelled lane, with a flow
-pair (``"ph": "s"``/``"f"``) from the canceller's lane when a task cancelled it.
+pair (``"ph": "s"``/``"f"``) from the canceller's lane when a task cancelled it.  Each finding
+(``asyncio_playground.findings``) is an instant event (``"ph": "i"``, ``"cat": "finding"``,
+``name`` its title, ``args.kind/line/why/fix/lesson/task``) on its task's lane, or on the loop's
+lane when no task is concerned, at the moment the run showed it.
 """
 from __future__ import annotations
 
@@ -43,8 +46,9 @@ def _slice(out, cat, name, tid, start, finish, t0, args=None):
     out.append(ev)
 
 
-def chrome_trace(source) -> dict:
-    """``source``: a Tracer, or a list of events.
+def chrome_trace(source, *, code: str | None = None, filename: str | None = None) -> dict:
+    """``source``: a Tracer, or a list of events; ``code``/``filename``: the program that ran
+    (read from the run's file when not given), which some findings need.
 
     Lanes nest as the Trace Event Format wants them (Perfetto drops overlapping slices on one
     lane): a task's lane holds its life (``cat: task``) and inside it its steps and waits, which
@@ -106,6 +110,15 @@ def chrome_trace(source) -> dict:
                             "tid": c.by, "ts": ts})
                 out.append({"ph": "f", "bp": "e", "id": flow, "cat": "cancel", "name": "cancel",
                             "pid": _PID, "tid": row.tid, "ts": ts})
+    from ._findings import Findings
+    fold = Findings(code, filename or getattr(source, "filename", None))
+    fold.apply(events)
+    for f in fold.report():
+        lane = f.tid if f.tid in table.by_tid else _LOOP_LANE
+        out.append({"ph": "i", "s": "t", "cat": "finding", "name": f.title, "pid": _PID,
+                    "tid": lane, "ts": _us(f.t if f.t is not None else end, t0),
+                    "args": {"kind": str(f.kind), "line": f.line, "why": f.why, "fix": f.fix,
+                             "lesson": f.lesson, "task": f.task, "task_id": f.tid}})
     for ev in table.blocks:
         who = table.by_tid.get(ev.tid)
         _slice(out, "block", f"loop blocked {ev.duration:.2f}s", _LOOP_LANE, ev.t0,

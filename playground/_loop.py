@@ -36,14 +36,46 @@ import math
 import sys
 import threading
 import time
+import types
 from asyncio import base_events, events, futures, runners
 
 import qasync
 from PySide6 import QtCore
 
-from ._tracer import tracer_of
+from ._current import current_run, tracer_of
 
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
+
+
+def _resolve_lazy_executors() -> None:
+    """Python 3.15 imports ``concurrent.futures``' executors lazily (PEP 810: ``lazy from .thread
+    import ThreadPoolExecutor``), and reading ``concurrent.futures.ThreadPoolExecutor`` resolves
+    the name -- unless shiboken6 is loaded: PySide6 6.12 replaces the module type's attribute
+    lookup with one that hands out the unresolved ``lazy_import`` object itself, so asyncio's
+    ``run_in_executor``/``to_thread`` (and a lesson's ``concurrent.futures.ThreadPoolExecutor()``)
+    failed with "'lazy_import' object is not callable", plain asyncio included, in any process
+    that had imported Qt.  When a probe module shows the lookup broken, resolve the executors now
+    and store them in the module's namespace, where every later lookup finds the real class.
+    (Lazy names read by the module's own code resolve as they should; no other lazy name of the
+    standard library is public.)"""
+    lazy = getattr(types, "LazyImportType", None)
+    if lazy is None:
+        return
+    probe = types.ModuleType("_asyncio_playground_lazy_probe")
+    exec(compile("lazy import types as resolved", "<lazy probe>", "exec"), vars(probe))
+    if type(probe.resolved) is not lazy:
+        return                        # the module type resolves lazy names: nothing to mend
+    import concurrent.futures
+    namespace = vars(concurrent.futures)
+    for name, value in list(namespace.items()):
+        if type(value) is lazy:
+            try:
+                namespace[name] = lazy.resolve(value)
+            except ImportError:       # left lazy: using it raises the ImportError, as in Python
+                pass
+
+
+_resolve_lazy_executors()
 
 _SET_RESULT_UNLESS_CANCELLED = futures._set_result_unless_cancelled
 _EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
@@ -60,10 +92,8 @@ SKIP_GRACE = 0.005
 # A step runs at most this many handles looking for one that counts (asyncio's plumbing is silent).
 _STEP_LIMIT = 100_000
 
-# The run a piece of code belongs to.  Tasks copy their creator's context, so every task a run's
-# code creates (directly, through gather/TaskGroup, or from a thread via run_coroutine_threadsafe)
-# carries it; the playground's own tasks do not.  Set by the runner.
-current_run: contextvars.ContextVar = contextvars.ContextVar("playground_run", default=None)
+# current_run (imported above from _current, the bottom of the engine): the run a piece of code
+# belongs to; tasks carry it in their context.  Set by the runner.
 
 
 class PlaygroundError(RuntimeError):
@@ -148,7 +178,13 @@ class PlaygroundLoop(qasync.QEventLoop):
             del handle._source_traceback[-1]
         self._ready.append(handle)
         if self._armed_when > 0 and not self._in_drain:
-            self._arm()
+            if self._thread_id is not None and self._thread_id != threading.get_ident():
+                # Another thread (a script's module code cancelling a task or resolving a
+                # future, as its main thread may under `python FILE`): Qt timers are the loop
+                # thread's own, so wake that thread instead (the self-pipe), which then arms.
+                self._write_to_self()
+            else:
+                self._arm()
         return handle
 
     def call_soon_threadsafe(self, callback, *args, context=None):
@@ -357,7 +393,12 @@ class PlaygroundLoop(qasync.QEventLoop):
     def _drain(self):
         """Run asyncio iterations for up to SLICE seconds, then hand the thread back to Qt."""
         self._armed_when = math.inf
-        if self._closed:
+        if self._closed or self._thread_id is None:
+            # Not running (detached, or between two run_until_complete calls) while Qt still
+            # spins: asyncio runs callbacks only in a running loop.  A task step run here has no
+            # running loop: 3.14 refuses it ("loop ... is not the running loop") and the task
+            # never finishes (qasync's 3.14 hang); 3.11 ran it with get_running_loop() failing.
+            # What is ready waits: attach() and run_forever() arm the pump again.
             return
         self._in_drain = True
         ready = self._ready
@@ -546,15 +587,23 @@ class PlaygroundLoop(qasync.QEventLoop):
             ready_append(handle)
 
     # -- tracing ---------------------------------------------------------------------------------
-    def create_task(self, coro, *, name=None, context=None):
+    def create_task(self, coro, **kwargs):
+        # The keywords as the caller gave them: 3.14+'s create_task hands them on to a task
+        # factory as they are (a factory without `name` must not get name=None), and Task takes
+        # eager_start=...; before 3.14 asyncio's create_task takes only name and context.
+        context = kwargs.get("context")
         run = current_run.get() if context is None else context.get(current_run)
         factory = self._task_factory
-        if run is None or (factory is not None and factory is not _EAGER_FACTORY):
-            return super().create_task(coro, name=name, context=context)
+        extra = kwargs.keys() - {"name", "context"}
+        if (run is None or (factory is not None and factory is not _EAGER_FACTORY)
+                or (extra and (sys.version_info < (3, 14) or extra != {"eager_start"}))):
+            return super().create_task(coro, **kwargs)
         if self._closed:
             self._check_closed()   # raises
-        # asyncio.eager_task_factory (3.12+) is Task(..., eager_start=True): trace it as such.
-        return run.tracer.new_task(coro, name=name, context=context, eager=factory is not None)
+        # asyncio.eager_task_factory (3.12+) is Task(..., eager_start=True): trace it as such,
+        # as is create_task(..., eager_start=True) (3.14+; eager_start=False overrides the factory).
+        eager = kwargs.get("eager_start", factory is not None)
+        return run.tracer.new_task(coro, name=kwargs.get("name"), context=context, eager=bool(eager))
 
     def add_tracer(self, tracer):
         """A run started: drain through its instrument's ``run_batch`` and watch for blocks."""
@@ -701,27 +750,36 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._leave_running()
 
     # -- what the loop panel shows besides the queues -----------------------------------------
-    def _add_reader(self, fd, callback, *args):
-        super()._add_reader(fd, callback, *args)
+    # asyncio 3.15's transports pass the context their protocol's callbacks run in
+    # (``_add_reader(fd, cb, *args, context=...)``); qasync's notifiers take none, so the
+    # callback goes to them as ``context.run(cb, *args)``.
+    def _add_reader(self, fd, callback, *args, context=None):
+        if context is None:
+            super()._add_reader(fd, callback, *args)
+        else:
+            super()._add_reader(fd, context.run, callback, *args)
         self._io_labels[("read", fd)] = _label(callback, args)
-        return self._io_handle("read", fd, callback, args)
+        return self._io_handle("read", fd, callback, args, context)
 
     def _remove_reader(self, fd):
         self._io_labels.pop(("read", fd), None)
         self._io_handle("read", fd)
         return super()._remove_reader(fd)
 
-    def _add_writer(self, fd, callback, *args):
-        super()._add_writer(fd, callback, *args)
+    def _add_writer(self, fd, callback, *args, context=None):
+        if context is None:
+            super()._add_writer(fd, callback, *args)
+        else:
+            super()._add_writer(fd, context.run, callback, *args)
         self._io_labels[("write", fd)] = _label(callback, args)
-        return self._io_handle("write", fd, callback, args)
+        return self._io_handle("write", fd, callback, args, context)
 
     def _remove_writer(self, fd):
         self._io_labels.pop(("write", fd), None)
         self._io_handle("write", fd)
         return super()._remove_writer(fd)
 
-    def _io_handle(self, kind, fd, callback=None, args=()):
+    def _io_handle(self, kind, fd, callback=None, args=(), context=None):
         """asyncio's selector bookkeeping, which qasync drops: ``_add_reader`` returns a Handle
         that is cancelled when the fd's callback is replaced or removed.  ``sock_recv`` and
         ``sock_connect`` rely on it: a cancelled call's done-callback removes the reader only if
@@ -732,7 +790,7 @@ class PlaygroundLoop(qasync.QEventLoop):
             old.cancel()
         if callback is None:
             return None
-        handle = self._io_handles[(kind, fd)] = events.Handle(callback, args, self, None)
+        handle = self._io_handles[(kind, fd)] = events.Handle(callback, args, self, context)
         return handle
 
     def io_waiters(self) -> dict:

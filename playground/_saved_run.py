@@ -220,7 +220,7 @@ def save_run(events, path, *, source: str | None = None, filename: str | None = 
              label: str | None = None) -> None:
     """Write ``events`` (a tracer's log) to ``path`` as a saved run (see the module docstring)."""
     events = list(events)
-    trace = chrome_trace(events)
+    trace = chrome_trace(events, code=source, filename=filename)
     key, version = FORMAT
     strings: dict = {}
 

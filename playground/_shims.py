@@ -20,18 +20,44 @@ The lesson's ``threading.Thread`` is a subclass that tells the run which threads
 daemon threads underneath, so a thread that never ends can never keep the process from exiting.
 ``input()`` and ``sys.stdin`` read what the run was given: end of file in the window (with a note
 saying so), the terminal headless, always interruptible by Stop.
+
+What the script sees is what ``python FILE`` shows it, on the running Python (tests/test_fidelity.py
+runs the same programs under both):
+
+* the event loop policy's rules (``Policy``): the module thread is the script's main thread, so
+  a module-level ``asyncio.get_event_loop()`` makes the loop implicitly on 3.11, warns
+  (``DeprecationWarning``) on 3.12 and 3.13 and raises ``RuntimeError`` on 3.14+ (with a note
+  naming the modern form); ``asyncio.run()`` leaves no loop set behind it; ``set_event_loop(None)``
+  unsets it; ``get_running_loop()`` inside ``loop.run_until_complete(...)`` is that ``loop``;
+* ``asyncio.Future``/``asyncio.Task`` made with the script's loop (``loop=loop``) or none at
+  module level belong to the playground loop (``isinstance`` against them holds for every future
+  and task);
+* ``asyncio.all_tasks()`` holds the run's tasks only, never the playground's own;
+* ``anyio.run(main)``, ``asyncio.Runner`` and ``asyncio.run`` reached through
+  ``asyncio.runners`` run ``main`` once, as a traced task on the playground loop.
 """
 from __future__ import annotations
 
 import asyncio
 import builtins
 import contextvars
+import sys
 import threading
 import types
+import warnings
+import weakref
+from asyncio import runners as _runners
 
+from ._current import current_run, tracer_of
 from ._loop import PlaygroundError
 
-__all__ = ["LoopProxy", "make_builtins"]
+__all__ = ["LoopProxy", "Policy", "make_builtins"]
+
+_EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
+#: The note a module-level get_event_loop() gets where Python refuses it (3.14+).
+MODERN_FORM = ("asyncio.get_event_loop() outside a running loop is deprecated since Python 3.12 and "
+               "an error since 3.14: put the code in `async def main():`, run it with "
+               "`asyncio.run(main())`, and inside it use `asyncio.get_running_loop()`")
 
 
 def nested_run_error(what: str, main, run) -> RuntimeError:
@@ -89,9 +115,12 @@ class LoopProxy(asyncio.AbstractEventLoop):
             return self._loop.run_until_complete(future)   # "This event loop is already running"
         self._check_closed()
         self._active += 1
+        policy = _policy(self._run)
+        policy.running.append(self)
         try:
             return self._run.run_blocking(future, shutdown=False)
         finally:
+            policy.running.remove(self)
             self._active -= 1
 
     def run_forever(self):
@@ -102,6 +131,8 @@ class LoopProxy(asyncio.AbstractEventLoop):
             raise RuntimeError("This event loop is already running")
         self._forever = threading.Event()
         self._active += 1
+        policy = _policy(self._run)
+        policy.running.append(self)
         try:
             if self._stop_pending:
                 # stop() before run_forever(): asyncio runs one iteration and returns.
@@ -110,6 +141,7 @@ class LoopProxy(asyncio.AbstractEventLoop):
             else:
                 self._run.run_forever_blocking(self._forever)
         finally:
+            policy.running.remove(self)
             self._active -= 1
             self._forever = None
 
@@ -118,7 +150,7 @@ class LoopProxy(asyncio.AbstractEventLoop):
         if forever is not None:
             forever.set()
             return
-        if self._here():
+        if self._here() and self._active:
             raise PlaygroundError(
                 "a lesson cannot stop the playground's event loop; return from main() "
                 "(or cancel your tasks) instead")
@@ -153,7 +185,25 @@ class LoopProxy(asyncio.AbstractEventLoop):
         return self._loop.get_debug()
 
     def get_task_factory(self):
-        return self._loop.get_task_factory()
+        factory = self._loop.get_task_factory()
+        return getattr(factory, "_playground_factory", factory)
+
+    def set_task_factory(self, factory):
+        """The lesson's own task factory makes tasks the tracer does not trace (its
+        ``eager_task_factory`` excepted): the run still counts them as its own
+        (``asyncio.all_tasks()``)."""
+        if factory is not None and factory is not _EAGER_FACTORY:
+            if not callable(factory):
+                raise TypeError("task factory must be a callable or None")
+            run = self._run
+            original = factory
+
+            def factory(loop, coro, **kwargs):
+                task = original(loop, coro, **kwargs)
+                _policy(run).untraced.add(task)
+                return task
+            factory._playground_factory = original
+        return self._call(self._loop.set_task_factory, factory)
 
     def get_exception_handler(self):
         return self._loop.get_exception_handler()
@@ -249,40 +299,177 @@ def _fileno(fd):
     return fd if isinstance(fd, int) else fd.fileno()
 
 
-class _Runner:
-    """``asyncio.Runner`` for module-level code: runs on the playground loop."""
+class Policy:
+    """asyncio's event loop policy as the script sees it, per thread: the loop set
+    (``set_event_loop``) and whether one ever was.  The module thread is the script's main thread,
+    and the run's code on the playground loop counts as that thread too (``asyncio.run`` runs its
+    loop there).  ``running``: the script's loops whose ``run_until_complete``/``run_forever``
+    (or ``asyncio.run``) are in progress, innermost last: ``get_running_loop()`` is the last."""
 
-    def __init__(self, *, debug=None, loop_factory=None):
-        pass
+    def __init__(self, run):
+        self.run = run
+        self.default = LoopProxy(run)         # the running loop when no run_* call is under way
+        self.running: list[LoopProxy] = []
+        self.untraced = weakref.WeakSet()     # the run's tasks the tracer does not trace
+        self._main = types.SimpleNamespace(loop=None, set_called=False)
+        self._local = threading.local()
 
-    def __enter__(self):
-        return self
+    def _state(self):
+        ident = threading.get_ident()
+        thread = self.run._thread
+        if ident == self.run.loop._thread_id or (thread is not None and ident == thread.ident):
+            return self._main
+        state = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = types.SimpleNamespace(loop=None, set_called=False)
+        return state
 
-    def __exit__(self, *exc_info):
-        self.close()
+    def running_loop(self):
+        return self.running[-1] if self.running else self.default
 
-    def close(self):
-        pass
+    def get_event_loop(self, stacklevel: int):
+        """``asyncio.get_event_loop()`` outside a running loop, as the running Python answers it."""
+        state = self._state()
+        if state.loop is None and not state.set_called and state is self._main:
+            if sys.version_info < (3, 14):
+                if sys.version_info >= (3, 12):   # (Python's warning says it: no note of ours)
+                    warnings.warn("There is no current event loop", DeprecationWarning,
+                                  stacklevel=stacklevel)
+                state.loop = LoopProxy(self.run)
+            else:
+                self.run.note_once("get_event_loop", MODERN_FORM)
+        if state.loop is None:
+            name = "MainThread" if state is self._main else threading.current_thread().name
+            raise RuntimeError(f"There is no current event loop in thread {name!r}.")
+        return state.loop
+
+    def set_event_loop(self, loop) -> None:
+        if loop is not None and not isinstance(loop, asyncio.AbstractEventLoop):
+            raise TypeError(f"loop must be an instance of AbstractEventLoop or None, "
+                            f"not '{type(loop).__name__}'")
+        state = self._state()
+        state.set_called = True
+        state.loop = loop
+
+    def real_loop(self, loop, stacklevel: int):
+        """The playground loop for a ``loop=`` argument of the script's (its ``LoopProxy``, or
+        None: the running loop, else the policy's, as asyncio finds it).  ``stacklevel``: where
+        the script's line is, counted from this call (1: the caller of ``real_loop``)."""
+        if isinstance(loop, LoopProxy):
+            return loop._loop
+        if loop is None and threading.get_ident() != self.run.loop._thread_id:
+            return self.get_event_loop(stacklevel + 1)._loop
+        return loop
+
+    def runner_loop(self, run_it):
+        """``run_it(proxy)`` as ``asyncio.Runner`` does it with no ``loop_factory``: a new loop, set
+        as the thread's loop while it runs, and unset (``set_event_loop(None)``) afterwards."""
+        proxy = LoopProxy(self.run)
+        state = self._state()
+        state.set_called, state.loop = True, proxy
+        self.running.append(proxy)
+        proxy._active += 1
+        try:
+            return run_it(proxy)
+        finally:
+            proxy._active -= 1
+            self.running.remove(proxy)
+            state.loop = None
+
+
+def _policy(run) -> Policy:
+    policy = getattr(run, "_policy", None)
+    if policy is None:
+        policy = run._policy = Policy(run)
+    return policy
+
+
+class _FutureMeta(type):
+    """The metaclass of the script's ``asyncio.Future``/``asyncio.Task``: ``isinstance(x,
+    asyncio.Future)`` holds for every future (they are the real class's instances), and
+    subclassing them works as with the real classes."""
+
+    def __instancecheck__(cls, obj):
+        real = cls.__dict__.get("_playground_real")
+        return isinstance(obj, real) if real is not None else super().__instancecheck__(obj)
+
+    def __subclasscheck__(cls, sub):
+        real = cls.__dict__.get("_playground_real")
+        return issubclass(sub, real) if real is not None else super().__subclasscheck__(sub)
+
+
+def _loop_bound_classes(run, policy):
+    """The script's ``asyncio.Future`` and ``asyncio.Task``: made with ``loop=`` its loop (a
+    ``LoopProxy``) or, at module level, with none, they belong to the playground loop, as
+    ``python FILE``'s belong to its loop.  ``asyncio.Future()`` is the real class's instance."""
+    class Future(asyncio.Future, metaclass=_FutureMeta):
+        _playground_real = asyncio.Future
+
+        def __new__(cls, *, loop=None):
+            if cls is Future:
+                return asyncio.Future(loop=policy.real_loop(loop, 3))
+            return asyncio.Future.__new__(cls)
+
+        def __init__(self, *, loop=None):
+            super().__init__(loop=policy.real_loop(loop, 3))
+
+    class Task(asyncio.Task, metaclass=_FutureMeta):
+        _playground_real = asyncio.Task
+
+        def __new__(cls, coro, *, loop=None, **kwargs):
+            if cls is not Task:
+                return asyncio.Task.__new__(cls)
+            real = policy.real_loop(loop, 3)
+            if threading.get_ident() != run.loop._thread_id:
+                task = run.call_in_loop(asyncio.Task, coro, loop=real, **kwargs)
+            else:
+                task = asyncio.Task(coro, loop=real, **kwargs)
+            policy.untraced.add(task)
+            return task
+
+        def __init__(self, coro, *, loop=None, **kwargs):
+            super().__init__(coro, loop=policy.real_loop(loop, 3), **kwargs)
+            policy.untraced.add(self)
+
+    for cls, real in ((Future, asyncio.Future), (Task, asyncio.Task)):
+        cls.__module__, cls.__qualname__, cls.__doc__ = real.__module__, real.__qualname__, real.__doc__
+    return Future, Task
 
 
 def _asyncio_proxy(run) -> types.ModuleType:
     loop = run.loop
-    state = {"current": LoopProxy(run)}   # the loop asyncio.get_event_loop() returns
+    policy = _policy(run)
 
     def in_loop_thread():
         return threading.get_ident() == loop._thread_id
 
+    def with_debug(debug, fn):
+        """``fn()`` with the loop's debug mode as ``asyncio.run(..., debug=)`` asks (a loop of
+        its own under Python: put back afterwards)."""
+        if debug is None:
+            return fn()
+        before = loop.get_debug()
+        run.call_in_loop(loop.set_debug, bool(debug))
+        try:
+            return fn()
+        finally:
+            run.call_in_loop(loop.set_debug, before)
+
     def run_(main, *, debug=None, loop_factory=None):
         if in_loop_thread():
             raise nested_run_error("asyncio.run()", main, run)
-        return run.run_blocking(main)
+        if loop_factory is not None:
+            return with_debug(debug, lambda: run.run_blocking(main))
+        return policy.runner_loop(lambda proxy: with_debug(debug, lambda: run.run_blocking(main)))
 
     def get_event_loop():
-        return state["current"]
+        if in_loop_thread():
+            return policy.running_loop()
+        return policy.get_event_loop(3)
 
     def get_running_loop():
         if in_loop_thread():
-            return state["current"]
+            return policy.running_loop()
         return asyncio.get_running_loop()   # "no running event loop", or a thread's own loop
 
     def new_event_loop():
@@ -293,10 +480,19 @@ def _asyncio_proxy(run) -> types.ModuleType:
         return LoopProxy(run)
 
     def set_event_loop(loop_):
-        # None or another loop: the lesson's code keeps reaching the playground loop (inside a
-        # coroutine, asyncio itself ignores the policy's loop too).
-        if isinstance(loop_, LoopProxy) and loop_._run is run:
-            state["current"] = loop_
+        policy.set_event_loop(loop_)
+
+    def mine(task) -> bool:
+        tracer = tracer_of(task)
+        return tracer is run.tracer if tracer is not None else task in policy.untraced
+
+    def all_tasks(loop=None):
+        """The run's tasks that are not done: never the playground's own, nor another run's."""
+        real = policy.real_loop(loop, 2) if loop is not None else None
+        return {t for t in asyncio.all_tasks(real) if mine(t)}
+
+    def current_task(loop=None):
+        return asyncio.current_task(policy.real_loop(loop, 2) if loop is not None else None)
 
     def marshalled(fn):
         # Called at module level (the module thread), these need the loop: run them on its thread.
@@ -308,14 +504,60 @@ def _asyncio_proxy(run) -> types.ModuleType:
         call.__doc__ = fn.__doc__
         return call
 
-    class Runner(_Runner):
+    class Runner:
+        """``asyncio.Runner`` for the script: its loop is a ``LoopProxy``; ``run()`` runs the
+        coroutine as a traced task on the playground loop."""
+
+        def __init__(self, *, debug=None, loop_factory=None):
+            self._loop_factory = loop_factory
+            self._debug = debug
+            self._proxy = None
+            self._closed = False
+            self._set = False
+
+        def __enter__(self):
+            self._lazy_init()
+            return self
+
+        def __exit__(self, *exc_info):
+            self.close()
+
+        def _lazy_init(self):
+            if self._closed:
+                raise RuntimeError("Runner is closed")
+            if self._proxy is None:
+                self._proxy = LoopProxy(run)
+                if self._loop_factory is None and not in_loop_thread():
+                    policy.set_event_loop(self._proxy)
+                    self._set = True
+
         def get_loop(self):
-            return state["current"]
+            self._lazy_init()
+            return self._proxy
 
         def run(self, coro, *, context=None):
             if in_loop_thread():
                 raise nested_run_error("Runner.run()", coro, run)
-            return run.run_blocking(coro)
+            if not asyncio.iscoroutine(coro):
+                raise ValueError(f"a coroutine was expected, got {coro!r}")
+            self._lazy_init()
+            policy.running.append(self._proxy)
+            self._proxy._active += 1
+            try:
+                return with_debug(self._debug, lambda: run.run_blocking(coro))
+            finally:
+                self._proxy._active -= 1
+                policy.running.remove(self._proxy)
+
+        def close(self):
+            if self._closed:
+                return
+            if self._set:
+                policy.set_event_loop(None)
+            self._closed = True
+
+    Runner.__module__ = "asyncio.runners"
+    Future, Task = _loop_bound_classes(run, policy)
 
     class Proxy(types.ModuleType):
         def __getattr__(self, name):
@@ -328,14 +570,56 @@ def _asyncio_proxy(run) -> types.ModuleType:
     # Real attributes, not __getattr__: lesson code looks up asyncio.sleep & co. in hot loops, and
     # a Python-level __getattr__ costs ~1.5 us per lookup.  __getattr__ covers later additions.
     proxy.__dict__.update({k: v for k, v in vars(asyncio).items() if not k.startswith("__")})
-    proxy.__dict__.update(
-        __file__=asyncio.__file__, __path__=asyncio.__path__, __spec__=asyncio.__spec__,
-        __package__="asyncio", run=run_, get_event_loop=get_event_loop,
+    overrides = dict(
+        run=run_, get_event_loop=get_event_loop,
         get_running_loop=get_running_loop, new_event_loop=new_event_loop,
-        set_event_loop=set_event_loop, Runner=Runner,
+        set_event_loop=set_event_loop, Runner=Runner, Future=Future, Task=Task,
+        all_tasks=all_tasks, current_task=current_task,
         gather=marshalled(asyncio.gather), ensure_future=marshalled(asyncio.ensure_future),
         shield=marshalled(asyncio.shield))
+    proxy.__dict__.update(overrides, __file__=asyncio.__file__, __path__=asyncio.__path__,
+                          __spec__=asyncio.__spec__, __package__="asyncio")
+    # `from asyncio.runners import Runner` / `asyncio.runners.run(...)`: the same stand-ins.
+    runners = types.ModuleType("asyncio.runners", _runners.__doc__)
+    runners.__dict__.update({k: v for k, v in vars(_runners).items() if not k.startswith("__")})
+    runners.__dict__.update(run=run_, Runner=Runner, __file__=_runners.__file__,
+                            __spec__=_runners.__spec__, __package__="asyncio")
+    proxy.runners = runners
+    run._asyncio_submodules = {"asyncio.runners": runners}
     return proxy
+
+
+_anyio_patched = False
+
+
+def _patch_anyio() -> None:
+    """``anyio.run(main)`` in a run: anyio's asyncio backend makes an ``asyncio.Runner`` of its own
+    (in the module thread, beside the playground loop), and ``main`` ran untraced; then the
+    runner ran ``main()`` again (it looked unrun).  Its backend's ``Runner`` is made to be the
+    run's own when a run's code asks for it (anywhere else: asyncio's), so ``main`` runs once, as
+    a traced task on the playground loop, with anyio's own wrapper around it."""
+    global _anyio_patched
+    if _anyio_patched:
+        return
+    try:
+        from anyio._backends import _asyncio as backend
+    except Exception:   # another anyio layout: leave it alone
+        _anyio_patched = True
+        return
+    real = getattr(backend, "Runner", None)
+    if real is None:
+        _anyio_patched = True
+        return
+
+    def Runner(*args, **kwargs):
+        run = current_run.get()
+        runner = getattr(run, "_asyncio_runner", None)
+        if runner is not None and threading.get_ident() != run.loop._thread_id:
+            return runner(**{k: v for k, v in kwargs.items() if k in ("debug", "loop_factory")})
+        return real(*args, **kwargs)
+    Runner._playground_real = real
+    backend.Runner = Runner
+    _anyio_patched = True
 
 
 def _nest_asyncio_shim(run=None) -> types.ModuleType:
@@ -372,9 +656,64 @@ def _threading_shim(run) -> types.ModuleType:
         def __dir__(self):
             return dir(threading)
 
+    def main_thread():
+        """The script's main thread: its module code's thread (which ``python FILE`` runs in the
+        main thread), and the loop's thread for its coroutines (asyncio.run runs the loop there)."""
+        if threading.current_thread() is run._thread:
+            return run._thread
+        return threading.main_thread()
+    main_thread.__doc__ = threading.main_thread.__doc__
+
     mod = Proxy("threading", threading.__doc__)
     mod.__dict__.update({k: v for k, v in vars(threading).items() if not k.startswith("__")})
-    mod.__dict__.update(__file__=threading.__file__, __spec__=threading.__spec__, Thread=Thread)
+    mod.__dict__.update(__file__=threading.__file__, __spec__=threading.__spec__, Thread=Thread,
+                        main_thread=main_thread)
+    return mod
+
+
+def _signal_shim(run) -> types.ModuleType:
+    """The real signal module, but ``signal.signal()`` works from the script's module code as
+    from Python's main thread: it is installed from the loop's thread (the process's main
+    thread, where Python runs signal handlers), the handler runs in the run's context (its
+    output is the run's), ``getsignal()`` gives back the script's own handler, and the run puts
+    the previous handler back when it ends."""
+    import signal as real
+
+    def signal(signalnum, handler):
+        if callable(handler):
+            ctx = contextvars.copy_context()
+            script_handler = handler
+
+            def handler(signum, frame):
+                return ctx.run(script_handler, signum, frame)
+            handler._playground_handler = script_handler
+        main = threading.main_thread()
+        if threading.current_thread() is main:
+            before = real.signal(signalnum, handler)
+        elif run.loop._thread_id == main.ident and threading.current_thread() is run._thread:
+            before = run.call_in_loop(real.signal, signalnum, handler)
+        else:
+            before = real.signal(signalnum, handler)   # ValueError, as Python says it
+        run._changes.note_python_signal(signalnum, before)
+        return getattr(before, "_playground_handler", before)
+    signal.__doc__ = real.signal.__doc__
+
+    def getsignal(signalnum):
+        current = real.getsignal(signalnum)
+        return getattr(current, "_playground_handler", current)
+    getsignal.__doc__ = real.getsignal.__doc__
+
+    class Proxy(types.ModuleType):
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def __dir__(self):
+            return dir(real)
+
+    mod = Proxy("signal", real.__doc__)
+    mod.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__")})
+    mod.__dict__.update(__file__=real.__file__, __spec__=real.__spec__, signal=signal,
+                        getsignal=getsignal)
     return mod
 
 
@@ -392,10 +731,13 @@ def make_builtins(run) -> dict:
         if mod is None:
             if name == "asyncio":
                 mod = _asyncio_proxy(run)
+                run._asyncio_runner = mod.Runner
             elif name == "nest_asyncio":
                 mod = _nest_asyncio_shim(run)
             elif name == "httpx":
                 mod = run.httpx_module()
+            elif name == "signal":
+                mod = _signal_shim(run)
             elif name == "threading":
                 mod = _threading_shim(run)
             elif name == "builtins":
@@ -410,13 +752,22 @@ def make_builtins(run) -> dict:
             top = name.partition(".")[0]
             if top in _SHIMMED:
                 # `import asyncio.tasks` binds the top-level name; `from asyncio.tasks import x`
-                # needs the real submodule.
+                # needs the real submodule (`asyncio.runners`: the shim's own).
                 if name == top or not fromlist:
                     if name != top:
                         real_import(name, globals, locals, fromlist, level)
                     mod = shim(top)
                     if mod is not None:
                         return mod
+                elif top == "asyncio" and shim(top) is not None:
+                    sub = getattr(run, "_asyncio_submodules", {}).get(name)
+                    if sub is not None:
+                        return sub
+            elif top == "anyio":
+                mod = real_import(name, globals, locals, fromlist, level)
+                if shim("asyncio") is not None:
+                    _patch_anyio()
+                return mod
         return real_import(name, globals, locals, fromlist, level)
 
     own = types.ModuleType("builtins", builtins.__doc__)
@@ -427,4 +778,4 @@ def make_builtins(run) -> dict:
     return ns
 
 
-_SHIMMED = ("asyncio", "nest_asyncio", "httpx", "threading", "builtins")
+_SHIMMED = ("asyncio", "nest_asyncio", "httpx", "threading", "signal", "builtins")

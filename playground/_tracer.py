@@ -29,10 +29,13 @@ import sys
 import time
 import traceback
 import types
+import weakref
 from asyncio import tasks
 
 from .events import Block, CancelRequested, Error, ExcInfo, Output, Renamed, Uncancelled, named
-from ._causes import cancel_cause, uncancel_source
+from ._causes import cancel_cause, exc_summary, uncancel_source
+from ._current import ENGINE_DIRS, TracedTask, current_run, tid_of, tracer_of
+from ._tracebacks import innermost
 from .vocab import CancelCause, TaskState, WaitKind
 
 __all__ = ["Instrument", "TracedTask", "Tracer", "run_traced_batch", "tid_of", "tracer_of"]
@@ -103,7 +106,6 @@ _know(tasks._wait, WaitKind.WAIT, _ASYNCIO_WAIT)
 _know(tasks.wait_for, WaitKind.TIMEOUT, _WAIT_FOR)
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Frames from these packages mean "network I/O" whatever primitive they wait on underneath.
 _IO_MARKERS = (os.sep + "httpx" + os.sep, os.sep + "httpcore" + os.sep, os.sep + "anyio" + os.sep,
                os.sep + "h11" + os.sep, _ASYNCIO_DIR + "streams.py",
@@ -131,7 +133,7 @@ _is_io = _by_file(lambda name: any(marker in name for marker in _IO_MARKERS))
 # A coroutine from an installed package (where a library's own tasks come from).
 _installed = _by_file(lambda name: any(part in name for part in _PACKAGE_DIRS))
 # asyncio's own code or the playground's: a caller that speaks for someone else.
-_internal = _by_file(lambda name: name.startswith(_ASYNCIO_DIR) or name.startswith(_ENGINE_DIR))
+_internal = _by_file(lambda name: name.startswith(_ASYNCIO_DIR) or name.startswith(ENGINE_DIRS))
 _INSTALLED = _installed.cache   # read inline by new_task (a call per task costs more than this)
 
 
@@ -154,41 +156,6 @@ def short_repr(value) -> str:
         return f"<{type(value).__name__}>"
 
 
-def exc_summary(exc: BaseException) -> str:
-    msg = str(exc)
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-
-
-class TracedTask(asyncio.Task):
-    """An ``asyncio.Task`` of a traced run: records cancel requests and renames."""
-
-    __slots__ = ("_tracer", "_tid")
-
-    def cancel(self, msg=None):
-        tracer = getattr(self, "_tracer", None)
-        if tracer is not None and not self.done():
-            tracer.cancel_requested(self, msg, sys._getframe(1))
-        return super().cancel(msg)
-
-    def uncancel(self):
-        remaining = super().uncancel()
-        tracer = getattr(self, "_tracer", None)
-        if tracer is not None:
-            tracer.uncancelled(self, remaining, sys._getframe(1))
-        return remaining
-
-    def set_name(self, value):
-        super().set_name(value)
-        tracer = getattr(self, "_tracer", None)
-        if tracer is not None:
-            tracer.renamed(self)
-
-
-# asyncio's messages and reprs name the task's class ("Task exception was never retrieved",
-# "<Task finished ...>"); lessons quote them, so keep them word for word.
-TracedTask.__name__ = TracedTask.__qualname__ = "Task"
-
-
 def _created_by_library(frame, filename) -> bool:
     """Whether the first frame above asyncio's and the playground's own is neither the lesson's
     nor nobody's (no such frame: the runner made it, for the lesson)."""
@@ -198,16 +165,6 @@ def _created_by_library(frame, filename) -> bool:
             return code.co_filename != filename
         frame = frame.f_back
     return False
-
-
-def tracer_of(task) -> "Tracer | None":
-    """The tracer whose run ``task`` belongs to (None: not a traced task)."""
-    return task._tracer if task.__class__ is TracedTask else None
-
-
-def tid_of(task) -> int | None:
-    """``task``'s number within its run (None: not a traced task)."""
-    return task._tid if task.__class__ is TracedTask else None
 
 
 class Instrument:
@@ -269,6 +226,8 @@ class Tracer(Instrument):
         # (file, line) pairs where a task that suspends is cancelled on arrival (cancel points).
         self.cancel_points: frozenset = frozenset()
         self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
+        self._failed: list = []   # weak references to the run's failed tasks (_unretrieved)
+        _install_unawaited_hook()   # never-awaited coroutines become Error records (once per process)
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, cursor: int = 0, limit: int | None = None) -> tuple[list[tuple], int]:
@@ -485,15 +444,52 @@ class Tracer(Instrument):
             return
         self.events.append(("end", tid, t, _W.FAILED, exc_summary(exc),
                                      self.describe_exception(exc)))
+        # Asked again when the run ends: has anyone looked at it? (Only a failed task pays.)
+        self._failed.append(weakref.ref(task))
+
+    def _unretrieved(self, t):
+        """The run is ending: each failed task still alive whose exception nobody retrieved
+        (asyncio would log "Task exception was never retrieved" only when it is collected, after
+        the run, or at exit) gets the ``Error`` asyncio's log would have made."""
+        failed, self._failed = self._failed, []
+        for ref in failed:
+            task = ref()
+            if task is not None and getattr(task, "_log_traceback", False):
+                self.events.append(Error("error", task._tid, t, "Task exception was never retrieved",
+                                         self.describe_exception(task._exception)))
 
     def describe_exception(self, exc: BaseException) -> ExcInfo:
         """The exception as an ``ExcInfo``, located at its raising line in the run's file."""
-        tb_text = "".join(traceback.format_exception(exc))
+        # The innermost TB_LIMIT entries, as Python's own printer shows: a 10**6-deep recursion
+        # is not formatted whole (that took half a minute, the loop blocked, --timeout late).
+        tb_text = "".join(traceback.format_exception(type(exc), exc, innermost(exc.__traceback__)))
         filename = lineno = None
         for frame, line in traceback.walk_tb(exc.__traceback__):
             if frame.f_code.co_filename == self.filename or filename is None:
                 filename, lineno = frame.f_code.co_filename, line
         return ExcInfo(type(exc).__name__, str(exc), tb_text, filename, lineno)
+
+    def unawaited(self, coro, frame) -> None:
+        """The coroutine ``coro`` was destroyed without ever running (Python is about to warn
+        "coroutine ... was never awaited"): an ``Error`` record located at the lesson's line that
+        dropped it (the innermost frame in the run's file from ``frame`` out), else at its
+        ``def``.  Only a coroutine of the lesson's own code, or one dropped by it, is recorded."""
+        code = getattr(coro, "cr_code", None)
+        filename = self.filename
+        while frame is not None and frame.f_code.co_filename != filename:
+            frame = frame.f_back
+        if frame is not None:
+            file, line = filename, frame.f_lineno
+        elif code is not None and code.co_filename == filename:
+            file, line = filename, code.co_firstlineno
+        else:
+            return
+        loop = self.loop
+        task = loop.current_traced if _thread_ident() == loop._thread_id else None
+        tid = task._tid if task is not None and task._tracer is self else None
+        message = f"coroutine '{getattr(coro, '__qualname__', '?')}' was never awaited"
+        self.events.append(Error("error", tid, loop.time(), message,
+                                 ExcInfo("RuntimeWarning", message, "", file, line)))
 
     def output(self, stream: str, text: str):
         task = self.loop.current_traced if _thread_ident() == self.loop._thread_id else None
@@ -502,18 +498,65 @@ class Tracer(Instrument):
 
     def record(self, event: tuple):
         """Append ``event`` (a record of :mod:`.events`, or any sequence of one's fields)."""
+        if self._failed and event[0] == "run" and event[2] == "end":
+            self._unretrieved(event[1])
         self.events.append(event if hasattr(event, "_fields") else named(event))
 
 
 def _fatal_callback(loop, handle, exc):
     """``call_soon(sys.exit, 3)`` in a run: SystemExit/KeyboardInterrupt out of a plain callback
     ends that run (its ``on_fatal``), as out of a task's step; not the loop, not the app."""
-    from ._loop import current_run   # (_loop imports this module)
     run = handle._context.get(current_run)
     tracer = getattr(run, "tracer", None)
     if tracer is None or tracer.on_fatal is None:
         raise exc
-    loop.call_soon(tracer.on_fatal, exc)
+    _drop_own_frame(exc)
+    tracer.on_fatal(exc)
+
+
+def _drop_own_frame(exc):
+    """Start ``exc``'s traceback past ``run_traced_batch``'s own frame, where asyncio's would
+    start (the lesson's coroutine, or asyncio's ``Handle._run``): tracebacks printed for it (the
+    run's error, "Task exception was never retrieved") show no frame of the playground."""
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_frame.f_code is run_traced_batch.__code__:
+        exc.__traceback__ = tb.tb_next
+
+
+def _unawaited_hook():
+    """``warnings._warn_unawaited_coroutine`` (CPython calls it when a coroutine that never ran
+    is destroyed) that first tells the run whose code dropped it (``Tracer.unawaited``).  Only a
+    dropped coroutine pays for it: nothing on any other path.  The warning is then the one
+    ``warnings`` makes, word for word and at the same place (the stdlib function's body: calling
+    it from here would put one more frame between CPython and the code that dropped the
+    coroutine, and its ``stacklevel=2`` would point into the playground)."""
+    import warnings
+
+    def _warn_unawaited_coroutine(coro):
+        try:
+            tracer = getattr(current_run.get(), "tracer", None)
+            if tracer is not None and tracer.loop is not None:
+                tracer.unawaited(coro, sys._getframe(1))
+        except Exception:   # a finaliser must never fail because of the playground
+            pass
+        msg_lines = [f"coroutine '{coro.__qualname__}' was never awaited\n"]
+        if coro.cr_origin is not None:
+            import linecache
+            msg_lines.append("Coroutine created at (most recent call last)\n")
+            msg_lines += traceback.format_list([
+                (filename, lineno, funcname, linecache.getline(filename, lineno))
+                for filename, lineno, funcname in reversed(coro.cr_origin)])
+        msg = "".join(msg_lines).rstrip("\n")
+        warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
+    _warn_unawaited_coroutine.playground = True
+    return _warn_unawaited_coroutine
+
+
+def _install_unawaited_hook():
+    import warnings
+    original = getattr(warnings, "_warn_unawaited_coroutine", None)
+    if original is not None and not getattr(original, "playground", False):
+        warnings._warn_unawaited_coroutine = _unawaited_hook()
 
 
 def _thread_ident():
@@ -556,9 +599,11 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
                 handle._context.run(callback, *handle._args)
             except (SystemExit, KeyboardInterrupt) as exc:
                 # asyncio stored it as the task's exception and re-raised it to unwind the
-                # whole loop; in the playground it ends this run only.
+                # whole loop; in the playground it reaches this run only (its on_fatal, at once:
+                # before anything else runs, as the loop's unwinding would).
                 if task._tracer.on_fatal is not None:
-                    loop.call_soon(task._tracer.on_fatal, exc)
+                    _drop_own_frame(exc)
+                    task._tracer.on_fatal(exc)
             t1 = clock()
             loop.current_traced = None
             tracer = task._tracer

@@ -36,7 +36,7 @@ from asyncio import events as _aio_events
 from PySide6 import QtCore
 
 from .events import Block
-from ._tracer import tid_of, tracer_of
+from ._current import ENGINE_DIRS, current_run, tid_of, tracer_of
 
 _HANDLE_RUN = _aio_events.Handle._run.__code__   # a plain callback runs inside this frame
 
@@ -203,19 +203,26 @@ class Watchdog:
             where = f" in the callback {callback_label(handle)}"
         message = (f"stopped by the playground: blocked the event loop for {lag:.1f} s{where} "
                    f"(limit {self._limit(culprit):g} s)")
-        self._pending = (task, handle, message)
+        self.interrupt(task, handle, BlockedLoopError, message)
+
+    def interrupt(self, task, handle, exc_type, message):
+        """Raise ``exc_type(message)`` in the loop thread, in the lesson code it runs now: the
+        step of ``task`` (or the plain callback ``handle``).  The landing rule (``_on_signal``):
+        never in asyncio's or the playground's own code.  The watchdog's BlockedLoopError and
+        the memory limit's RunMemoryError (``_memory``) both land through here."""
+        self._pending = (task, handle, message, exc_type)
         if self._old_handler is not None:
             signal.pthread_kill(self._loop_thread, _SIGNAL)
         else:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._loop_thread),
-                                                       ctypes.py_object(BlockedLoopError))
+                                                       ctypes.py_object(exc_type))
 
     # -- in the loop thread, between two bytecodes of the blocking code ---------------------------
     def _on_signal(self, signum, frame):
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        task, handle, message = pending
+        task, handle, message, exc_type = pending
         if task is not None and self.loop.current_traced is not task:
             return  # the block ended on its own just now; don't hit innocent code
         if (task is not None and frame is not None
@@ -230,15 +237,13 @@ class Watchdog:
                 frame = frame.f_back
             if frame is None:
                 return  # that callback has returned
-        raise BlockedLoopError(message)
+        raise exc_type(message)
 
 
-_NOT_LESSON_DIRS = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
-                    os.path.dirname(os.path.abspath(_aio_events.__file__)) + os.sep)
+_NOT_LESSON_DIRS = (*ENGINE_DIRS, os.path.dirname(os.path.abspath(_aio_events.__file__)) + os.sep)
 
 
 def _run_of(handle):
-    from ._loop import current_run
     context = getattr(handle, "_context", None)
     return context.get(current_run) if context is not None else None
 

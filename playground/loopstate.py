@@ -14,10 +14,10 @@ import inspect
 import types
 from typing import NamedTuple
 
-from ._loop import current_run
-from ._tracer import TracedTask, _installed, _internal
+from ._current import TracedTask, current_run
+from ._tracer import _installed, _internal
 
-__all__ = ["LoopState", "NextStep", "QueueEntry", "counts_as_step", "next_step", "snapshot"]
+__all__ = ["LoopState", "NextStep", "QueueEntry", "counts_as_step", "next_step", "run_next", "snapshot"]
 
 _SET_RESULT_UNLESS_CANCELLED = asyncio.futures._set_result_unless_cancelled
 # The most entries of each queue a snapshot copies (a 10k-task run has 10k ready handles).
@@ -232,6 +232,48 @@ def next_step(loop) -> NextStep | None:
         return NextStep("idle", None, "nothing is ready or scheduled: the run waits on sockets "
                         "or threads", None, None, None)
     return None
+
+
+def run_next(loop, tid: int) -> str | None:
+    """While paused: run the step of task ``tid`` now, ahead of what asyncio's FIFO order would run
+    first — the learner as the scheduler.  Every ready item is one asyncio could legally run next
+    (the ready queue is only an order of arrival); this one goes first, the rest keep their order.
+
+    Returns the label of what FIFO would have run instead ("" when it was this one anyway), or
+    None when task ``tid`` has no step ready (nothing is run then)."""
+    if not loop.paused:
+        raise RuntimeError("run_next() needs a paused loop: call pause() first")
+    waiters = _waiters(loop)
+    target = first = None
+    for handle in list(loop._ready):
+        if handle._cancelled or not counts_as_step(handle):
+            continue
+        label, task = _describe(handle, waiters)
+        if first is None:
+            first = label
+        if task is not None and task._tid == tid and _own_step(handle):
+            target = handle
+            break
+    if target is None:
+        return None
+    previous = loop.step_policy
+
+    def once(ready):
+        loop.step_policy = previous          # one choice: the next step is asyncio's again
+        try:
+            return ready.index(target)
+        except ValueError:                   # it ran or was cancelled meanwhile
+            return 0
+
+    loop.step_policy = once
+    loop.step()
+    label = _describe(target, waiters)[0]
+    return "" if first == label else first
+
+
+def _own_step(handle) -> bool:
+    """Whether ``handle`` is a task's own step (not a method of the task scheduled as a callback)."""
+    return handle._callback.__class__ is not types.MethodType
 
 
 # -- what the loop's clock cannot slow down ------------------------------------------------------

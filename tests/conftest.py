@@ -118,3 +118,32 @@ def leak_guard():
             break
         time.sleep(0.02)
     assert not extra, f"test left threads running: {sorted(t.name for t in extra)}"
+
+
+# -- our own deprecations fail the suite ---------------------------------------------------------
+# pyproject.toml's filterwarnings turns a DeprecationWarning attributed to our modules into an
+# error where it is raised.  One raised where an exception goes unseen (a callback on the loop, a
+# thread) or under a filter a test set itself is still recorded: these hooks fail the session on
+# it, so what Python deprecates (3.14: the policy API, removed in 3.16) cannot creep back in.
+_OWN_DIRS = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
+                  for m in (playground, __import__("asyncio_playground.ui").ui))
+_own_deprecations: list[str] = []
+
+
+def pytest_warning_recorded(warning_message, when, nodeid, location):
+    if (issubclass(warning_message.category, (DeprecationWarning, PendingDeprecationWarning))
+            and os.path.abspath(warning_message.filename).startswith(_OWN_DIRS)):
+        _own_deprecations.append(f"{nodeid or when}: {warning_message.filename}:"
+                                 f"{warning_message.lineno}: {warning_message.message}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _own_deprecations and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _own_deprecations:
+        terminalreporter.section("deprecation warnings from asyncio_playground itself (failure)")
+        for line in dict.fromkeys(_own_deprecations):
+            terminalreporter.write_line(line)

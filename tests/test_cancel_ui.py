@@ -141,7 +141,7 @@ def test_await_view_tab_shows_the_gather_under_main_and_selects_like_the_table(q
     w = window
     tabs = w.views
     bar = tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(tabs.indexOf(w.await_view)).center())
     assert tabs.currentWidget() is w.await_view
     model = w.await_view.await_model
     worker = row_of(w, "worker-1")

@@ -475,3 +475,40 @@ def test_run_refuses_a_lesson_whose_module_is_missing_and_says_what_to_install(t
     assert "needs module 'no_such_module_for_the_test'" in proc.stderr
     assert f"{sys.executable} -m pip install no_such_module_for_the_test" in proc.stderr
     assert cli_in(tmp_path, "run", "basics_01_hello", "--quiet", env=env).returncode == 0
+
+
+@pytest.mark.parametrize("python, runs_here", [
+    (">=3.11", True), (">=99.1", False), ("<3.11", False), ("99.1", False)])
+def test_which_python_a_lesson_needs_has_one_syntax(tmp_path, python, runs_here):
+    # Issue 21: `needs = { python = ">=3.13" }` in the front matter, as a check's `python` and a
+    # text block's `<!-- python >=3.13 -->` say it (one parser: lessons.python_condition); the
+    # old spelling, a bare version, still reads as ">=" it.
+    (tmp_path / "basics_01_x.py").write_text(QUICK.format(text="ran"))
+    (tmp_path / "basics_01_x.md").write_text(
+        f'+++\nneeds = {{ python = "{python}" }}\n+++\n# X\n\nText.\n\n**Watch for:** it.\n')
+    checked = cli_in(tmp_path, "lessons", "check", "basics_01_x.py")
+    assert "needs: python" not in checked.stdout + checked.stderr
+    ran = cli_in(tmp_path, "run", "basics_01_x.py", "--quiet")
+    if runs_here:
+        assert ran.returncode == 0 and "ran" in ran.stdout, ran.stderr
+    else:
+        want = "a Python older than 3.11" if python.startswith("<") else "Python 99.1+"
+        assert ran.returncode == 2 and f"it needs {want}" in ran.stderr, ran.stderr
+    bad = tmp_path / "basics_01_x.md"
+    bad.write_text('+++\nneeds = { python = "3.12+" }\n+++\n# X\n\nText.\n')
+    checked = cli_in(tmp_path, "lessons", "check", "basics_01_x.py")
+    assert 'needs: python must be a condition like ">=3.13"' in checked.stdout + checked.stderr
+
+
+def test_the_guards_a_system_lacks_are_named(monkeypatch):
+    # Issue 21: the memory limit reads /proc, interrupting time.sleep needs pthread_kill, the
+    # interruptible stdin needs select() on a descriptor.  Tested on Linux, where none is off
+    # (--version then prints the version only: test_version_comes_from_the_package_metadata).
+    from asyncio_playground import _memory, _portability
+    if sys.platform == "linux":
+        assert _portability.guards_off() == []
+    monkeypatch.setattr(_memory, "rss", lambda: None)
+    monkeypatch.delattr("signal.pthread_kill", raising=False)
+    off = _portability.guards_off()
+    assert any("memory limit is off" in line for line in off)
+    assert any("pure-Python loops only" in line for line in off)

@@ -103,6 +103,6 @@ def test_the_app_window_loads_its_lessons_after_the_first_paint(qtbot, gui_loop,
     with qtbot.waitExposed(w):
         w.show()
     qtbot.waitUntil(lambda: w.lessons_loaded, timeout=3000)
-    assert len(w.browser.paths()) >= 47
+    assert len(w.browser.paths()) >= 55
     assert w.current_path() == w.browser.paths()[0]          # the first lesson, opened
     assert w.editor.toPlainText().strip()

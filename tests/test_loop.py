@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import gc
 import socket
+import sys
+import textwrap
 import threading
 import time
 
@@ -114,6 +118,135 @@ def test_stream_server_round_trip(loop_factory):
         return line
 
     assert run_on(loop_factory, main()) == b"PING\n"
+
+
+@pytest.mark.parametrize("kind", ["reader", "writer"])
+def test_add_reader_and_writer_take_the_context_the_transports_of_3_15_pass(loop_factory, kind):
+    """asyncio 3.15's selector transports call ``loop._add_reader(fd, cb, *args, context=...)``
+    (and ``_add_writer``): the callback runs in that context, and the Handle comes back (a
+    TypeError there left every stream and server of 3.15 hanging)."""
+    if loop_factory is asyncio.new_event_loop and sys.version_info < (3, 15):
+        pytest.skip("asyncio's own _add_reader/_add_writer take context= from 3.15 on")
+    var = contextvars.ContextVar("var", default="outside")
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = socket.socketpair()
+        a.setblocking(False)
+        ctx = contextvars.copy_context()
+        ctx.run(var.set, "inside")
+        seen = loop.create_future()
+        add, remove = ((loop._add_reader, loop._remove_reader) if kind == "reader"
+                       else (loop._add_writer, loop._remove_writer))
+        handle = add(a.fileno(), lambda tag: seen.done() or seen.set_result((tag, var.get())),
+                     "tag", context=ctx)
+        b.send(b"x")
+        try:
+            return await asyncio.wait_for(seen, 2), isinstance(handle, asyncio.Handle)
+        finally:
+            remove(a.fileno())
+            a.close()
+            b.close()
+
+    assert run_on(loop_factory, main()) == (("tag", "inside"), True)
+
+
+def test_create_task_hands_a_task_factory_only_the_keywords_it_was_given(loop_factory):
+    """3.14's create_task passes its keywords on to the task factory as given: a factory that
+    takes no `name` must not get name=None (before 3.14 the factory gets none of them)."""
+    got = []
+
+    def factory(loop, coro, **kw):
+        got.append(sorted(kw))
+        return asyncio.Task(coro, loop=loop, **kw)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.set_task_factory(factory)
+        try:
+            await loop.create_task(asyncio.sleep(0))
+            return (await asyncio.gather(loop.create_task(asyncio.sleep(0, "x"), name="n")),
+                    [t.get_name() for t in [loop.create_task(asyncio.sleep(0), name="m")]])
+        finally:
+            loop.set_task_factory(None)
+
+    assert run_on(loop_factory, main()) == (["x"], ["m"])
+    assert got == ([[], ["name"], ["name"]] if sys.version_info >= (3, 14) else [[], [], []])
+
+
+def test_the_executors_of_concurrent_futures_are_classes():
+    """Python 3.15 imports them lazily, and shiboken6 (PySide6 6.12) breaks the module lookup
+    that resolves a lazy name: concurrent.futures.ThreadPoolExecutor was the unresolved
+    'lazy_import' object in any process that had imported Qt (run_in_executor, to_thread and
+    a lesson's own pool all failed, plain asyncio included).  The loop module mends it."""
+    assert isinstance(concurrent.futures.ThreadPoolExecutor, type)
+    assert isinstance(concurrent.futures.ProcessPoolExecutor, type)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(sum, [1, 2]).result(5) == 3
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="create_task(eager_start=...) is 3.14's")
+def test_create_task_eager_start_in_a_run(pg_loop, tmp_path):
+    path = tmp_path / "eager.py"
+    path.write_text(textwrap.dedent("""
+        import asyncio
+
+        async def child(tag):
+            print("child", tag, "first step")
+            await asyncio.sleep(0)
+
+        async def main():
+            t = asyncio.create_task(child("eager"), eager_start=True)
+            print("after create_task")
+            await t
+            await asyncio.create_task(child("lazy"), eager_start=False)
+
+        asyncio.run(main())
+    """))
+    run = playground.Run(path, loop=pg_loop)
+
+    async def go():
+        run.start()
+        return await run.wait()
+
+    assert pg_loop.run_until_complete(go()) == "completed", run.error
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    assert out.splitlines() == ["child eager first step", "after create_task", "child lazy first step"]
+
+
+def test_a_detached_loop_runs_nothing_until_it_runs_again(qapp):
+    """asyncio runs callbacks only in a running loop.  A task stepped while the loop was detached
+    had no running loop: 3.14 refuses the step ("loop ... is not the running loop") and the task
+    never ends (the shape of qasync's 3.14 hang); before 3.14 it ran with get_running_loop()
+    failing.  What is ready waits for the loop to run again."""
+    loop = playground.new_event_loop()
+    steps = []
+
+    async def work():
+        steps.append("first")
+        await asyncio.sleep(0.01)
+        steps.append(asyncio.get_running_loop() is loop)
+
+    loop.attach()
+    try:
+        task = loop.create_task(work())
+        deadline = time.monotonic() + 2
+        while not steps and time.monotonic() < deadline:
+            QtCore.QCoreApplication.processEvents()
+        loop.detach()
+        deadline = time.monotonic() + 0.2
+        while time.monotonic() < deadline:
+            QtCore.QCoreApplication.processEvents()
+        assert steps == ["first"] and not task.done()
+        loop.attach()
+        deadline = time.monotonic() + 2
+        while not task.done() and time.monotonic() < deadline:
+            QtCore.QCoreApplication.processEvents()
+        assert steps == ["first", True] and task.done() and task.exception() is None
+    finally:
+        loop.detach()
+        with loop:
+            pass
 
 
 def test_shutdown_runs_finally_blocks_and_finalizes_async_generators(loop_factory, caplog):

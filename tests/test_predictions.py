@@ -467,7 +467,7 @@ def test_a_task_cancelled_from_the_window_is_named(qtbot, pg_loop):
 def test_a_lesson_this_python_cannot_run_says_so_not_busy(qtbot, pg_loop):
     lesson = lessons.load(EXAMPLES / "intro_04_call_graph.py")
     run, table, panel = _explained(qtbot, pg_loop, lesson)
-    assert run.outcome == "failed"
+    assert run.outcome == "completed"      # the script says what it needs and exits (issue 26)
     shown = panel.findings.text()
     this = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert (f"expectations did not hold: this Python ({this}) cannot run the lesson: it needs "

@@ -260,18 +260,22 @@ def test_runaway_task_is_stopped_at_the_block_limit(qtbot, window, tmp_path, att
     elapsed = time.monotonic() - start
     assert elapsed < 0.5 + 3.0, f"runaway stopped only after {elapsed:.1f} s"
     qtbot.waitUntil(window.banner.isVisible, timeout=3000)
-    assert "Loop blocked for" in window.banner.message and "line 6" in window.banner.message
+    # `while True: pass` spins on both its lines; 3.14's compiler reports the `pass` line (7).
+    lines = (6, 7) if blocker.startswith("while") else (6,)
+    assert "Loop blocked for" in window.banner.message
+    assert any(f"line {n}" in window.banner.message for n in lines), window.banner.message
     assert "spinner" in window.banner.message
     spinner = _rows(window)["spinner"]
     assert spinner.state == "failed"
     assert spinner.exc[0] == "BlockedLoopError"
     assert "stopped by the playground: blocked the event loop" in spinner.summary
-    assert "at line 6" in spinner.summary
+    assert any(f"at line {n}" in spinner.summary for n in lines), spinner.summary
     assert _rows(window)["ticker"].state == "cancelled"
     # The run's traceback reaches the console with the window's end-of-run frame.
     qtbot.waitUntil(lambda: "stopped by the playground" in _console(window), timeout=3000)
     assert "[ticker] ticker cleaned up" in _console(window)
-    assert window.editor.markers()[6][0] in ("error", "block")
+    markers = window.editor.markers()
+    assert any(markers.get(n, ("",))[0] in ("error", "block") for n in lines), markers
     _assert_loop_healthy(attached_loop)
     _next_run_works(qtbot, window)
 

@@ -107,7 +107,7 @@ def test_seed_create_task_overlaps_and_finishes_under_1_3_s(pg_loop, tmp_path):
 ])
 def test_tutorial_idioms_all_run_main_once(pg_loop, tmp_path, tail):
     src = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0.01)\n    print('main ran')\n\n" + tail
-    run, table = execute(pg_loop, write(tmp_path, "idiom.py", src))
+    run, table = execute(pg_loop, write(tmp_path, "idiom.py", _old_style(src)))
     assert run.outcome == "completed", run.error
     assert [r.coro for r in table.rows] == ["main"]
     assert "".join(ev[4] for ev in table.outputs).count("main ran") == 1
@@ -578,10 +578,20 @@ OLD_STYLE = {
 }
 
 
+def _old_style(src):
+    """``src`` as the running Python still accepts it: a module-level ``asyncio.get_event_loop()``
+    is an error since 3.14 (issue 21, item 12: the playground refuses it there too), where the
+    old style sets its loop itself."""
+    if sys.version_info >= (3, 14):
+        src = src.replace("loop = asyncio.get_event_loop()\n",
+                          "loop = asyncio.new_event_loop(); asyncio.set_event_loop(loop)\n")
+    return src
+
+
 @pytest.mark.parametrize("name", sorted(OLD_STYLE))
 def test_old_style_loop_code_runs_unchanged_and_the_loop_survives(pg_loop, tmp_path, name):
     src, expected = OLD_STYLE[name]
-    run, table = execute(pg_loop, write(tmp_path, "old.py", src))
+    run, table = execute(pg_loop, write(tmp_path, "old.py", _old_style(src)))
     assert run.outcome == "completed", run.error
     assert _out(table) == expected
     assert all(r.state == "done" for r in table.rows)
@@ -614,7 +624,8 @@ def test_run_forever_ends_on_stop_as_ctrl_c_would(pg_loop, tmp_path):
             print("cleanup")
     """
     import helpers
-    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.2)(r))
+    run, table = helpers.run_script(pg_loop, tmp_path, textwrap.dedent(_old_style(textwrap.dedent(src))),
+                                    during=lambda r: _stop_after(r, 0.2)(r))
     # the lesson caught the interrupt and ended on its own; the run was still stopped
     assert run.outcome == "cancelled" and _out(table) == "interrupted\ncleanup\n"
     assert run.stop_took < 0.5 and not run.notes
@@ -940,3 +951,136 @@ def test_collector_during_a_run_pauses_young_and_gc_collect_still_sees_everythin
     out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
     assert "frozen during the run: True | freed by gc.collect(): True" in out
     assert gc.get_threshold() == before
+
+
+# -- issue 21: the engine's layout, the memory limit's landing rule, one path rule ---------------
+
+def _engine_imports():
+    """module -> the engine modules it imports (at its top or inside a function), leaving out
+    ``if TYPE_CHECKING:`` blocks (no import at run time)."""
+    import ast
+    import pathlib
+    engine = pathlib.Path(playground.__file__).parent
+    names = {p.stem for p in engine.glob("*.py")}
+    graph = {}
+    for path in engine.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                and "TYPE_CHECKING" in ast.dump(node.test) for n in ast.walk(node)}
+        deps = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and id(node) not in skip:
+                deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        graph[path.stem] = deps & names
+    return graph
+
+
+def test_the_engine_has_no_import_cycle():
+    # Issue 21: _loop, _tracer, _watchdog, loopstate and _causes reached current_run/tracer_of in
+    # each other; now one small module at the bottom (_current) holds "which run is current".
+    graph = _engine_imports()
+    assert graph["_current"] == set(), "the bottom imports nothing of the engine"
+    for name in ("_loop", "_tracer", "_causes", "_watchdog", "loopstate", "_runner", "_shims"):
+        assert "_current" in graph[name] or name == "_runner", name
+    cycles = []
+    for start in graph:
+        todo = [(start, (start,))]
+        while todo:
+            node, path = todo.pop()
+            for dep in graph[node]:
+                if dep == start:
+                    cycles.append(" -> ".join(path + (dep,)))
+                elif dep not in path:
+                    todo.append((dep, path + (dep,)))
+    assert cycles == []
+
+
+def test_the_runner_is_split_by_responsibility():
+    import pathlib
+    engine = pathlib.Path(playground.__file__).parent
+    parts = ["_runner", "_load", "_script_env", "_streams", "_audit", "_memory", "_escalation",
+             "_undo", "_tracebacks", "_current"]
+    sizes = {name: len((engine / f"{name}.py").read_text(encoding="utf-8").splitlines())
+             for name in parts}
+    assert all(lines < 700 for lines in sizes.values()), sizes
+    from asyncio_playground import _runner
+    # the runner's front is what it was: the same names importable from it
+    for name in ("ABANDON", "GRACE", "LoadError", "Run", "RunMemoryError", "default_memory_limit",
+                 "user_traceback", "exception_headline", "remember_source", "read_source",
+                 "compile_lesson", "MB", "TERMINATE_WAIT"):
+        assert hasattr(_runner, name), name
+
+
+def test_the_memory_limit_interrupts_through_the_watchdogs_landing_rule(pg_loop, tmp_path, monkeypatch):
+    # An exception landing inside asyncio's or the playground's own code leaves a run waiting
+    # forever: the watchdog refuses to land there (Watchdog._on_signal), and the memory sampler's
+    # RunMemoryError goes through the same door.
+    from asyncio_playground import _memory
+    from asyncio_playground._watchdog import Watchdog
+    asked = []
+    real = Watchdog.interrupt
+
+    def spy(self, task, handle, exc_type, message):
+        asked.append((exc_type.__name__, message))
+        return real(self, task, handle, exc_type, message)
+    monkeypatch.setattr(Watchdog, "interrupt", spy)
+    path = write(tmp_path, "hog.py", """
+        import asyncio
+
+        async def main():
+            hoard = []
+            while True:
+                hoard.append(bytearray(1 << 20))
+
+        asyncio.run(main())
+    """)
+    if _memory.rss() is None:
+        pytest.skip("no /proc/self/statm: no memory limit here")
+    run = playground.Run(path, loop=pg_loop, memory_limit=100 << 20)
+
+    async def go():
+        run.start()
+        return await asyncio.wait_for(run.wait(), 20)
+    assert pg_loop.run_until_complete(go()) == "failed"
+    assert asked and asked[0][0] == "RunMemoryError" and "past its limit of 100 MB" in asked[0][1]
+    assert "RunMemoryError" in run.error and "asyncio_playground" not in run.error
+
+
+def test_engine_frames_are_hidden_when_the_package_is_imported_through_a_symlink(tmp_path):
+    # One path rule (_current.ENGINE_DIRS): a frame's co_filename is the path the module was
+    # imported by.  _runner compared resolve()d paths, _watchdog abspath()ed ones: installed
+    # through a symlink, the engine's frames leaked into the learner's tracebacks.
+    import subprocess
+    import pathlib
+    site = tmp_path / "site"
+    site.mkdir()
+    engine = pathlib.Path(playground.__file__).resolve().parent
+    (site / "asyncio_playground").symlink_to(engine, target_is_directory=True)
+    script = write(tmp_path, "fails.py", """
+        import asyncio
+
+        async def main():
+            await asyncio.sleep(0)
+            raise ValueError("bad")
+
+        asyncio.run(main())
+    """)
+    env = {**os.environ, "PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = subprocess.run([sys.executable, "-c", "import asyncio_playground, sys; "
+                            "print(asyncio_playground.__file__)"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert probe.stdout.strip().startswith(str(site)), probe.stdout + probe.stderr
+    proc = subprocess.run([sys.executable, "-m", "asyncio_playground", "run", str(script), "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1 and "ValueError: bad" in proc.stderr, proc.stderr
+    frames = [line for line in proc.stderr.splitlines() if line.strip().startswith("File ")]
+    assert frames and all("fails.py" in line for line in frames), proc.stderr
+
+
+def test_is_engine_file_knows_both_spellings_of_the_engines_folder():
+    from asyncio_playground import _current
+    here = _current.__file__
+    assert _current.is_engine_file(os.path.abspath(here))
+    assert _current.is_engine_file(os.path.realpath(here))
+    assert not _current.is_engine_file(os.path.join(os.path.dirname(os.path.dirname(here)), "x.py"))

@@ -62,7 +62,7 @@ def test_step_through_the_create_task_lesson(qtbot, window):
     assert rows(w) == {"Task-1": "waiting", "fetch-A": "running", "fetch-B": "pending"}
     assert model_state(w, "fetch-A") == "running"
     assert w.loop_panel.entries("ready")[:2] == ["1. step of fetch-A", "2. step of fetch-B"]
-    assert "Next: fetch-A starts at line 12" in w.time_bar.next_label.text()
+    assert "Next: fetch-A starts at line 15" in w.time_bar.next_label.text()
     step(qtbot, w)                                         # A runs to its sleep
     assert rows(w) == {"Task-1": "waiting", "fetch-A": "waiting", "fetch-B": "running"}
     assert "Starting source_A" in w.console.toPlainText()
@@ -303,3 +303,45 @@ def test_a_click_on_the_scrubber_track_jumps_there(qtbot, window):
     x = groove.left() + handle.width() // 2 + (groove.width() - handle.width()) * 3 // 4
     qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(x, groove.center().y()))
     assert slider.value() == pytest.approx(750, abs=15)
+
+
+def test_the_learner_picks_which_ready_task_runs_next(qtbot, window):
+    """Issue 24's first part: paused, Enter (or a double-click) on a ready task's step in the Loop tab runs
+    that step next, ahead of asyncio's FIFO order, and the console says what asyncio would have
+    run instead."""
+    w = window
+    click_lesson(qtbot, w, CREATE_TASK_LESSON)
+    press(qtbot, w, Qt.Key.Key_F8)                         # Pause before running
+    with qtbot.waitSignal(w.runStarted, timeout=2000):
+        click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: len(w._loop._ready) > 0, timeout=3000)
+    w.views.setCurrentWidget(w.loop_panel)
+    step(qtbot, w)                                         # main creates A and B, awaits A
+    panel = w.loop_panel
+    assert panel.entries("ready")[:2] == ["1. step of fetch-A", "2. step of fetch-B"]
+    assert "You are the scheduler" in panel.header.text()
+    section = panel.sections["ready"]
+    item = next(section.child(i) for i in range(section.childCount())
+                if section.child(i).text(0).endswith("step of fetch-B"))
+    tree = panel.tree
+    tree.scrollToItem(item)
+    pos = tree.visualItemRect(item).center()
+    assert tree.itemAt(pos) is item
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)   # a click selects it...
+    assert tree.currentItem() is item and w.selection.tid == item.data(0, Qt.ItemDataRole.UserRole)
+    n = w._loop.step_count
+    qtbot.keyClick(tree, Qt.Key.Key_Return)                              # ...Enter runs it next
+    qtbot.waitUntil(lambda: w._loop.step_count > n, timeout=3000)
+    qtbot.waitUntil(lambda: "Starting source_B" in w.console.toPlainText(), timeout=3000)
+    assert "Starting source_A" not in w.console.toPlainText()     # B ran first: the learner's pick
+    assert "You ran 'fetch-B' next (asyncio's order would have run the step of fetch-A first)" \
+        in w.console.toPlainText()
+    qtbot.waitUntil(lambda: rows(w).get("fetch-B") == "waiting", timeout=3000)
+    schedule = panel.entries("schedule")                   # the steps taken, kept with the run
+    assert len(schedule) == 2 and schedule[0].startswith("1. "), schedule    # F10: asyncio's choice
+    assert schedule[1] == "2. step of fetch-B — your choice; asyncio: step of fetch-A"
+    finished = []
+    w.runFinished.connect(finished.append)
+    press(qtbot, w, Qt.Key.Key_F8)                         # Resume: the rest runs
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    assert finished == ["completed"]

@@ -110,6 +110,7 @@ _OTHER_HEX = {
     "marker-cancel": ("#6d4fb8", "#7b5cc4"),
     "marker-error": ("#c22a2a", "#c62828"),
     "marker-block": ("#9a5f00", "#9a5f00"),
+    "marker-finding": ("#a3177a", "#b0308a"),
     # banners (fixed light tints with dark text: a warning reads the same in both themes)
     "banner-text": ("#1d1d1d", "#1d1d1d"),
     "banner-warn": ("#fde68a", "#fde68a"),
@@ -246,7 +247,7 @@ def wait_color(kind: str) -> QColor:
 
 
 def marker_color(kind: str) -> QColor:
-    """The editor gutter's colour for a marker kind ("wait", "cancel", "error", "block"); white text
+    """The editor gutter's colour for a marker kind ("wait", "cancel", "error", "block", "finding"); white text
     reads on it."""
     return color(f"marker-{kind}" if f"marker-{kind}" in _OTHER_HEX else "marker-wait")
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushB
 
 from . import colors, lazy_module
 from .lesson_state import LessonState, QuizState
-from .prediction_box import PredictionBox, bad_color, markdown_html, ok_color
+from .prediction_box import PredictionBox, bad_color, ok_color
+from .rich_text import markdown_html
 
 _lessons = lazy_module("asyncio_playground.lessons")   # imported once a lesson is shown
 html = lazy_module("html")

@@ -7,8 +7,13 @@ less often when a read is slow: it sorts every timer, ~40 ms with 100,000 sleepi
 panel takes at most ~10 % of the window's time) and exactly after every pause, step and resume.  During a replay it shows the moment as the trace
 tells it (tasks ready to run, tasks sleeping), and says that it is reconstructed.
 
+While paused, the learner is the scheduler: a double-click (or Enter) on a task's step in the
+ready queue runs that step next, ahead of asyncio's FIFO order.
+
 Signals:
     taskSelected(int): an entry of one of the run's tasks was clicked (its tid).
+    runNextRequested(int): while paused, a task's step in the ready queue was double-clicked (or
+        Enter pressed on it): run it next (its tid).
 """
 from __future__ import annotations
 
@@ -32,9 +37,12 @@ def header_text(paused: bool, live: bool, speed: float, skip_idle: bool) -> str:
     itself always runs under the window; "running" alone read as "the lesson is running")."""
     pace = "skip idle" if skip_idle else f"{speed:g}×"
     if live:
-        mode = "paused, the run waits" if paused else "running, a run is live"
-        return (f"The loop now: {mode}, speed {pace}.  Exact while paused or stepping; sampled "
-                "30 times a second while running.")
+        if paused:
+            return (f"The loop now: paused, the run waits, speed {pace}.  You are the scheduler: "
+                    "double-click a task's step in the ready queue (or Enter) to run it next, ahead "
+                    "of asyncio's first-in first-out order; Step (F10) runs asyncio's choice.")
+        return (f"The loop now: running, a run is live, speed {pace}.  Exact while paused or "
+                "stepping; sampled 30 times a second while running.")
     mode = "paused, no run is live (the next run starts paused)" if paused else "idle, no run is live"
     return f"The loop now: {mode}, speed {pace}."
 
@@ -48,6 +56,7 @@ class LoopPanel(QWidget):
     """See the module docstring."""
 
     taskSelected = Signal(int)
+    runNextRequested = Signal(int)
 
     def __init__(self, loop, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="loopPanel")
@@ -57,7 +66,7 @@ class LoopPanel(QWidget):
         self.tree = QTreeWidget(objectName="loopTree", headerHidden=True, rootIsDecorated=True,
                                 uniformRowHeights=True)
         self.tree.setColumnCount(1)
-        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemActivated.connect(self._run_next)
         self.tree.itemClicked.connect(self._activated)
         self.sections = {}
         for key, title, tip in (
@@ -65,12 +74,15 @@ class LoopPanel(QWidget):
                  "task's step, a future's done callback, call_soon callbacks"),
                 ("timers", "Timers", "call_later/call_at handles by due time: sleeps, timeouts"),
                 ("io", "Sockets", "File descriptors the loop watches for reading or writing"),
-                ("executor", "Executor threads", "run_in_executor / to_thread jobs still running")):
+                ("executor", "Executor threads", "run_in_executor / to_thread jobs still running"),
+                ("schedule", "Steps taken while paused", "Each step you took while paused: what ran, "
+                 "and whether it was asyncio's first-in first-out choice or yours")):
             item = QTreeWidgetItem([title])
             item.setToolTip(0, tip)
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
             self.sections[key] = item
+        self.sections["schedule"].setHidden(True)    # until a step is taken while paused
         layout = QVBoxLayout(self, spacing=4)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
@@ -107,6 +119,14 @@ class LoopPanel(QWidget):
     def _clock_changed(self) -> None:
         if self.isVisible():
             self.refresh()
+
+    def set_schedule(self, steps) -> None:
+        """The steps taken while paused (``[(label, asyncio's choice or None), ...]``: None when
+        the step ran asyncio's own choice)."""
+        rows = [(f"{i}. {label}" + (f" — your choice; asyncio: {fifo}" if fifo else ""), None, True)
+                for i, (label, fifo) in enumerate(steps, 1)]
+        self._fill("schedule", rows, len(rows))
+        self.sections["schedule"].setHidden(not rows)
 
     def show_replay(self, table, t: float | None) -> None:
         """Show the replayed moment ``t`` of ``table`` (None: back to the live loop)."""
@@ -171,6 +191,15 @@ class LoopPanel(QWidget):
         tid = item.data(0, _TID)
         if tid is not None:
             self.taskSelected.emit(int(tid))
+
+    def _run_next(self, item, _column=0) -> None:
+        """Double-click / Enter: a ready task's step while paused runs next; else as a click."""
+        tid = item.data(0, _TID)
+        if (tid is not None and item.parent() is self.sections["ready"] and self.loop.paused
+                and self._replay_table is None and item.text(0).split(". ", 1)[-1].startswith("step of")):
+            self.runNextRequested.emit(int(tid))
+        else:
+            self._activated(item)
 
     def entries(self, key: str) -> list[str]:
         """The texts of one section's entries (for tests and screen readers)."""

@@ -23,9 +23,11 @@ from .features.appearance import AppearanceFeature
 from .features.comparing import CompareFeature
 from .features.editing import EditingFeature, changed_lines  # noqa: F401 (changed_lines: public)
 from .features.files import FilesFeature
+from .features.findings import FindingsFeature
 from .features.lessons import LessonsFeature
 from .features.replaying import ReplayFeature
-from .features.runs import DEFAULT_BLOCK_LIMIT, RunsFeature
+from .features.layout import WindowLayout
+from .features.runs import RunsFeature
 from .features.selection import SelectionFeature
 from .features.timing import TimeFeature
 from .focus_ring import FocusRing
@@ -42,7 +44,6 @@ from .timeline import TimelineWidget
 from .run_views import RunViews
 from .workspace import Desk
 
-_SPLITTERS = ("main", "centre", "right")
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +56,8 @@ class MainWindow(QMainWindow):
 
     Attributes:
         desk: the workspaces (one per lesson or opened file) and the one on screen.
-        lessons, editing, runs, selection, timing, replaying, compare, appearance, files: the features.
+        lessons, editing, runs, selection, timing, replaying, compare, appearance, files, findings:
+            the features.
         controller: the `RunController` that runs the editor's code; `refresher` is its frame clock.
         browser, lesson_panel, editor, task_view, task_model, timeline, console, story, banner,
             legend, views, time_bar: the panes.
@@ -95,9 +97,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._unlaid:      # first shown, at the size it was given: proportions for that size
-            self._unlaid = False
-            self.default_layout()
+        self.layout_keeper.shown()
         if self._deferred and not self._start_queued:
             # A deferred window finishes starting after its first paint (paintEvent queues it):
             # reading every lesson and compiling the highlighter's rules (~0.1 s) then happen with
@@ -182,8 +182,10 @@ class MainWindow(QMainWindow):
         views = self.views
         await_view, loop_panel, compare_view = (views.view(n, build=False) for n in
                                                 ("await_view", "loop_panel", "compare_view"))
+        self.findings.wire(views.view("findings_view", build=False))
         await_view.taskSelected.connect(self.selection.select_task)
         loop_panel.taskSelected.connect(self.selection.select_task)
+        loop_panel.runNextRequested.connect(self.timing.run_next)
         compare_view.taskPointed.connect(self.selection.point_task_by_name)
         compare_view.detachRequested.connect(self.compare.open_window)
         if self._restored:
@@ -211,7 +213,8 @@ class MainWindow(QMainWindow):
                                           timeline=self.timeline, await_view=lambda: self.await_view,
                                           story=self.story, editor=self.editor)
         self.timing = TimeFeature(self, loop, self.runs, self.selection, task_model=self.task_model,
-                                  timeline=self.timeline, editor=self.editor)
+                                  timeline=self.timeline, editor=self.editor,
+                                  loop_panel=lambda: self.views.view("loop_panel", build=False))
         self.time_bar = self.timing.time_bar
         self.replaying = ReplayFeature(self, desk, self.runs, self.selection, self.time_bar,
                                        task_model=self.task_model, task_view=self.task_view,
@@ -224,6 +227,10 @@ class MainWindow(QMainWindow):
         self.lessons = LessonsFeature(self, desk, self.runs, browser=self.browser,
                                       lesson_panel=self.lesson_panel, lessons_dir=lessons_dir)
         self.files = FilesFeature(self, desk, self.runs, self.lessons, self.edits)
+        self.findings = FindingsFeature(
+            self, desk, self.runs, self.selection, self.time_bar, views=self.views, editor=self.editor, timeline=self.timeline,
+            open_lesson=lambda slug: slug in self.lesson_paths() and self.open_path(self.lesson_paths()[slug]),
+            lesson_titles=lambda: {lesson.slug: lesson.title for lesson in self.lessons.lessons})
         self.appearance = AppearanceFeature(
             self, self._settings, self.runs, title=self.lesson_panel.title, fixed=(self.editor, self.console),
             panes=lambda: [p for p in (self.browser, self.lesson_panel, self.task_view, self.timeline,
@@ -233,7 +240,7 @@ class MainWindow(QMainWindow):
                                                          self.views.view('await_view', build=False))
                                    if v is not None], legend=self.legend)
         for feature in (self.runs, self.editing, self.selection, self.timing, self.replaying,
-                        self.compare, self.lessons, self.files, self.appearance):
+                        self.compare, self.lessons, self.files, self.appearance, self.findings):
             feature.notice.connect(self._notice)
             feature.status.connect(self.statusBar().showMessage)
         self.lessons.opened.connect(self.desk.switch)
@@ -336,48 +343,19 @@ class MainWindow(QMainWindow):
 
     # == settings and closing =========================================================================
     def _restore_settings(self) -> None:
-        s = self._settings
-        if s.value("geometry") is None or not self.restoreGeometry(s.value("geometry")):
-            # 1400x900, or the whole screen on a smaller one (a 1024x768 laptop, say).
-            screen = self.screen().availableGeometry() if self.screen() is not None else None
-            ok = screen is not None and screen.width() > 0 and screen.height() > 0
-            self.resize(min(1400, screen.width()) if ok else 1400, min(900, screen.height()) if ok else 900)
-        self.default_layout()
-        self._unlaid = all(s.value(f"splitter/{name}") is None for name in _SPLITTERS)
-        self.task_view.set_user_widths(s.value("taskTable/widths", "{}"))
-        for name in _SPLITTERS:
-            if s.value(f"splitter/{name}") is not None:
-                self.splitters[name].restoreState(s.value(f"splitter/{name}"))
+        self.layout_keeper = WindowLayout(self, self._settings, self.splitters, self.task_view)
+        self.layout_keeper.restore()
+        self.default_layout = self.layout_keeper.default_layout
         self.appearance.restore()
-        self.act_network.setChecked(s.value("network", "offline") == "live")
-        try:
-            self.block_limit.setValue(float(s.value("blockLimit", DEFAULT_BLOCK_LIMIT)))
-        except (TypeError, ValueError):
-            pass
-
-    def default_layout(self) -> None:
-        """Splitter proportions for the current window size (before any remembered ones)."""
-        w, h = max(self.width(), 900), max(self.height(), 600)
-        browser = 215 if w >= 1300 else 170
-        right = int((w - browser) * (0.5 if w >= 1300 else 0.56))
-        self.splitters["main"].setSizes([browser, w - browser - right, right])
-        # A short screen gives the lesson text half the column: read first, then run.
-        lesson = 0.5 if h < 800 else 0.4
-        self.splitters["centre"].setSizes([int(h * lesson), int(h * (1 - lesson))])
-        self.splitters["right"].setSizes([int(h * f) for f in (0.34, 0.40, 0.26)])
+        self.runs.restore(self._settings)
 
     def save_settings(self) -> None:
-        s = self._settings
-        s.setValue("geometry", self.saveGeometry())
-        for name in _SPLITTERS:
-            s.setValue(f"splitter/{name}", self.splitters[name].saveState())
-        s.setValue("network", "live" if self.act_network.isChecked() else "offline")
-        s.setValue("blockLimit", self.block_limit.value())
-        self.appearance.save()
-        s.setValue("taskTable/widths", self.task_view.user_widths_json())
+        for part in (self.layout_keeper, self.appearance):
+            part.save()
+        self.runs.save(self._settings)
         if self.current_path():
-            s.setValue("lastLesson", self.current_path())
-        s.sync()
+            self._settings.setValue("lastLesson", self.current_path())
+        self._settings.sync()
 
     def shutdown(self) -> list:
         """Stop every run; returns the runs whose cancellation still has to be awaited."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFr
                                QVBoxLayout, QWidget)
 
 from . import lazy_module
+from .rich_text import markdown_html
 from .lesson_state import PredictionState
 
 html = lazy_module("html")    # imported once a lesson is shown (not for the window's first paint)
@@ -41,20 +42,6 @@ _PICK = "— pick —"
 _COMMITTED = ("Committed. Now run the lesson (F5): when it ends, your prediction is compared "
               "with what happened.")
 _NOT_COMPARED = "That run was not compared: commit a prediction first, then run again."
-
-
-def markdown_html(markdown: str) -> str:
-    """Markdown (a lesson's ``explain``, its question's why, a verdict with inline HTML in front)
-    as an HTML fragment for a rich-text label: Qt's Markdown reader (``QTextDocument.setMarkdown``,
-    as the lesson text is shown), the body of its HTML without the document's own font."""
-    from PySide6.QtGui import QTextDocument
-    doc = QTextDocument()
-    doc.setMarkdown(str(markdown))
-    page = doc.toHtml()
-    body = page.find("<body")
-    start = page.find(">", body) + 1 if body >= 0 else 0
-    end = page.rfind("</body>")
-    return page[start:end if end >= 0 else len(page)].strip()
 
 
 class PredictionBox(QFrame):

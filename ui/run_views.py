@@ -1,5 +1,5 @@
-"""The views of the run on screen, in tabs: the timeline (with the legend under it), who awaits whom,
-the Loop tab and Compare.
+"""The views of the run on screen, in tabs: the timeline (with the legend under it), the findings,
+who awaits whom, the Loop tab and Compare.
 
 Only the timeline is on screen at start-up: the other views are empty pages until ``build()`` puts
 them in — right after a deferred window's first paint, when a tab is picked, or when a view is
@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 # The tabs built later: (attribute, title, tooltip).
 _LATER_TABS = (
+    ("findings_view", "Findings", "What the run showed that you should know — a hang, a task that "
+                                  "was never awaited, a swallowed cancel… — with why it matters, "
+                                  "the fix and the lesson that teaches it"),
     ("await_view", "Who awaits whom", "For every pending task, what it awaits now: tasks under their "
                                       "awaiter, a gather's or TaskGroup's children under it"),
     ("loop_panel", "Loop", "Inside the loop: its own queues — what is ready (FIFO), the timers, the "
@@ -54,9 +57,10 @@ class RunViews(QTabWidget):
         self._pages = None     # first: a swap below that moves the current tab re-enters here
         from .await_view import AwaitView
         from .compare_view import CompareView
+        from .findings_view import FindingsView
         from .loop_panel import LoopPanel
-        self._views = {"await_view": AwaitView(), "loop_panel": LoopPanel(self._loop),
-                       "compare_view": CompareView()}
+        self._views = {"findings_view": FindingsView(), "await_view": AwaitView(),
+                       "loop_panel": LoopPanel(self._loop), "compare_view": CompareView()}
         current = self.currentIndex()
         for name, page in pages.items():
             i = self.indexOf(page)
@@ -74,6 +78,10 @@ class RunViews(QTabWidget):
         if build:
             self.build()
         return self._views.get(name)
+
+    @property
+    def findings_view(self):
+        return self.view("findings_view")
 
     @property
     def await_view(self):

@@ -36,6 +36,9 @@ class ShownRun:
         replay: the ``Replay`` of a finished run, once offered on the scrubber (None before).
         scrub: the ``Scrub`` whose table moves to a replayed moment (None until the first move,
             except for a saved run, whose views show the scrub's table from the start).
+        finder: the ``Findings`` fold of the run's records (None until first asked), and
+            ``folded`` how many records it has taken.
+        schedule: the steps taken while paused: ``[(what ran, asyncio's choice or None)]``.
     """
 
     run: Any
@@ -44,6 +47,9 @@ class ShownRun:
     label: str = "run"
     replay: Any = None
     scrub: Any = None
+    finder: Any = None
+    folded: int = 0
+    schedule: list = field(default_factory=list)
 
     @property
     def finished(self) -> bool:

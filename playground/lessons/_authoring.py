@@ -43,7 +43,8 @@ def authoring_tables() -> str:
     for vocab, used_by in _VOCABULARIES:
         what = vocab.what
         out += ["", f"### {what[:1].upper()}{what[1:]}s", "",
-                f"{(vocab.__doc__ or '').strip().replace('``', '`')}  Used by {used_by}.", "",
+                f"{' '.join((vocab.__doc__ or '').split()).replace('``', '`')}  "
+                f"Used by {used_by}.", "",
                 f"| {what} | meaning |", "|---|---|"]
         out += [f"| `{word.value}` | {word.doc} |" for word in vocab]
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ from itertools import combinations
 from typing import Any, Callable, Iterable, NamedTuple
 
 from ..events import named
-from ..vocab import CancelCause, RunOutcome, TaskState, WaitKind
+from ..vocab import CancelCause, FindingKind, RunOutcome, TaskState, WaitKind
 from ._format import _PYTHON_RE, Lesson, python_holds
 
 
@@ -74,6 +74,7 @@ STATE = _Type("task state", _word(TaskState), keyed=False)
 KINDS = _Type("wait kind or list of them", _words(WaitKind), keyed=False)
 OUTCOME = _Type("run outcome", _word(RunOutcome), keyed=False)
 CAUSE = _Type("cancel cause", _word(CancelCause), keyed=False)
+FINDING = _Type("finding kind", _word(FindingKind), keyed=False)
 BY = _Type('`"start"` or `"end"`', _one_of("start", "end"))
 PYTHON = _Type('`">=3.12"` or `"<3.12"`', lambda v: None if isinstance(v, str) and _PYTHON_RE.match(
     v.strip()) else f"{v!r} is not a Python condition such as \">=3.12\" or \"<3.12\"")
@@ -151,6 +152,11 @@ CHECKS: dict[str, _Check] = {
                                                 "task": SPEC}),
     "no_block": _Check("the loop was never blocked for `seconds` (default 0.2) or longer",
                        {}, {"seconds": SECONDS}),
+    "finding": _Check("the run showed a finding of `kind` (docs/findings.md; about `task` and "
+                      "at `line`, if given): what the lesson teaches the learner to spot.  A "
+                      "lesson's `finding` checks are the findings it teaches: its run must show "
+                      "no other kind (a test holds every lesson to that)",
+                      {"kind": FINDING}, {"task": SPEC, "line": COUNT}),
     "total_under": _Check("*wall clock, avoid:* the run's task activity (first task created → last "
                           "task ended) took less than `seconds`; prefer `overlap`, `order` or "
                           "`duration` with `relative_to`, which hold on a slow machine too",
@@ -162,7 +168,8 @@ CHECKS: dict[str, _Check] = {
 #: The vocabularies the checks use, for the docs: (vocabulary, the keys that take its words).
 _VOCABULARIES = ((TaskState, "`state`"), (WaitKind, "`kind` of `waited_on`"),
                  (RunOutcome, "`value` of `outcome`"),
-                 (CancelCause, "`cause` of `cancel_requested`"))
+                 (CancelCause, "`cause` of `cancel_requested`"),
+                 (FindingKind, "`kind` of `finding`"))
 
 
 # -- checking a finished run ----------------------------------------------------------------------------
@@ -486,6 +493,25 @@ class _Context:
                     f"{want} (blocks seen: {durations or 'none'})"]
         return []
 
+    @cached_property
+    def findings(self) -> list:
+        """The run's findings (``asyncio_playground.findings``), its source read from its file."""
+        from .._findings import findings
+        return findings(self._raw)
+
+    def _matching_findings(self, exp) -> list:
+        tids = {r.tid for r in self.match(exp["task"])} if exp.get("task") else None
+        return [f for f in self.findings if f.kind == exp["kind"]
+                and (tids is None or f.tid in tids)
+                and (exp.get("line") is None or f.line == exp["line"])]
+
+    def _c_finding(self, exp):
+        if self._matching_findings(exp):
+            return []
+        shown = ", ".join(sorted({str(f.kind) for f in self.findings})) or "none"
+        where = "".join(f" {k} {exp[k]!r}" for k in ("task", "line") if exp.get(k) is not None)
+        return [f"finding: no {exp['kind']!r} finding{where} (findings: {shown})"]
+
     def _c_no_block(self, exp):
         return [f"no_block: the loop was blocked {e.duration:.3f} s at {e.filename}:{e.lineno}"
                 for e in self._blocks(exp, exp.get("seconds", 0.2))]
@@ -770,6 +796,15 @@ def _w_no_block(ctx, exp, ok):
         return f"the loop was never blocked for {limit} s or more"
     e = max(ctx._blocks(exp, limit), key=lambda e: e.duration)
     return f"the loop was blocked for {_secs(e.duration)} at line {e.lineno}"
+
+
+def _w_finding(ctx, exp, ok):
+    kind = FindingKind.parse(exp["kind"])
+    if ok:
+        f = ctx._matching_findings(exp)[0]
+        return f"the run showed {kind.title}" + (f" at line {f.line}" if f.line else "") + \
+            f": {f.why}"
+    return f"the run did not show {kind.title}, which the lesson expects"
 
 
 def _w_total_under(ctx, exp, ok):

@@ -24,7 +24,7 @@ ENV_VAR = "ASYNCIO_PLAYGROUND_LESSONS"
 SIDECAR_SUFFIX = ".md"
 #: Front-matter keys; everything else is said once, elsewhere (see _MOVED).
 _FRONT_KEYS = ("needs", "expect", "predict")
-_NEEDS_FORM = 'needs must be a table: needs = { modules = ["httpx"], python = "3.12" }'
+_NEEDS_FORM = 'needs must be a table: needs = { modules = ["httpx"], python = ">=3.12" }'
 _MOVED = {"title": "the title is the first '# ' heading below the front matter",
           "group": "the group comes from the file name's prefix (basics_, many_, ...)",
           "order": "the order is the number in the file name (basics_02_... is 2)",
@@ -171,12 +171,13 @@ def _lacking(lesson: Lesson) -> tuple[list[str], str | None]:
                if isinstance(m, str) and _cannot_import(m)]
     want = needs.get("python")
     if want:
-        try:
-            wanted = tuple(int(p) for p in str(want).split("."))
-        except ValueError:
+        condition = python_condition(want, bare=True)
+        if condition is None:
             return missing, None      # validate() reports it
-        if sys.version_info[:len(wanted)] < wanted:
-            return missing, str(want)
+        op, version = condition
+        if not python_holds(f"{op}{version[0]}.{version[1]}"):
+            # ">=3.14" reads "3.14" ("needs Python 3.14+"), "<3.12" stays "<3.12"
+            return missing, f"{version[0]}.{version[1]}" if op == ">=" else f"<{version[0]}.{version[1]}"
     return missing, None
 
 
@@ -194,10 +195,15 @@ def why_cannot_run(lesson: Lesson) -> str | None:
     What the window's Run button and ``asyncio-playground run`` refuse with (what to install:
     :func:`how_to_run`).  Only the lesson's declared ``needs`` count: running is never tried."""
     modules, python = _lacking(lesson)
-    parts = ([f"Python {python}+"] if python else []) + [f"module {m!r}" for m in modules]
+    parts = ([_python_words(python)] if python else []) + [f"module {m!r}" for m in modules]
     if not parts:
         return None
     return "needs " + (parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}")
+
+
+def _python_words(python: str) -> str:
+    """``"3.14"`` → "Python 3.14+", ``"<3.12"`` → "a Python older than 3.12"."""
+    return f"a Python older than {python[1:]}" if python.startswith("<") else f"Python {python}+"
 
 
 def how_to_run(lesson: Lesson) -> str | None:
@@ -210,7 +216,10 @@ def how_to_run(lesson: Lesson) -> str | None:
         return None
     this = ".".join(map(str, sys.version_info[:3]))
     steps = []
-    if python:
+    if python and python.startswith("<"):
+        steps.append(f"start asyncio-playground with a Python older than {python[1:]} (this is "
+                     f"Python {this})")
+    elif python:
         steps.append(f"install Python {python} or newer (python.org, or `uv python install "
                      f"{python}`) and start asyncio-playground with it (this is Python {this})")
     if modules:
@@ -281,19 +290,33 @@ def _from_sidecar(path: Path, side: Path) -> Lesson:
 #: ``<!-- python >=3.12 -->`` ... ``<!-- end python -->`` in a lesson's Markdown: lines shown only
 #: on those Pythons (where asyncio itself behaves differently; the checks' ``python`` key is the
 #: same condition).  Invisible in any other Markdown viewer, which shows every variant.
+# Which Python, in every place a lesson file says it: a check's `python = ">=3.12"`, a text
+# block's `<!-- python <3.12 -->`, and the front matter's `needs = { python = ">=3.13" }`.  One
+# syntax, one parser (python_condition); `needs` also reads the old spelling "3.13" as ">=3.13".
 _PYTHON_RE = re.compile(r"^(>=|<)\s*3\.(\d+)$")
+_NEEDS_RE = re.compile(r"^(>=|<)?\s*(\d+)\.(\d+)$")
 _ONLY_ON = re.compile(r"\s*<!--\s*python\s+(.*?)\s*-->\s*$")
 _BLANKS = re.compile(r"\n\s*\n(\s*\n)+")
 _ONLY_END = re.compile(r"\s*<!--\s*end\s+python\s*-->\s*$")
 
 
+def python_condition(text, *, bare: bool = False) -> tuple[str, tuple[int, int]] | None:
+    """``">=3.12"`` → ``(">=", (3, 12))``, ``"<3.12"`` → ``("<", (3, 12))``; None when ``text``
+    is no such condition.  ``bare``: a version alone (``"3.13"``, the old spelling of
+    ``needs.python``) means ``">="`` it."""
+    m = _NEEDS_RE.match(text.strip()) if isinstance(text, str) else None
+    if m is None or (m.group(1) is None and not bare):
+        return None
+    return m.group(1) or ">=", (int(m.group(2)), int(m.group(3)))
+
+
 def python_holds(condition: str, version: tuple = sys.version_info[:2]) -> bool | None:
     """Whether ``">=3.12"`` / ``"<3.12"`` holds on ``version`` (None: not such a condition)."""
-    m = _PYTHON_RE.match(str(condition).strip())
-    if m is None:
+    parsed = python_condition(condition)
+    if parsed is None:
         return None
-    wanted = (3, int(m.group(2)))
-    return version >= wanted if m.group(1) == ">=" else version < wanted
+    op, wanted = parsed
+    return version >= wanted if op == ">=" else version < wanted
 
 
 def _for_this_python(rows: list[str], start: int, problems: list) -> list[str]:

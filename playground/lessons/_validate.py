@@ -11,7 +11,7 @@ from typing import Any
 from . import predictions
 from ._checks import CHECKS, COMMON_KEYS, _is_spec, _num
 from ._format import (_NEEDS_FORM, SIDECAR_SUFFIX, Lesson, _shown, default_directory, load,
-                      sidecar_path)
+                      python_condition, sidecar_path)
 
 
 # -- validation -----------------------------------------------------------------------------------------
@@ -95,8 +95,9 @@ def _needs_problems(needs: Any, at: int) -> list[tuple[int, str]]:
     modules = needs.get("modules", [])
     if not isinstance(modules, list) or not all(_is_spec(m) for m in modules):
         out.append((at, "needs: modules must be a list of module names"))
-    if "python" in needs and not re.fullmatch(r"\d+(\.\d+)*", str(needs["python"])):
-        out.append((at, f"needs: python must be a version like \"3.12\", not {needs['python']!r}"))
+    if "python" in needs and python_condition(needs["python"], bare=True) is None:
+        out.append((at, f"needs: python must be a condition like \">=3.13\" (as a check's "
+                        f"`python`), not {needs['python']!r}"))
     return out
 
 

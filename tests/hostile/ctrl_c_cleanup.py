@@ -7,7 +7,9 @@ async def serve():
     while True:
         await asyncio.sleep(0.1)
 
-loop = asyncio.get_event_loop()
+# (Not asyncio.get_event_loop(): deprecated here since 3.12, an error since 3.14.)
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
 loop.create_task(serve())
 try:
     loop.run_forever()

@@ -9,7 +9,9 @@ async def ticker():
         await asyncio.sleep(0.05)
     loop.stop()
 
-loop = asyncio.get_event_loop()
+# (Not asyncio.get_event_loop(): deprecated here since 3.12, an error since 3.14.)
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
 loop.create_task(ticker())
 loop.call_soon(print, "call_soon from module code")
 try:

@@ -12,7 +12,9 @@ async def main():
     await asyncio.sleep(0.05)
     return "main"
 
-loop = asyncio.get_event_loop()
+# (Not asyncio.get_event_loop(): deprecated here since 3.12, an error since 3.14.)
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
 task = loop.create_task(background())
 results = loop.run_until_complete(asyncio.gather(main(), asyncio.sleep(0.01, "sleep")))
 loop.run_until_complete(task)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QTimer
 
-from ..markers import gutter_markers
 from . import Feature
 
 
@@ -166,7 +165,7 @@ class ReplayFeature(Feature):
             self._await_stale, changed = False, None
         self._await_view().refresh(changed)      # while hidden, it only notes what to redo
         runs = self.runs
-        self.editor.set_markers(gutter_markers(table, runs.in_shown_file) if runs.showing_run_file() else {})
+        self.editor.set_markers(runs.markers_for(table))
         panel = self._loop_panel()
         if panel.isVisible():
             panel.show_replay(table, t)

@@ -71,6 +71,7 @@ class RunsFeature(Feature):
         self.console, self.banner, self.editor, self.state_label = console, banner, editor, state_label
         self._text_of = text_of
         self._markers_stale = False
+        self.more_markers = None        # () -> {line: (kind, tip)}: more for the gutter (findings)
         sp = QStyle.StandardPixmap
         self.act_run = make_action(window, "Run", self.run_current, ("F5", "Ctrl+R"),
                                    "Run the code in the editor (restarts a live run)", sp.SP_MediaPlay)
@@ -104,6 +105,18 @@ class RunsFeature(Feature):
         c.runFailed.connect(self._run_failed)
         c.action.connect(lambda text: self.notice.emit(text, "info"))
         c.runFinished.connect(self._run_finished)
+
+    def restore(self, settings) -> None:
+        """The network mode and the block limit, as remembered."""
+        self.act_network.setChecked(settings.value("network", "offline") == "live")
+        try:
+            self.block_limit.setValue(float(settings.value("blockLimit", DEFAULT_BLOCK_LIMIT)))
+        except (TypeError, ValueError):
+            pass
+
+    def save(self, settings) -> None:
+        settings.setValue("network", "live" if self.act_network.isChecked() else "offline")
+        settings.setValue("blockLimit", self.block_limit.value())
 
     # == what is on screen ============================================================================
     @property
@@ -198,13 +211,21 @@ class RunsFeature(Feature):
         """Gutter markers: where tasks are suspended (with counts), raising lines, blocks, and the
         shown workspace's syntax error."""
         self._markers_stale = False
-        ws, table = self.desk.current, self.table
+        self.editor.set_markers(self.markers_for(self.table))
+
+    def markers_for(self, table) -> dict:
+        """The gutter of the shown file for ``table`` (the run's, or a replayed moment's): what
+        ``gutter_markers`` says, the findings' lines (``more_markers``), the syntax error."""
+        ws = self.desk.current
         markers = {}
         if table is not None and self.showing_run_file():
             markers = gutter_markers(table, self.in_shown_file)
+            if self.more_markers is not None:
+                for line, marker in self.more_markers().items():
+                    markers.setdefault(line, marker)
         if ws is not None and ws.error_marker is not None:
             markers[ws.error_marker[0]] = ("error", ws.error_marker[1])
-        self.editor.set_markers(markers)
+        return markers
 
     def line_of(self, row) -> int | None:
         """The line of the shown run's file where ``row`` waits, or else raised; None if elsewhere."""

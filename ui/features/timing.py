@@ -16,8 +16,11 @@ class TimeFeature(Feature):
         next_tid: paused: the task the loop runs next (shown as running), else None.
     """
 
-    def __init__(self, window, loop, runs, selection, *, task_model, timeline, editor) -> None:
+    def __init__(self, window, loop, runs, selection, *, task_model, timeline, editor,
+                 loop_panel=lambda: None) -> None:
+        """``loop_panel()``: the Loop tab's panel once built (None before)."""
         super().__init__(window)
+        self.loop_panel = loop_panel
         self.loop, self.runs, self.selection = loop, runs, selection
         self.task_model, self.timeline, self.editor = task_model, timeline, editor
         self.time_bar = TimeBar(loop)
@@ -29,6 +32,8 @@ class TimeFeature(Feature):
         bar.nextStepChanged.connect(self._next_step_changed)
         bar.speed.currentIndexChanged.connect(lambda _i: self.speed_caveats())
         bar.act_pause.triggered.connect(lambda: self.speed_caveats())
+        bar.act_step.triggered.connect(self._stepping)
+        runs.shownChanged.connect(lambda _shown: self._show_schedule())
         runs.runStarted.connect(lambda _run: bar.run_started(loop.time()))
         runs.runStarted.connect(lambda _run: self.speed_caveats())
         runs.refresher.tasksChanged.connect(self._tasks_changed)
@@ -49,6 +54,44 @@ class TimeFeature(Feature):
         mode = "paused" if loop.paused else f"at {self.time_bar.speed.currentText()}"
         shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
         self.notice.emit(f"Loop time is {mode}, but not everything follows it: {shown}.", "warn")
+
+    def run_next(self, tid: int) -> bool:
+        """The learner picked task ``tid``'s step to run next (the Loop tab, while paused)."""
+        from asyncio_playground.loopstate import run_next
+        if not self.loop.paused:
+            return False
+        table = self.runs.table
+        row = table.by_tid.get(tid) if table is not None else None
+        name = f"'{row.name}'" if row is not None else f"task {tid}"
+        instead = run_next(self.loop, tid)
+        if instead is None:
+            self.status.emit(f"{name} has no step ready to run", 5000)
+            return False
+        self._record(f"step of {row.name if row is not None else tid}", instead or None)
+        self.notice.emit(f"You ran {name} next" + (f" (asyncio's order would have run the {instead} "
+                                                   "first)" if instead else " (asyncio's choice too)"),
+                         "info")
+        return True
+
+    def _stepping(self) -> None:
+        """Step (F10) is about to run asyncio's choice: note what it is, in the run's schedule."""
+        from asyncio_playground.loopstate import next_step
+        if self.loop.paused and self.runs.live_on_screen():
+            nxt = next_step(self.loop)
+            if nxt is not None:
+                self._record(nxt.label, None)
+
+    def _record(self, label: str, fifo: str | None) -> None:
+        shown = self.runs.shown
+        if shown is not None:
+            shown.schedule.append((label, fifo))
+            self._show_schedule()
+
+    def _show_schedule(self) -> None:
+        panel = self.loop_panel()
+        if panel is not None:
+            shown = self.runs.shown
+            panel.set_schedule(shown.schedule if shown is not None else [])
 
     def speed_text(self) -> str:
         """The speed in words when it is not 1× ("", "¼×", "Skip idle")."""

@@ -1,0 +1,133 @@
+"""Findings: what the run on screen showed that a learner should know, in the Findings tab, on the
+editor's gutter and, for the selected one, on the timeline — live, while the run goes on, and at
+any replayed moment.
+
+The engine finds them by folding the run's records (``asyncio_playground.Findings``); the fold of a
+run is kept with it (``ShownRun.finder``), fed on slow frames (~10 Hz) while the run is live, and
+made from the whole log at once for a run that ended off screen or was opened from a file.  A live
+run that stands still (no record for a second) gets the hang doctor's word before it is stopped.
+"""
+from __future__ import annotations
+
+from . import Feature
+
+#: A live run with no new record for this long (wall seconds, counted in slow frames) is asked
+#: whether it stands still for good (``Findings.stuck``).
+QUIET_FRAMES = 10
+_TITLE = "Findings"
+
+
+class FindingsFeature(Feature):
+    """See the module docstring.  ``views``: the ``RunViews`` whose Findings tab it fills (built
+    after the first paint: ``wire`` is called then)."""
+
+    def __init__(self, parent, desk, runs, selection, time_bar, *, views, editor, timeline,
+                 open_lesson, lesson_titles) -> None:
+        """``open_lesson(slug)`` opens a lesson; ``lesson_titles()`` gives {slug: title}."""
+        super().__init__(parent)
+        self._lesson_titles = lesson_titles
+        self.desk, self.runs, self.selection, self.views = desk, runs, selection, views
+        self.editor, self.timeline, self._open_lesson = editor, timeline, open_lesson
+        self._quiet = 0
+        self._stuck: list = []        # the hang doctor's findings for the live run standing still
+        runs.controller.frameApplied.connect(self._frame)
+        runs.shownChanged.connect(lambda _shown: self._reset_and_show())
+        runs.finishedOnScreen.connect(lambda _outcome: self.show())
+        runs.more_markers = self.markers
+        # A replayed moment: the list follows (the replay feature redraws the gutter, with these).
+        time_bar.momentChanged.connect(lambda _t: self.show(markers=False))
+        time_bar.liveRequested.connect(lambda: self.show(markers=False))
+
+    def wire(self, view) -> None:
+        """The Findings view was built: its selection and lesson links reach the window."""
+        view.findingSelected.connect(self.go_to)
+        view.lessonRequested.connect(self._open_lesson)
+        self.show()
+
+    # == the fold =====================================================================================
+    @staticmethod
+    def fold(shown) -> list:
+        """Fold what ``shown``'s run logged since the last call; returns every finding so far, in
+        the order a reader wants them (a hang first when Stop ended the run)."""
+        if shown is None or not getattr(shown.run, "tracer", None):
+            return []
+        finder = shown.finder
+        if finder is None:
+            import asyncio_playground as playground
+            run = shown.run
+            finder = shown.finder = playground.Findings(getattr(run, "source", None),
+                                                        run.tracer.filename or run.path)
+        events = shown.run.tracer.events
+        if shown.folded < len(events):
+            finder.apply(events[shown.folded:])
+            shown.folded = len(events)
+        return finder.report()
+
+    def _frame(self, n_events: int, slow: bool) -> None:
+        """Once per frame of the controller's run: on slow frames fold what it logged (on screen
+        or not: its lesson shows them when picked again), and watch for a run standing still."""
+        run = self.runs.controller.run
+        if not slow and not run.done:
+            return
+        ws = self.desk.owner_of(run)
+        if ws is None:
+            return
+        self._quiet = 0 if n_events or run.done else self._quiet + 1
+        self.fold(ws.last)
+        stuck = []
+        if self._quiet >= QUIET_FRAMES and not run.done and not self.runs.loop.paused:
+            stuck = ws.last.finder.stuck(self.runs.loop.time())
+            if stuck and not self._stuck:
+                self.status.emit(f"The run stands still: {stuck[0].why}  (Findings tab)", 10000)
+        self._stuck = stuck
+        if ws is self.desk.current and self.runs.live_on_screen():
+            self.show()
+
+    # == on screen ====================================================================================
+    def _reset_and_show(self) -> None:
+        self._quiet, self._stuck = 0, []
+        self.show()
+
+    def shown_findings(self) -> list:
+        """The findings of the run on screen, up to the replayed moment if there is one."""
+        shown = self.runs.shown
+        if shown is None:
+            return []
+        found = self.fold(shown) if shown.finished or shown.finder is not None else []
+        if self.runs.live_on_screen():
+            found = [f for f in self._stuck if f not in found] + found
+        ws = self.desk.current
+        t = ws.moment if ws is not None else None
+        return [f for f in found if f.t is None or f.t <= t] if t is not None else found
+
+    def show(self, markers: bool = True) -> None:
+        shown = self.runs.shown
+        view = self.views.view("findings_view", build=False)
+        found = self.shown_findings()
+        if view is not None:
+            if found:
+                view.set_lesson_titles(self._lesson_titles())
+            view.set_findings(found if shown is not None else None,
+                              finished=shown is not None and shown.finished,
+                              origin=shown.table.started if shown is not None else None)
+            i = self.views.indexOf(view)
+            self.views.setTabText(i, f"{_TITLE} ({len(found)})" if found else _TITLE)
+        if markers:
+            self.runs.update_markers()
+
+    def markers(self) -> dict:
+        """``{line: ("finding", tooltip)}`` for the gutter: each finding's line in the shown file."""
+        out: dict = {}
+        for f in self.shown_findings():
+            if f.line and self.runs.in_shown_file(f.filename):
+                tip = out.get(f.line, ("", ""))[1]
+                out[f.line] = ("finding", (tip + "\n" if tip else "") + f"Finding: {f.title} — {f.why}")
+        return out
+
+    def go_to(self, finding) -> None:
+        """A finding was picked: its line in the editor, its task selected, its moment marked."""
+        if finding.line and self.runs.in_shown_file(finding.filename):
+            self.editor.go_to(finding.line)
+        if finding.tid is not None and self.runs.table is not None and finding.tid in self.runs.table.by_tid:
+            self.selection.select_task(finding.tid)
+        self.timeline.mark_time(finding.t, finding.title)
