@@ -7,10 +7,13 @@ served = []                                    # lines answered, one entry per f
 async def handle(reader, writer):
     # start_server runs this in a task of its own for every client that connects.
     lines = 0
-    async for line in reader:                  # a line at a time, until the client hangs up
-        writer.write(line.upper())             # write() only puts the bytes in a buffer...
-        await writer.drain()                   # ...drain() waits while that buffer is too full
-        lines += 1
+    try:
+        async for line in reader:              # a line at a time, until the client hangs up
+            writer.write(line.upper())         # write() only puts the bytes in a buffer...
+            await writer.drain()               # ...drain() waits while that buffer is too full
+            lines += 1
+    except ConnectionResetError:               # the client went away without closing (Stop):
+        return                                 # asyncio has closed the connection already
     served.append(lines)                       # the client hung up
     writer.close()
     await writer.wait_closed()

@@ -50,9 +50,11 @@ def _awaiter_branch_lines() -> frozenset:
     Empty on 3.12+ (no such calls) or when the source cannot be read."""
     import ast
     import inspect
+
+    from ._ast import parse
     try:
         lines, first = inspect.getsourcelines(tasks.wait_for)
-        tree = ast.parse("".join(lines))
+        tree = parse("".join(lines))
     except (OSError, TypeError, SyntaxError):
         return frozenset()
     found = set()

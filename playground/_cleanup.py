@@ -12,6 +12,8 @@ import ast
 import functools
 import linecache
 
+from ._ast import parse
+
 __all__ = ["cleanup_blocks", "describe"]
 
 # Exception names an ``except`` clause catches CancelledError by (a bare ``except:`` does too).
@@ -21,7 +23,7 @@ _CATCHES = {"CancelledError", "BaseException"}
 @functools.lru_cache(maxsize=64)
 def _tree(filename: str, source: str):
     try:
-        return ast.parse(source, filename)
+        return parse(source, filename)
     except (SyntaxError, ValueError):
         return None
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ast
 import bisect
-import gc
 from functools import cached_property
+
+from ._ast import parse
 
 __all__ = ["SourceFacts", "COMPLETERS"]
 
@@ -50,24 +51,12 @@ _SPAWNERS = ("to_thread", "run_in_executor", "call_soon", "call_later", "call_at
 
 
 def _parse(source: str, filename: str):
-    """``ast.parse`` with the cyclic collector off (None: not Python).  CPython 3.11 keeps one
-    depth counter for every AST it turns into objects: a collection in the middle that finalises a
-    failed task (asyncio logs it, formatting its traceback, which parses the failing line) makes
-    the outer parse raise ``SystemError: AST constructor recursion depth mismatch``."""
-    was = gc.isenabled()
-    gc.disable()
+    """``ast.parse`` as every engine parse is made (``_ast.parse``: the collector held off, a
+    SystemError of CPython 3.11's depth counter tried again); None: not Python."""
     try:
-        for _attempt in range(3):
-            try:
-                return ast.parse(source, filename)
-            except SystemError:     # a parse in another thread, at the same moment
-                continue
-            except (SyntaxError, ValueError):
-                return None
+        return parse(source, filename)
+    except (SyntaxError, ValueError, SystemError):
         return None
-    finally:
-        if was:
-            gc.enable()
 
 
 def _per_line(method):

@@ -10,6 +10,8 @@ import importlib.util
 import linecache
 from pathlib import Path
 
+from ._ast import compile_tree, parse
+
 __all__ = ["LoadError", "compile_lesson", "module_mentions", "read_source", "remember_source"]
 
 
@@ -51,8 +53,8 @@ def compile_lesson(source: str, filename: str):
     """Compile and check there is something to run; raises LoadError."""
     remember_source(source, filename)
     try:
-        tree = ast.parse(source, filename)
-        code = compile(tree, filename, "exec")
+        tree = parse(source, filename)
+        code = compile_tree(tree, filename)
     except SyntaxError as err:
         raise _describe_syntax_error(err, filename) from None
     except ValueError as err:  # e.g. source with NUL bytes
@@ -98,7 +100,7 @@ def module_mentions(source: str, name: str) -> bool:
     ``asyncio.run(main())``, ``anyio.run(main)``, ``if __name__ == "__main__": main()``), outside
     the bodies of functions and classes.  False for source that does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return False
     todo = list(tree.body)

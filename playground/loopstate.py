@@ -293,8 +293,10 @@ def unscaled_uses(source: str) -> list[tuple[int, str]]:
     govern: the wall clock read directly, real sleeps, work in threads.  Loop time (``sleep``,
     ``call_later``, timeouts, ``loop.time()``) follows the speed; these do not."""
     import ast
+
+    from ._ast import parse
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return []
     found = []

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from .._ast import parse
+
 #: Course order.  File names start with the short prefix so a group's files sort together.
 GROUPS = ("Basics", "Many at once", "Time", "Cancellation", "Errors", "Coordination", "Pitfalls",
           "Threads", "Introspection")
@@ -98,7 +100,7 @@ def load(path: str | os.PathLike) -> Lesson:
         return _from_sidecar(path, side)
     source = path.read_text(encoding="utf-8", errors="replace")
     try:
-        tree = ast.parse(source, filename=str(path))
+        tree = parse(source, filename=str(path))
     except SyntaxError as exc:
         # A user's half-edited file must still be openable in the window, so this is not fatal.
         return _defaults(path, None, error=f"{_shown(path)}:{exc.lineno}: {exc.msg}")

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._ast import parse
 from . import predictions
 from ._checks import CHECKS, COMMON_KEYS, _is_spec, _num
 from ._format import (_NEEDS_FORM, SIDECAR_SUFFIX, Lesson, _shown, default_directory, load,
@@ -44,7 +45,7 @@ def validate(lesson: Lesson) -> list[str]:
 
 def _script_problems(path: Path) -> list[tuple[int, str]]:
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        tree = parse(path.read_text(encoding="utf-8", errors="replace"))
     except (OSError, SyntaxError, ValueError):
         return []                     # load() put it in lesson.error
     for node in tree.body:
