@@ -133,6 +133,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._pump = None
         self._armed_when = math.inf   # loop time the pump is armed for (inf: not armed)
         self._in_drain = False
+        self._module_call = False        # a module-code call is running here (is_running: False)
         self._attached = False
         self._qloop: QtCore.QEventLoop | None = None
         self._pending_base_exc: BaseException | None = None
@@ -653,7 +654,9 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     # -- running -----------------------------------------------------------------------------
     def is_running(self):
-        return self._thread_id is not None
+        # False while a script's module code calls into the loop (call_in_loop): under `python
+        # FILE` its loop is not running then, so a task made there starts later, never eagerly.
+        return self._thread_id is not None and not self._module_call
 
     def _enter_running(self):
         self._check_closed()

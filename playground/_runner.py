@@ -247,11 +247,13 @@ class Run:
                 return
             ready = self.loop._ready
             before = len(ready)
+            self.loop._module_call = hold
             try:
                 done.set_result(fn(*args, **kwargs))
             except BaseException as exc:   # KeyboardInterrupt too: it belongs to the caller
                 done.set_exception(exc)
             finally:
+                self.loop._module_call = False
                 if hold and len(ready) > before:
                     self._hold_new(before)
 

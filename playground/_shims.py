@@ -209,11 +209,12 @@ class LoopProxy(asyncio.AbstractEventLoop):
         return self._loop.get_exception_handler()
 
     # -- scheduling: marshalled from the module thread -----------------------------------------
-    def create_task(self, coro, *, name=None, context=None):
+    def create_task(self, coro, **kwargs):
+        # name=, context=, and on 3.14+ whatever the task factory takes (eager_start=): passed on.
         if self._here():
-            return self._loop.create_task(coro, name=name, context=context)
+            return self._loop.create_task(coro, **kwargs)
         self._check_closed()
-        return self._run.call_in_loop(self._loop.create_task, coro, name=name, context=context)
+        return self._run.call_in_loop(self._loop.create_task, coro, **kwargs)
 
     def create_future(self):
         return self._call(self._loop.create_future)

@@ -261,6 +261,42 @@ def test_item3_module_level_future(tmp_path):
         assert pg.code == 1 and "There is no current event loop" in pg.err
 
 
+def test_module_level_loop_create_task_takes_what_the_running_python_takes(tmp_path):
+    """A loop made in module code hands create_task's keywords on as it is: name= and context=
+    everywhere; on 3.14+ also the task factory's own (eager_start=), refused with the same
+    TypeError before 3.14.  The loop is not running while module code runs, so an eager task
+    made there starts only when the loop runs, as under `python` (the playground's loop, running
+    in its own thread, says it is not running to module code's calls)."""
+    path = script(tmp_path, """\
+        import asyncio, contextvars, sys
+
+        who = contextvars.ContextVar("who", default="nobody")
+        async def job():
+            print("job ran in", who.get(), "as", asyncio.current_task().get_name())
+            return 7
+
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        ctx = contextvars.copy_context()
+        ctx.run(who.set, "ctx")
+        t = loop.create_task(job(), name="named", context=ctx)
+        print(loop.run_until_complete(t))
+        coro = job()
+        try:
+            e = loop.create_task(coro, name="eager", eager_start=True)
+            print("eager done before the loop ran:", e.done())
+            print(loop.run_until_complete(e))
+        except TypeError as exc:
+            coro.close()
+            print("TypeError:", exc)
+        loop.close()
+        """)
+    py, pg = both(path)
+    assert_same(py, pg)
+    assert "job ran in ctx as named" in pg.out
+    assert ("eager done before the loop ran: False" in pg.out) == (sys.version_info >= (3, 14))
+
+
 def test_item4_future_made_with_the_module_level_loop(tmp_path):
     path = script(tmp_path, """\
         import asyncio

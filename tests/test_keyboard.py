@@ -274,6 +274,13 @@ def test_about_names_the_versions(qtbot, make_window):
     text = box.text()
     for word in ("asyncio Playground", "Python", "Qt", "PySide6", PySide6.__version__, "qasync"):
         assert word in text, word
+    # Which guards work on this system (the README's list by system): each one that is off is
+    # named; on Linux, where all work, the box says so.
+    from asyncio_playground._portability import guards_off
+    import html
+    off = guards_off()
+    assert all(html.escape(line) in text for line in off)
+    assert ("Guards that are off" in text) == bool(off) and ("all on here" in text) == (not off)
     box.close()
 
 

@@ -82,11 +82,22 @@ def versions() -> list[tuple[str, str]]:
             ("Qt", qVersion()), ("PySide6", PySide6.__version__), ("qasync", dist("qasync"))]
 
 
+def guards_html() -> str:
+    """Which of the guards that end a runaway lesson work on this system (the README's list)."""
+    from asyncio_playground._portability import guards_off
+    off = guards_off()
+    if not off:
+        return ("<p><b>Guards:</b> all on here: the block limit, the memory limit, Stop and "
+                "--timeout, and ending the processes a lesson starts.</p>")
+    return ("<p><b>Guards that are off on this system:</b></p><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in off) + "</ul>")
+
+
 def about_html() -> str:
     rows = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
                    for k, v in versions())
     return ("<h3>asyncio Playground</h3><p>Learn asyncio by watching it run: every task of a lesson, "
-            f"live, on the real event loop.</p><table>{rows}</table>")
+            f"live, on the real event loop.</p><table>{rows}</table>{guards_html()}")
 
 
 def shortcuts_html(menus: list[QMenu]) -> str:
