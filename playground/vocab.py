@@ -156,7 +156,7 @@ class FindingKind(_Word):
                 Neither can go on, so neither ever will.""",
                 """Break the circle: take locks always in the same order (or take one lock for
                 both), and never await a task that awaits you.""",
-                "coord_01_lock")
+                "pitfalls_07_deadlock")
     NEVER_AWAITED = ("never-awaited", "never awaited",
                      """Calling an `async def` function does not run it: it only makes a
                      coroutine object, which runs when awaited or wrapped in a task.  This one was
@@ -197,7 +197,7 @@ class FindingKind(_Word):
                     exactly when something happens.""",
                     """Wait on the thing itself: an `asyncio.Event` (`await ev.wait()`), a
                     `Queue` or a `Condition`, set by whoever makes the condition true.""",
-                    "coord_02_event")
+                    "pitfalls_08_busy_waiting")
     SWALLOWED_CANCEL = ("swallowed-cancel", "swallowed cancellation",
                         """The task caught `CancelledError` and went on as if nothing happened
                         (without `uncancel()`).  Whoever cancelled it (a TaskGroup, a
@@ -206,7 +206,7 @@ class FindingKind(_Word):
                         """Re-raise it: clean up in `finally` (or `except CancelledError:
                         ...; raise`).  Only code that really means to refuse a cancel calls
                         `uncancel()`.""",
-                        "cancel_04_cancelling_uncancel")
+                        "pitfalls_09_swallowed_cancel")
     LOST_SIBLING_FAILURE = ("lost-sibling-failure", "lost sibling failure",
                             """`asyncio.gather` without `return_exceptions` raised the first
                             exception of its tasks at once and left the others running
@@ -222,7 +222,7 @@ class FindingKind(_Word):
                       code into one-at-a-time code.""",
                       """Hold the lock only around the shared state it protects: do the slow
                       await before `async with lock:` or after it.""",
-                      "coord_01_lock")
+                      "pitfalls_10_lock_held_across_await")
     LEFTOVER_TASK = ("leftover-task", "leftover task",
                      """A task was still pending when `main()` returned, so `asyncio.run`
                      cancelled it: its work never finished, although nothing said so (learners

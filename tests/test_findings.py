@@ -38,7 +38,7 @@ def of(found, kind) -> list:
     return [f for f in found if f.kind == kind]
 
 
-async def stop_after(seconds):
+def stop_after(seconds):
     async def during(run):
         await asyncio.sleep(seconds)
         run.stop("timeout")
@@ -833,9 +833,7 @@ def test_every_lesson_shows_exactly_the_findings_it_teaches(pg_loop):
     from asyncio_playground import lessons
     wrong = []
     for lesson in _lessons():
-        declared = {exp["kind"] for exp in lesson.expect
-                    if isinstance(exp, dict) and exp.get("check") == "finding"}
-        want = declared or TEACHES.get(lesson.slug, set())
+        want = _teaches(lesson)
         run = playground.Run(lesson.path, loop=pg_loop)
 
         async def go(run=run):
@@ -849,6 +847,49 @@ def test_every_lesson_shows_exactly_the_findings_it_teaches(pg_loop):
                 f.why for f in found if str(f.kind) not in want))
     assert not wrong, "\n".join(wrong)
     assert any(lesson.slug.startswith("pitfalls_") for lesson in _lessons())
+
+
+def _teaches(lesson) -> set[str]:
+    declared = {exp["kind"] for exp in lesson.expect
+                if isinstance(exp, dict) and exp.get("check") == "finding"}
+    return declared or TEACHES.get(lesson.slug, set())
+
+
+#: Kinds no lesson's run can show by itself (kind -> what its lesson's run shows instead): the
+#: hang doctor speaks when Stop, ``--timeout`` or Ctrl+C ends a run, and a lesson ends on its
+#: own.  The hang's lesson (pitfalls_05) bounds its wait and shows the lost wakeup behind the
+#: hang; without the bound, Stop shows the hang (the test below).
+ONLY_WHEN_STOPPED = {"hang": "lost-wakeup"}
+
+
+def test_every_kind_links_to_a_lesson_whose_run_shows_it():
+    """A finding's lesson is one that teaches it: the lesson says so (a ``finding`` check), and
+    test_every_lesson_shows_exactly_the_findings_it_teaches holds its run to that."""
+    from asyncio_playground import lessons
+    by_slug = {lesson.slug: lesson for lesson in lessons.discover()}
+    wrong = []
+    for kind in FindingKind:
+        teaches = _teaches(by_slug[kind.lesson])
+        want = ONLY_WHEN_STOPPED.get(str(kind), str(kind))
+        if want not in teaches:
+            wrong.append(f"{kind}: its lesson {kind.lesson} teaches {sorted(teaches)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_hang_lesson_unbounded_and_stopped_shows_the_hang(pg_loop, tmp_path):
+    from asyncio_playground import lessons
+    [lesson] = [x for x in lessons.discover() if x.slug == FindingKind.HANG.lesson]
+    source = lesson.path.read_text(encoding="utf-8")
+    bounded = "await asyncio.wait({srv, cli}, timeout=1.0)"
+    assert bounded in source
+    unbounded = source.replace(bounded, "await asyncio.wait({srv, cli})")
+    run, found = run_findings(pg_loop, tmp_path, unbounded, stop_after(0.5))
+    assert run.outcome == "cancelled"
+    # (main is not named: the doctor counts an asyncio.wait() free once one of its tasks has
+    # ended, as if it returned at the first completion, though this one waits for all of them.)
+    [hang] = of(found, "hang")
+    assert hang.task == "client" and found[0] == hang and hang.lesson == lesson.slug
+    assert "nothing in the program ever calls ready.set()" in hang.why
 
 
 def test_a_lesson_can_expect_a_finding_and_the_after_run_list_says_so(pg_loop, tmp_path):
