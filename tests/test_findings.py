@@ -823,10 +823,20 @@ def _lessons():
 
 
 def _load_block(run, finding) -> bool:
-    """A short block the lesson does not teach: a loaded machine can stretch a step past 0.1 s
-    (a lesson's own gc.collect(), say).  Real ones, the lessons that teach them, take 0.3 s+."""
-    return finding.kind == "blocked-loop" and all(
-        ev[3] < 0.25 for ev in run.tracer.events if ev[0] == "block" and ev[1] == finding.tid)
+    """A short block the lesson does not teach: a loaded machine can stretch a step past 0.1 s.
+    Real ones, the lessons that teach them, take 0.3 s+.  A lesson's own `gc.collect()` is
+    forgiven whatever it took: here it walks the whole test session's heap (282 ms once, in CI),
+    under `python` the lesson's few objects."""
+    if finding.kind != "blocked-loop":
+        return False
+    if finding.line is not None and "gc.collect()" in run_line(run, finding.line):
+        return True
+    return all(ev[3] < 0.25 for ev in run.tracer.events if ev[0] == "block" and ev[1] == finding.tid)
+
+
+def run_line(run, line: int) -> str:
+    lines = run.source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def test_every_lesson_shows_exactly_the_findings_it_teaches(pg_loop):
