@@ -706,6 +706,33 @@ def test_the_corpus_has_forty_programs_each_naming_its_idiom_and_source():
         assert " — " in idiom, f"{name}: '# idiom: <idiom> — <where it is taught>'"
 
 
+DOC = Path(__file__).parents[1] / "docs" / "fidelity.md"
+_DOC_START, _DOC_END = "<!-- corpus table: python tests/test_fidelity.py -->", "<!-- end of corpus table -->"
+
+
+def corpus_table() -> str:
+    """docs/fidelity.md's table of the corpus, from the programs' headers."""
+    rows = ["| program | idiom — where it is taught | python and playground agree on | where they differ, why |",
+            "|---|---|---|---|"]
+    for name in PROGRAMS:
+        spec = _header(CORPUS / name)
+        agree = ", ".join(spec["compare"])
+        why = spec.get("why", "")
+        if spec.get("python"):
+            why = f"{why}; " if why else ""
+            why += f"runs on Python {spec['python']} only"
+        if spec.get("needs"):
+            why = (f"{why}; " if why else "") + f"needs {spec['needs']}"
+        rows.append(f"| `{name}` | {spec['idiom'].replace('|', '/')} | {agree} | {why.replace('|', '/')} |")
+    return "\n".join(rows)
+
+
+def test_docs_fidelity_lists_the_corpus_as_it_is():
+    text = DOC.read_text(encoding="utf-8")
+    table = text[text.index(_DOC_START) + len(_DOC_START):text.index(_DOC_END)].strip()
+    assert table == corpus_table(), "docs/fidelity.md is out of date: python tests/test_fidelity.py"
+
+
 @pytest.mark.slow   # ~1 min for the whole corpus (3 at a time); CI runs it on 3.11 and 3.15
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_corpus_program(request, name):
@@ -719,3 +746,10 @@ def test_corpus_program(request, name):
     py, pg = _results[name]
     assert py.code is not None, f"python did not end within {spec['timeout']:g} s: {py!r}"
     assert_same(py, pg, compare=spec["compare"])
+
+
+if __name__ == "__main__":      # python tests/test_fidelity.py: docs/fidelity.md's corpus table
+    _text = DOC.read_text(encoding="utf-8")
+    _head, _rest = _text.split(_DOC_START)
+    DOC.write_text(f"{_head}{_DOC_START}\n{corpus_table()}\n{_DOC_END}{_rest.split(_DOC_END, 1)[1]}",
+                   encoding="utf-8")
