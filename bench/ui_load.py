@@ -12,7 +12,12 @@ window's own Run button code path (``run_current``).  Measured while the run is 
   of the task table's viewport and the timeline, per second;
 * peak RSS (``resource.getrusage``) at the end, for the 100k-task lesson.
 
+With ``--view await`` (``measure_await``, run_all's ``await_view`` section) the "Who awaits whom"
+tab is in front during the run instead of the timeline: the same probe, plus the await view's
+paints (count, longest ``paintEvent``) and its model's per-frame refresh.
+
     python -m bench.ui_load [--tasks 10000] [--rss-tasks 100000] [--json OUT]
+    python -m bench.ui_load --view await [--tasks 10000] [--rss-tasks 100000]
 
 Skips with a message while ``ui`` (the window) is not importable.
 """
@@ -43,19 +48,26 @@ def ui_unavailable() -> str | None:
     return L.unavailable("playground-traced")
 
 
-def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> None:
+def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
+          view: str | None = None) -> None:
     import gc
     import resource
 
     from PySide6.QtCore import QTimer
 
-    spans = _instrument()
+    spans = _instrument(view)
     tmp = tempfile.TemporaryDirectory(prefix="pg-bench-ui-")
     lesson = Path(tmp.name) / f"load_{n_tasks}.py"
     lesson.write_text(LESSON.format(n=n_tasks, hops=hops, base=base, step=step))
     app, loop, window = open_window(tmp.name, "bench-ui-load")
     window.open_path(str(lesson))
     paints = PaintCounts(window)
+    if view == "await":   # "Who awaits whom" in front of the timeline for the whole run
+        await_view = window.views.await_view
+        window.views.setCurrentWidget(await_view)
+        paints["await"] = 0
+        paints._filters.append(_paint_counter(paints, "await"))
+        await_view.viewport().installEventFilter(paints._filters[-1])
 
     # let the window settle (first paint, layout) before the run starts
     t_settle = time.monotonic() + 0.3
@@ -64,7 +76,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
         time.sleep(0.005)
 
     probe = Probe()
-    result: dict = {"tasks": n_tasks, "hops": hops}
+    result: dict = {"tasks": n_tasks, "hops": hops, "view": view or "timeline"}
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu0 = time.process_time()
     t_start = time.perf_counter()
@@ -117,6 +129,11 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
         "max_frame_ms": window.refresher.max_frame_ms,
         "table_paint_hz": paints["table"] / dur if dur else None,
         "timeline_paint_hz": paints["timeline"] / dur if dur else None,
+        "await_paint_hz": paints["await"] / dur if dur and "await" in paints else None,
+        "await_paint_max_ms": (spans[_AWAIT_PAINT][2] * 1000
+                               if view == "await" and spans.get(_AWAIT_PAINT, [0])[0] else None),
+        "await_rows": (window.views.await_view.await_model.rowCount()
+                       if view == "await" else None),
         "rss_before_mib": rss_before,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "gc_collections": sum(s["collections"] for s in gc.get_stats()),
@@ -134,7 +151,47 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float) -> 
     os._exit(0)  # skip interpreter teardown of 100k-task tables: not what is measured
 
 
-def _instrument() -> dict:
+_AWAIT_PAINT = "await view paint (item layout + paintEvent)"
+
+
+def _wrap_paint_event(spans: dict, cls, name: str) -> None:
+    """Time the Paint events of *cls*'s viewport (``viewportEvent``), nothing else."""
+    from PySide6.QtCore import QEvent
+
+    base = cls.viewportEvent
+    rec = spans.setdefault(name, [0, 0.0, 0.0])
+    pc, paint = time.perf_counter, QEvent.Type.Paint
+
+    def viewportEvent(self, event):  # noqa: N802
+        if event.type() != paint:
+            return base(self, event)
+        t0 = pc()
+        try:
+            return base(self, event)
+        finally:
+            dt = pc() - t0
+            rec[0] += 1
+            rec[1] += dt
+            if dt > rec[2]:
+                rec[2] = dt
+
+    cls.viewportEvent = viewportEvent
+
+
+def _paint_counter(counts: dict, name: str):
+    """An event filter adding 1 to ``counts[name]`` per paint event of the widget it filters."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Seen(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Type.Paint:
+                counts[name] += 1
+            return False
+
+    return Seen()
+
+
+def _instrument(view: str | None = None) -> dict:
     """Wrap the GUI thread's big spenders to see where a frozen frame goes: name -> [calls, total
     s, max s].  Each wrapper costs ~1 us per call; the classes are patched before instances exist
     (the loop's pump connects to ``_drain`` when the loop is created)."""
@@ -180,6 +237,18 @@ def _instrument() -> dict:
         wrap(task_view.TaskTableView, "_measure_some", "task table column fit (timer)")
     except Exception:
         pass
+    try:   # the await view, when its tab is in front (``--view await``)
+        from asyncio_playground.ui import await_model, await_view
+        if view == "await":
+            # A paint of the view's viewport: Qt lays out the tree's items first when rows came or
+            # went (in viewportEvent, before paintEvent), so the span is the whole Paint event.
+            _wrap_paint_event(spans, await_view.AwaitView, _AWAIT_PAINT)
+            wrap(await_view.AwaitView, "paintEvent", "await view paintEvent (drawing only)")
+            # the tree's item layout wherever it runs: in a paint, a dataChanged, a 0 ms timer
+            wrap(await_view.AwaitView, "doItemsLayout", "await view item layout (doItemsLayout)")
+            wrap(await_model.AwaitTreeModel, "refresh", "await model refresh (per frame)")
+    except Exception:
+        pass
     rec = spans.setdefault("gc pause", [0, 0.0, 0.0])
     t = [0.0]
 
@@ -211,7 +280,7 @@ def plain_peak_rss(n: int, hops: int, base: float, step: float) -> dict:
     return {"error": f"exit code {p.returncode}", "stderr": p.stderr[-800:]}
 
 
-def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
+def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print, view: str | None = None) -> dict:
     out: dict = {}
     why = ui_unavailable()
     if why:
@@ -223,9 +292,11 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
             continue
         steal = L.CpuSteal()
         r = L.spawn("bench.ui_load", ["--child", str(n), "--hops", str(hops), "--base", str(base),
-                                      "--step", str(step)], timeout=600)
+                                      "--step", str(step)] + (["--view", view] if view else []),
+                    timeout=600)
         r["cpu_steal"] = steal.stop()
-        r["plain_asyncio"] = plain_peak_rss(n, hops, base, step)
+        if not view:   # the await-view case is about paints, not memory
+            r["plain_asyncio"] = plain_peak_rss(n, hops, base, step)
         out[key] = r
         if "error" in r and r.get("error"):
             log(f"  ui_load {n} tasks: ERROR {r['error']}")
@@ -237,9 +308,18 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
             f"longest frozen {r['longest_frozen_ms']:.0f} ms; frames {r['frame_hz']:.1f} Hz, "
             f"table paints {r['table_paint_hz']:.1f} Hz, timeline paints {r['timeline_paint_hz']:.1f} Hz; "
             f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+        if view == "await":
+            log(f"    await view: longest paint {r['await_paint_max_ms'] or 0:.1f} ms, "
+                f"paints {r['await_paint_hz'] or 0:.1f} Hz, {r['await_rows']} top-level rows at the end")
         for name, b in (r.get("breakdown") or {}).items():
             log(f"      {name:52s} {b['calls']:7d} calls {b['total_ms']:9.0f} ms total, max {b['max_ms']:7.1f} ms")
     return out
+
+
+def measure_await(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) -> dict:
+    """The same two lessons with the "Who awaits whom" tab in front (issue 25): the 16 ms probe
+    and the await view's longest paint."""
+    return measure(n_tasks, rss_tasks, log=log, view="await")
 
 
 def main(argv=None) -> int:
@@ -251,12 +331,14 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--tasks", type=int, default=10_000)
     ap.add_argument("--rss-tasks", type=int, default=100_000)
+    ap.add_argument("--view", choices=("await",), help="the tab in front during the run "
+                    "(default: the timeline)")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     if a.child is not None:
-        child(a.child, a.hops, a.base, a.step, a.timeout)
+        child(a.child, a.hops, a.base, a.step, a.timeout, a.view)
         return 0
-    res = measure(a.tasks, a.rss_tasks)
+    res = measure(a.tasks, a.rss_tasks, view=a.view)
     if "skipped" in res:
         print(f"ui_load skipped: {res['skipped']}")
     if a.json:

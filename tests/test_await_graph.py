@@ -399,17 +399,21 @@ def test_a_task_awaited_twice_and_a_cycle(view, qtmodeltester):
     assert [r[:2] for r in rows_of(model) if r[0] == 0] == [(0, "t2"), (0, "t3"), (0, "t6")]
 
 
-@pytest.mark.parametrize("seed, trials, steps, checked", [(7, 1, 60, True), (11, 4, 150, False),
-                                                          (23, 4, 150, False)])
-def test_random_runs_refresh_like_a_rebuild(view, qtmodeltester, seed, trials, steps, checked):
+@pytest.mark.parametrize("seed, trials, steps, checked, page", [
+    (7, 1, 60, True, 100), (11, 4, 150, False, 100), (23, 4, 150, False, 100),
+    (5, 4, 150, False, 2), (31, 4, 150, False, 1)])
+def test_random_runs_refresh_like_a_rebuild(view, qtmodeltester, seed, trials, steps, checked, page):
     """Random waits (gathers, TaskGroups, cycles), steps and ends: incremental == rebuilt.
 
-    The short run goes under Qt's model tester, which rechecks the whole model on every signal."""
+    The short run goes under Qt's model tester, which rechecks the whole model on every signal.
+    With a page of 1 or 2 children per parent, the rows shown (the first of each parent's) are
+    kept as incrementally as all of them are (the tester is left out there: it fetches more)."""
     rng = random.Random(seed)
     model = view.await_model
+    model.page = page
     if checked:
         qtmodeltester.check(model)
-    fresh = AwaitTreeModel()
+    fresh = AwaitTreeModel(page=page)
     for trial in range(trials):
         table = playground.TaskTable()
         view.set_table(table)
@@ -440,6 +444,7 @@ def test_random_runs_refresh_like_a_rebuild(view, qtmodeltester, seed, trials, s
             view.refresh(table.apply(batch))
             fresh.set_table(table)
             assert rows_of(model) == rows_of(fresh), trial
+            assert model.node_count() == len(rows_of(model)) + 1   # + the top level's own
             assert model.chain() == set(table.await_chain(1))
 
 
@@ -477,3 +482,189 @@ def test_window_library_toggle_reaches_the_await_view_and_is_remembered(qtbot, m
     w.save_settings()
     w2 = make_window()
     assert w2.act_library.isChecked() and w2.await_view.await_model.show_library
+
+
+# -- big runs: pages of children, batched signals, what opens --------------------------------
+def tasks(*tids, t=0.0):
+    return [named(("task", tid, t, None, f"t{tid}", "coro")) for tid in tids]
+
+
+def wait(tid, kind, targets, t=1.0):
+    return named(("wait", tid, t, kind, f"{kind} of {len(targets)}", "x.py", 10, tuple(targets)))
+
+
+def names_under(model, index=QModelIndex()):
+    return [model.index(r, 0, index).data() for r in range(model.rowCount(index))]
+
+
+class Signals:
+    """The row signals a model emits: (name, parent row or None for the top level, first, last)."""
+
+    def __init__(self, model):
+        self.seen = []
+        for name in ("rowsInserted", "rowsRemoved", "modelReset", "layoutChanged"):
+            getattr(model, name).connect(lambda *args, name=name: self.seen.append(
+                (name, *((args[0].row() if args[0].isValid() else None, args[1], args[2])
+                         if name.startswith("rows") else ()))))
+
+    def named(self, *names):
+        return [s for s in self.seen if s[0] in names]
+
+
+def test_a_task_that_comes_to_wait_on_a_gather_opens_with_its_tasks(view):
+    # Task 1 is shown as soon as it exists, with nothing under it; when it then awaits a gather,
+    # the new "gather of 2" and the task itself open (it had no children to open when it came).
+    table = playground.TaskTable()
+    view.set_table(table)
+    view.refresh(table.apply(tasks(1)))
+    model = view.await_model
+    assert names_under(model) == ["t1"] and not view.isExpanded(model.index_of(1))
+    view.refresh(table.apply(tasks(2, 3) + [wait(1, "gather", [2, 3])]))
+    t1 = model.index_of(1)
+    group = model.index(0, 0, t1)
+    assert names_under(model) == ["t1"] and names_under(model, group) == ["t2", "t3"]
+    assert view.isExpanded(t1) and view.isExpanded(group)
+    assert view.visualRect(model.index_of(3)).isValid()    # on screen, not folded away
+
+
+def test_a_child_added_to_an_expanded_row_shows_up_and_a_collapsed_one_stays_closed(view):
+    table = playground.TaskTable()
+    view.set_table(table)
+    view.refresh(table.apply(tasks(1, 2, 3, 4, 5) + [wait(1, "future", [2, 3]), wait(4, "future", [5])]))
+    model = view.await_model
+    group1, group4 = model.index(0, 0, model.index_of(1)), model.index(0, 0, model.index_of(4))
+    assert view.isExpanded(group1) and view.isExpanded(model.index_of(4))
+    view.collapse(model.index_of(4))                       # the user folds t4 away
+    view.refresh(table.apply(tasks(6, 7) + [wait(1, "future", [2, 3, 6]), wait(4, "future", [5, 7])]))
+    assert names_under(model, group1) == ["t2", "t3", "t6"]  # the TaskGroup's new child is there
+    assert view.isExpanded(model.index_of(1)) and view.isExpanded(group1)
+    assert view.visualRect(model.index_of(6)).isValid()
+    assert names_under(model, group4) == ["t5", "t7"]
+    assert not view.isExpanded(model.index_of(4))           # still as the user left it
+
+
+def test_a_parent_shows_a_page_of_its_children_and_fetches_more(qtmodeltester):
+    model = AwaitTreeModel(page=3)
+    qtmodeltester.check(model)
+    table = fold(tasks(*range(1, 12)) + [wait(1, "gather", range(2, 12))])
+    model.set_table(table)
+    group = model.index(0, 0, model.index_of(1))
+    assert names_under(model, group) == ["t2", "t3", "t4"] and model.canFetchMore(group)
+    assert "10 tasks" in group.data(Qt.ItemDataRole.ToolTipRole)
+    model.fetch_blocked = True          # what the view sets while Qt lays out its rows
+    model.fetchMore(group)
+    assert model.rowCount(group) == 3
+    model.fetch_blocked = False
+    model.fetchMore(group)
+    assert names_under(model, group) == [f"t{t}" for t in range(2, 8)]
+    model.fetchMore(group)
+    model.fetchMore(group)
+    assert names_under(model, group) == [f"t{t}" for t in range(2, 12)]
+    assert not model.canFetchMore(group)
+    assert not model.canFetchMore(QModelIndex())
+    # the top level too: 11 tasks nobody waits on, shown 3 at a time
+    table = fold(tasks(*range(1, 12)))
+    model.set_table(table)
+    assert names_under(model) == ["t1", "t2", "t3"] and model.canFetchMore(QModelIndex())
+    assert model.top_tids() == list(range(1, 12))
+    qtmodeltester.check(model)
+
+
+def test_the_view_fetches_what_comes_into_sight_and_not_on_each_layout(view, qtbot):
+    view.await_model.page = 10
+    table = playground.TaskTable()
+    view.set_table(table)
+    view.refresh(table.apply(tasks(*range(1, 302)) + [wait(1, "gather", range(2, 302))]))
+    model = view.await_model
+    group = model.index(0, 0, model.index_of(1))
+    # 10 rows do not fill the view: it fetches until the last row shown is off screen
+    def last_row_off_screen():
+        n = model.rowCount(group)
+        return n > 10 and view.visualRect(model.index(n - 1, 0, group)).top() >= view.viewport().height()
+
+    qtbot.waitUntil(last_row_off_screen)
+    qtbot.wait(20)
+    shown = model.rowCount(group)
+    assert shown < 300 and names_under(model, group) == [f"t{t}" for t in range(2, 2 + shown)]
+    for _ in range(3):                  # Qt's layout would fetch a page per lazy parent each time
+        view.doItemsLayout()
+        view.expand(group)
+        qtbot.wait(5)
+    assert model.rowCount(group) == shown
+    view.scrollToBottom()               # the end of what is shown comes into sight: more
+    qtbot.waitUntil(lambda: model.rowCount(group) > shown)
+    assert names_under(model, group) == [f"t{t}" for t in range(2, 2 + model.rowCount(group))]
+
+
+def test_highlight_fetches_a_task_further_down_into_view(view, monkeypatch):
+    from asyncio_playground.ui import await_model
+
+    view.await_model.page = 3
+    table = fold(tasks(*range(1, 31)) + [wait(1, "gather", range(2, 31))])
+    view.set_table(table)
+    model = view.await_model
+    group = model.index(0, 0, model.index_of(1))
+    assert not model.index_of(20).isValid()             # row 19 of the gather: not shown yet
+    view.highlight(20)
+    assert view.currentIndex().data() == "t20" and view.currentIndex() == model.index_of(20)
+    assert model.rowCount(group) == 19
+    monkeypatch.setattr(await_model, "REVEAL_MAX", 25)
+    view.highlight(29)                                  # beyond: its gather stands for it
+    assert view.currentIndex() == group and model.rowCount(group) == 19
+
+
+def test_many_new_tasks_are_one_insert_of_a_page(view):
+    """5,000 tasks created by main in one step, folded 1,000 a frame, then gathered: a handful of
+    row signals, never one per task, and a few hundred nodes at most."""
+    n, page = 5000, view.await_model.page
+    table = playground.TaskTable()
+    view.set_table(table)
+    model = view.await_model
+    signals = Signals(model)
+    view.refresh(table.apply(tasks(1) + [named(("step", 1, 0.0, 0.1))]))
+    for first in range(2, n + 2, 1000):
+        view.refresh(table.apply(tasks(*range(first, min(first + 1000, n + 2)))))
+    assert signals.named("rowsInserted") == [("rowsInserted", None, 0, 0), ("rowsInserted", None, 1, page - 1)]
+    assert len(model.top_tids()) == n + 1 and model.rowCount() == page
+    signals.seen.clear()
+    view.refresh(table.apply([wait(1, "gather", range(2, n + 2))]))
+    assert signals.seen == [("rowsInserted", 0, 0, 0),              # main's "gather of 5000"
+                            ("rowsRemoved", None, 1, page - 1)]     # its tasks leave the top level
+    group = model.index(0, 0, model.index_of(1))
+    assert names_under(model) == ["t1"] and model.rowCount(group) == page
+    assert model.node_count() <= 2 * page + 3
+    assert not signals.named("modelReset", "layoutChanged")
+    # every task steps and sleeps again: cells change, rows do not
+    signals.seen.clear()
+    view.refresh(table.apply([named(("step", t, 2.0, 2.01)) for t in range(2, n + 2)]))
+    assert signals.seen == []
+
+
+def test_big_gathers_change_hands_like_a_rebuild(view):
+    """Waits on many tasks take shortcuts (a task nobody waits on: its tasks are below it, with
+    no look at each; a big group's task list kept while the wait lasts): the tree still equals
+    one built from scratch, at each step."""
+    view.await_model.page = 5
+    fresh = AwaitTreeModel(page=5)
+    table = playground.TaskTable()
+    view.set_table(table)
+    model = view.await_model
+    steps = [
+        tasks(*range(1, 400)),
+        [wait(1, "gather", range(2, 82))],                        # main gathers 80 (not_top path)
+        [wait(2, "gather", range(100, 200))],                     # one of them gathers 100 more
+        [wait(1, "gather", list(range(2, 42)) + list(range(300, 341)))],   # main: another 81
+        [named(("end", t, 2.0, "done", "None", None)) for t in range(100, 150)],
+        [wait(2, "gather", range(150, 250))],                     # 2's wait changes: a new list
+        [wait(399, "future", range(2, 30))],                      # a second awaiter of some of them
+        [named(("step", 1, 3.0, 3.1))],                           # main wakes: its tasks come up
+        [named(("end", t, 4.0, "done", "None", None)) for t in range(2, 400, 3)],
+    ]
+    for i, events in enumerate(steps):
+        view.refresh(table.apply(events))
+        fresh.set_table(table)
+        assert rows_of(model) == rows_of(fresh), i
+        assert model.top_tids() == fresh.top_tids(), i
+        assert model.node_count() == len(rows_of(model)) + 1, i
+    view.set_show_library(True)
+    assert rows_of(model) == rows_of(fresh)

@@ -7,10 +7,17 @@ waits on under it.  A task waiting on anything else is a leaf that says what ("s
 (``TaskRow.targets``, ``TaskTable.awaited_by``/``await_chain``), never the tasks themselves, and
 keeps in step with the table incrementally: a frame only touches the nodes of the tasks it changed.
 ``ui/await_view.py`` shows it.
+
+Big runs: a parent (the top level included) shows its first ``PAGE`` children, and ``PAGE`` more
+each time the view asks (``canFetchMore``/``fetchMore``, or ``reveal`` of one task).  Nodes exist
+only for the rows shown, so a gather of 100,000 tasks costs ``PAGE`` nodes, and a ``QTreeView``,
+which lays out every expanded row again on any row inserted or removed, lays out a few hundred rows
+instead of every task of the run.
 """
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import islice
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -23,37 +30,46 @@ _ROOT = QModelIndex()
 _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND = 0, 1, 3, 6, 8   # Qt.ItemDataRole values
 _WAITING, _TASK = TaskState.WAITING, WaitKind.TASK
 _STATE_HELP = {state: state.doc for state in TaskState}
-# Beyond this many top-level rows to insert plus runs of top-level rows to remove in one refresh
-# (one run, however long, is one signal: 20,000 tasks gathered leave the top level in one), or
-# this many changed tasks (a hidden view catching up), rebuilding the tree (one modelReset) is
-# cheaper than thousands of row signals.
-_RESET_OVER = 5000
+# Beyond this many changed tasks in one refresh (a hidden view catching up), rebuilding the tree
+# (one modelReset) is cheaper than looking at each one.
 _REBUILD_OVER = 20_000
 # Beyond this many separate row ranges under one parent, one dataChanged spans them all.
 _MAX_RANGES = 16
+# The children a parent shows at first, and how many more each fetch shows.  Qt's tree view lays
+# out every expanded row again whenever a row comes or goes (two Python calls a row, ~5 us): a
+# few hundred rows keep that within a frame, 100,000 took a second and more.
+PAGE = 100
+# reveal() shows at most this many children of one parent to bring a task into view; a task
+# further down is represented by the nearest node above it that is shown.
+REVEAL_MAX = 1000
 
 TASK, GROUP, _TOP = "task", "group", "root"
 
 
 class _Node:
-    """One row of the tree.  ``tid`` is the task's (``task``) or its awaiter's (``group``)."""
+    """One row of the tree.  ``tid`` is the task's (``task``) or its awaiter's (``group``).
 
-    __slots__ = ("parent", "children", "kind", "tid", "row", "cycle")
+    ``children`` are the nodes shown under it: the first ``limit`` of the ``total`` it should have
+    (the rest are not made until fetched)."""
 
-    def __init__(self, parent, kind, tid, row):
+    __slots__ = ("parent", "children", "kind", "tid", "row", "cycle", "total", "limit")
+
+    def __init__(self, parent, kind, tid, row, limit=PAGE):
         self.parent = parent
         self.children: list[_Node] = []
         self.kind = kind
         self.tid = tid
         self.row = row
         self.cycle = False   # a task already above it on this branch: not expanded again
+        self.total = 0       # the children it should have; len(children) <= total
+        self.limit = limit   # how many of them it shows
 
     @property
     def key(self):
         return self.kind, self.tid
 
     def __repr__(self):
-        return f"<_Node {self.kind} {self.tid} row={self.row}>"
+        return f"<_Node {self.kind} {self.tid} row={self.row} {len(self.children)}/{self.total}>"
 
 
 class AwaitTreeModel(QAbstractItemModel):
@@ -65,6 +81,10 @@ class AwaitTreeModel(QAbstractItemModel):
     A task awaited by several tasks appears under each of them; a task in an await cycle (a
     deadlock) is shown once more where the cycle closes, marked and not expanded again.
 
+    A parent shows its first ``page`` children; ``canFetchMore``/``fetchMore`` show ``page`` more
+    (not while ``fetch_blocked``: the view sets it while Qt lays out its rows, which would
+    otherwise fetch a page of every such parent at each layout).
+
     Roles:
         TidRole: the task's tid on a task node; the awaiting task's tid on a group node.
         KindRole: ``"task"`` or ``"group"``.
@@ -75,6 +95,8 @@ class AwaitTreeModel(QAbstractItemModel):
         COLUMNS: header titles.
         chain_brush: background of the nodes on the highlighted chain (the view sets it from its
             palette).
+        page: children shown at first under each parent, and more per fetch (``PAGE``).
+        fetch_blocked: while True, ``fetchMore`` does nothing.
     """
 
     TidRole = Qt.ItemDataRole.UserRole + 1
@@ -84,19 +106,25 @@ class AwaitTreeModel(QAbstractItemModel):
 
     COLUMNS = ("Task / awaits", "State", "Waiting on")
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, page: int = PAGE):
         super().__init__(parent)
         tint = QColor(colors.color("focus"))
         tint.setAlpha(60)
         self.chain_brush = QBrush(tint)   # the view sets it from its palette's highlight
         self._bold = QFont()
         self._bold.setBold(True)
+        self.page = max(1, page)
+        self.fetch_blocked = False
+        self._changing = False   # inside a change of ours: a fetch from a slot of its signals waits
         self._table = None
-        self._top = _Node(None, _TOP, -1, 0)
+        self._top = _Node(None, _TOP, -1, 0, self.page)
         self._nodes: dict[int, list[_Node]] = {}   # tid -> its task nodes (one per place shown)
-        self._top_tids: list[int] = []             # sorted tids of the top-level nodes
+        self._top_tids: list[int] = []             # sorted tids of the top-level tasks (all)
         self._cycle_tops: set[int] = set()         # top-level only because stuck in an await cycle
         self._targets: dict[int, tuple] = {}       # tid -> the targets last shown for it
+        self._placed: set[int] = set()             # tids whose place (top level or not) is known
+        self._count = 0                            # nodes in the tree
+        self._groups: dict[int, tuple] = {}        # awaiter tid -> its big group's tasks (see _group_tids)
         self._chain_tid = -1
         self._chain: set[int] = set()
         self._graveyard: list = []                 # nodes removed by the last refresh (see _forget)
@@ -118,7 +146,9 @@ class AwaitTreeModel(QAbstractItemModel):
 
         Only the nodes of those tasks (and the top-level places of what they waited on before and
         wait on now) are looked at; nothing happens when *changed* is empty.  None, or a very
-        large batch, rebuilds the whole tree (one ``modelReset``).
+        large batch, rebuilds the whole tree (one ``modelReset``).  Rows come and go in one
+        signal per contiguous run under a parent, and only among the rows shown (a parent's
+        first ``limit`` children): 10,000 new top-level tasks are one ``rowsInserted`` of a page.
         """
         table = self._table
         if table is None:
@@ -129,46 +159,50 @@ class AwaitTreeModel(QAbstractItemModel):
         if not changed:
             return
         by_tid = table.by_tid
-        nodes = self._nodes
+        placed = self._placed
+        targets_of = self._targets
         affected = set(self._cycle_tops)
+        under_free: set = set()   # new targets of tasks nobody waits on: not top-level, surely
+        hidden = self._hidden()
         moved = False          # did any task's targets change (the chains only follow targets)?
         for tid in changed:
             row = by_tid.get(tid)
             if row is None:
                 continue
-            old = self._targets.get(tid, ())
+            old = targets_of.get(tid, ())
             new = row.targets
             if old is not new:
                 moved = True
+                self._groups.pop(tid, None)
                 affected.add(tid)
                 affected.update(old)
-                affected.update(new)
-                if new:
-                    self._targets[tid] = new
+                if len(new) > 16 and row.state in LIVE_STATES and tid not in hidden \
+                        and not self._awaited_by(tid):
+                    under_free.update(new)   # main's gather of 100,000: no look at each one
                 else:
-                    self._targets.pop(tid, None)
-            elif tid not in nodes or row.state not in LIVE_STATES:
-                # New (shown nowhere yet) or ended: its place may change.  A live task already
-                # shown keeps its place while its targets stay: who waits on it changes only with
+                    affected.update(new)
+                if new:
+                    targets_of[tid] = new
+                else:
+                    targets_of.pop(tid, None)
+            elif tid not in placed or row.state not in LIVE_STATES:
+                # New (placed nowhere yet) or ended: its place may change.  A live task already
+                # placed keeps its place while its targets stay: who waits on it changes only with
                 # another task's targets, and those are affected above.  (A 10,000-task run
                 # changes ~1,500 tasks a frame; looking up each one's place cost ~5 ms.)
                 affected.add(tid)
-        add, drop = self._plan_top(affected)
-        if len(add) + len(_contiguous(drop)) > _RESET_OVER:
-            self._rebuild()
-            return
+        add, drop = self._plan_top(affected, under_free - affected)
         self._graveyard = []
         touched: set = set()   # nodes whose cells changed
+        nodes = self._nodes
         for tid in changed:
-            for node in list(self._nodes.get(tid, ())):
+            for node in list(nodes.get(tid, ())):
                 if node.parent is None:   # removed meanwhile (under another changed node)
                     continue
                 touched.add(node)
                 self._sync(node, touched)
-        if drop:
-            self._remove_top(drop)
-        if add:
-            self._insert_top(add)
+        if drop or add:
+            self._move_top(add, drop)
         if self._chain_tid >= 0 and (moved or self._chain_tid in changed):
             self._update_chain(touched)
         self._emit_changed(touched)
@@ -189,15 +223,17 @@ class AwaitTreeModel(QAbstractItemModel):
         table = self._table
         tid = self._chain_tid
         chain = set(table.await_chain(tid)) if table is not None and tid >= 0 else set()
+        nodes = self._nodes
         for t in chain.symmetric_difference(self._chain):
-            for node in self._nodes.get(t, ()):
+            for node in nodes.get(t, ()):
                 touched.add(node)
                 touched.update(child for child in node.children if child.kind == GROUP)
         self._chain = chain
 
     # -- lookups -----------------------------------------------------------------------------
     def index_of(self, tid: int) -> QModelIndex:
-        """The first (outermost) place task *tid* is shown, or an invalid index."""
+        """The first (outermost) place task *tid* is shown, or an invalid index (also when it is
+        not shown yet: further down a parent than its rows shown; see ``reveal``)."""
         nodes = self._nodes.get(tid)
         if not nodes:
             return QModelIndex()
@@ -208,45 +244,93 @@ class AwaitTreeModel(QAbstractItemModel):
         """Every place task *tid* is shown (a task awaited by two tasks is under both)."""
         return [self.createIndex(n.row, 0, n) for n in self._nodes.get(tid, ())]
 
+    def reveal(self, tid: int) -> QModelIndex:
+        """Like ``index_of``, but a task not shown yet because it is further down a parent's
+        children than the rows shown is fetched into view (up to ``REVEAL_MAX`` children of one
+        parent; beyond, the index of the nearest node above it that is shown)."""
+        node = self._reveal(tid, set())
+        return self.createIndex(node.row, 0, node) if node is not None else QModelIndex()
+
     def top_tids(self) -> list[int]:
-        """The tids of the top-level tasks (nobody waits on them), in creation order."""
+        """The tids of the top-level tasks (nobody waits on them), in creation order (all of them,
+        also those not shown yet)."""
         return list(self._top_tids)
+
+    def node_count(self) -> int:
+        """How many nodes (rows, at every level) the tree has now."""
+        return self._count
+
+    def node_index(self, node) -> QModelIndex:
+        """The index of *node* (column 0); the invalid index for the top level."""
+        return self._index_of_node(node)
 
     # -- building ----------------------------------------------------------------------------
     def _rebuild(self) -> None:
+        changing, self._changing = self._changing, True
+        try:
+            self._rebuild_nodes()
+        finally:
+            self._changing = changing
+
+    def _rebuild_nodes(self) -> None:
         self.beginResetModel()
         self._graveyard = [self._top]
-        self._top = _Node(None, _TOP, -1, 0)
+        self._top = _Node(None, _TOP, -1, 0, self.page)
         self._nodes, self._top_tids, self._cycle_tops, self._targets = {}, [], set(), {}
+        self._placed, self._count, self._groups = set(), 0, {}
         table = self._table
         if table is not None:
             self._targets = {row.tid: row.targets for row in table.rows if row.targets}
             self._top_tids = sorted(row.tid for row in table.rows if self._is_top(row.tid))
             self._cycle_tops = {tid for tid in self._top_tids if self._awaited_by(tid)}
-            for i, tid in enumerate(self._top_tids):
-                node = _Node(self._top, TASK, tid, i)
-                self._top.children.append(node)
-                self._grow(node)
+            self._placed = set(table.by_tid)
+            self._grow(self._top)
             if self._chain_tid >= 0:
                 self._chain = set(table.await_chain(self._chain_tid))
         self.endResetModel()
 
-    def _wanted(self, node) -> list[tuple]:
-        """The keys of the children *node* should have now."""
-        row = self._table.by_tid.get(node.tid)
+    def _wanted(self, node) -> tuple[list[tuple], int]:
+        """(The keys of the children *node* shows now, the first ``node.limit`` of them; how many
+        it should have in all)."""
+        limit = node.limit
+        if node.kind == _TOP:
+            tids = self._top_tids
+            return [(TASK, t) for t in tids[:limit]], len(tids)
+        by_tid = self._table.by_tid
+        row = by_tid.get(node.tid)
         if row is None:
-            return []
+            return [], 0
         hidden = self._hidden()
         if node.kind == GROUP:
-            by_tid = self._table.by_tid
-            return [(TASK, t) for t in dict.fromkeys(row.targets) if t in by_tid and t not in hidden]
+            targets = self._group_tids(row, hidden)
+            return [(TASK, t) for t in islice(targets, limit)], len(targets)
         node.cycle = _on_path(node)
         if node.cycle or row.state != _WAITING or row.waiting is None:
-            return []
+            return [], 0
         targets = [t for t in row.targets if t not in hidden] if hidden else row.targets
         if len(row.targets) == 1 and row.waiting[0] == _TASK:
-            return [(TASK, targets[0])] if targets and targets[0] in self._table.by_tid else []
-        return [(GROUP, node.tid)] if targets else []
+            keys = [(TASK, targets[0])] if targets and targets[0] in by_tid else []
+        else:
+            keys = [(GROUP, node.tid)] if targets else []
+        return keys, len(keys)
+
+    def _group_tids(self, row, hidden):
+        """The tasks a group node of *row*'s wait shows, in order (a dict or a list).  Kept for a
+        big group while its wait lasts (``row.targets`` is the same tuple until the next wait):
+        each page fetched, each refresh of its awaiter, reads it again."""
+        key = row.targets
+        big = len(key) > 64
+        if big:
+            hit = self._groups.get(row.tid)
+            if hit is not None and hit[0] is key and hit[1] == len(hidden):
+                return hit[2]
+        targets = dict.fromkeys(key)     # each once, in order (C speed, also for 100k)
+        by_tid = self._table.by_tid
+        if hidden or not targets.keys() <= by_tid.keys():
+            targets = [t for t in targets if t in by_tid and t not in hidden]
+        if big:
+            self._groups[row.tid] = (key, len(hidden), targets)
+        return targets
 
     # -- library tasks -----------------------------------------------------------------------
     def set_show_library(self, show: bool) -> None:
@@ -267,13 +351,19 @@ class AwaitTreeModel(QAbstractItemModel):
         return [t for t in above if t not in hidden] if hidden and above else above
 
     def _grow(self, node) -> None:
-        """Give a new *node* its subtree (no signals: it is being inserted or reset)."""
-        if node.kind == TASK:
-            self._nodes.setdefault(node.tid, []).append(node)
-        for i, (kind, tid) in enumerate(self._wanted(node)):
-            child = _Node(node, kind, tid, i)
-            node.children.append(child)
-            self._grow(child)
+        """Give a new *node* its subtree, as far as it is shown (no signals: it is being inserted
+        or reset)."""
+        nodes, page = self._nodes, self.page
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            self._count += 1
+            if n.kind == TASK:
+                nodes.setdefault(n.tid, []).append(n)
+            keys, n.total = self._wanted(n)
+            if keys:
+                n.children = [_Node(n, kind, tid, i, page) for i, (kind, tid) in enumerate(keys)]
+                stack.extend(n.children)
 
     def _forget(self, node) -> None:
         """*node* and its subtree left the tree."""
@@ -283,6 +373,7 @@ class AwaitTreeModel(QAbstractItemModel):
         stack = [node]
         while stack:
             n = stack.pop()
+            self._count -= 1
             if n.kind == TASK:
                 nodes = self._nodes.get(n.tid)
                 if nodes is not None:
@@ -299,21 +390,28 @@ class AwaitTreeModel(QAbstractItemModel):
         """Make *node*'s children match what its task waits on now (row signals as needed)."""
         if not node.children and not self._table.by_tid[node.tid].targets:
             return   # a leaf that stays one: the common case, a step or a sleep
-        wanted = self._wanted(node)
-        old = node.children
-        if [c.key for c in old] != wanted:
-            self._splice(node, wanted)
+        self._splice(node, *self._wanted(node))
         for child in node.children:
             if child.kind == GROUP:   # its label and its tasks follow the awaiter's wait
                 touched.add(child)
-                group_wanted = self._wanted(child)
-                if [c.key for c in child.children] != group_wanted:
-                    self._splice(child, group_wanted)
+                self._splice(child, *self._wanted(child))
 
-    def _splice(self, parent, wanted) -> None:
+    def _splice(self, parent, wanted, total) -> None:
         """Replace *parent*'s children by nodes for *wanted* keys, keeping the ones that stay."""
-        parent_index = self._index_of_node(parent)
         old = parent.children
+        if len(old) == len(wanted) and all(c.key == k for c, k in zip(old, wanted)):
+            parent.total = total
+            return
+        changing, self._changing = self._changing, True
+        try:
+            self._splice_rows(parent, wanted)
+        finally:
+            self._changing = changing
+        parent.total = total
+
+    def _splice_rows(self, parent, wanted) -> None:
+        old = parent.children
+        parent_index = self._index_of_node(parent)
         wanted_set = set(wanted)
         kept = [c.key for c in old if c.key in wanted_set]
         it = iter(wanted)
@@ -328,6 +426,7 @@ class AwaitTreeModel(QAbstractItemModel):
             self.endRemoveRows()
         pos = 0
         i = 0
+        page = self.page
         while i < len(wanted):
             if pos < len(old) and old[pos].key == wanted[i]:
                 pos += 1
@@ -338,13 +437,76 @@ class AwaitTreeModel(QAbstractItemModel):
                 run.append(wanted[i])
                 i += 1
             self.beginInsertRows(parent_index, pos, pos + len(run) - 1)
-            new = [_Node(parent, kind, tid, pos + j) for j, (kind, tid) in enumerate(run)]
+            new = [_Node(parent, kind, tid, pos + j, page) for j, (kind, tid) in enumerate(run)]
             old[pos:pos] = new
             _renumber(old, pos + len(run))
             for child in new:
                 self._grow(child)
             self.endInsertRows()
             pos += len(run)
+
+    # -- fetching ------------------------------------------------------------------------------
+    def canFetchMore(self, parent=_ROOT):  # noqa: N802 (Qt's virtual)
+        node = self._node_at(parent)
+        return node is not None and node.total > len(node.children)
+
+    def fetchMore(self, parent=_ROOT):  # noqa: N802 (Qt's virtual)
+        """Show ``page`` more children of *parent* (nothing while ``fetch_blocked``)."""
+        node = self._node_at(parent)
+        if node is not None and not (self.fetch_blocked or self._changing) and self._table is not None:
+            self._show(node, len(node.children) + self.page)
+
+    def _node_at(self, index):
+        if not index.isValid():
+            return self._top
+        if index.column() != 0:
+            return None
+        node = index.internalPointer()
+        return node if node.parent is not None else None
+
+    def _show(self, node, count) -> None:
+        """Show at least the first *count* children of *node* (or all it has)."""
+        if count <= node.limit and len(node.children) >= min(count, node.total):
+            return
+        node.limit = max(node.limit, count)
+        self._splice(node, *self._wanted(node))
+
+    def _reveal(self, tid, seen):
+        nodes = self._nodes.get(tid)
+        if nodes:
+            return min(nodes, key=_depth)
+        if tid in seen or self._table is None or tid not in self._table.by_tid:
+            return None
+        seen.add(tid)
+        tops = self._top_tids
+        i = bisect_left(tops, tid)
+        if i < len(tops) and tops[i] == tid:
+            if i >= REVEAL_MAX:
+                return None
+            self._show(self._top, i + 1)
+            return self._top.children[i] if i < len(self._top.children) else None
+        nearest = None
+        for awaiter in self._awaited_by(tid):
+            up = self._reveal(awaiter, seen)
+            if up is None:
+                continue
+            for child in up.children:   # a task node has one child: the task, or a group
+                if child.key == (TASK, tid):
+                    return child
+                if child.kind == GROUP:
+                    row = self._table.by_tid.get(up.tid)
+                    targets = list(self._group_tids(row, self._hidden())) if row is not None else []
+                    try:
+                        pos = targets.index(tid)
+                    except ValueError:
+                        continue
+                    if pos >= REVEAL_MAX:
+                        nearest = nearest or child
+                        continue
+                    self._show(child, pos + 1)
+                    if pos < len(child.children):
+                        return child.children[pos]
+        return nearest
 
     # -- the top level -------------------------------------------------------------------------
     def _is_top(self, tid) -> bool:
@@ -398,20 +560,50 @@ class AwaitTreeModel(QAbstractItemModel):
                         stack.append(t)
         return seen
 
-    def _plan_top(self, affected) -> tuple[list[int], list[int]]:
-        """The top-level changes the *affected* tids (and the cycles they may have closed) need:
-        (sorted tids to add, sorted rows to drop)."""
+    def _plan_top(self, affected, not_top=frozenset()) -> tuple[list[int], set[int]]:
+        """The top-level changes the *affected* tids (and the cycles they may have closed) need,
+        and the tids *not_top* (known to be shown under a task nobody waits on):
+        (sorted tids to add, tids to drop from the top level)."""
         tops = self._top_tids
         cycle_tops = self._cycle_tops
-        add, drop, stranded = [], [], []
+        self._placed |= affected
+        drop = set()
+        if not_top:
+            self._placed |= not_top
+            cycle_tops -= not_top
+            drop = not_top.intersection(tops)
+        by_tid = self._table.by_tid
+        hidden = self._hidden()
+        awaited_by = self._awaited_by if hidden else self._table.awaited_by
+        live = LIVE_STATES
+        free: dict[int, bool] = {}   # tid -> nobody (shown) waits on it
+        add, stranded = [], []
         for tid in affected:
-            want, stuck = self._top_status(tid)
+            # _top_status, with the common cases first: ended; nobody waits on it; a task that
+            # nobody waits on waits on it (one lookup each; a big gather's tasks come as not_top).
+            row = by_tid.get(tid)
+            if row is None or row.state not in live or tid in hidden:
+                want = stuck = False
+            else:
+                above = awaited_by(tid)
+                if not above:
+                    want, stuck = True, False
+                else:
+                    for a in above:
+                        f = free.get(a)
+                        if f is None:
+                            f = free[a] = not awaited_by(a)
+                        if f:
+                            want = stuck = False
+                            break
+                    else:
+                        want, stuck = self._top_status(tid)
             i = bisect_left(tops, tid)
             have = i < len(tops) and tops[i] == tid
             if want and not have:
                 add.append(tid)
             elif have and not want:
-                drop.append(i)
+                drop.add(tid)
             if want and stuck:
                 cycle_tops.add(tid)
             else:
@@ -425,38 +617,24 @@ class AwaitTreeModel(QAbstractItemModel):
                     if not (i < len(tops) and tops[i] == t):
                         add.append(t)
                         cycle_tops.add(t)
-        return sorted(add), sorted(drop)
+        return sorted(add), drop
 
-    def _remove_top(self, rows) -> None:
-        top, tids = self._top, self._top_tids
-        for first, last in reversed(_contiguous(rows)):
-            self.beginRemoveRows(_ROOT, first, last)
-            for node in top.children[first:last + 1]:
-                self._forget(node)
-            del top.children[first:last + 1]
-            del tids[first:last + 1]
-            _renumber(top.children, first)
-            self.endRemoveRows()
-
-    def _insert_top(self, add) -> None:
-        """Insert top-level nodes for the sorted tids *add*, one signal per contiguous run."""
-        top, tids = self._top, self._top_tids
-        i = 0
-        while i < len(add):
-            pos = bisect_left(tids, add[i])
-            run = [add[i]]
-            i += 1
-            while i < len(add) and (pos >= len(tids) or add[i] < tids[pos]):
-                run.append(add[i])
-                i += 1
-            self.beginInsertRows(_ROOT, pos, pos + len(run) - 1)
-            new = [_Node(top, TASK, tid, pos + j) for j, tid in enumerate(run)]
-            top.children[pos:pos] = new
-            tids[pos:pos] = run
-            _renumber(top.children, pos + len(run))
-            for node in new:
-                self._grow(node)
-            self.endInsertRows()
+    def _move_top(self, add, drop) -> None:
+        """Drop the top-level tasks *drop* (a set), add the sorted tids *add*, then bring the rows
+        shown up to date (only the first ``limit`` of the top level are rows)."""
+        tids = self._top_tids
+        if len(drop) > 32:
+            tids[:] = [t for t in tids if t not in drop]
+        else:
+            for t in sorted(drop, reverse=True):
+                del tids[bisect_left(tids, t)]
+        if add:
+            grows = not tids or add[0] > tids[-1]   # the common case: new tasks, appended
+            tids.extend(add)
+            if not grows:
+                tids.sort()   # two sorted runs: a linear merge
+        top = self._top
+        self._splice(top, *self._wanted(top))
 
     # -- signals -----------------------------------------------------------------------------
     def _index_of_node(self, node) -> QModelIndex:
@@ -479,13 +657,18 @@ class AwaitTreeModel(QAbstractItemModel):
                                       self.createIndex(last, last_col, parent.children[last]))
 
     # -- QAbstractItemModel ----------------------------------------------------------------
+    # index(), parent() and rowCount() are called for every expanded row at each of the view's
+    # layouts: kept to the fewest calls into Qt.
     def index(self, row, column, parent=_ROOT):
-        node = parent.internalPointer() if parent.isValid() else self._top
-        if parent.isValid() and parent.column() != 0:
-            return QModelIndex()
-        if not (0 <= row < len(node.children) and 0 <= column < len(self.COLUMNS)):
-            return QModelIndex()
-        return self.createIndex(row, column, node.children[row])
+        if parent.isValid():
+            if parent.column():
+                return QModelIndex()
+            children = parent.internalPointer().children
+        else:
+            children = self._top.children
+        if 0 <= row < len(children) and 0 <= column < 3:
+            return self.createIndex(row, column, children[row])
+        return QModelIndex()
 
     def parent(self, index=None):
         if index is None:   # QObject.parent()
@@ -500,12 +683,12 @@ class AwaitTreeModel(QAbstractItemModel):
     def rowCount(self, parent=_ROOT):
         if not parent.isValid():
             return len(self._top.children)
-        if parent.column() != 0:
+        if parent.column():
             return 0
         return len(parent.internalPointer().children)
 
     def columnCount(self, parent=_ROOT):
-        return len(self.COLUMNS)
+        return 3
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
@@ -583,7 +766,7 @@ class AwaitTreeModel(QAbstractItemModel):
         text = f"'{row.name}' waits on {detail or wait_kind} ({wait_kind})"
         if row.waiting is not None and row.waiting[3]:
             text += f" at line {row.waiting[3]}"
-        return text + f": {len(node.children)} task{'s' * (len(node.children) != 1)}"
+        return text + f": {node.total:,} task{'s' * (node.total != 1)}"
 
 
 def _on_path(node) -> bool:
