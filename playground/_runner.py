@@ -272,6 +272,15 @@ class Run:
             else:
                 ready.append(handle)
 
+    def has_held(self) -> bool:
+        return bool(self._held)
+
+    def hold_call(self, callback, args) -> None:
+        """``callback(*args)``, in the current context, with what module code scheduled, for its
+        next run_* (a timer of module code that came due while module code was not running the
+        loop: ``LoopProxy._gated``)."""
+        self._held.append(asyncio.Handle(callback, args, self.loop, context=contextvars.copy_context()))
+
     def _release_held(self, *, run_them: bool = True) -> None:
         """The module code runs the loop (run_until_complete, run_forever, asyncio.run): what it
         scheduled before runs now, first, in order.  At the run's end (``run_them`` False) only

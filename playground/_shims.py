@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextvars
+import functools
 import sys
 import threading
 import types
@@ -229,13 +230,40 @@ class LoopProxy(asyncio.AbstractEventLoop):
         if self._here():
             return self._loop.call_later(delay, callback, *args, context=context)
         self._check_closed()
-        return self._run.call_in_loop(self._loop.call_later, delay, callback, *args, context=context)
+        timer = self._gated(callback)
+        timer.handle = self._run.call_in_loop(self._loop.call_later, delay, timer, *args,
+                                              context=context)
+        return timer.handle
 
     def call_at(self, when, callback, *args, context=None):
         if self._here():
             return self._loop.call_at(when, callback, *args, context=context)
         self._check_closed()
-        return self._run.call_in_loop(self._loop.call_at, when, callback, *args, context=context)
+        timer = self._gated(callback)
+        timer.handle = self._run.call_in_loop(self._loop.call_at, when, timer, *args,
+                                              context=context)
+        return timer.handle
+
+    def _gated(self, callback):
+        """A timer module code sets: under `python FILE` its loop runs only inside run_*, so a
+        timer due before then fires at the next run_*, behind what module code scheduled before
+        it (``loop.call_later(0.001, ...)``, then slow module code, then ``run_forever()``).  The
+        playground's loop runs all along: a due timer's callback waits with the held handles
+        while module code is not running the loop (or its held handles are not released yet)."""
+        run = self._run
+
+        @functools.wraps(callback)
+        def timer_callback(*args):
+            if self._active and not run.has_held():
+                return callback(*args)
+
+            @functools.wraps(callback)
+            def fire(*args):
+                if not timer_callback.handle.cancelled():   # cancelled before python's loop ran
+                    callback(*args)
+            run.hold_call(fire, args)
+        timer_callback.handle = None
+        return timer_callback
 
     def run_in_executor(self, executor, func, *args):
         return self._call(self._loop.run_in_executor, executor, func, *args)

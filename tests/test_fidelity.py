@@ -297,6 +297,38 @@ def test_module_level_loop_create_task_takes_what_the_running_python_takes(tmp_p
     assert ("eager done before the loop ran: False" in pg.out) == (sys.version_info >= (3, 14))
 
 
+def test_a_module_level_timer_due_before_the_loop_runs_waits_for_it(tmp_path):
+    """Under `python FILE` a loop runs only inside run_*: a timer module code set fires then,
+    behind the tasks and call_soon()s made before it, however long module code took meanwhile
+    (a CI run on a loaded machine printed "later" first: the playground's loop runs all along)."""
+    path = script(tmp_path, """\
+        import asyncio, time
+
+        async def ticker():
+            for i in range(3):
+                print("tick", i)
+                await asyncio.sleep(0.01)
+            loop.stop()
+
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.create_task(ticker(), name="ticker")
+        loop.call_soon(print, "soon")
+        loop.call_later(0.001, print, "later")
+        skipped = loop.call_later(0.002, print, "cancelled: never printed")
+        time.sleep(0.05)          # both timers are due before the loop runs
+        skipped.cancel()
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+        print("closed", loop.is_closed(), loop.is_running())
+        """)
+    py, pg = both(path)
+    assert_same(py, pg)
+    assert pg.out.startswith("tick 0\nsoon\nlater\ntick 1\n")
+
+
 def test_item4_future_made_with_the_module_level_loop(tmp_path):
     path = script(tmp_path, """\
         import asyncio
