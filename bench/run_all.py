@@ -22,7 +22,8 @@ from pathlib import Path
 
 from bench import loops as L
 
-SECTIONS = ("throughput", "peers", "timers", "ui_load", "startup", "replay", "stress")
+SECTIONS = ("throughput", "peers", "timers", "ui_load", "await_view", "startup", "replay", "stress",
+            "resources")
 DOC = L.ROOT / "docs" / "performance.md"
 RAW = L.ROOT / "out" / "bench" / "results.json"
 
@@ -32,6 +33,7 @@ TARGETS = {   # issue 14's table
     "timers": "0 early in loop time; p99 lateness ≤ plain asyncio's p99 + 1 ms in the same run, traced",
     "ui": "p99 16 ms-timer lateness ≤ 20 ms; longest frozen frame ≤ the lesson's own longest step + 16 ms",
     "memory": "peak RSS ≤ 1.5× plain asyncio's peak for the same lesson; no frozen frame over 100 ms beyond the lesson's longest step; GC pauses ≤ 20 ms",
+    "await_view": "\"Who awaits whom\" in front while the run is live (issue 25): no await-view paint over 33 ms; p99 16 ms-timer lateness ≤ 20 ms",
     "startup": "first paint ≤ 1.3× the bare window in the same run",
     "features": "cancel causes, await view, slow motion/pause machinery, replay: at 1× and unused, inside these same bounds",
     "replay": "a saved 1M-event run opens for replay in ≤ 2 s; scrubbing keeps frames ≤ 33 ms",
@@ -173,6 +175,20 @@ def _ui_verdict(res) -> tuple[str, bool | None, str, bool | None]:
     return ui_text, ui_ok, mem_text, mem_ok
 
 
+def _await_verdict(res) -> tuple[str, bool | None]:
+    if not res or "skipped" in res:
+        return f"skipped: {(res or {}).get('skipped', 'not run')}", None
+    x = res.get("rss") or {}
+    if x.get("error") or "p99_late_ms" not in x:
+        return f"failed: {x.get('error')}", False
+    paint = x.get("await_paint_max_ms")
+    ok = paint is not None and paint <= 33 and x["p99_late_ms"] <= 20
+    return (f"{x['tasks']:,} tasks: longest await-view paint {_fmt(paint, ' ms')} "
+            f"({_fmt(x.get('await_paint_hz'), ' Hz')} paints); p99 {x['p99_late_ms']:.1f} ms; longest "
+            f"frozen frame {x['longest_frozen_ms']:.0f} ms (lesson's longest step "
+            f"{x.get('longest_step_ms') or 0:.0f} ms)"), ok
+
+
 def _startup_verdict(res) -> tuple[str, bool | None]:
     if not res:
         return "not run", None
@@ -248,6 +264,9 @@ def render(results: dict, notes: str) -> str:
     ui_txt, ui_ok, mem_txt, mem_ok = _ui_verdict(results.get("ui_load"))
     w(f"| UI at 10k tasks | {TARGETS['ui']} | {ui_txt} | {_ok(ui_ok)} |")
     w(f"| UI/memory at 100k traced tasks | {TARGETS['memory']} | {mem_txt} | {_ok(mem_ok)} |")
+    if results.get("await_view"):
+        aw_txt, aw_ok = _await_verdict(results.get("await_view"))
+        w(f"| await view at 100k tasks | {TARGETS['await_view']} | {aw_txt} | {_ok(aw_ok)} |")
     s_txt, s_ok = _startup_verdict(results.get("startup"))
     w(f"| startup to first paint | {TARGETS['startup']} | {s_txt} | {_ok(s_ok)} |")
     w(f"| what the other new issues add | {TARGETS['features']} | included in every traced figure above "
@@ -357,6 +376,42 @@ def render(results: dict, notes: str) -> str:
                     for name, b in x["breakdown"].items():
                         w(f"| {name} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
                     w("")
+    aw = results.get("await_view")
+    if aw:
+        w("## 3b. The await view under load\n")
+        if "skipped" in aw:
+            w(f"Skipped: {aw['skipped']}\n")
+        else:
+            w("The lessons of section 3, with the \"Who awaits whom\" tab in front of the timeline for "
+              "the whole run (`python -m bench.ui_load --view await`): the 16 ms probe as above, and the "
+              "await view's paint events (their count, and the longest: the whole Paint event of its "
+              "viewport, which runs Qt's item layout first when rows came or went since the last "
+              "one, then `paintEvent`).\n")
+            w("| lesson | run took | 16 ms timer p50 / p99 / max late | longest frozen frame "
+              "| lesson's longest step | frame clock | await view paints | longest await-view paint |")
+            w("|---|---|---|---|---|---|---|---|")
+            for key in ("load", "rss"):
+                x = aw.get(key)
+                if not x:
+                    continue
+                if x.get("error") and "seconds" not in x:
+                    w(f"| {key} | failed: {x['error']} | | | | | | |")
+                    continue
+                w(f"| {x['tasks']:,} tasks × {x['hops']} sleeps | {x['seconds']:.1f} s | "
+                  f"{_fmt(x['p50_late_ms'])} / {_fmt(x['p99_late_ms'])} / {_fmt(x['max_late_ms'])} ms | "
+                  f"{_fmt(x['longest_frozen_ms'], ' ms', 0)} | {_fmt(x.get('longest_step_ms'), ' ms', 0)} | "
+                  f"{_fmt(x['frame_hz'], ' Hz')} | {_fmt(x.get('await_paint_hz'), ' Hz')} | "
+                  f"{_fmt(x.get('await_paint_max_ms'), ' ms')} |")
+            w("")
+            for key in ("load", "rss"):
+                x = aw.get(key) or {}
+                if x.get("breakdown"):
+                    w(f"Where the GUI thread's time went, await view in front ({x['tasks']:,} tasks):\n")
+                    w("| span | calls | total | longest |\n|---|---|---|---|")
+                    for name, b in x["breakdown"].items():
+                        if b["calls"]:
+                            w(f"| {name} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
+                    w("")
     st = results.get("startup")
     if st:
         w("## 4. Startup\n")
@@ -436,6 +491,27 @@ def render(results: dict, notes: str) -> str:
             w(f"| {s['loop']} | {s['callbacks']:,} | {s['emits']:,} | {s['queued_emits']:,} | {s['slot_calls']:,} | "
               f"{s['from_slot_callbacks']:,} | {s['timers']:,} | {s['task_steps']:,} | {s['seconds']} s | 0 |")
             w("")
+    rs = results.get("resources")
+    if rs:
+        from bench import resources as R
+        w("## Resources (issue 23)\n")
+        w("`python -m bench.resources`: each case a lesson run traced through `playground.Run`, with the "
+          "tracking of its Locks, Semaphores, Queues... on and off (`_resource_hooks.ENABLED`), "
+          "alternating in one process; the lesson's own CPU time, median.\n")
+        if rs.get("error"):
+            w(f"**Failed**: {rs['error']}\n\n```\n{rs.get('stderr', '')[-1500:]}\n```\n")
+        else:
+            w(R.table(rs))
+            sem = rs["cases"].get("semaphore_10k", {})
+            if "fold_ms" in sem:
+                w("")
+                w(f"10k tasks through one Semaphore: plain asyncio {sem['plain_asyncio_ms']:.0f} ms; the "
+                  f"run's log folded into a `ResourceTable` in {sem['fold_ms']:.0f} ms; the state at its "
+                  f"busiest moment ({sem['moment']['holders']} holders, {sem['moment']['waiters']:,} "
+                  f"waiters) read in {sem['moment_ms']:.1f} ms; the Chrome trace's "
+                  f"{sem['trace_extra_events']:,} counter and hold events made in "
+                  f"{sem['trace_extra_ms']:.0f} ms.")
+            w("")
     w("## Notes\n")
     w("<!-- notes:start -->")
     w(notes.strip("\n") if notes.strip() else "(none yet)")
@@ -492,6 +568,9 @@ def main(argv=None) -> int:
             elif section == "ui_load":
                 from bench import ui_load
                 results[section] = ui_load.measure()
+            elif section == "await_view":
+                from bench import ui_load
+                results[section] = ui_load.measure_await()
             elif section == "startup":
                 from bench import startup
                 results[section] = startup.measure(runs=3 if a.quick else 7)
@@ -500,6 +579,12 @@ def main(argv=None) -> int:
                 results[section] = replay_load.measure()
             elif section == "stress":
                 results[section] = run_stress()
+            elif section == "resources":
+                r = L.spawn("bench.resources", ["--reps", "3" if a.quick else "5", "--emit"],
+                            timeout=900)
+                if r.get("error"):
+                    print(f"  resources: FAILED {r['error']}")
+                results[section] = r
             else:
                 print(f"unknown section {section}", file=sys.stderr)
                 return 2

@@ -17,17 +17,19 @@ from .vocab import LIVE_STATES
 
 __all__ = [
     "Finding", "Findings", "Instrument", "LIVE_STATES", "LoadError", "PlaygroundError",
-    "PlaygroundLoop", "Run", "TaskRow", "TaskTable", "Tracer", "chrome_trace", "findings",
-    "new_event_loop", "run",
+    "PlaygroundLoop", "ResourceState", "ResourceTable", "Run", "TaskRow", "TaskTable", "Tracer",
+    "chrome_trace", "findings", "guards_off", "new_event_loop", "resources", "run",
 ]
 
 # Imported on first use (PEP 562): the window's start-up needs the loop, not the script runner
 # (ctypes, the shims), the task table or the trace export; the first run or `from
 # asyncio_playground import Run` loads them, and the name is then an ordinary module attribute.
-# (So do the findings: asyncio_playground.findings(run) -> [Finding], Findings the incremental fold.)
+# (So do the findings: asyncio_playground.findings(run) -> [Finding], Findings the incremental fold;
+# and the resources: asyncio_playground.resources(run, at=None) -> [ResourceState], ResourceTable.)
 _LAZY = {"LoadError": "_runner", "Run": "_runner", "TaskRow": "_table", "TaskTable": "_table",
          "chrome_trace": "_export", "Finding": "_findings", "Findings": "_findings",
-         "findings": "_findings"}
+         "findings": "_findings", "ResourceState": "_resources", "ResourceTable": "_resources",
+         "resources": "_resources", "guards_off": "_portability"}
 
 
 def __getattr__(name):

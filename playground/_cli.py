@@ -3,7 +3,8 @@
     asyncio-playground                                  open the window
     asyncio-playground --version
     asyncio-playground run LESSON|PATH [--trace OUT.json] [--timeout S] [--block-limit S]
-                           [--network M] [--quiet] [--memory-limit MB] [-- ARGS...]
+                           [--network M] [--quiet] [--memory-limit MB] [--schedule SCHEDULE.json]
+                           [-- ARGS...]
     asyncio-playground list
     asyncio-playground lessons check [PATH...]
     asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS]
@@ -12,9 +13,9 @@
 ``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
 Everything after ``--`` is the script's own arguments: it sees ``sys.argv == [PATH, *ARGS]``.
 It exits 0 when the script completed, 1 when it raised, 2 for usage errors or a file that cannot
-be loaded (a lesson this Python cannot run, too: ``list`` marks those, with the reason), 124 when
---timeout stopped it, 130 on Ctrl+C; ``sys.exit(n)`` in the script exits n and
-its own KeyboardInterrupt 130, as ``python FILE`` would.
+be loaded (a lesson this Python cannot run, too: ``list`` marks those, with the reason; a
+--schedule that does not fit the program), 124 when --timeout stopped it, 130 on Ctrl+C;
+``sys.exit(n)`` in the script exits n and its own KeyboardInterrupt 130, as ``python FILE`` would.
 """
 from __future__ import annotations
 
@@ -96,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="run the loop's clock at X times real time (0.25: slow motion; 10: fast), "
                         "or 'skip-idle': jump to the next timer whenever nothing is ready. sleep, "
                         "call_later, timeouts and the trace all follow loop time")
+    r.add_argument("--schedule", metavar="SCHEDULE.json",
+                   help="be the scheduler: step the run on loop time, each step the one this "
+                        "schedule chooses (a JSON list of choices, or a saved run), then "
+                        "asyncio's order (--timeout then counts loop seconds)")
     sub.add_parser("list", help="list the lessons by group")
     ls = sub.add_parser("lessons", help="work on lesson files (see `lessons check -h`)")
     lsub = ls.add_subparsers(dest="lessons_command", parser_class=_Parser, metavar="check")
@@ -236,8 +241,9 @@ def _cannot_run(path: str) -> str | None:
     return f"cannot run {lesson.slug}: it {why}; {lessons.how_to_run(lesson)}"
 
 
-def _what_the_run_showed(run, table) -> str:
-    """For a lesson (a file with a sidecar): each of its expectations, ✓ or ✗, in words."""
+def _what_the_run_showed(run, table, scheduled=False) -> str:
+    """For a lesson (a file with a sidecar): each of its expectations, ✓ or ✗, in words (run on a
+    --schedule, a challenge's goal instead)."""
     from . import lessons
     if not lessons.sidecar_path(run.path).exists():
         return ""
@@ -245,6 +251,11 @@ def _what_the_run_showed(run, table) -> str:
         lesson = lessons.load(run.path)
     except (OSError, ValueError):
         return ""
+    if scheduled and lesson.challenge:
+        goal = lessons.explain_goal(lesson, table, list(run.tracer.events), run.outcome or "")
+        lines = [f"  {'✓' if f.ok else '✗'} {f.text}" for f in goal]
+        won = "reached: you won" if goal and all(f.ok for f in goal) else "not reached"
+        return f"\nthe challenge's goal, {won}:\n" + "\n".join(lines) + "\n"
     findings = lessons.explain(lesson, table, list(run.tracer.events), run.outcome or "")
     if not findings:
         return ""
@@ -279,6 +290,14 @@ def cmd_run(args) -> int:
     if refused:
         print(f"{DIST}: {refused}", file=err)
         return EXIT_USAGE
+    schedule = None
+    if getattr(args, "schedule", None):
+        from ._schedule import ScheduleError, load_schedule, start_on_schedule
+        try:
+            schedule = load_schedule(args.schedule)
+        except ScheduleError as exc:
+            print(f"{DIST}: {exc}", file=err)
+            return EXIT_USAGE
 
     def echo(stream, text):
         (err if stream == "stderr" else out).write(text)
@@ -300,7 +319,10 @@ def cmd_run(args) -> int:
     status = {"timeout": False, "interrupted": False}
 
     async def go():
-        run.start()
+        if schedule is not None:   # stepped on loop time, in the schedule's order (_schedule)
+            status["scheduler"] = start_on_schedule(run, schedule)
+        else:
+            run.start()
         if args.timeout is not None:
             try:
                 # --timeout is wall seconds: loop time runs at ``speed`` (skip-idle: may jump).
@@ -334,7 +356,9 @@ def cmd_run(args) -> int:
         if not args.quiet and table.rows:
             out.write("\n" + "\n".join(summary_lines(table, run.path)) + "\n\n")
             out.write("\n".join(timeline_lines(table)) + "\n")
-            out.write(_what_the_run_showed(run, table))
+            from ._resources import resource_summary   # issue 23: its Locks, Queues... (or "")
+            out.write(resource_summary(run.tracer.events, table, run.path))
+            out.write(_what_the_run_showed(run, table, scheduled=schedule is not None))
         for block in table.blocks:
             if block.tid in table.by_tid:
                 who = f"task '{table.by_tid[block.tid].name}'"
@@ -350,12 +374,17 @@ def cmd_run(args) -> int:
         if args.trace:
             # A saved run: the Chrome trace plus what the window needs to replay it.
             from .replay import save_run
-            save_run(run.tracer.events, args.trace, source=run.source, filename=run.path)
+            from ._schedule import schedule_of
+            save_run(run.tracer.events, args.trace, source=run.source, filename=run.path,
+                     schedule=schedule_of(run))
             out.write(f"trace written to {args.trace} (Perfetto opens it; so does File → Open "
                       "run… in the window)\n")
         if run.error:
             err.write(run.error if run.error.endswith("\n") else run.error + "\n")
         run.dispose()   # asyncio's exit-time messages, after the traceback (as `python FILE`)
+        if status.get("scheduler") is not None and status["scheduler"].error is not None:
+            err.write(f"{DIST}: {status['scheduler'].error}\n")
+            return _leave(run, EXIT_USAGE, stopped=True)
         if status["interrupted"]:
             err.write("interrupted: every task was cancelled\n")
             return _leave(run, EXIT_INTERRUPTED, stopped=True)

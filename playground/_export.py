@@ -10,7 +10,8 @@ and ``args.after_cancel`` (an ``AfterCancel`` word); each running slice is a com
 pair (``"ph": "s"``/``"f"``) from the canceller's lane when a task cancelled it.  Each finding
 (``asyncio_playground.findings``) is an instant event (``"ph": "i"``, ``"cat": "finding"``,
 ``name`` its title, ``args.kind/line/why/fix/lesson/task``) on its task's lane, or on the loop's
-lane when no task is concerned, at the moment the run showed it.
+lane when no task is concerned, at the moment the run showed it.  The run's synchronisation objects
+(``_resources.trace_events``) are process 2: a counter track each (``"ph": "C"``) and their holds.
 """
 from __future__ import annotations
 
@@ -124,6 +125,9 @@ def chrome_trace(source, *, code: str | None = None, filename: str | None = None
         _slice(out, "block", f"loop blocked {ev.duration:.2f}s", _LOOP_LANE, ev.t0,
                ev.t0 + ev.duration, t0, {"task": who.name if who else None, "task_id": ev.tid,
                                          "file": ev.filename, "line": ev.lineno})
+    # Issue 23: the run's synchronisation objects (process 2: counters, holds); none, nothing.
+    from ._resources import trace_events
+    out += trace_events(events, t0, end, table)
     return {"traceEvents": out, "displayTimeUnit": "ms",
             "otherData": {"outcome": table.outcome, "message": table.message}}
 

@@ -160,7 +160,9 @@ class PlaygroundLoop(qasync.QEventLoop):
         # the reply that was on its way.  (until_task or None,) while it waits.
         self._io_step = None
         self.step_count = 0              # steps taken (a test or a view can wait on it)
-        self.step_policy = None          # ready -> index of the handle to step (None: FIFO)
+        # ready -> index of the handle to step (None: FIFO); the policy may return None to refuse
+        # (nothing runs).  Every step's choice is recorded in its run's schedule (_schedule).
+        self.step_policy = None
         self.clock_listeners: list = []  # called with no argument after speed/pause/step changes
         self._executor_jobs: dict = {}   # future -> (label, loop time started)
         self._io_labels: dict = {}       # ("read"|"write", fd) -> label of the callback
@@ -273,21 +275,60 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._retime(now)
         self._rearm()
 
-    def step(self, until=None) -> None:
+    def step(self, until=None, *, jump: bool = True) -> None:
         """While paused: run one step (one task step of a run, or one plain callback of a run's
         code), then stay paused.  asyncio's plumbing before it (a sleep's timer, a future's done
         callbacks) runs along; when nothing is ready the clock moves to the next timer, with no
-        wait in real time.  With ``until`` (a task): run until that task has taken a step.
+        wait in real time (``jump=False``: it does not; the step runs only what is ready).  With
+        ``until`` (a task): run until that task has taken a step.
         Returns at once; the step runs on the next turn of Qt's event loop."""
         if not self.paused:
             raise RuntimeError("step() needs a paused loop: call pause() first")
         if self._io_step is not None:
-            self._io_step = (until,)     # still waiting for I/O: the step will go on from there
+            self._io_step = (until, jump)   # still waiting for I/O: the step goes on from there
             return
-        self._step_request = (until,)
+        self._step_request = (until, jump)
         if self._pump is not None and not self._closed:
             self._armed_when = 0.0
             self._pump.start(0)
+
+    def advance_clock(self, seconds: float | None = None) -> float | None:
+        """While paused: move the clock forward now, although steps may be ready -- as if the
+        step just taken had been slow.  ``seconds`` None: to the next timer; else by that much.
+        The timers then due fire: asyncio's own callbacks among them run at once (a sleep ends, a
+        timeout cancels), so the steps they make ready join the ready queue, behind what is
+        there; a lesson's own timer callbacks join it as steps.  Recorded in the live runs'
+        schedules.  Returns the new loop time, or None (no timer to move to)."""
+        if not self._paused or self._io_step is not None:
+            raise RuntimeError("advance_clock() needs a paused loop: call pause() first")
+        now = self._clock()
+        if seconds is None:
+            first = self._first_timer()
+            if first is None or first._when == math.inf:
+                return None
+            when = max(first._when, now)
+        else:
+            seconds = float(seconds)
+            if not (0 <= seconds < math.inf):
+                raise ValueError(f"seconds must be a number >= 0, not {seconds!r}")
+            when = now + seconds
+        self._retime(when)
+        from .loopstate import counts_as_step
+        ready = self._ready
+        before = len(ready)
+        self._collect_due_timers(when)
+        for handle in [ready.pop() for _ in range(len(ready) - before)][::-1]:
+            if handle._cancelled:
+                continue
+            if counts_as_step(handle):
+                ready.append(handle)
+            else:
+                ready.appendleft(handle)
+                self._run_front()
+        from ._schedule import note_advance
+        note_advance(self, seconds, when - now)
+        self._rearm()
+        return when
 
     def loop_time_at(self, wall: float) -> float:
         """The loop time that was current at monotonic wall time ``wall`` (recent past)."""
@@ -423,7 +464,7 @@ class PlaygroundLoop(qasync.QEventLoop):
                 if self._paused:
                     request, self._step_request = self._step_request, None
                     if request is not None:
-                        if self._step(request[0]) == "io":
+                        if self._step(*request) == "io":
                             self._io_step = request      # the clock runs until it is not idle
                             self._paused = False
                             self._retime(clock())
@@ -454,7 +495,9 @@ class PlaygroundLoop(qasync.QEventLoop):
                         handle._run()
                         if not i & 127 and clock() >= deadline:
                             break
-                if self._stopping or clock() >= deadline:
+                # Paused from inside a callback (a schedule starting its run): the frozen clock
+                # would never reach the deadline, so stop here.
+                if self._stopping or self._paused or clock() >= deadline:
                     break
         except Exception as exc:  # e.g. the watchdog's BlockedLoopError landing between callbacks
             self.call_exception_handler({"message": "exception in the playground loop",
@@ -488,21 +531,25 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._events_seen = made
             gc.collect(0)
 
-    def _step(self, until):
+    def _step(self, until, jump=True):
         """One step (see step()), like a debugger's: bring the next handle that counts to the front
         of the ready queue (running asyncio's plumbing before it, moving the clock to the next
         timer when nothing is ready), run it, and run the plumbing that follows, so the handle that
         will count next is at the front when the step returns (``loopstate.next_step`` names it).
         The loop is paused: the clock moves only by the jumps made here."""
+        from ._schedule import note_step
         from .loopstate import counts_as_step
         ready = self._ready
         for _ in range(_STEP_LIMIT):
-            found = self._bring_countable(counts_as_step, jump=True)
+            found = self._bring_countable(counts_as_step, jump=jump)
             if found == "io":
                 return "io"
             if not found:
                 return False
             index = self.step_policy(ready) if self.step_policy is not None else 0
+            if index is None:    # the policy refused (a schedule that does not fit): run nothing
+                return False
+            note_step(self, ready, index)     # the choice, in the schedule of its run
             if index:
                 handle = ready[index]
                 del ready[index]

@@ -13,6 +13,9 @@ Facts about the file that shaped this module:
   arrays, one letter per event for its kind), and the run's events grouped by task (``_Index``,
   ``_run_index``) come with them.  Format 1 files (the events as one JSON list, at the end) still
   open, more slowly.
+* The schedule the run was stepped on (``_schedule``: the learner's choices while paused) is one
+  more key of the replay data, ``"schedule"``, a list; a file without it (older, or a run never
+  stepped) reads as an empty schedule.  Still format 2: older readers ignore the key.
 * A file is a document the learner picks: anything wrong with it (not JSON, no replay data,
   another version, damaged) is a ``ReplayError`` whose message says so in words, never a
   traceback.  A damaged index alone is no error: ``Replay`` builds it again from the events.
@@ -54,12 +57,14 @@ class SavedRun(NamedTuple):
     """A run read back from a file: ``events`` (the run's log, records as the tracer logs them:
     plain tuples for task creations, steps, waits and ends, named records for the rest; read any of
     them through ``events.named``), the ``source`` that ran, the ``filename`` it ran as, the
-    ``python`` version that ran it, and a ``label`` ("what ran")."""
+    ``python`` version that ran it, a ``label`` ("what ran"), and the ``schedule`` it was stepped
+    on (``_schedule``'s choices; empty when it was never stepped while paused)."""
     events: list
     source: str | None
     filename: str | None
     python: str | None
     label: str
+    schedule: list | tuple = ()
 
 
 def _plain(s) -> str:
@@ -217,8 +222,9 @@ def _decode_events(body: dict, swap: bool):
 
 
 def save_run(events, path, *, source: str | None = None, filename: str | None = None,
-             label: str | None = None) -> None:
-    """Write ``events`` (a tracer's log) to ``path`` as a saved run (see the module docstring)."""
+             label: str | None = None, schedule: list | None = None) -> None:
+    """Write ``events`` (a tracer's log) to ``path`` as a saved run (see the module docstring);
+    ``schedule``: the choices it was stepped on (``_schedule.schedule_of(run)``), if any."""
     events = list(events)
     trace = chrome_trace(events, code=source, filename=filename)
     key, version = FORMAT
@@ -235,6 +241,8 @@ def save_run(events, path, *, source: str | None = None, filename: str | None = 
     body = {"label": label or (Path(filename).name if filename else "run"), "filename": filename,
             "source": source, "python": platform.python_version(), "byteorder": sys.byteorder,
             "count": len(events)}
+    if schedule:
+        body["schedule"] = [dict(choice) for choice in schedule]
     body.update(_encode_events(events, sid))
     body["strings"] = [_plain(s) for s in strings]
     body["index"] = _Index.build(events).to_body()
@@ -299,8 +307,11 @@ def load_run(path) -> SavedRun:
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ReplayError(f"{path.name}: the replay data is damaged ({type(exc).__name__}: "
                           f"{exc})") from None
+    schedule = body.get("schedule")
     return SavedRun(events, body.get("source"), body.get("filename"), body.get("python"),
-                    str(body.get("label") or path.stem))
+                    str(body.get("label") or path.stem),
+                    [dict(c) for c in schedule if isinstance(c, dict)]
+                    if isinstance(schedule, list) else [])
 
 
 def relocate(events, old: str, new: str) -> list:
@@ -333,6 +344,11 @@ def relocate(events, old: str, new: str) -> list:
             exc = moved_exc(ev.exc)
             if exc is not None:
                 out[i] = ev._replace(exc=exc)
+        elif tag == "resource" or tag == "rwait":   # where an object was made, or waited on
+            at = 6 if tag == "resource" else 5
+            if ev[at] == old:
+                out[i] = ev[:at] + (new,) + ev[at + 1:] if not hasattr(ev, "_replace") else \
+                    ev._replace(filename=new)
         elif tag == "run" and ev[2] == "start" and ev[3] == old:
             out[i] = ev._replace(path=new) if hasattr(ev, "_replace") else ev[:3] + (new,) + ev[4:]
     return out

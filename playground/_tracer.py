@@ -35,6 +35,7 @@ from asyncio import tasks
 from .events import Block, CancelRequested, Error, ExcInfo, Output, Renamed, Uncancelled, named
 from ._causes import cancel_cause, exc_summary, uncancel_source
 from ._current import ENGINE_DIRS, TracedTask, current_run, tid_of, tracer_of
+from ._resource_hooks import SYNC_KINDS, sync_wait
 from ._tracebacks import innermost
 from .vocab import CancelCause, TaskState, WaitKind
 
@@ -227,6 +228,7 @@ class Tracer(Instrument):
         self.cancel_points: frozenset = frozenset()
         self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
         self._failed: list = []   # weak references to the run's failed tasks (_unretrieved)
+        self.resources = None     # the run's synchronisation objects (_resource_hooks.Session)
         _install_unawaited_hook()   # never-awaited coroutines become Error records (once per process)
 
     # -- reading ---------------------------------------------------------------------------
@@ -375,7 +377,7 @@ class Tracer(Instrument):
             coro = nxt
         where = user or outer
         targets = ()   # the run's tasks it waits on (Wait.targets)
-        kind = None
+        kind = obj = None
         if waiter.__class__ is not _FUTURE:   # a plain future (sleep, lock, queue...) is neither
             if isinstance(waiter, asyncio.Task):
                 kind, detail = _W.TASK, f"task '{waiter.get_name()}'"
@@ -398,6 +400,11 @@ class Tracer(Instrument):
                 if kind is _W.SLEEP:
                     sleep = self.loop.last_sleep
                     detail = _sleep_detail(sleep[1] if sleep[0] is waiter else None)
+                elif kind in SYNC_KINDS:
+                    # A Lock, Event, Queue...: the object (issue 23's resources), and the word for
+                    # what the program called (Barrier.wait, not the Condition a Barrier uses).
+                    kind, detail, obj, op = sync_wait(task._coro, inner, kind, detail,
+                                                      self.resources)
                 elif detail is _TASKGROUP:
                     # TaskGroup.__aexit__ waits until its set of pending children (_tasks) empties.
                     targets = self._pending_tids(getattr(inner.f_locals.get("self"), "_tasks", ()))
@@ -411,6 +418,8 @@ class Tracer(Instrument):
         file = where.f_code.co_filename if where is not None else None
         line = where.f_lineno if where is not None else None
         self.events.append(("wait", task._tid, t, kind, detail, file, line, targets))  # a Wait
+        if obj is not None:
+            self.resources.waited(obj, task, t, op, file, line)   # a ResourceWait, just after
         if self.cancel_points and (file, line) in self.cancel_points:
             # A cancel point: cancelled on arrival, exactly here (inside a finally, between two
             # awaits...), with no sleep made long enough to click in time.

@@ -5,7 +5,9 @@ Subprocesses (every ``subprocess.Popen``, asyncio's included, seen by the audit 
 terminated, then killed ``TERMINATE_WAIT`` seconds later; readers and writers it added through its
 loop are removed; its loop signal handlers are removed (what was there before put back); the
 loop's task factory, exception handler, debug flag and ``slow_callback_duration``, the event loop
-policy, the recursion limit and the ``signal.signal()`` handlers it set are restored.
+policy, the recursion limit and the ``signal.signal()`` handlers it set are restored.  While runs
+are live asyncio's Lock, Queue... classes are wrapped to follow the run's synchronisation objects
+(``_resource_hooks``): the last run to end puts them back.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import os
 import signal
 import sys
 import time
+
+from . import _resource_hooks
 
 __all__ = ["Changes", "TERMINATE_WAIT"]
 
@@ -59,6 +63,7 @@ class Changes:
         self.python_signals: dict = {}    # signal -> its signal.signal() handler before the run
         self.saved: dict = {}             # loop settings and process state before the run
         self._mp_before: set = set()      # multiprocessing children alive before the run
+        self.resources = None             # its synchronisation objects, tracked (_resource_hooks)
 
     def save(self):
         loop = self.run.loop
@@ -73,6 +78,8 @@ class Changes:
             "recursionlimit": sys.getrecursionlimit(),
         }
         self._mp_before = _mp_children()
+        # asyncio's Lock, Queue... wrapped while a run is live: what the run's objects do is logged
+        self.resources = _resource_hooks.start(self.run)
 
     def note_signal(self, sig) -> None:
         """The run's code adds a loop signal handler for ``sig``: remember what was there."""
@@ -88,6 +95,7 @@ class Changes:
         """Undo what the run started or changed (on the loop's thread, at its end)."""
         run = self.run
         loop, saved = run.loop, self.saved
+        _resource_hooks.stop(self.resources)   # no longer tracked; the last run unwraps asyncio
         for popen in self.popens:
             self._end_process(popen)
         for process in _mp_children() - self._mp_before:

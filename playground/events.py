@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 __all__ = ["Block", "CancelRequested", "EVENT_TYPES", "Error", "ExcInfo", "Output", "Renamed",
-           "RunEnded", "RunStarted", "Step", "TaskCreated", "TaskEnded", "Uncancelled", "Wait", "named"]
+           "ResourceCreated", "ResourceOp", "ResourceWait", "RunEnded", "RunStarted", "Step",
+           "TaskCreated", "TaskEnded", "Uncancelled", "Wait", "named"]
 
 
 class ExcInfo(NamedTuple):
@@ -162,10 +163,67 @@ class RunEnded(NamedTuple):
     message: str | None
 
 
+class ResourceCreated(NamedTuple):
+    """The run's code made a synchronisation object (an asyncio Lock, Semaphore, BoundedSemaphore,
+    Event, Condition, Barrier, Queue, PriorityQueue or LifoQueue, or a subclass): ``rid`` numbers
+    it within the run (1, 2, 3...), ``kind`` is its ``WaitKind`` word (lock, semaphore, event,
+    condition, barrier, queue) and ``cls`` its class's name; ``name`` what the program binds it to
+    (``db_lock``, ``self.jobs``; else "Lock #1"), ``filename:lineno`` the line that made it, ``tid``
+    the task whose step made it (None: module code); ``capacity`` a semaphore's permits, a queue's
+    maxsize (0: unbounded) or a barrier's parties (else None); ``lock`` the rid of a Condition's
+    lock when the program made that lock itself (None: the Condition's own, whose holders are
+    the Condition's); ``library`` when library code made it, not the lesson's."""
+    event: str
+    rid: int
+    t: float
+    kind: str
+    cls: str
+    name: str
+    filename: str | None
+    lineno: int | None
+    tid: int | None
+    capacity: int | None = None
+    lock: int | None = None
+    library: bool = False
+
+
+class ResourceOp(NamedTuple):
+    """Task ``tid`` (None: module code or a callback) changed the object ``rid``: ``op`` is
+    acquire, release or cancelled (a waiting acquire gave up) on a Lock, Semaphore or Condition;
+    set or clear on an Event; notify on a Condition; put, get, task_done or shutdown on a Queue;
+    pass, broken, cancelled, reset or abort on a Barrier.  ``value`` is the count after it: 1/0
+    locked (Lock, Condition), permits left (Semaphore), 1/0 set (Event), items in it (Queue),
+    tasks inside (Barrier).  ``item``: the short repr of the item put or got.  ``more``: a
+    Queue's unfinished tasks, a Barrier's state (filling, draining, resetting, broken), how many
+    tasks a notify woke."""
+    event: str
+    rid: int
+    t: float
+    tid: int | None
+    op: str
+    value: int
+    item: str | None = None
+    more: int | str | None = None
+
+
+class ResourceWait(NamedTuple):
+    """Task ``tid`` began to wait on the object ``rid`` in its method ``op`` (acquire, wait, get,
+    put, join), at ``filename:lineno`` (as its ``Wait`` record, logged just before).  The wait
+    ends with the task's next step, its end, or its next operation on an object."""
+    event: str
+    rid: int
+    t: float
+    tid: int
+    op: str
+    filename: str | None
+    lineno: int | None
+
+
 #: event tag -> record type (``"run"`` is two records, told apart by ``phase``).
 EVENT_TYPES = {"task": TaskCreated, "name": Renamed, "step": Step, "wait": Wait,
                "cancel": CancelRequested, "uncancel": Uncancelled, "end": TaskEnded, "output": Output, "block": Block,
-               "error": Error, "run": (RunStarted, RunEnded)}
+               "error": Error, "run": (RunStarted, RunEnded), "resource": ResourceCreated,
+               "rop": ResourceOp, "rwait": ResourceWait}
 
 
 def named(ev):

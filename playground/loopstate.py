@@ -240,7 +240,9 @@ def run_next(loop, tid: int) -> str | None:
     (the ready queue is only an order of arrival); this one goes first, the rest keep their order.
 
     Returns the label of what FIFO would have run instead ("" when it was this one anyway), or
-    None when task ``tid`` has no step ready (nothing is run then)."""
+    None when task ``tid`` has no step ready (nothing is run then).  The choice is recorded in the
+    run's schedule (``asyncio_playground.schedule.schedule_of(run)``), as every step taken while
+    paused is."""
     if not loop.paused:
         raise RuntimeError("run_next() needs a paused loop: call pause() first")
     waiters = _waiters(loop)

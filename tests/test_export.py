@@ -22,7 +22,7 @@ def check_trace_format(trace: dict) -> list[str]:
     process_named = False
     for i, ev in enumerate(events):
         ph = ev.get("ph")
-        if ph not in {"X", "i", "M", "B", "E", "s", "f", "t"}:
+        if ph not in {"X", "i", "M", "B", "E", "s", "f", "t", "C"}:   # C: a counter
             problems.append(f"event {i}: unknown phase {ph!r}")
             continue
         if "pid" not in ev:

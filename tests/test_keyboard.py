@@ -276,7 +276,7 @@ def test_about_names_the_versions(qtbot, make_window):
         assert word in text, word
     # Which guards work on this system (the README's list by system): each one that is off is
     # named; on Linux, where all work, the box says so.
-    from asyncio_playground._portability import guards_off
+    from asyncio_playground import guards_off
     import html
     off = guards_off()
     assert all(html.escape(line) in text for line in off)

@@ -84,7 +84,7 @@ def versions() -> list[tuple[str, str]]:
 
 def guards_html() -> str:
     """Which of the guards that end a runaway lesson work on this system (the README's list)."""
-    from asyncio_playground._portability import guards_off
+    from asyncio_playground import guards_off
     off = guards_off()
     if not off:
         return ("<p><b>Guards:</b> all on here: the block limit, the memory limit, Stop and "

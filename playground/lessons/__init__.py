@@ -25,22 +25,30 @@ the learner for a prediction; :func:`compare` holds it against the run (:class:`
 :func:`why_cannot_run` says why this interpreter cannot run a lesson ("needs Python 3.14+"; None
 when it can) and :func:`how_to_run` what to install; :func:`likely_cause` says when a run fell
 short of its lesson for a reason outside the code (stopped, the network, a busy machine...).
+A challenge lesson (the ``challenge_`` group, a ``[challenge]`` table) has a goal, an interleaving
+the learner brings about by choosing the steps: :func:`goal_reached` / :func:`goal_failures` /
+:func:`explain_goal` hold a run against it, :func:`winning_schedule` and :func:`fixed_path` give
+its winning schedule and its fixed version.
 
 Inside: ``_format`` (file names, the sidecar, :class:`Lesson`, :func:`load`, :func:`discover`),
 ``_validate`` (:func:`validate`, :func:`check_main`), ``_checks`` (:data:`CHECKS`, :func:`check`,
-:func:`explain`), ``predictions`` (:data:`PREDICTIONS`, :func:`compare`), ``_authoring``
-(:func:`authoring_tables`).
+:func:`explain`), ``predictions`` (:data:`PREDICTIONS`, :func:`compare`), ``_challenge`` (the
+``[challenge]`` table), ``_authoring`` (:func:`authoring_tables`).
 """
 from ._authoring import authoring_tables
+from ._challenge import explain_goal, fixed_path, goal_failures, goal_reached, winning_schedule
 from ._checks import CHECKS, Finding, check, explain
-from ._format import (ENV_VAR, GROUPS, SIDECAR_SUFFIX, USER_GROUP, Lesson, default_directory,
+from ._format import (CHALLENGE_GROUP, ENV_VAR, GROUPS, SIDECAR_SUFFIX, USER_GROUP, Lesson,
+                      default_directory,
                       discover, groups, how_to_run, load, missing_needs, sidecar_path,
                       why_cannot_run)
 from .predictions import PREDICTIONS, Comparison, compare
 from ._shortfall import Cause, likely_cause
 from ._validate import check_main, validate
 
-__all__ = ["CHECKS", "Cause", "Comparison", "ENV_VAR", "Finding", "GROUPS", "Lesson", "PREDICTIONS",
-           "SIDECAR_SUFFIX", "USER_GROUP", "authoring_tables", "check", "check_main", "compare",
-           "default_directory", "discover", "explain", "groups", "how_to_run", "likely_cause",
-           "load", "missing_needs", "sidecar_path", "validate", "why_cannot_run"]
+__all__ = ["CHALLENGE_GROUP", "CHECKS", "Cause", "Comparison", "ENV_VAR", "Finding", "GROUPS",
+           "Lesson", "PREDICTIONS", "SIDECAR_SUFFIX", "USER_GROUP", "authoring_tables", "check",
+           "check_main", "compare", "default_directory", "discover", "explain", "explain_goal",
+           "fixed_path", "goal_failures", "goal_reached", "groups", "how_to_run", "likely_cause",
+           "load", "missing_needs", "sidecar_path", "validate", "why_cannot_run",
+           "winning_schedule"]

@@ -16,16 +16,18 @@ from .._ast import parse
 
 #: Course order.  File names start with the short prefix so a group's files sort together.
 GROUPS = ("Basics", "Many at once", "Time", "Cancellation", "Errors", "Coordination", "Pitfalls",
-          "Threads", "Introspection")
+          "Threads", "Introspection", "Challenges")
 _PREFIXES = {"basics": "Basics", "many": "Many at once", "time": "Time", "cancel": "Cancellation",
              "errors": "Errors", "coord": "Coordination", "pitfalls": "Pitfalls",
-             "threads": "Threads", "intro": "Introspection"}
+             "threads": "Threads", "intro": "Introspection", "challenge": "Challenges"}
+#: The group whose lessons are challenges: each needs a ``[challenge]`` table (_challenge.py).
+CHALLENGE_GROUP = "Challenges"
 #: Where a script without a known prefix is listed.
 USER_GROUP = "My scripts"
 ENV_VAR = "ASYNCIO_PLAYGROUND_LESSONS"
 SIDECAR_SUFFIX = ".md"
 #: Front-matter keys; everything else is said once, elsewhere (see _MOVED).
-_FRONT_KEYS = ("needs", "expect", "predict")
+_FRONT_KEYS = ("needs", "expect", "predict", "challenge")
 _NEEDS_FORM = 'needs must be a table: needs = { modules = ["httpx"], python = ">=3.12" }'
 _MOVED = {"title": "the title is the first '# ' heading below the front matter",
           "group": "the group comes from the file name's prefix (basics_, many_, ...)",
@@ -49,6 +51,9 @@ class Lesson:
     needs: dict = field(default_factory=dict, hash=False)  # {"modules": [...], "python": "3.12"}
     # The [predict] table: what the learner is asked to predict before a run (_predict.py).
     predict: dict | None = field(default=None, hash=False)
+    # The [challenge] table: the interleaving the learner, as the scheduler, must bring about
+    # ({"goal": [checks], "hint", "winning_schedule": [choices], "fixed": file}; _challenge.py).
+    challenge: dict | None = field(default=None, hash=False)
     error: str | None = None                           # "file:line: why" it could not be read
     # Where the metadata came from, for validate(): the sidecar (None: defaults from the script),
     # line numbers in it ("title", "question", "choice[2]", "expect[1]", "expect[1].state"...), and
@@ -283,10 +288,11 @@ def _from_sidecar(path: Path, side: Path) -> Lesson:
     if needs is not None and not isinstance(needs, (dict, list)):
         problems.append((lines.get("needs", 1), _NEEDS_FORM))
     predict = meta.get("predict")
+    challenge = meta.get("challenge")
     title, text, question = _read_body(rows, body_from, lines, problems)
     return replace(base, title=title or base.title, text=text, question=question,
                     expect=tuple(expect), needs=_normalise_needs(needs), error=error, sidecar=side,
-                    lines=lines, problems=tuple(problems), predict=predict)
+                    lines=lines, problems=tuple(problems), predict=predict, challenge=challenge)
 
 
 #: ``<!-- python >=3.12 -->`` ... ``<!-- end python -->`` in a lesson's Markdown: lines shown only

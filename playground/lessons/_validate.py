@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._ast import parse
-from . import predictions
+from . import _challenge, predictions
 from ._checks import CHECKS, COMMON_KEYS, _is_spec, _num
 from ._format import (_NEEDS_FORM, SIDECAR_SUFFIX, Lesson, _shown, default_directory, load,
                       python_condition, sidecar_path)
@@ -37,6 +37,7 @@ def validate(lesson: Lesson) -> list[str]:
     if lesson.predict is not None:
         found.extend((lines.get(f"predict.{key}") or lines.get("predict", 0), message)
                      for key, message in predictions.problems(lesson.predict))
+    found.extend(_challenge.problems(lesson, _expect_problems))
     out = [lesson.error] if lesson.error else []
     out += [f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
             for line, message in sorted(found, key=lambda p: p[0])]
@@ -102,41 +103,43 @@ def _needs_problems(needs: Any, at: int) -> list[tuple[int, str]]:
     return out
 
 
-def _expect_problems(i: int, exp: Any, lines: dict) -> list[tuple[int, str]]:
+def _expect_problems(i: int, exp: Any, lines: dict, where: str = "expect") -> list[tuple[int, str]]:
+    """One check's problems; ``where``: the list it is in (``expect``, ``challenge.goal``)."""
     def at(key: str | None = None) -> int:
-        return (key and lines.get(f"expect[{i}].{key}")) or lines.get(f"expect[{i}]") or \
-            lines.get("expect", 0)
+        return (key and lines.get(f"{where}[{i}].{key}")) or lines.get(f"{where}[{i}]") or \
+            lines.get(where) or lines.get(where.split(".")[0], 0)
 
+    me = f"{where}[{i}]"
     if not isinstance(exp, dict):
-        return [(at(), f"expect[{i}]: a check must be a table, not {exp!r}")]
+        return [(at(), f"{me}: a check must be a table, not {exp!r}")]
     name = exp.get("check")
     if not isinstance(name, str) or name not in CHECKS:
         if name is None:
-            return [(at(), f"expect[{i}]: no check = \"...\" line")]
+            return [(at(), f"{me}: no check = \"...\" line")]
         close = difflib.get_close_matches(str(name), CHECKS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else " (docs/authoring.md lists the checks)"
-        return [(at("check"), f"expect[{i}]: unknown check {name!r}{hint}")]
+        return [(at("check"), f"{me}: unknown check {name!r}{hint}")]
     spec = CHECKS[name]
     keys = set(exp) - {"check"}
     out = []
     missing = set(spec.required) - keys
     if missing:
-        out.append((at(), f"expect[{i}] {name}: missing {sorted(missing)}"))
+        out.append((at(), f"{me} {name}: missing {sorted(missing)}"))
     if name == "state" and not ({"task", "tasks"} & keys):
-        out.append((at(), f"expect[{i}] state: needs task or tasks"))
+        out.append((at(), f"{me} state: needs task or tasks"))
     known = {**spec.required, **spec.optional, **COMMON_KEYS}
     for key in sorted(keys - set(known)):
-        out.append((at(key), f"expect[{i}] {name}: unknown key {key!r} (known: "
+        out.append((at(key), f"{me} {name}: unknown key {key!r} (known: "
                              f"{', '.join(known) or 'none'})"))
     for key in sorted(keys & set(known)):
         kind = known[key]
         problem = kind.problem(exp[key])
         if problem:
             prefix = f"{key}: " if kind.keyed else ""
-            out.append((at(key), f"expect[{i}] {name}: {prefix}{problem}"))
+            out.append((at(key), f"{me} {name}: {prefix}{problem}"))
     lo, hi = exp.get("min"), exp.get("max")
     if _num(lo) and _num(hi) and lo > hi:
-        out.append((at("min"), f"expect[{i}] {name}: min {lo} is above max {hi}"))
+        out.append((at("min"), f"{me} {name}: min {lo} is above max {hi}"))
     return out
 
 
