@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="lesson files or folders (default: the lessons `list` shows)")
     s = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
     s.add_argument("args", nargs="+", metavar="[LESSON] OUT.png")
+    s.add_argument("--tab", metavar="TITLE", help="show this tab of the run's views (Timeline, "
+                   "Findings, Resources, Who awaits whom, Loop, Compare)")
     s.add_argument("--at", type=float, default=1.0, metavar="SECONDS")
     s.add_argument("--select", metavar="TASK", help="select this task (its cancellation story shows)")
     s.add_argument("--size", default="1400x900", metavar="WxH", help="window size (default 1400x900)")
@@ -166,7 +168,7 @@ def _main(argv):
                 raise ValueError
         except ValueError:
             _parser().error(f"--size takes WIDTHxHEIGHT (each at least 200), not {args.size!r}")
-        return render_screenshot(lesson, out, args.at, select=args.select, size=size)
+        return render_screenshot(lesson, out, args.at, select=args.select, size=size, tab=args.tab)
     if args.command == "install-desktop":
         from .ui.desktop import install
         for path in install(args.data_dir):

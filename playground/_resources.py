@@ -255,6 +255,7 @@ class ResourceTable:
         self.by_rid: dict[int, Resource] = {}
         self.library_rids: set[int] = set()
         self._waiting: dict = {}   # tid -> (row, index of its wait) of the tasks waiting now
+        self._waits_of: dict = {}  # tid -> [(row, index of its wait)] of every wait it made
         self._infos: dict = {}     # (op, filename, line) of waits, each kept once
 
     def __len__(self):
@@ -294,6 +295,7 @@ class ResourceTable:
                 row.wait_info.append(self._infos.setdefault(info, info))
                 row.waits_open[tid] = i
                 waiting[tid] = (row, i)
+                self._waits_of.setdefault(tid, []).append((row, i))
                 if len(row.waits_open) > row.max_waiters:
                     row.max_waiters = len(row.waits_open)
                 changed.add(rid)
@@ -399,6 +401,26 @@ class ResourceTable:
         unfinished = more if row.kind == "queue" else None
         return ResourceState(row, t, value, _word(row, value, more, shut), unfinished, items,
                              _Seq(owner.hold, held), _Seq(row.wait, waiting), last)
+
+    def waiting_on(self, tid: int, t: float | None = None) -> tuple[ResourceState, int] | None:
+        """What task ``tid`` waits on at loop time ``t`` (None: now): the object's state then and
+        the task's place in its line of waiters (1: the next to get in), or None when it waits on
+        no such object then.  Costs a pass at C speed over the object's waits."""
+        if t is None:
+            entry = self._waiting.get(tid)
+            if entry is None:
+                return None
+            row, i = entry
+            place = bisect.bisect_left(list(row.waits_open.values()), i) + 1
+        else:
+            t = float(t)
+            for row, i in reversed(self._waits_of.get(tid, ())):
+                if row.wait_t[i] <= t < row.wait_end[i]:
+                    break
+            else:
+                return None
+            place = bisect.bisect_left(_open_at(row.wait_t, row.wait_end, t), i) + 1
+        return self.state(row.rid, t), place
 
     def at(self, t: float | None = None, *, library: bool = False) -> list[ResourceState]:
         """Every object (``library``: those a library made too) at loop time ``t`` (None: now),

@@ -604,7 +604,9 @@ def test_objects_outlive_their_run_untracked(pg_loop, tmp_path):
     assert resources(run2) == []
 
 
-def test_the_fold_of_a_run_without_objects_costs_less_than_the_task_table(pg_loop, tmp_path):
+def test_a_run_without_objects_logs_nothing_of_them_and_its_fold_is_empty(pg_loop, tmp_path):
+    """Unused, the feature costs nothing a run keeps: no record, no row (its CPU cost is measured
+    by bench/resources.py, never timed here)."""
     run, _ = run_script(pg_loop, tmp_path, """
         import asyncio
         async def hop():
@@ -615,18 +617,26 @@ def test_the_fold_of_a_run_without_objects_costs_less_than_the_task_table(pg_loo
         asyncio.run(main())
     """)
     events = run.tracer.events
+    assert not any(ev[0] in ("resource", "rop", "rwait") for ev in events)
+    table = ResourceTable()
+    assert table.apply(events) == set() and table.rows == [] and table.at() == []
+    assert resources(run) == [] and table.waiting_on(1) is None
 
-    def best(fn):
-        times = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
 
-    ours = best(lambda: ResourceTable().apply(events))
-    theirs = best(lambda: playground.TaskTable().apply(events))
-    assert ours < theirs, (ours, theirs)
+def test_a_waiting_task_knows_its_object_its_holder_and_its_place_in_line(pg_loop, tmp_path):
+    run, _ = run_script(pg_loop, tmp_path, LOCK)
+    table, tid = fold(run)
+    lock = by_name(table, "db_lock")
+    w0, w1, w2 = tid["w0"], tid["w1"], tid["w2"]
+    at = middle(lock.holds[0][1:])             # w0 holds; w1, then w2, wait
+    s, place = table.waiting_on(w1, at)
+    assert s.name == "db_lock" and [h.tid for h in s.holders] == [w0] and place == 1
+    s, place = table.waiting_on(w2, at)
+    assert place == 2 and s.waiters[place - 1].tid == w2
+    assert table.waiting_on(w0, at) is None    # it holds the lock, it does not wait
+    at = middle(lock.holds[1][1:])             # w1 holds now; w2 is first in line
+    assert table.waiting_on(w2, at)[1] == 1 and table.waiting_on(w1, at) is None
+    assert table.waiting_on(w2) is None        # the end: nobody waits
 
 
 # -- what carries them: the CLI, the Chrome trace, saved runs -----------------------------------

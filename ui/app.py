@@ -153,9 +153,11 @@ def _spin(app, seconds: float, until=None) -> None:
 
 
 def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float = 0.5,
-                      select: str | None = None, size: tuple[int, int] = (1400, 900)) -> int:
+                      select: str | None = None, size: tuple[int, int] = (1400, 900),
+                      tab: str | None = None) -> int:
     """Render the window offscreen after `lesson` (slug or path) ran for `at_seconds`, with the task
-    named `select` selected (its story shown); 0 on success."""
+    named `select` selected (its story shown) and the run views' tab whose title starts with
+    `tab` in front; 0 on success."""
     import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -185,6 +187,15 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
         window.show()
         if target:
             window.open_path(target)
+        if tab:
+            views = window.views
+            views.build()
+            titles = [views.tabText(i) for i in range(views.count())]
+            found = [i for i, title in enumerate(titles) if title.lower().startswith(tab.lower())]
+            if not found:
+                print(f"screenshot: no tab {tab!r} (the tabs: {', '.join(titles)})", file=sys.stderr)
+                return 2
+            views.setCurrentIndex(found[0])
         window.run_current()
         _spin(app, max(0.0, at_seconds))
         window.refresher.frame()     # the frame timer may be mid-interval: show the latest state

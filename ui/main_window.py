@@ -24,6 +24,7 @@ from .features.comparing import CompareFeature
 from .features.editing import EditingFeature, changed_lines  # noqa: F401 (changed_lines: public)
 from .features.files import FilesFeature
 from .features.findings import FindingsFeature
+from .features.resources import ResourcesFeature
 from .features.lessons import LessonsFeature
 from .features.replaying import ReplayFeature
 from .features.layout import WindowLayout
@@ -56,7 +57,8 @@ class MainWindow(QMainWindow):
 
     Attributes:
         desk: the workspaces (one per lesson or opened file) and the one on screen.
-        lessons, editing, runs, selection, timing, replaying, compare, appearance, files, findings:
+        lessons, editing, runs, selection, timing, replaying, compare, appearance, files, findings,
+            resources:
             the features.
         controller: the `RunController` that runs the editor's code; `refresher` is its frame clock.
         browser, lesson_panel, editor, task_view, task_model, timeline, console, story, banner,
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         await_view, loop_panel, compare_view = (views.view(n, build=False) for n in
                                                 ("await_view", "loop_panel", "compare_view"))
         self.findings.wire(views.view("findings_view", build=False))
+        self.resources.wire(views.view("resources_view", build=False))
         await_view.taskSelected.connect(self.selection.select_task)
         loop_panel.taskSelected.connect(self.selection.select_task)
         loop_panel.runNextRequested.connect(self.timing.run_next)
@@ -231,6 +234,9 @@ class MainWindow(QMainWindow):
             self, desk, self.runs, self.selection, self.time_bar, views=self.views, editor=self.editor, timeline=self.timeline,
             open_lesson=lambda slug: slug in self.lesson_paths() and self.open_path(self.lesson_paths()[slug]),
             lesson_titles=lambda: {lesson.slug: lesson.title for lesson in self.lessons.lessons})
+        self.resources = ResourcesFeature(self, desk, self.runs, self.selection, self.time_bar,
+                                          views=self.views, editor=self.editor,
+                                          task_model=self.task_model)
         self.appearance = AppearanceFeature(
             self, self._settings, self.runs, title=self.lesson_panel.title, fixed=(self.editor, self.console),
             panes=lambda: [p for p in (self.browser, self.lesson_panel, self.task_view, self.timeline,
@@ -240,7 +246,8 @@ class MainWindow(QMainWindow):
                                                          self.views.view('await_view', build=False))
                                    if v is not None], legend=self.legend)
         for feature in (self.runs, self.editing, self.selection, self.timing, self.replaying,
-                        self.compare, self.lessons, self.files, self.appearance, self.findings):
+                        self.compare, self.lessons, self.files, self.appearance, self.findings,
+                        self.resources):
             feature.notice.connect(self._notice)
             feature.status.connect(self.statusBar().showMessage)
         self.lessons.opened.connect(self.desk.switch)

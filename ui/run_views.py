@@ -1,5 +1,5 @@
 """The views of the run on screen, in tabs: the timeline (with the legend under it), the findings,
-who awaits whom, the Loop tab and Compare.
+the resources, who awaits whom, the Loop tab and Compare.
 
 Only the timeline is on screen at start-up: the other views are empty pages until ``build()`` puts
 them in — right after a deferred window's first paint, when a tab is picked, or when a view is
@@ -15,6 +15,9 @@ _LATER_TABS = (
     ("findings_view", "Findings", "What the run showed that you should know — a hang, a task that "
                                   "was never awaited, a swallowed cancel… — with why it matters, "
                                   "the fix and the lesson that teaches it"),
+    ("resources_view", "Resources", "Every Lock, Semaphore, Event, Condition, Barrier and Queue "
+                                    "of the run: its state, who holds it, who waits on it in the "
+                                    "order they will get in — live and at a replayed moment"),
     ("await_view", "Who awaits whom", "For every pending task, what it awaits now: tasks under their "
                                       "awaiter, a gather's or TaskGroup's children under it"),
     ("loop_panel", "Loop", "Inside the loop: its own queues — what is ready (FIFO), the timers, the "
@@ -59,7 +62,9 @@ class RunViews(QTabWidget):
         from .compare_view import CompareView
         from .findings_view import FindingsView
         from .loop_panel import LoopPanel
-        self._views = {"findings_view": FindingsView(), "await_view": AwaitView(),
+        from .resources_view import ResourcesView
+        self._views = {"findings_view": FindingsView(), "resources_view": ResourcesView(),
+                       "await_view": AwaitView(),
                        "loop_panel": LoopPanel(self._loop), "compare_view": CompareView()}
         current = self.currentIndex()
         for name, page in pages.items():
@@ -82,6 +87,10 @@ class RunViews(QTabWidget):
     @property
     def findings_view(self):
         return self.view("findings_view")
+
+    @property
+    def resources_view(self):
+        return self.view("resources_view")
 
     @property
     def await_view(self):

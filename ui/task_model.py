@@ -73,6 +73,9 @@ class TaskTableModel(QAbstractTableModel):
         self._handlers = self._make_handlers()
         # Tasks a library created for its own ends (table.library_tids) are left out unless asked.
         self.show_library = False
+        # row -> (short, full) words for what a waiting task waits on when it is one of the run's
+        # Locks, Queues…: the object, its holder, the task's place in line (the Resources feature).
+        self.wait_words = None
 
     # -- feeding -----------------------------------------------------------------------------
     #: False while a replayed moment is shown: its live-looking rows belong to a run that has
@@ -148,6 +151,12 @@ class TaskTableModel(QAbstractTableModel):
         if first <= last:
             col = self.ELAPSED_COL
             self.dataChanged.emit(self.index(first, col), self.index(last, col),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def refresh_column(self, col: int) -> None:
+        """Every row's ``col`` changed (the view repaints the cells on screen)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
                                   [Qt.ItemDataRole.DisplayRole])
 
     def set_show_library(self, show: bool) -> None:
@@ -239,6 +248,9 @@ class TaskTableModel(QAbstractTableModel):
             if row.waiting is None or row.state != _WAITING:
                 return ""
             kind, detail, _file, line = row.waiting
+            words = self.wait_words(row) if self.wait_words is not None else None
+            if words is not None:
+                detail = words[0]
             return f"{detail or kind} \u00b7 L{line}" if line else (detail or kind)
         if col == self.ELAPSED_COL:
             return self._elapsed(row)
@@ -274,6 +286,9 @@ class TaskTableModel(QAbstractTableModel):
         if col == self.WAIT_COL and row.waiting is not None and row.state == _WAITING:
             kind, detail, file, line = row.waiting
             where = f"{self._short(file)}:{line}" if file else "unknown location"
+            words = self.wait_words(row) if self.wait_words is not None else None
+            if words is not None:
+                return f"waiting on {words[1]}\nsuspended at {where}"
             return f"waiting on {kind}: {detail}\nsuspended at {where}"
         if col == self.RESULT_COL:
             if row.cancel_requests:

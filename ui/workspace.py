@@ -38,6 +38,8 @@ class ShownRun:
             except for a saved run, whose views show the scrub's table from the start).
         finder: the ``Findings`` fold of the run's records (None until first asked), and
             ``folded`` how many records it has taken.
+        resources: the ``ResourceTable`` fold of its records (None until first asked), and
+            ``res_folded`` how many records it has taken.
         schedule: the steps taken while paused: ``[(what ran, asyncio's choice or None)]``.
     """
 
@@ -49,6 +51,8 @@ class ShownRun:
     scrub: Any = None
     finder: Any = None
     folded: int = 0
+    resources: Any = None
+    res_folded: int = 0
     schedule: list = field(default_factory=list)
 
     @property

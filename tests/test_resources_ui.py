@@ -1,0 +1,106 @@
+"""The Resources tab and the task table's "Waiting on" (issue 23), driven like a learner: a waiting
+task names its object, the object's holder and its place in line, live and at a replayed moment;
+the tab lists every object with its holder and its line of waiters; picking a waiter selects it."""
+from __future__ import annotations
+
+import textwrap
+
+from PySide6.QtCore import Qt
+from test_findings_ui import open_script
+from test_window import click_action
+
+from asyncio_playground.ui.task_model import TaskTableModel
+
+LOCKED = textwrap.dedent("""\
+    import asyncio
+
+
+    async def worker(lock, hold):
+        async with lock:
+            await asyncio.sleep(hold)
+
+
+    async def main():
+        db_lock = asyncio.Lock()
+        jobs = asyncio.Queue(maxsize=2)
+        await asyncio.gather(*(asyncio.create_task(worker(db_lock, 0.4), name=f"w{i}")
+                               for i in range(3)))
+        jobs.put_nowait("done")
+
+    asyncio.run(main())
+""")
+WAIT_LINE = 5
+LOCK_LINE = 10
+
+
+def wait_cell(w, name, role=Qt.ItemDataRole.DisplayRole):
+    model = w.task_model
+    for i in range(model.rowCount()):
+        if model.data(model.index(i, TaskTableModel.NAME_COL)) == name:
+            return model.data(model.index(i, TaskTableModel.WAIT_COL), role)
+    raise AssertionError(f"no row {name!r}")
+
+
+def open_resources_tab(qtbot, w):
+    bar = w.views.tabBar()
+    view = w.views.resources_view
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(w.views.indexOf(view)).center())
+    assert w.views.currentWidget() is view
+    return view
+
+
+def click_row(qtbot, table, row):
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_replay(qtbot, window, tmp_path):
+    w = window
+    open_script(w, tmp_path, LOCKED)
+    finished = []
+    w.runFinished.connect(finished.append)
+    with qtbot.waitSignal(w.runStarted, timeout=3000):
+        click_action(qtbot, w, w.act_run)
+    view = open_resources_tab(qtbot, w)
+    # Live: w0 holds the lock, w1 and w2 queue behind it in that order.
+    qtbot.waitUntil(lambda: "2nd in line" in (wait_cell(w, "w2") or ""), timeout=3000)
+    assert wait_cell(w, "w2") == f"Lock 'db_lock' · 2nd in line · held by 'w0' · L{WAIT_LINE}"
+    assert "1st in line" in wait_cell(w, "w1")
+    tip = wait_cell(w, "w2", Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("waiting on Lock 'db_lock', held by 'w0' since 0.") and "2nd in line" in tip
+    # The tab: one row per object, with its holder and its waiters in order.
+    names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
+    assert names == ["Lock 'db_lock'", "Queue(maxsize=2) 'jobs'"]
+    assert view.table.item(0, 1).text() == "locked"
+    assert view.table.item(0, 2).text().startswith("'w0' since ")
+    assert view.table.item(0, 3).text() == "2: 'w1', 'w2'"
+    assert f"made at line {LOCK_LINE}" in view.table.item(0, 0).toolTip()
+    assert w.views.tabText(w.views.indexOf(view)) == "Resources (2)"
+    click_row(qtbot, view.table, 0)                      # the lock: its line, its whole line
+    assert w.editor.textCursor().blockNumber() + 1 == LOCK_LINE
+    lines = [view.detail.item(i).text() for i in range(view.detail.count())]
+    assert lines[0].startswith("holds it: 'w0', since ")
+    assert lines[1].startswith(f"1st in line: 'w1' in acquire(), since ") and lines[1].endswith(f"line {WAIT_LINE}")
+    assert lines[2].startswith("2nd in line: 'w2'")
+    item = view.detail.item(2)                            # a waiter: its task is selected
+    qtbot.mouseClick(view.detail.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.detail.visualItemRect(item).center())
+    assert w.table.by_tid[w.task_view.selected_tid()].name == "w2"
+
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    qtbot.waitUntil(lambda: w.table.finished is not None, timeout=3000)
+    assert wait_cell(w, "w2") == ""                       # it ended: waits on nothing
+    assert view.table.item(0, 1).text() == "unlocked" and view.table.item(0, 3).text() == ""
+    # Back in time: the scrubber's moment shows the lock as it was then.
+    replay = w.replaying.replay
+    lock = w.runs.shown.resources.rows[0]
+    (w0, start0, end0), (w1, start1, end1) = lock.holds[0], lock.holds[1]
+    w.time_bar.show_moment((start0 + end0) / 2)
+    assert wait_cell(w, "w2") == f"Lock 'db_lock' · 2nd in line · held by 'w0' · L{WAIT_LINE}"
+    assert view.table.item(0, 3).text() == "2: 'w1', 'w2'"
+    assert "at " in view.summary.text()
+    w.time_bar.show_moment((start1 + end1) / 2)          # w1 holds now; w2 alone in line
+    assert wait_cell(w, "w2") == f"Lock 'db_lock' · held by 'w1' · L{WAIT_LINE}"
+    assert wait_cell(w, "w1") == "sleep(0.4) · L6"       # it holds the lock, asleep inside it
+    assert view.table.item(0, 2).text().startswith("'w1' since ")
+    assert replay.start <= start0 < end0 <= start1

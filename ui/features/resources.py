@@ -1,0 +1,140 @@
+"""Resources: the run's Locks, Semaphores, Events, Conditions, Barriers and Queues in the Resources
+tab, and in the task table's "Waiting on" column the object a task waits on, who holds it and the
+task's place in line — live, paused, stepping and at a replayed moment.
+
+The engine folds them from the run's records (``asyncio_playground.ResourceTable``); the fold of a
+run is kept with it (``ShownRun.resources``), fed once per frame while the run is live (a run
+that makes no such object logs no record of them: the fold then only skips records), and made
+from the whole log at once for a run that ended off screen or was opened from a file.
+"""
+from __future__ import annotations
+
+from ..resources_view import ordinal, what
+from . import Feature
+
+_TITLE = "Resources"
+#: Wait kinds whose object the fold knows (the task table's "Waiting on" names it).
+OBJECT_WAITS = frozenset({"lock", "semaphore", "event", "condition", "barrier", "queue"})
+
+
+class ResourcesFeature(Feature):
+    """See the module docstring.  ``views``: the ``RunViews`` whose Resources tab it fills (built
+    after the first paint: ``wire`` is called then)."""
+
+    def __init__(self, parent, desk, runs, selection, time_bar, *, views, editor, task_model) -> None:
+        super().__init__(parent)
+        self.desk, self.runs, self.selection, self.views = desk, runs, selection, views
+        self.editor, self.task_model = editor, task_model
+        task_model.wait_words = self.wait_words
+        runs.controller.frameApplied.connect(self._frame)
+        runs.shownChanged.connect(lambda _shown: self.show())
+        runs.finishedOnScreen.connect(lambda _outcome: self.show())
+        time_bar.momentChanged.connect(lambda _t: self.show())
+        time_bar.liveRequested.connect(self.show)
+
+    def wire(self, view) -> None:
+        """The Resources view was built: its picks reach the editor and the task selection."""
+        view.objectSelected.connect(self.go_to)
+        view.taskSelected.connect(self._select_task)
+        self.show()
+
+    # == the fold =====================================================================================
+    @staticmethod
+    def fold(shown):
+        """Fold what ``shown``'s run logged since the last call; returns its ``ResourceTable``
+        (None without a run on screen) and whether anything changed."""
+        if shown is None or not getattr(shown.run, "tracer", None):
+            return None, False
+        table = shown.resources
+        if table is None:
+            import asyncio_playground as playground
+            table = shown.resources = playground.ResourceTable()
+        events = shown.run.tracer.events
+        changed = False
+        if shown.res_folded < len(events):
+            changed = bool(table.apply(events[shown.res_folded:]))
+            shown.res_folded = len(events)
+        return table, changed
+
+    def _frame(self, n_events: int, slow: bool) -> None:
+        run = self.runs.controller.run
+        ws = self.desk.owner_of(run)
+        if ws is None or ws.last is None:
+            return
+        _table, changed = self.fold(ws.last)
+        if changed and ws is self.desk.current and self.runs.live_on_screen():
+            self.task_model.refresh_column(self.task_model.WAIT_COL)
+            self.show()
+
+    # == on screen ====================================================================================
+    def _moment(self):
+        ws = self.desk.current
+        return ws.moment if ws is not None else None
+
+    def show(self) -> None:
+        shown = self.runs.shown
+        view = self.views.view("resources_view", build=False)
+        table, _ = self.fold(shown)
+        if view is None:
+            return
+        t = self._moment()
+        states = table.at(t) if table is not None else None
+        tasks = shown.table if shown is not None else None
+        view.set_states(states, name_of=self._namer(tasks),
+                        origin=tasks.started if tasks is not None else None,
+                        finished=shown is not None and shown.finished, moment=t)
+        i = self.views.indexOf(view)
+        n = len(states or ())
+        self.views.setTabText(i, f"{_TITLE} ({n})" if n else _TITLE)
+
+    @staticmethod
+    def _namer(tasks):
+        def name_of(tid):
+            row = tasks.by_tid.get(tid) if tasks is not None else None
+            return row.name if row is not None else f"task {tid}"
+        return name_of
+
+    def wait_words(self, row) -> tuple[str, str] | None:
+        """For the task table: what ``row`` (a waiting task) waits on, short and in full —
+        ``("Lock 'db_lock' · held by 'writer' · 2nd in line", "Lock 'db_lock', held by 'writer'
+        since 0.31 s; 2nd in line")`` — or None when it is not one of the run's objects."""
+        waiting = row.waiting
+        if waiting is None or waiting[0] not in OBJECT_WAITS:
+            return None
+        shown = self.runs.shown
+        table = shown.resources if shown is not None else None
+        if table is None:
+            return None
+        found = table.waiting_on(row.tid, self._moment())
+        if found is None:
+            return None
+        state, place = found
+        name_of = self._namer(shown.table)
+        origin = shown.table.started or 0.0
+        short, full = [what(state)], [what(state)]
+        in_line = len(state.waiters) > 1
+        if in_line:
+            short.append(f"{ordinal(place)} in line")
+        holders = state.holders
+        if len(holders):
+            first = holders[0]
+            who = "module code" if first.tid is None else f"'{name_of(first.tid)}'"
+            more = f" and {len(holders) - 1} more" if len(holders) > 1 else ""
+            if state.kind != "semaphore":    # a Semaphore's holders: the tab and the tooltip
+                short.append(f"held by {who}")
+            full.append(f"held by {who}{more} since {first.since - origin:.2f} s")
+        elif state.kind == "queue":
+            short.append(state.state)
+            full.append(state.state)
+        return " · ".join(short), ", ".join(full) + (f"; {ordinal(place)} in line" if in_line else "")
+
+    # == picks ========================================================================================
+    def go_to(self, state) -> None:
+        """An object was picked: the line that made it, in the editor."""
+        if state.line and self.runs.in_shown_file(state.filename):
+            self.editor.go_to(state.line)
+
+    def _select_task(self, tid: int) -> None:
+        table = self.runs.table
+        if table is not None and tid in table.by_tid:
+            self.selection.select_task(tid)
