@@ -87,6 +87,16 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
                      pos=view.detail.visualItemRect(item).center())
     assert w.table.by_tid[w.task_view.selected_tid()].name == "w2"
 
+    # Who awaits whom: the waiting task's leaf says the same (the object, its place, its holder).
+    bar = w.views.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(w.views.indexOf(w.await_view)).center())
+    model = w.await_view.await_model
+    w2 = next(r.tid for r in w.table.rows if r.name == "w2")
+    leaf = model.index_of(w2)
+    if not finished:     # (the run may have ended meanwhile on a slow machine)
+        assert model.data(leaf.siblingAtColumn(2)) == "Lock 'db_lock' · 2nd in line · held by 'w0'"
+        assert "waits on Lock 'db_lock', held by 'w0' since" in model.data(leaf, Qt.ItemDataRole.ToolTipRole)
     qtbot.waitUntil(lambda: bool(finished), timeout=5000)
     qtbot.waitUntil(lambda: w.table.finished is not None, timeout=3000)
     assert wait_cell(w, "w2") == ""                       # it ended: waits on nothing

@@ -129,6 +129,9 @@ class AwaitTreeModel(QAbstractItemModel):
         self._chain: set[int] = set()
         self._graveyard: list = []                 # nodes removed by the last refresh (see _forget)
         self.show_library = False                  # tasks libraries made for their own ends: hidden
+        # row -> (short, full) words for a task waiting on one of the run's Locks, Queues…: the
+        # object, its place in line, its holder (the Resources feature; None: the wait kind only).
+        self.wait_words = None
 
     # -- feeding -----------------------------------------------------------------------------
     def set_table(self, table) -> None:
@@ -716,6 +719,9 @@ class AwaitTreeModel(QAbstractItemModel):
                 if col == 1:
                     return row.state
                 if row.state == _WAITING and not node.children:
+                    words = self.wait_words(row) if self.wait_words is not None else None
+                    if words is not None:
+                        return words[0]
                     wait_kind, detail = self._wait_of(row)
                     return detail or wait_kind
                 return ""
@@ -752,7 +758,8 @@ class AwaitTreeModel(QAbstractItemModel):
         if node.kind == TASK:
             text = f"{row.name}  (task {row.tid}, {row.coro}())\n{row.state}: {_STATE_HELP.get(row.state, '')}"
             if row.waiting is not None and row.state == _WAITING:
-                text += f"\nwaits on {row.waiting[1] or row.waiting[0]}"
+                words = self.wait_words(row) if self.wait_words is not None else None
+                text += f"\nwaits on {words[1] if words else row.waiting[1] or row.waiting[0]}"
                 if row.waiting[3]:
                     text += f" at line {row.waiting[3]}"
             awaiters = self._table.awaited_by(row.tid)

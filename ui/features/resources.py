@@ -33,9 +33,13 @@ class ResourcesFeature(Feature):
         time_bar.liveRequested.connect(self.show)
 
     def wire(self, view) -> None:
-        """The Resources view was built: its picks reach the editor and the task selection."""
+        """The Resources view was built (the await view with it): its picks reach the editor and
+        the task selection; the await view names the objects its tasks wait on."""
         view.objectSelected.connect(self.go_to)
         view.taskSelected.connect(self._select_task)
+        await_view = self.views.view("await_view", build=False)
+        if await_view is not None:
+            await_view.await_model.wait_words = self.wait_words
         self.show()
 
     # == the fold =====================================================================================
@@ -64,6 +68,9 @@ class ResourcesFeature(Feature):
         _table, changed = self.fold(ws.last)
         if changed and ws is self.desk.current and self.runs.live_on_screen():
             self.task_model.refresh_column(self.task_model.WAIT_COL)
+            await_view = self.views.view("await_view", build=False)
+            if await_view is not None and await_view.isVisible():
+                await_view.viewport().update()     # its cells read the words when painted
             self.show()
 
     # == on screen ====================================================================================
@@ -72,6 +79,9 @@ class ResourcesFeature(Feature):
         return ws.moment if ws is not None else None
 
     def show(self) -> None:
+        await_view = self.views.view("await_view", build=False)
+        if await_view is not None and await_view.isVisible():
+            await_view.viewport().update()         # a moment, another run: the words change
         shown = self.runs.shown
         view = self.views.view("resources_view", build=False)
         table, _ = self.fold(shown)
