@@ -20,8 +20,9 @@ from asyncio_playground.ui.findings_view import FindingsView  # noqa: E402
 from asyncio_playground.ui.edits import EditStore  # noqa: E402
 from asyncio_playground.ui.loop_panel import LoopPanel  # noqa: E402
 from asyncio_playground.ui.main_window import MainWindow  # noqa: E402
+from asyncio_playground.ui.resources_view import ResourcesView  # noqa: E402
 
-TABS = ["Timeline", "Findings", "Who awaits whom", "Loop", "Compare"]
+TABS = ["Timeline", "Findings", "Resources", "Who awaits whom", "Loop", "Compare"]
 
 
 @pytest.fixture
@@ -89,21 +90,21 @@ def test_the_put_off_tabs_are_those_of_a_window_built_in_one_go(qtbot, deferred_
     assert w.views.currentIndex() == 0
     tabs = _tabs(w)
     assert [t[0] for t in tabs] == TABS
-    assert [t[2] for t in tabs[1:]] == [FindingsView, AwaitView, LoopPanel, CompareView]
-    assert [w.views.widget(i) for i in (1, 2, 3, 4)] == [w.views.findings_view, w.await_view,
-                                                         w.loop_panel, w.compare_view]
+    assert [t[2] for t in tabs[1:]] == [FindingsView, ResourcesView, AwaitView, LoopPanel, CompareView]
+    assert [w.views.widget(i) for i in (1, 2, 3, 4, 5)] == [w.views.findings_view, w.views.resources_view,
+                                                            w.await_view, w.loop_panel, w.compare_view]
     assert tabs == _tabs(make_window())                       # titles, tooltips, views: the same
 
 
-@pytest.mark.parametrize("index", [1, 2, 3, 4])
+@pytest.mark.parametrize("index", [1, 2, 3, 4, 5])
 def test_a_put_off_tab_opened_before_the_window_is_ready_shows_its_view(qtbot, deferred_window, index):
     w = deferred_window()
     w.views.setCurrentIndex(index)                            # before show: nothing built yet
     assert w.views.currentIndex() == index
-    assert type(w.views.currentWidget()) is {1: FindingsView, 2: AwaitView, 3: LoopPanel,
-                                             4: CompareView}[index]
-    assert w.views.currentWidget() is (w.views.findings_view, w.await_view, w.loop_panel,
-                                       w.compare_view)[index - 1]
+    assert type(w.views.currentWidget()) is {1: FindingsView, 2: ResourcesView, 3: AwaitView,
+                                             4: LoopPanel, 5: CompareView}[index]
+    assert w.views.currentWidget() is (w.views.findings_view, w.views.resources_view, w.await_view,
+                                       w.loop_panel, w.compare_view)[index - 1]
     assert [w.views.tabText(i) for i in range(w.views.count())] == TABS
     with qtbot.waitSignal(w.ready, timeout=5000):
         w.show()
