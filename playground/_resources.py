@@ -41,7 +41,7 @@ from typing import NamedTuple
 from .events import ResourceCreated, named
 
 __all__ = ["Holder", "Resource", "ResourceState", "ResourceTable", "Waiter", "resource_summary",
-           "resources", "summary_lines", "trace_events"]
+           "resources", "series", "summary_lines", "trace_events"]
 
 #: Items of a queue a state shows (the first ones to come out).
 ITEMS_SHOWN = 5
@@ -422,6 +422,10 @@ class ResourceTable:
             place = bisect.bisect_left(_open_at(row.wait_t, row.wait_end, t), i) + 1
         return self.state(row.rid, t), place
 
+    def series(self, rid: int) -> list[tuple[float, float, int]]:
+        """Object ``rid``'s history, ``(t, value, waiters)`` after each change (see ``series``)."""
+        return series(self.by_rid[rid])
+
     def at(self, t: float | None = None, *, library: bool = False) -> list[ResourceState]:
         """Every object (``library``: those a library made too) at loop time ``t`` (None: now),
         in the order they were made; objects not made yet by ``t`` are left out."""
@@ -567,6 +571,31 @@ def _us(t, t0):
     return round((t - t0) * 1e6, 3)
 
 
+def series(res: Resource) -> list[tuple[float, float, int]]:
+    """An object's history as ``(t, value, waiters)`` after each change, from its creation: the
+    value is what its Chrome trace counter shows (held 1/0, permits left, set 1/0, a queue's
+    size; a barrier's: the tasks at it) and ``waiters`` how many tasks wait on it then."""
+    changes = [(t, 0, i) for i, t in enumerate(res.op_t)]
+    changes += [(t, 1, 1) for t in res.wait_t]
+    changes += [(t, 1, -1) for t in res.wait_end if t != _INF]
+    changes.sort(key=lambda c: c[0])
+    value = res.initial[0]
+    waiters = 0
+    points = [(res.created, value, 0)]
+    barrier = res.kind == "barrier"
+    for t, what, x in changes:
+        if what == 0:
+            value = res.ops[x][2]
+        else:
+            waiters += x
+        shown = waiters if barrier else value
+        if points[-1][0] == t:
+            points[-1] = (t, shown, waiters)
+        else:
+            points.append((t, shown, waiters))
+    return points
+
+
 def trace_events(events, t0: float, end: float, tasks=None) -> list[dict]:
     """Chrome Trace Event records of the run's objects (none when it made none): process 2
     ("synchronisation objects"), per object a counter track (``"ph": "C"``, named after it: the
@@ -584,25 +613,9 @@ def trace_events(events, t0: float, end: float, tasks=None) -> list[dict]:
     for res in table.rows:
         title = f"{res.name} ({_what(res)})" + (" [library]" if res.library else "")
         # the counters: each change of the count or of the waiters
-        series = _SERIES.get(res.kind)
-        changes = [(t, 0, i) for i, t in enumerate(res.op_t)]
-        changes += [(t, 1, 1) for t in res.wait_t]
-        changes += [(t, 1, -1) for t in res.wait_end if t != _INF]
-        changes.sort(key=lambda c: c[0])
-        value = res.initial[0]
-        waiters = 0
-        points = [(res.created, value, 0)]
-        for t, what, x in changes:
-            if what == 0:
-                value = res.ops[x][2]
-            else:
-                waiters += x
-            if points and points[-1][0] == t:
-                points[-1] = (t, value, waiters)
-            else:
-                points.append((t, value, waiters))
-        for t, value, waiters in points:
-            args = {"waiters": waiters} if series is None else {series: value, "waiters": waiters}
+        counter = _SERIES.get(res.kind)
+        for t, value, waiters in series(res):
+            args = {"waiters": waiters} if counter is None else {counter: value, "waiters": waiters}
             out.append({"ph": "C", "pid": _PID, "name": title, "ts": _us(t, t0), "args": args})
         # the holds: lanes rid * 1000 + slot, a slot per permit held at once
         lanes: list = []   # slot -> end of its last hold

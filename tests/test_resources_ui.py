@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from test_findings_ui import open_script
 from test_window import click_action
 
+from asyncio_playground.ui.resource_lanes import LANE_H
 from asyncio_playground.ui.task_model import TaskTableModel
 
 LOCKED = textwrap.dedent("""\
@@ -114,3 +115,15 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     assert wait_cell(w, "w1") == "sleep(0.4) · L6"       # it holds the lock, asleep inside it
     assert view.table.item(0, 2).text().startswith("'w1' since ")
     assert replay.start <= start0 < end0 <= start1
+    # The lanes under the table: one per object over the whole run; a click there is that moment.
+    open_resources_tab(qtbot, w)
+    lanes = view.lanes
+    assert lanes.isVisible() and [lane[0] for lane in lanes._lanes] == ["db_lock", "jobs"]
+    assert [lv for _t, lv, _w in lanes._lanes[0][2]][:2] == [0, 1]        # made free, then held
+    assert max(w for _t, _l, w in lanes._lanes[0][2]) == 2                # two waited at once
+    x = round(lanes._x((start1 + end1) / 2))
+    with qtbot.waitSignal(w.time_bar.momentChanged, timeout=2000) as moved:
+        qtbot.mouseClick(lanes, Qt.MouseButton.LeftButton, pos=QPoint(x, 2 + LANE_H // 2))
+    assert start1 < moved.args[0] < end1
+    assert wait_cell(w, "w2") == f"Lock 'db_lock' · held by 'w1' · L{WAIT_LINE}"
+    assert "db_lock at " in lanes.tooltip_at(QPoint(x, 2 + LANE_H // 2))

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, Q
                                QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from .resource_lanes import LEGEND, ResourceLanes
+
 _EMPTY = ("No synchronisation objects yet: a Lock, Semaphore, Event, Condition, Barrier or Queue "
           "the lesson makes shows here, with who holds it and who waits on it.")
 _NONE = "This run made no Lock, Semaphore, Event, Condition, Barrier or Queue."
@@ -67,6 +69,7 @@ class ResourcesView(QWidget):
     Attributes:
         table: the QTableWidget, a row per object (its ``ResourceState`` in the first cell's
             UserRole).
+        lanes: a ``ResourceLanes``: a lane per object over the whole run (in use, waiting).
         detail: the selected object's holders and waiters (a QListWidget; each item's UserRole
             is the task's tid).
         states: the ``ResourceState``s shown.
@@ -103,8 +106,18 @@ class ResourcesView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.caption)
         box.addWidget(self.detail, 1)
+        self.lanes = ResourceLanes()
+        self.lanes.setVisible(False)
+        self.lanes_legend = QLabel(LEGEND, wordWrap=True, objectName="resourceLanesLegend")
+        self.lanes_legend.setEnabled(False)          # the palette's quieter text
+        upper = QWidget()
+        box = QVBoxLayout(upper, spacing=2)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.lanes)
+        box.addWidget(self.lanes_legend)
         split = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
-        split.addWidget(self.table)
+        split.addWidget(upper)
         split.addWidget(lower)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 1)
@@ -163,6 +176,7 @@ class ResourcesView(QWidget):
         else:
             self.summary.setText(_NONE if finished else _EMPTY)
         table.setVisible(bool(n))
+        self.lanes_legend.setVisible(bool(n))
         self.detail.parentWidget().setVisible(bool(n))
 
     def _since(self, t: float) -> str:

@@ -24,7 +24,7 @@ class ResourcesFeature(Feature):
     def __init__(self, parent, desk, runs, selection, time_bar, *, views, editor, task_model) -> None:
         super().__init__(parent)
         self.desk, self.runs, self.selection, self.views = desk, runs, selection, views
-        self.editor, self.task_model = editor, task_model
+        self.editor, self.task_model, self.time_bar = editor, task_model, time_bar
         task_model.wait_words = self.wait_words
         runs.controller.frameApplied.connect(self._frame)
         runs.shownChanged.connect(lambda _shown: self.show())
@@ -37,6 +37,7 @@ class ResourcesFeature(Feature):
         the task selection; the await view names the objects its tasks wait on."""
         view.objectSelected.connect(self.go_to)
         view.taskSelected.connect(self._select_task)
+        view.lanes.momentPicked.connect(self._pick_moment)
         await_view = self.views.view("await_view", build=False)
         if await_view is not None:
             await_view.await_model.wait_words = self.wait_words
@@ -93,6 +94,11 @@ class ResourcesFeature(Feature):
         view.set_states(states, name_of=self._namer(tasks),
                         origin=tasks.started if tasks is not None else None,
                         finished=shown is not None and shown.finished, moment=t)
+        end = None
+        if tasks is not None:
+            end = tasks.finished if tasks.finished is not None else tasks.last_time
+        view.lanes.set_lanes(table, states if t is None else table.at(None) if table else None,
+                             tasks.started if tasks is not None else None, end, moment=t)
         i = self.views.indexOf(view)
         n = len(states or ())
         self.views.setTabText(i, f"{_TITLE} ({n})" if n else _TITLE)
@@ -143,6 +149,15 @@ class ResourcesFeature(Feature):
         """An object was picked: the line that made it, in the editor."""
         if state.line and self.runs.in_shown_file(state.filename):
             self.editor.go_to(state.line)
+
+    def _pick_moment(self, t: float) -> None:
+        """A click on a lane: that moment, when the run on screen can be replayed (it ended)."""
+        shown = self.runs.shown
+        if shown is not None and shown.finished and self.time_bar.slider.isVisible():
+            self.time_bar.show_moment(t)
+        else:
+            self.status.emit("The run is live: click a lane once it has ended to see that moment.",
+                             4000)
 
     def _select_task(self, tid: int) -> None:
         table = self.runs.table
