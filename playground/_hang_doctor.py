@@ -276,12 +276,15 @@ class HangDoctor:
     def _await_cycle(self, task, w):
         """Tasks awaiting each other: follow the targets of the waiting tasks back to ``task``."""
         tasks = self._tasks
-        stack = [(t, [task.tid]) for t in w[7]]
+        me = (task.tid,)
+        # Only a target that waits on tasks itself can lead back (a gather of 10,000 fresh tasks:
+        # none does, and none is pushed).
+        stack = [(t, me) for t in w[7] if t == task.tid or _targets(getattr(tasks.get(t), "wait", None))]
         seen = set()
         while stack:
             tid, path = stack.pop()
             if tid == task.tid:
-                names = " → ".join(self._name(t) for t in path + [task.tid])
+                names = " → ".join(self._name(t) for t in path + me)
                 line = w[6] if self._here(w[5]) else None
                 why = (f"{names}: each awaits the next, so none of them can ever finish "
                        "(an await cycle).")
@@ -294,7 +297,7 @@ class HangDoctor:
             other = tasks.get(tid)
             ow = other.wait if other is not None else None
             if ow is not None and len(ow) > 7 and ow[7]:
-                stack.extend((t, path + [tid]) for t in ow[7])
+                stack.extend((t, path + (tid,)) for t in ow[7])
 
     # -- the hang doctor ------------------------------------------------------------------------
     def stuck(self, now=None) -> list[Finding]:

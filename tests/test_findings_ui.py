@@ -144,3 +144,42 @@ def test_a_findings_lesson_link_opens_the_lesson(qtbot, window, tmp_path):
     assert point is not None, view.detail.toHtml()
     qtbot.mouseClick(view.detail.viewport(), Qt.MouseButton.LeftButton, pos=point)
     qtbot.waitUntil(lambda: w.current_path() == w.lesson_paths()[finding.lesson], timeout=2000)
+
+
+MANY_RECORDS = textwrap.dedent("""\
+    import asyncio
+
+
+    async def hop(i):
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+
+    async def main():
+        asyncio.create_task(asyncio.sleep(1))         # dropped: a finding near the end of the log
+        await asyncio.gather(*(hop(i) for i in range(800)))
+
+
+    asyncio.run(main())
+    """)
+
+
+def test_the_live_fold_takes_a_budget_a_frame_and_catches_up_to_the_same_findings(qtbot, window, tmp_path):
+    from asyncio_playground.ui.features import findings as feature
+
+    w = window
+    open_script(w, tmp_path, MANY_RECORDS)
+    run_to_end(qtbot, w)
+    shown = w.runs.shown
+    whole = [f.title for f in feature.FindingsFeature.fold(shown)]
+    n = len(shown.run.tracer.events)
+    assert n > 3 * feature._CHUNK and whole
+    shown.finder, shown.folded = None, 0                       # fold it again, a frame at a time
+    seen = []
+    while shown.folded < n:
+        before = shown.folded
+        found = feature.FindingsFeature.fold(shown, 0.0)        # no time left: one chunk
+        assert shown.folded - before == min(feature._CHUNK, n - before)
+        seen.append(len(found))
+    assert [f.title for f in feature.FindingsFeature.fold(shown)] == whole
+    assert seen[0] <= seen[-1] == len(whole)

@@ -3,17 +3,26 @@ editor's gutter and, for the selected one, on the timeline — live, while the r
 any replayed moment.
 
 The engine finds them by folding the run's records (``asyncio_playground.Findings``); the fold of a
-run is kept with it (``ShownRun.finder``), fed on slow frames (~10 Hz) while the run is live, and
-made from the whole log at once for a run that ended off screen or was opened from a file.  A live
-run that stands still (no record for a second) gets the hang doctor's word before it is stopped.
+run is kept with it (``ShownRun.finder``), fed every frame while the run is live -- at most
+``FOLD_BUDGET`` of the GUI thread a frame: a run that logs faster than that is folded a few frames
+behind and caught up when it slows down or ends (a 10,000-task run logs ~150,000 records a second,
+a millisecond of fold per ~1,000) -- shown on slow frames (~10 Hz), and made from the whole log at
+once for a run that ended off screen or was opened from a file.  A live run that stands still (no
+record for a second) gets the hang doctor's word before it is stopped.
 """
 from __future__ import annotations
+
+import time
 
 from . import Feature
 
 #: A live run with no new record for this long (wall seconds, counted in slow frames) is asked
 #: whether it stands still for good (``Findings.stuck``).
 QUIET_FRAMES = 10
+#: Wall seconds of the GUI thread the live fold may take in one frame (then it waits for the next).
+FOLD_BUDGET = 0.003
+#: Records folded between two looks at the clock.
+_CHUNK = 1000
 _TITLE = "Findings"
 
 
@@ -46,9 +55,11 @@ class FindingsFeature(Feature):
 
     # == the fold =====================================================================================
     @staticmethod
-    def fold(shown) -> list:
-        """Fold what ``shown``'s run logged since the last call; returns every finding so far, in
-        the order a reader wants them (a hang first when Stop ended the run)."""
+    def fold(shown, budget: float | None = None) -> list:
+        """Fold what ``shown``'s run logged since the last call -- ``budget``: only as much as
+        that many wall seconds allow (at least one chunk), the rest next time; None: all of it --
+        and return every finding so far, in the order a reader wants them (a hang first when Stop
+        ended the run)."""
         if shown is None or not getattr(shown.run, "tracer", None):
             return []
         finder = shown.finder
@@ -58,25 +69,41 @@ class FindingsFeature(Feature):
             finder = shown.finder = playground.Findings(getattr(run, "source", None),
                                                         run.tracer.filename or run.path)
         events = shown.run.tracer.events
-        if shown.folded < len(events):
-            finder.apply(events[shown.folded:])
-            shown.folded = len(events)
+        n = len(events)
+        if budget is None:
+            if shown.folded < n:
+                finder.apply(events[shown.folded:n])
+                shown.folded = n
+        else:
+            clock = time.perf_counter
+            deadline = clock() + budget
+            while shown.folded < n:
+                end = min(shown.folded + _CHUNK, n)
+                finder.apply(events[shown.folded:end])
+                shown.folded = end
+                if clock() >= deadline:
+                    break
         return finder.report()
 
     def _frame(self, n_events: int, slow: bool) -> None:
-        """Once per frame of the controller's run: on slow frames fold what it logged (on screen
-        or not: its lesson shows them when picked again), and watch for a run standing still."""
+        """Once per frame of the controller's run: fold what it logged (on screen or not: its
+        lesson shows them when picked again; within ``FOLD_BUDGET`` while it is live), and on
+        slow frames show them and watch for a run standing still."""
         run = self.runs.controller.run
-        if not slow and not run.done:
-            return
         ws = self.desk.owner_of(run)
         if ws is None:
             return
+        if not slow and not run.done:
+            if ws.last is not None and ws.last.folded < len(run.tracer.events):
+                self.fold(ws.last, FOLD_BUDGET)
+            return
         self._quiet = 0 if n_events or run.done else self._quiet + 1
-        self.fold(ws.last)
         stuck = []
         if self._quiet >= QUIET_FRAMES and not run.done and not self.runs.loop.paused:
+            self.fold(ws.last)             # a quiet run: what is left of its log is little
             stuck = ws.last.finder.stuck(self.runs.loop.time())
+        else:
+            self.fold(ws.last, None if run.done else FOLD_BUDGET)
             if stuck and not self._stuck:
                 self.status.emit(f"The run stands still: {stuck[0].why}  (Findings tab)", 10000)
         self._stuck = stuck
@@ -93,8 +120,10 @@ class FindingsFeature(Feature):
         shown = self.runs.shown
         if shown is None:
             return []
-        found = self.fold(shown) if shown.finished or shown.finder is not None else []
-        if self.runs.live_on_screen():
+        live = self.runs.live_on_screen()
+        found = (self.fold(shown, FOLD_BUDGET if live and not shown.finished else None)
+                 if shown.finished or shown.finder is not None else [])
+        if live:
             found = [f for f in self._stuck if f not in found] + found
         ws = self.desk.current
         t = ws.moment if ws is not None else None
