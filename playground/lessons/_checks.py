@@ -91,7 +91,26 @@ def applies(exp: dict, version: tuple = sys.version_info[:2]) -> bool:
         return True
     holds = python_holds(condition, version)
     return True if holds is None else holds     # a bad condition: validation reports it
+
+
 STREAM = _Type('`"stdout"` or `"stderr"`', _one_of("stdout", "stderr"))
+RESOURCE = _Type("object spec", lambda v: None if _is_spec(v) else f"{v!r} is not an object spec "
+                 "(a string: the object's name, e.g. \"db_lock\")")
+#: What ``peak`` counts, and the methods a task waits in (``Waiter.op``).
+PEAKS = {"items": "items in it (a Queue)", "waiters": "tasks waiting on it",
+         "holders": "tasks holding it (a Lock, a Condition's lock, a Semaphore's permits)"}
+WAIT_OPS = ("acquire", "wait", "get", "put", "join", "reset", "abort")
+PEAK_OF = _Type(" or ".join(f'`"{k}"`' for k in PEAKS), _one_of(*PEAKS))
+WAIT_OP = _Type(" / ".join(f'`"{k}"`' for k in WAIT_OPS), _one_of(*WAIT_OPS))
+#: The words the Resources view says an object's state in (``ResourceState.state``).
+_RESOURCE_STATE_RE = re.compile(
+    r"(locked|unlocked|set|clear|filling|draining|resetting|broken|empty|full|no permit left|"
+    r"1 permit left|\d+ permits left|1 item|\d+ items|shut down(, (1 item|\d+ items))?)")
+RESOURCE_STATE = _Type("object state", lambda v: None if isinstance(v, str) and
+                       _RESOURCE_STATE_RE.fullmatch(v) else
+                       f"{v!r} is not an object state (locked, unlocked, set, clear, \"2 permits "
+                       "left\", \"no permit left\", empty, full, \"3 items\", shut down, filling, "
+                       "draining, resetting, broken)")
 
 
 class _Check(NamedTuple):
@@ -127,6 +146,27 @@ CHECKS: dict[str, _Check] = {
                        {"task": SPEC}, {"min": NUMBER, "max": NUMBER, "relative_to": SPEC}),
     "waited_on": _Check("`task` waited at least `min` (default 1) times on `kind`",
                         {"task": SPEC, "kind": KINDS}, {"min": COUNT}),
+    "held_by": _Check("`resource` (a Lock, a Condition, a Semaphore: see *Object specs*) was "
+                      "taken by `tasks` in the order listed: each acquisition by one of them, in "
+                      "the order they happened (a task that took it twice is listed twice; a spec "
+                      "that matches several tasks stands for them all, in the order they were "
+                      "created); acquisitions by tasks not listed are left out",
+                      {"resource": RESOURCE, "tasks": SPECS}, {}),
+    "wait_order": _Check("`tasks` waited on `resource`, and were let through (took the lock or "
+                         "a permit, got an item, were woken; `by = \"end\"`, the default) or "
+                         "lined up (`\"start\"`) in the order listed: each wait of one of them "
+                         "(in method `op` only, if given), as in `held_by`",
+                         {"resource": RESOURCE, "tasks": SPECS}, {"by": BY, "op": WAIT_OP}),
+    "peak": _Check("at its busiest moment `resource` had at least `min` and at most `max` "
+                   "(give one or both) of what `of` counts, at once: "
+                   + "; ".join(f"`{k}`, {v}" for k, v in PEAKS.items()),
+                   {"resource": RESOURCE, "of": PEAK_OF}, {"min": COUNT, "max": COUNT}),
+    "resource_state": _Check("`resource` ended the run in `state`, the word the Resources view "
+                             "shows: `locked`/`unlocked` (Lock, Condition), `set`/`clear` "
+                             "(Event), `\"2 permits left\"`/`\"1 permit left\"`/`\"no permit "
+                             "left\"` (Semaphore), `empty`/`\"3 items\"`/`full`/`shut down` "
+                             "(Queue), `filling`/`draining`/`resetting`/`broken` (Barrier)",
+                             {"resource": RESOURCE, "state": RESOURCE_STATE}, {}),
     "cancel_requested": _Check("something called `cancel()` on `task`; with `by`, it was that "
                                "task (`false`: no task, e.g. a timeout's timer or the window); "
                                "with `cause`, for that reason (one request must match both)",
@@ -415,6 +455,134 @@ class _Context:
                            f"expected at least {want} (its waits: {sorted(set(seen)) or 'none'})")
         return out
 
+    # -- the run's synchronisation objects (issue 23): who held them, in what order waiters got
+    # in, their peaks and their state at the end, read from the run's ResourceTable
+
+    @cached_property
+    def resources(self):
+        """The run's synchronisation objects (``asyncio_playground.ResourceTable``), folded on
+        first use: most checks never read them."""
+        from .._resources import ResourceTable
+        table = ResourceTable()
+        table.apply(self._raw)
+        return table
+
+    def resource(self, spec: str):
+        """The one object ``spec`` names: its name (``"db_lock"``, ``"self.jobs"``, ``"Lock #1"``),
+        else its class (``"Lock"``, when the run made one), else a pattern with ``*`` and ``?``
+        (objects library code made only by their exact name)."""
+        rows = self.resources.rows
+        mine = [r for r in rows if not r.library]
+        hits = ([r for r in rows if r.name == spec]
+                or [r for r in mine if r.cls == spec]
+                or [r for r in mine if fnmatch.fnmatchcase(r.name or "", spec)])
+        if not hits:
+            names = ", ".join(repr(r.name) for r in mine) or "none"
+            raise _NoMatch(f"no object matches {spec!r} (objects: {names})")
+        if len(hits) > 1:
+            raise _NoMatch(f"{spec!r} matches {len(hits)} objects "
+                           f"({', '.join(repr(r.name) for r in hits)}): name one")
+        return hits[0]
+
+    def _holder_of(self, res):
+        """Whose holds are ``res``'s: a Condition made over the program's own Lock has that
+        Lock's; a queue, an event or a barrier is never held."""
+        if res.kind not in ("lock", "condition", "semaphore"):
+            raise _NoMatch(f"{_r(res)} is {_a(res.cls)}: no task holds one (read it with "
+                           f"wait_order or peak)")
+        by_rid = self.resources.by_rid
+        if res.kind == "condition" and res.lock is not None and res.lock in by_rid:
+            return by_rid[res.lock]
+        return res
+
+    def _held(self, exp) -> tuple:
+        """(object, the tids listed, [(tid, since)] of their acquisitions in order)."""
+        res = self.resource(exp["resource"])
+        want = [r.tid for r in self._expand(exp)]
+        keep = set(want)
+        return res, want, [(tid, t0) for tid, t0, _t1 in self._holder_of(res).holds
+                           if tid in keep]
+
+    def _waits(self, exp) -> tuple:
+        """(object, the tids listed, [(tid, start, end or None)] of their waits, by start or by
+        end as ``by`` says; a wait that never ended comes last)."""
+        res = self.resource(exp["resource"])
+        want = [r.tid for r in self._expand(exp)]
+        keep, op = set(want), exp.get("op")
+        waits = [(tid, t0, t1) for tid, t0, t1, wop, _f, _l in res.waits
+                 if tid in keep and (op is None or wop == op)]
+        if exp.get("by", "end") == "end":       # stable: waits let through together keep their line
+            waits.sort(key=lambda w: (w[2] is None, w[2] or 0.0))
+        return res, want, waits
+
+    def _names(self, tids) -> str:
+        return ", ".join(repr(self.by_tid[t].name if t in self.by_tid else t) for t in tids) \
+            or "none of them"
+
+    def _c_held_by(self, exp):
+        res, want, holds = self._held(exp)
+        got = [tid for tid, _t in holds]
+        if got == want:
+            return []
+        if not got:
+            return [f"held_by: none of {self._names(dict.fromkeys(want))} took {_r(res)}, "
+                    f"expected {self._names(want)}"]
+        return [f"held_by: {_r(res)} was taken by {self._names(got)}, expected "
+                f"{self._names(want)}"]
+
+    def _c_wait_order(self, exp):
+        res, want, waits = self._waits(exp)
+        got = [tid for tid, _t0, _t1 in waits]
+        if got == want:
+            return []
+        op = f" (in {exp['op']})" if exp.get("op") else ""
+        if not got:
+            return [f"wait_order: none of {self._names(dict.fromkeys(want))} waited on "
+                    f"{_r(res)}{op}, expected {self._names(want)}"]
+        how = "lined up" if exp.get("by", "end") == "start" else "were let through"
+        return [f"wait_order: the tasks waiting on {_r(res)}{op} {how} in the order "
+                f"{self._names(got)}, expected {self._names(want)}"]
+
+    def peak(self, res, of: str) -> tuple[int, float | None]:
+        """The most ``of`` (items, waiters, holders) ``res`` had at once, and when it first did."""
+        if of == "items":
+            if res.kind != "queue":
+                raise _NoMatch(f"{_r(res)} is {_a(res.cls)}: only a queue has items")
+            best, when = 0, None
+            for t, op in zip(res.op_t, res.ops):
+                if op[2] > best:
+                    best, when = op[2], t
+            return best, when
+        if of == "waiters":
+            spans = [(t0, t1) for _tid, t0, t1, *_ in res.waits]
+        else:
+            spans = [(t0, t1) for _tid, t0, t1 in self._holder_of(res).holds]
+        # A sweep: at one moment, ends before starts (a hand-over is not two at once), except
+        # an interval that ends where it starts, which counts for that moment.
+        marks = sorted([(t0, 1, 1) for t0, _t1 in spans]
+                       + [(float("inf") if t1 is None else t1, 2 if t1 == t0 else 0, -1)
+                          for t0, t1 in spans])
+        best, when, now = 0, None, 0
+        for t, _order, step in marks:
+            now += step
+            if now > best:
+                best, when = now, t
+        return best, when
+
+    def _c_peak(self, exp):
+        res = self.resource(exp["resource"])
+        n, _when = self.peak(res, exp["of"])
+        lo, hi = exp.get("min", 0), exp.get("max", float("inf"))
+        return [] if lo <= n <= hi else [
+            f"peak: {_r(res)} had {n} {exp['of']} at once at its busiest, expected "
+            f"{_bounds(exp)}"]
+
+    def _c_resource_state(self, exp):
+        res = self.resource(exp["resource"])
+        state = self.resources.state(res.rid).state
+        return [] if state == exp["state"] else [
+            f"resource_state: {_r(res)} ended {state!r}, expected {exp['state']!r}"]
+
     def _c_cancel_requested(self, exp):
         out = []
         by_any = "by" not in exp
@@ -526,6 +694,23 @@ def _rows(table: Any) -> Iterable:
 def _specs(exp: dict, key: str = "tasks") -> list[str]:
     value = exp.get(key, exp.get("task") if key == "tasks" else None)
     return [value] if isinstance(value, str) else list(value or [])
+
+
+def _r(res) -> str:
+    """An object as the Resources view names it: "Lock 'db_lock'", "'Lock #1'"."""
+    name = res.name or "?"
+    return repr(name) if name.startswith(res.cls) else f"{res.cls} {name!r}"
+
+
+def _a(cls: str) -> str:
+    return f"{'an' if cls[:1] in 'AEIOU' else 'a'} {cls}"
+
+
+def _bounds(exp) -> str:
+    lo, hi = exp.get("min"), exp.get("max")
+    if lo is not None and hi is not None:
+        return f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+    return f"at least {lo}" if lo is not None else f"at most {hi}"
 
 
 def _tail(text: str, n: int = 160) -> str:
@@ -696,6 +881,97 @@ def _w_waited_on(ctx, exp, ok):
             out.append(f"{_q(r)} never waited on {'/'.join(kinds)} (its waits: "
                        f"{', '.join(seen) or 'none'})")
     return "; ".join(out[:3])
+
+
+def _in_order(ctx, tids, most: int = 8) -> str:
+    """Tasks in order, a task met again marked so: "'greedy', 'alice', 'bob', then 'greedy'
+    again"; one task every time: "'producer' 4 times"."""
+    def name(tid):
+        row = ctx.by_tid.get(tid)
+        return _q(row) if row is not None else f"task {tid}"
+    if not tids:
+        return "nobody"
+    if len(tids) > 1 and len(set(tids)) == 1:
+        return f"{name(tids[0])} {len(tids)} times"
+    seen, names = set(), []
+    for tid in tids:
+        names.append(name(tid) + (" again" if tid in seen else ""))
+        seen.add(tid)
+    if len(names) > most:
+        names = names[:most - 1] + [f"… ({len(tids)} in all)"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])}, then {names[-1]}"
+
+
+def _times(ctx, times, most: int = 8) -> str:
+    shown = [_secs(t - ctx.origin()) if t is not None else "still waiting at the end"
+             for t in times[:most]]
+    return ", ".join(shown) + (", …" if len(times) > most else "")
+
+
+def _who(ctx, tids) -> tuple[str, str]:
+    """(subject, how often) for a sentence: ("'producer'", " 4 times") when one task did it
+    every time, else (the tasks in order, "")."""
+    if len(tids) > 1 and len(set(tids)) == 1:
+        row = ctx.by_tid.get(tids[0])
+        return (_q(row) if row is not None else f"task {tids[0]}"), f" {len(tids)} times"
+    return _in_order(ctx, tids), ""
+
+
+def _w_held_by(ctx, exp, ok):
+    res, want, holds = ctx._held(exp)
+    if not holds:
+        said = f"none of {_in_order(ctx, list(dict.fromkeys(want)))} took {_r(res)}"
+    else:
+        who, often = _who(ctx, [tid for tid, _t in holds])
+        order = ", in that order" if len({tid for tid, _t in holds}) > 1 else ""
+        said = (f"{_r(res)} was taken by {who}{often}{order} "
+                f"(at {_times(ctx, [t for _tid, t in holds])})")
+    return said if ok else f"{said}; the lesson expects {_in_order(ctx, want)}"
+
+
+def _w_wait_order(ctx, exp, ok):
+    res, want, waits = ctx._waits(exp)
+    op = f" (in {exp['op']})" if exp.get("op") else ""
+    several = len({w[0] for w in waits}) > 1
+    who, often = _who(ctx, [w[0] for w in waits])
+    if not waits:
+        said = f"none of {_in_order(ctx, list(dict.fromkeys(want)))} waited on {_r(res)}{op}"
+    elif exp.get("by", "end") == "start":
+        said = (f"{who} lined up on {_r(res)}{op}{often}{' in that order' if several else ''} "
+                f"(at {_times(ctx, [w[1] for w in waits])})")
+    else:
+        said = (f"{who} waited on {_r(res)}{op}{often} and "
+                f"{'were let through in that order' if several else 'was let through'} "
+                f"(at {_times(ctx, [w[2] for w in waits])})")
+    return said if ok else f"{said}; the lesson expects {_in_order(ctx, want)}"
+
+
+def _w_peak(ctx, exp, ok):
+    res = ctx.resource(exp["resource"])
+    of = exp["of"]
+    n, when = ctx.peak(res, of)
+    s = "s" * (n != 1)
+    if not n:
+        said = {"items": f"{_r(res)} never held an item",
+                "waiters": f"no task ever waited on {_r(res)}",
+                "holders": f"no task ever held {_r(res)}"}[of]
+    else:
+        said = {"items": f"at its fullest {_r(res)} held {n} item{s} at once",
+                "waiters": f"at its busiest {n} task{s} waited on {_r(res)} at once",
+                "holders": f"at its busiest {n} task{s} held {_r(res)} at once"}[of]
+        if when is not None:
+            said += f" (first {ctx.at(when)})"
+    return said if ok else f"{said}; the lesson expects {_bounds(exp)}"
+
+
+def _state_after(state: str) -> str:
+    return f"with {state}" if ("left" in state or "item" in state) and "," not in state else state
+
+
+def _w_resource_state(ctx, exp, ok):
+    res = ctx.resource(exp["resource"])
+    said = f"{_r(res)} ended the run {_state_after(ctx.resources.state(res.rid).state)}"
+    return said if ok else f"{said}; the lesson expects {_state_after(exp['state'])}"
 
 
 def _w_cancel_requested(ctx, exp, ok):

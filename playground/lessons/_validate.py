@@ -127,6 +127,8 @@ def _expect_problems(i: int, exp: Any, lines: dict, where: str = "expect") -> li
         out.append((at(), f"{me} {name}: missing {sorted(missing)}"))
     if name == "state" and not ({"task", "tasks"} & keys):
         out.append((at(), f"{me} state: needs task or tasks"))
+    if name == "peak" and not ({"min", "max"} & keys):
+        out.append((at(), f"{me} peak: needs min, max or both"))
     known = {**spec.required, **spec.optional, **COMMON_KEYS}
     for key in sorted(keys - set(known)):
         out.append((at(key), f"{me} {name}: unknown key {key!r} (known: "
