@@ -31,6 +31,8 @@ import signal
 import sys
 import threading
 import time
+import weakref
+import _weakrefset
 from asyncio import events as _aio_events
 
 from PySide6 import QtCore
@@ -66,6 +68,7 @@ class Watchdog:
         self._loop_thread = None
         self._old_handler = None
         self._pending: tuple | None = None   # (task, handle, message) the signal handler should raise
+        self._again = False                  # the handler put it back: send the signal again
         self.blocks: list[tuple] = []        # every block seen, also recorded in the run's tracer
 
     # -- lifecycle (loop thread) -------------------------------------------------------------
@@ -107,6 +110,10 @@ class Watchdog:
         culprit = None
         next_interrupt = None   # lag at which the block may be interrupted (again)
         while not self._stop.wait(BEAT):
+            if self._again:                  # the last interrupt landed in a weakref callback
+                self._again = False
+                if self._pending is not None:
+                    signal.pthread_kill(self._loop_thread, _SIGNAL)
             beat = self._beat
             lag = time.monotonic() - beat
             if lag < THRESHOLD:
@@ -232,6 +239,15 @@ class Watchdog:
             # exception there would lose those callbacks and leave the run waiting forever (seen
             # as a rare hang of the deep-recursion test); the lesson's code is no longer running.
             return
+        if frame is not None and frame.f_code.co_filename in _CALLBACK_FILES:
+            # A weakref callback CPython runs from C when an object of the lesson's dies
+            # (WeakSet._remove): an exception raised there is only printed ("Exception ignored")
+            # and the runaway would spin on for another limit.  The lesson's code is right below
+            # it: land once the callback has returned (the watchdog thread sends the signal again
+            # at its next beat; sent from here, it would land in this handler at once).
+            self._pending = pending
+            self._again = True
+            return
         if task is None and handle is not None:
             while frame is not None and not (frame.f_code is _HANDLE_RUN and frame.f_locals.get("self") is handle):
                 frame = frame.f_back
@@ -241,6 +257,9 @@ class Watchdog:
 
 
 _NOT_LESSON_DIRS = (*ENGINE_DIRS, os.path.dirname(os.path.abspath(_aio_events.__file__)) + os.sep)
+#: Code CPython calls from C in the middle of any code when an object dies (weakref callbacks):
+#: an exception raised there cannot reach the code below it.
+_CALLBACK_FILES = frozenset({weakref.__file__, _weakrefset.__file__})
 
 
 def _run_of(handle):

@@ -356,9 +356,10 @@ class Monkey:
             self.blockers += 1
         self.done[f"broken:{name}"] += 1
         if name in BLOCKERS:
-            # Runaways start on a quiet loop: one begun right after other work was once
-            # interrupted inside a weakref callback (WeakSet._remove: "unraisable", seen in a
-            # fresh-clone CI run, 2026-12-07) instead of in the lesson's code.  Engine bug, open.
+            # Runaways start on a quiet loop, so that the limit they are stopped at is theirs.
+            # (One begun right after other work was once interrupted inside a weakref callback,
+            # WeakSet._remove, instead of in the lesson's code: the watchdog now waits for the
+            # callback to return, test_watchdog's weakref test.)
             self.wait_runs_end()
         assert self._click_path(self.scripts[name])
         if name in BLOCKERS:

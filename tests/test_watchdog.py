@@ -211,3 +211,31 @@ def test_slow_playground_work_after_a_block_is_never_interrupted(pg_loop, tmp_pa
     table = playground.TaskTable()
     table.apply(run.tracer.events)
     assert len(table.blocks) <= 1
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_the_interrupt_never_lands_in_a_weakref_callback_the_runaway_triggers(pg_loop, tmp_path, attempt):
+    # Half of this runaway's time is spent in WeakSet._remove, a callback CPython runs from C when
+    # an object dies: an exception raised there is "ignored" (printed as unraisable) and the
+    # runaway would spin on for another limit.  The interrupt waits until the callback returns.
+    run = start(pg_loop, tmp_path, "weak_spin.py", """
+        import asyncio, weakref
+
+        class Thing:
+            pass
+
+        async def spin():
+            seen = weakref.WeakSet()
+            await asyncio.sleep(0.01)
+            while True:
+                thing = Thing()
+                seen.add(thing)
+                del thing
+
+        asyncio.run(spin())
+    """, block_limit=0.3)
+    t0 = time.monotonic()
+    assert finish(pg_loop, run) == ["failed"]
+    assert time.monotonic() - t0 < 0.3 + 0.9
+    lag = float(re.search(r"blocked the event loop for ([0-9.]+) s", run.error)[1])
+    assert lag < 0.3 * 1.9, run.error       # the first interrupt stopped it, not one a limit later
