@@ -7,6 +7,9 @@ writes the saved run as File → Save run does.  Then, each in a fresh child pro
 
 * headless: ``load_run(path)`` + ``Replay(saved.events)`` (what any moment needs); then
   ``table_at`` at the middle and at 20 random moments (each a new table of every task); peak RSS;
+  then the same events as a run of this session has them (the tracer's plain list, and the table
+  the window folded, ``final=``: no index yet), and its first scrubber move timed: the index,
+  the ``Scrub`` and its first ``seek`` (issue 25: ≤ 0.5 s before the first scrub frame);
 * window: a ``MainWindow`` at 1400x900 set up like ``asyncio-playground`` (throwaway settings and
   edit store), shown and settled; time from ``open_run(path)`` to the first paint of both the task
   table's viewport and the timeline showing the opened run;
@@ -95,12 +98,44 @@ def child_headless(path: str) -> None:
         a = time.perf_counter()
         rp.table_at(t)
         jumps.append(time.perf_counter() - a)
+    peak = _rss()
+    gcs = sum(s["collections"] for s in gc.get_stats())
+    fresh = fresh_first_scrub(saved.events)
     L.emit({"events": len(saved.events), "load_run_s": t1 - t0, "replay_s": t2 - t1,
             "open_s": t2 - t0, "first_moment_s": t3 - t2,
             "jump_p50_ms": L.percentile(jumps, 50) * 1000, "jump_max_ms": max(jumps) * 1000,
-            "rss_before_mib": rss0, "peak_rss_mib": _rss(),
-            "gc_collections": sum(s["collections"] for s in gc.get_stats())})
+            "rss_before_mib": rss0, "peak_rss_mib": peak, "gc_collections": gcs, **fresh})
     os._exit(0)
+
+
+def fresh_first_scrub(saved_events) -> dict:
+    """A run of this session, as the window has it when the run ends: the tracer's plain list
+    and the table the window folded (``Replay(events, final=table)``, no index yet).  Timed: the
+    first scrubber move, to 30 % of the run, as ``show_moment`` makes it: the index of the run
+    (``Replay._ix``), the ``Scrub`` (a copy of the final table) and its first ``seek`` with the
+    rows on screen (the first 40).  What is left for the other rows (``Scrub.finish``) is
+    timed too: the window does it in slices after the frame."""
+    from asyncio_playground import replay
+    from asyncio_playground._run_index import _gc_paused
+
+    events = list(saved_events)
+    with _gc_paused():
+        table = replay.TaskTable()
+        table.apply(events)
+    rp = replay.Replay(events, final=table)
+    t = rp.start + (rp.end - rp.start) * 0.3
+    first = [r.tid for r in table.rows[:40]]
+    a = time.perf_counter()
+    rp._ix
+    b = time.perf_counter()
+    scrub = rp.scrub()
+    c = time.perf_counter()
+    scrub.seek(t, first=first)
+    d = time.perf_counter()
+    scrub.finish()
+    e = time.perf_counter()
+    return {"fresh_first_scrub_s": d - a, "fresh_index_s": b - a, "fresh_scrub_s": c - b,
+            "fresh_seek_s": d - c, "fresh_settle_s": e - d}
 
 
 def scrub_plan(rng: random.Random, n: int = 30) -> list[tuple[int, bool]]:
@@ -279,6 +314,10 @@ def measure(events: int = 1_000_000, hops: int = 4, positions: int = 30, keep: s
                 f"{h['open_s']:.2f} s (load_run {h['load_run_s']:.2f} + Replay {h['replay_s']:.2f}); "
                 f"first moment {h['first_moment_s'] * 1000:.0f} ms, random jumps p50 "
                 f"{h['jump_p50_ms']:.0f} max {h['jump_max_ms']:.0f} ms; peak RSS {h['peak_rss_mib']:.0f} MiB")
+            log(f"  replay of a fresh run (the tracer's list + the window's table): first scrub "
+                f"{h['fresh_first_scrub_s']:.2f} s (index {h['fresh_index_s']:.2f} + Scrub "
+                f"{h['fresh_scrub_s']:.2f} + seek {h['fresh_seek_s']:.3f}); the other rows settle in "
+                f"{h['fresh_settle_s']:.2f} s more")
         if w.get("error") and "first_paint_s" not in w:
             log(f"  replay window: ERROR {w['error']}\n    {w.get('stderr', '')}")
         else:

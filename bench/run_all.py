@@ -3,6 +3,11 @@
     .venv/bin/python -m bench.run_all            # everything (~10-15 min on 2 cores)
     .venv/bin/python -m bench.run_all --quick    # fewer repetitions (~5 min), same table
     .venv/bin/python -m bench.run_all --only throughput,timers --out /tmp/perf.md
+    .venv/bin/python -m bench.run_all --python315 no     # no Python 3.15 column
+
+Throughput and the peer workload also run on Python 3.15 (a column of their own) when the CI's
+Debian chroot with it is on this machine (``--python315 auto``, the default; ``yes`` makes the
+chroot if missing: ``bench/other_python.py``).
 
 QtAsyncio needs the ``bench`` extra (``pip install -e '.[bench]'``, PySide6-Addons); without it
 that column says so.  Qt runs offscreen (``QT_QPA_PLATFORM=offscreen``).  Raw results go to
@@ -22,7 +27,7 @@ from pathlib import Path
 
 from bench import loops as L
 
-SECTIONS = ("throughput", "peers", "timers", "ui_load", "await_view", "startup", "replay", "stress",
+SECTIONS = ("throughput", "peers", "timers", "ui_load", "await_view", "panes", "startup", "replay", "stress",
             "resources")
 DOC = L.ROOT / "docs" / "performance.md"
 RAW = L.ROOT / "out" / "bench" / "results.json"
@@ -34,9 +39,10 @@ TARGETS = {   # issue 14's table
     "ui": "p99 16 ms-timer lateness ≤ 20 ms; longest frozen frame ≤ the lesson's own longest step + 16 ms",
     "memory": "peak RSS ≤ 1.5× plain asyncio's peak for the same lesson; no frozen frame over 100 ms beyond the lesson's longest step; GC pauses ≤ 20 ms",
     "await_view": "\"Who awaits whom\" in front while the run is live (issue 25): no await-view paint over 33 ms; p99 16 ms-timer lateness ≤ 20 ms",
+    "panes": "the Resources or the Findings tab in front while the run is live, 100k tasks through a Semaphore (issue 25): no window paint over 33 ms; p99 16 ms-timer lateness ≤ 20 ms",
     "startup": "first paint ≤ 1.3× the bare window in the same run",
     "features": "cancel causes, await view, slow motion/pause machinery, replay: at 1× and unused, inside these same bounds",
-    "replay": "a saved 1M-event run opens for replay in ≤ 2 s; scrubbing keeps frames ≤ 33 ms",
+    "replay": "a saved 1M-event run opens for replay in ≤ 2 s; scrubbing keeps frames ≤ 33 ms; a fresh 1M-event run's index ≤ 0.5 s before the first scrub frame (issue 25)",
     "stress": "≥ 1,000,000 loop callbacks and ≥ 100,000 signal emits in one process, no abort",
 }
 
@@ -142,6 +148,42 @@ def _peers_verdict(res) -> tuple[str, bool | None]:
     return ", ".join(parts) + " (CPU time)", (ahead and ours <= 1.2) if ahead is not None else None
 
 
+def _other_verdict(res, verdict) -> tuple[str, bool | None]:
+    """A section's verdict on another Python (``bench/other_python.py``)."""
+    if res.get("skipped"):
+        return f"not run: {res['skipped']}", None
+    if res.get("error"):
+        return f"failed in the chroot: {res['error']}", False
+    txt, ok = verdict(res)
+    if not any("cpu_median" in row.get(n, {}) for row in res.get("cases", {}).values()
+               for n in ("qasync", "qtasyncio")):
+        txt = txt.replace("; faster than stock qasync and QtAsyncio", " (stock qasync and "
+                          "QtAsyncio not run there)")
+    return f"Python {res.get('python', '?')}: {txt}", ok
+
+
+def _python_columns(host: dict, other: dict, loops=("playground", "playground-traced")) -> str:
+    """Throughput, the host's Python and another side by side: per case plain asyncio's CPU time
+    and each loop's CPU ratio to it, on each Python."""
+    from bench import throughput as T
+
+    hv, ov = host.get("python", "host"), other.get("python", "other")
+    head = ["case"] + [f"{L.LABELS[n]}, {v}" for v in (hv, ov) for n in ("asyncio", *loops)]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---|" * (len(head) - 1)]
+    for case in T.CASES:
+        cells = []
+        for res in (host, other):
+            row = res.get("cases", {}).get(case, {})
+            base = row.get("asyncio", {})
+            cells.append(f"{base['cpu_median'] * 1000:.0f} ms CPU" if "cpu_median" in base else "—")
+            for n in loops:
+                x = row.get(n, {})
+                cells.append(f"**{x['cpu_ratio']:.2f}×**" if "cpu_ratio" in x
+                             else (x.get("skipped") or x.get("error") or "—"))
+        lines.append(f"| {T.CASES[case]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _gc_max(x) -> float | None:
     b = (x.get("breakdown") or {}).get("gc pause")
     return b["max_ms"] if b else None
@@ -189,6 +231,19 @@ def _await_verdict(res) -> tuple[str, bool | None]:
             f"{x.get('longest_step_ms') or 0:.0f} ms)"), ok
 
 
+def _pane_verdict(x) -> tuple[str, bool | None]:
+    if not x:
+        return "not run", None
+    if "p99_late_ms" not in x:
+        return f"failed: {x.get('error')}", False
+    paint = x.get("window_paint_max_ms")
+    ok = (not x.get("error") and paint is not None and paint <= 33 and x["p99_late_ms"] <= 20)
+    cut = f" (cut after {x['seconds']:.0f} s: {x['error']})" if x.get("error") else ""
+    return (f"{x['tasks']:,} tasks{cut}: longest window paint {_fmt(paint, ' ms')}, "
+            f"{x.get('window_paints_over_33ms', 0):,} paints over 33 ms; p99 {x['p99_late_ms']:.1f} ms; "
+            f"longest frozen frame {x['longest_frozen_ms']:.0f} ms"), ok
+
+
 def _startup_verdict(res) -> tuple[str, bool | None]:
     if not res:
         return "not run", None
@@ -213,10 +268,14 @@ def _replay_verdict(res) -> tuple[str, bool | None]:
     if h.get("error") or w.get("error") or "open_s" not in h or "first_paint_s" not in w:
         return f"failed: {h.get('error') or w.get('error')}", False
     ok = h["open_s"] <= 2 and w["first_paint_s"] <= 2 and (w["max_frame_ms"] or 0) <= 33
+    fresh = h.get("fresh_first_scrub_s")
+    if fresh is not None:
+        ok = ok and fresh <= 0.5
     return (f"{h['events']:,} events: opened in {h['open_s']:.2f} s headless, {w['first_paint_s']:.2f} s "
             f"to the window's first paint; {w['frames']} scrub frames p50 {_fmt(w['p50_frame_ms'])} / "
             f"p99 {_fmt(w['p99_frame_ms'])} / max {_fmt(w['max_frame_ms'])} ms; longest gap between two "
-            f"fires of a 16 ms timer {_fmt(w.get('longest_stall_ms'), ' ms', 0)}"), ok
+            f"fires of a 16 ms timer {_fmt(w.get('longest_stall_ms'), ' ms', 0)}"
+            + (f"; a fresh run's first scrub {fresh:.2f} s" if fresh is not None else "")), ok
 
 
 def _stress_verdict(res) -> tuple[str, bool | None]:
@@ -248,6 +307,11 @@ def render(results: dict, notes: str) -> str:
     w(f"| PySide6 | Essentials {m['PySide6-Essentials']}, Addons {m['PySide6-Addons']} (shiboken6 {m['shiboken6']}) |")
     w(f"| qasync | {m['qasync']} |")
     w(f"| peers (bench extra) | VizTracer {m.get('viztracer', '?')}, aiomonitor {m.get('aiomonitor', '?')} |")
+    other = [results[k].get("python") for k in ("throughput_py315", "peers_py315")
+             if results.get(k) and results[k].get("python")]
+    if other:
+        w(f"| other Python | {other[0]} (Debian unstable, in the CI's chroot: `.ci/debian-python`; "
+          "app dependencies and the `test` extra only, so no QtAsyncio, VizTracer or aiomonitor) |")
     if steal:
         w("| machine noise | " + ", ".join(
             f"{k}: {v['steal'] * 100:.0f}% CPU stolen by the hypervisor, {v['busy'] * 100:.0f}% busy"
@@ -257,8 +321,14 @@ def render(results: dict, notes: str) -> str:
     w("| measure | target | measured | |\n|---|---|---|---|")
     t_txt, t_ok = _throughput_verdict(results.get("throughput"))
     w(f"| throughput, tracing on | {TARGETS['throughput']} | {t_txt} | {_ok(t_ok)} |")
+    if results.get("throughput_py315"):
+        t_txt, t_ok = _other_verdict(results["throughput_py315"], _throughput_verdict)
+        w(f"| throughput, tracing on, Python 3.15 | {TARGETS['throughput']} | {t_txt} | {_ok(t_ok)} |")
     p_txt, p_ok = _peers_verdict(results.get("peers"))
     w(f"| peer workload, peers side by side | {TARGETS['peers']} | {p_txt} | {_ok(p_ok)} |")
+    if results.get("peers_py315"):
+        p_txt, p_ok = _other_verdict(results["peers_py315"], _peers_verdict)
+        w(f"| peer workload, Python 3.15 | {TARGETS['peers']} | {p_txt} | {_ok(p_ok)} |")
     tm_txt, tm_ok = _timers_verdict(results.get("timers"))
     w(f"| timers | {TARGETS['timers']} | {tm_txt} | {_ok(tm_ok)} |")
     ui_txt, ui_ok, mem_txt, mem_ok = _ui_verdict(results.get("ui_load"))
@@ -267,6 +337,10 @@ def render(results: dict, notes: str) -> str:
     if results.get("await_view"):
         aw_txt, aw_ok = _await_verdict(results.get("await_view"))
         w(f"| await view at 100k tasks | {TARGETS['await_view']} | {aw_txt} | {_ok(aw_ok)} |")
+    for name, x in (results.get("panes") or {}).items():
+        if isinstance(x, dict):
+            txt, ok = _pane_verdict(x)
+            w(f"| {name.capitalize()} tab at 100k tasks | {TARGETS['panes']} | {txt} | {_ok(ok)} |")
     s_txt, s_ok = _startup_verdict(results.get("startup"))
     w(f"| startup to first paint | {TARGETS['startup']} | {s_txt} | {_ok(s_ok)} |")
     w(f"| what the other new issues add | {TARGETS['features']} | included in every traced figure above "
@@ -302,6 +376,17 @@ def render(results: dict, notes: str) -> str:
         errs = [(c, n, x) for c, row in r["cases"].items() for n, x in row.items() if x.get("error")]
         for c, n, x in errs:
             w(f"- {L.LABELS[n]} could not run *{T.CASES[c]}*: {x['error']}\n\n  ```\n  {x.get('stderr', '')[-600:]}\n  ```")
+        o = results.get("throughput_py315")
+        if o:
+            w("\n### Python 3.15 beside the host's\n")
+            if o.get("error") or o.get("skipped"):
+                w(f"Not measured: {o.get('error') or o.get('skipped')}\n")
+            else:
+                w(f"The same cases on Python {o.get('python')} (Debian's, in the CI's chroot: "
+                  "`bench/other_python.py`), run after the host's; ratios are to plain asyncio on "
+                  "the same Python.\n")
+                w(_python_columns({**r, "python": results["machine"]["python"]}, o))
+                w("")
     if results.get("peers"):
         from bench import peers as P
 
@@ -316,6 +401,15 @@ def render(results: dict, notes: str) -> str:
           "task creation and termination, not steps).\n")
         w(P.table(r))
         w("")
+        o = results.get("peers_py315")
+        if o:
+            if o.get("error") or o.get("skipped"):
+                w(f"On Python 3.15: not measured: {o.get('error') or o.get('skipped')}\n")
+            else:
+                w(f"On Python {o.get('python')} (Debian's chroot; no VizTracer or aiomonitor wheels "
+                  "there unless installed):\n")
+                w(P.table(o))
+                w("")
     if results.get("timers"):
         from bench import timers as TM
 
@@ -412,6 +506,42 @@ def render(results: dict, notes: str) -> str:
                         if b["calls"]:
                             w(f"| {name} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
                     w("")
+    pn = results.get("panes")
+    if pn:
+        w("## 3c. The Resources and Findings tabs under load\n")
+        w("The 100k-task lesson of section 3 through a Semaphore (1/50 of the tasks hold it at a "
+          "time, the rest wait in its line) and a Lock (`python -m bench.ui_load --view resources "
+          "--lesson locks`, and `--view findings`), that tab in front for the whole run (Resources: "
+          "the first object selected, its holders and line of waiters listed).  *Window paint*: "
+          "one `UpdateRequest` of the main window, in which Qt draws every widget that changed.  "
+          "A run the tab slows down past the cut-off is stopped there; its figures are of the "
+          "live run until then.\n")
+        w("| tab | run | 16 ms timer p50 / p99 / max late | longest frozen frame | window paints "
+          "| longest window paint | over 33 ms | shown at the end |")
+        w("|---|---|---|---|---|---|---|---|")
+        for name, x in pn.items():
+            if not isinstance(x, dict):
+                continue
+            if "p99_late_ms" not in x:
+                w(f"| {name} | failed: {x.get('error')} | | | | | | |")
+                continue
+            paints = (x.get("breakdown") or {}).get(
+                "window paint (UpdateRequest: every dirty widget in one pass)", {})
+            run = (f"{x['seconds']:.0f} s, cut: {x['error']}" if x.get("error")
+                   else f"{x['seconds']:.1f} s")
+            w(f"| {name} | {run} | {_fmt(x['p50_late_ms'])} / {_fmt(x['p99_late_ms'])} / "
+              f"{_fmt(x['max_late_ms'])} ms | {_fmt(x['longest_frozen_ms'], ' ms', 0)} | "
+              f"{paints.get('calls', 0):,} | {_fmt(x.get('window_paint_max_ms'), ' ms')} | "
+              f"{x.get('window_paints_over_33ms', 0):,} | {x.get('pane_rows')} |")
+        w("")
+        for name, x in pn.items():
+            if isinstance(x, dict) and x.get("breakdown"):
+                w(f"Where the GUI thread's time went, {name} in front:\n")
+                w("| span | calls | total | longest |\n|---|---|---|---|")
+                for span, b in x["breakdown"].items():
+                    if b["calls"]:
+                        w(f"| {span} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
+                w("")
     st = results.get("startup")
     if st:
         w("## 4. Startup\n")
@@ -457,6 +587,12 @@ def render(results: dict, notes: str) -> str:
                 if "open_s" in h:
                     w(f"| headless: open (`load_run` + `Replay`) | {h['open_s']:.2f} s "
                       f"({h['load_run_s']:.2f} + {h['replay_s']:.2f}); peak RSS {h['peak_rss_mib']:.0f} MiB |")
+                    if "fresh_first_scrub_s" in h:
+                        w(f"| a fresh run (the tracer's list + the window's table): first scrub, index "
+                          f"included (issue 25: ≤ 0.5 s) | {h['fresh_first_scrub_s']:.2f} s (index "
+                          f"{h['fresh_index_s']:.2f} + `Scrub` {h['fresh_scrub_s']:.2f} + seek "
+                          f"{h['fresh_seek_s'] * 1000:.0f} ms); the other rows settle in slices, "
+                          f"{h['fresh_settle_s']:.2f} s in all |")
                     w(f"| headless: `table_at` at a random moment (a new table of every task) | p50 "
                       f"{h['jump_p50_ms']:.0f} ms, max {h['jump_max_ms']:.0f} ms |")
                 else:
@@ -537,6 +673,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(DOC))
     ap.add_argument("--raw", default=str(RAW))
     ap.add_argument("--render-only", action="store_true", help="re-render --out from --raw")
+    ap.add_argument("--python315", choices=("auto", "yes", "no"), default="auto",
+                    help="also run throughput and peers on Python 3.15 in the CI's Debian chroot "
+                    "(auto: when the chroot is there; yes: make it if missing)")
     a = ap.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     only = [s for s in a.only.split(",") if s]
@@ -548,20 +687,35 @@ def main(argv=None) -> int:
         if raw.exists() and set(only) != set(SECTIONS):  # partial run: keep the other sections
             try:
                 old = json.loads(raw.read_text())
-                results.update({k: v for k, v in old.items() if k in SECTIONS})
+                results.update({k: v for k, v in old.items()
+                                if k.removesuffix("_py315") in SECTIONS
+                                and k.removesuffix("_py315") not in only})
                 results["steal"].update(old.get("steal", {}))
             except Exception:
                 pass
         t_all = time.monotonic()
+        from bench import other_python
+        py315 = None
+        if a.python315 != "no":
+            py315 = other_python.unavailable("3.15", make=a.python315 == "yes")
+            print(f"== Python 3.15: {'not measured: ' + py315 if py315 else 'in the Debian chroot'}")
+            py315 = py315 is None
         for section in only:
             print(f"== {section}", flush=True)
             steal = L.CpuSteal()
             if section == "throughput":
                 from bench import throughput
                 results[section] = throughput.measure(reps=2, procs=2 if a.quick else 4)
+                if py315:
+                    results["throughput_py315"] = other_python.run(
+                        "3.15", "throughput", ["--reps", "2", "--procs", "2" if a.quick else "4",
+                                               "--loops", "asyncio,playground,playground-traced"])
             elif section == "peers":
                 from bench import peers
                 results[section] = peers.measure(rounds=2 if a.quick else 3)
+                if py315:
+                    results["peers_py315"] = other_python.run(
+                        "3.15", "peers", ["--rounds", "2" if a.quick else "3"])
             elif section == "timers":
                 from bench import timers
                 results[section] = timers.measure(rounds=1 if a.quick else 2)
@@ -571,6 +725,9 @@ def main(argv=None) -> int:
             elif section == "await_view":
                 from bench import ui_load
                 results[section] = ui_load.measure_await()
+            elif section == "panes":
+                from bench import ui_load
+                results[section] = ui_load.measure_panes()
             elif section == "startup":
                 from bench import startup
                 results[section] = startup.measure(runs=3 if a.quick else 7)

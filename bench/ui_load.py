@@ -16,8 +16,18 @@ With ``--view await`` (``measure_await``, run_all's ``await_view`` section) the 
 tab is in front during the run instead of the timeline: the same probe, plus the await view's
 paints (count, longest ``paintEvent``) and its model's per-frame refresh.
 
+With ``--view resources`` or ``--view findings`` (``measure_panes``, run_all's ``panes`` section,
+issue 25) that tab is in front, and the lesson is the load lesson through a Semaphore and a Lock
+(``--lesson locks``: every worker takes the Semaphore for its sleeps, 1/50 of them at a time, so
+the Semaphore's line holds up to 98 % of the tasks): the Resources tab shows the objects, the
+first one selected (its holders and its whole line of waiters), the Findings tab what the run's
+log says so far.  Every case also times each paint of the window (Qt draws every dirty widget in
+one pass: the ``UpdateRequest`` event of the top-level window), so "no paint over 33 ms" reads
+the longest of them.
+
     python -m bench.ui_load [--tasks 10000] [--rss-tasks 100000] [--json OUT]
     python -m bench.ui_load --view await [--tasks 10000] [--rss-tasks 100000]
+    python -m bench.ui_load --view resources --lesson locks --tasks 0 [--rss-tasks 100000]
 
 Skips with a message while ``ui`` (the window) is not importable.
 """
@@ -32,7 +42,7 @@ import time
 from pathlib import Path
 
 from bench import loops as L
-from bench.window import LESSON, PaintCounts, Probe, open_window
+from bench.window import PaintCounts, Probe, lesson_source, open_window
 
 
 def ui_unavailable() -> str | None:
@@ -49,7 +59,7 @@ def ui_unavailable() -> str | None:
 
 
 def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
-          view: str | None = None) -> None:
+          view: str | None = None, lesson_kind: str = "load") -> None:
     import gc
     import resource
 
@@ -58,7 +68,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
     spans = _instrument(view)
     tmp = tempfile.TemporaryDirectory(prefix="pg-bench-ui-")
     lesson = Path(tmp.name) / f"load_{n_tasks}.py"
-    lesson.write_text(LESSON.format(n=n_tasks, hops=hops, base=base, step=step))
+    lesson.write_text(lesson_source(lesson_kind, n_tasks, hops, base, step))
     app, loop, window = open_window(tmp.name, "bench-ui-load")
     window.open_path(str(lesson))
     paints = PaintCounts(window)
@@ -68,6 +78,9 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
         paints["await"] = 0
         paints._filters.append(_paint_counter(paints, "await"))
         await_view.viewport().installEventFilter(paints._filters[-1])
+    elif view in ("resources", "findings"):    # that pane in front for the whole run
+        pane = getattr(window.views, f"{view}_view")
+        window.views.setCurrentWidget(pane)
 
     # let the window settle (first paint, layout) before the run starts
     t_settle = time.monotonic() + 0.3
@@ -76,7 +89,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
         time.sleep(0.005)
 
     probe = Probe()
-    result: dict = {"tasks": n_tasks, "hops": hops, "view": view or "timeline"}
+    result: dict = {"tasks": n_tasks, "hops": hops, "view": view or "timeline", "lesson": lesson_kind}
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu0 = time.process_time()
     t_start = time.perf_counter()
@@ -94,6 +107,12 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
     poll = QTimer()
     poll.timeout.connect(check)
     poll.start(50)
+    if view == "resources":    # the first object selected as soon as there is one (its waiters)
+        def pick():
+            table = window.views.resources_view.table
+            if table.rowCount() and table.currentRow() < 0:
+                table.setCurrentCell(0, 0)
+        poll.timeout.connect(pick)
     probe.start()
     if not window.run_current():
         raise SystemExit("the window refused to run the load lesson")
@@ -134,6 +153,10 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
                                if view == "await" and spans.get(_AWAIT_PAINT, [0])[0] else None),
         "await_rows": (window.views.await_view.await_model.rowCount()
                        if view == "await" else None),
+        "window_paint_max_ms": (spans[_WINDOW_PAINT][2] * 1000 if spans.get(_WINDOW_PAINT, [0])[0]
+                                else None),
+        "window_paints_over_33ms": spans.get(_WINDOW_PAINT, [0, 0, 0, 0])[3],
+        "pane_rows": _pane_rows(window, view),
         "rss_before_mib": rss_before,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "gc_collections": sum(s["collections"] for s in gc.get_stats()),
@@ -141,6 +164,8 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
                       for k, v in spans.items()},
     })
     L.emit(result)
+    if not state["end"]:
+        os._exit(0)     # cut short (--timeout): the run is still live; what was measured is out
     # tidy shutdown like ui.app.main (and it checks the window closes cleanly under load too)
     from asyncio_playground.ui.app import close_down
 
@@ -152,6 +177,44 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
 
 
 _AWAIT_PAINT = "await view paint (item layout + paintEvent)"
+_WINDOW_PAINT = "window paint (UpdateRequest: every dirty widget in one pass)"
+
+
+def _pane_rows(window, view):
+    """What the pane in front showed at the end (rows of its list or table, and of its detail)."""
+    if view == "resources":
+        v = window.views.resources_view
+        return {"objects": v.table.rowCount(), "detail": v.detail.count()}
+    if view == "findings":
+        return {"findings": window.views.findings_view.list.count()}
+    return None
+
+
+def _wrap_update_request(spans: dict, cls, name: str) -> None:
+    """Time the top-level window's ``UpdateRequest`` events: Qt paints every dirty widget of the
+    window in one pass there (the backing store's sync).  [calls, total s, max s, over 33 ms]."""
+    from PySide6.QtCore import QEvent
+
+    base = cls.event
+    rec = spans.setdefault(name, [0, 0.0, 0.0, 0])
+    pc, update = time.perf_counter, QEvent.Type.UpdateRequest
+
+    def event(self, ev):
+        if ev.type() != update:
+            return base(self, ev)
+        t0 = pc()
+        try:
+            return base(self, ev)
+        finally:
+            dt = pc() - t0
+            rec[0] += 1
+            rec[1] += dt
+            if dt > rec[2]:
+                rec[2] = dt
+            if dt > 0.033:
+                rec[3] += 1
+
+    cls.event = event
 
 
 def _wrap_paint_event(spans: dict, cls, name: str) -> None:
@@ -237,6 +300,24 @@ def _instrument(view: str | None = None) -> dict:
         wrap(task_view.TaskTableView, "_measure_some", "task table column fit (timer)")
     except Exception:
         pass
+    try:
+        _wrap_update_request(spans, main_window.MainWindow, _WINDOW_PAINT)
+    except Exception:
+        pass
+    try:   # the Resources and Findings panes, when one is in front
+        from asyncio_playground.ui import findings_view, resource_lanes, resources_view
+        from asyncio_playground.ui.features import findings as f_findings
+        from asyncio_playground.ui.features import resources as f_resources
+        if view in ("resources", "findings"):   # (both fold every frame, whichever is shown)
+            wrap(f_resources.ResourcesFeature, "_frame", "resources per frame (fold + show)")
+            wrap(f_findings.FindingsFeature, "_frame", "findings per frame (fold + show)")
+        if view == "resources":
+            wrap(resources_view.ResourcesView, "set_states", "resources view set_states")
+            wrap(resource_lanes.ResourceLanes, "paintEvent", "resource lanes paintEvent")
+        if view == "findings":
+            wrap(findings_view.FindingsView, "set_findings", "findings view set_findings")
+    except Exception:
+        pass
     try:   # the await view, when its tab is in front (``--view await``)
         from asyncio_playground.ui import await_model, await_view
         if view == "await":
@@ -265,12 +346,12 @@ def _instrument(view: str | None = None) -> dict:
     return spans
 
 
-def plain_peak_rss(n: int, hops: int, base: float, step: float) -> dict:
+def plain_peak_rss(n: int, hops: int, base: float, step: float, lesson_kind: str = "load") -> dict:
     """The same lesson run by plain ``python`` (asyncio.run, nothing imported but asyncio): its peak
     RSS is the floor the window's is compared with (issue 14: <= 1.5x)."""
     import subprocess
 
-    src = LESSON.format(n=n, hops=hops, base=base, step=step) + (
+    src = lesson_source(lesson_kind, n, hops, base, step) + (
         "import resource, sys\n"
         "sys.stderr.write('@@RSS@@%f\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n")
     p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=600)
@@ -280,7 +361,8 @@ def plain_peak_rss(n: int, hops: int, base: float, step: float) -> dict:
     return {"error": f"exit code {p.returncode}", "stderr": p.stderr[-800:]}
 
 
-def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print, view: str | None = None) -> dict:
+def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print, view: str | None = None,
+            lesson_kind: str = "load", child_timeout: float = 300) -> dict:
     out: dict = {}
     why = ui_unavailable()
     if why:
@@ -292,22 +374,27 @@ def measure(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print, view: st
             continue
         steal = L.CpuSteal()
         r = L.spawn("bench.ui_load", ["--child", str(n), "--hops", str(hops), "--base", str(base),
-                                      "--step", str(step)] + (["--view", view] if view else []),
-                    timeout=600)
+                                      "--step", str(step), "--lesson", lesson_kind,
+                                      "--timeout", str(child_timeout)]
+                    + (["--view", view] if view else []), timeout=600)
         r["cpu_steal"] = steal.stop()
-        if not view:   # the await-view case is about paints, not memory
-            r["plain_asyncio"] = plain_peak_rss(n, hops, base, step)
+        if not view:   # the panes' cases are about paints, not memory
+            r["plain_asyncio"] = plain_peak_rss(n, hops, base, step, lesson_kind)
         out[key] = r
         if "error" in r and r.get("error"):
             log(f"  ui_load {n} tasks: ERROR {r['error']}")
             if r.get("stderr"):
                 log("    " + r["stderr"][-800:].replace("\n", "\n    "))
-            continue
+            if r.get("p99_late_ms") is None:
+                continue
         log(f"  ui_load {n} tasks: {r['seconds']:.1f} s, {r['trace_events']} events; 16 ms timer late "
             f"p50 {r['p50_late_ms']:.1f} p99 {r['p99_late_ms']:.1f} max {r['max_late_ms']:.1f} ms; "
             f"longest frozen {r['longest_frozen_ms']:.0f} ms; frames {r['frame_hz']:.1f} Hz, "
             f"table paints {r['table_paint_hz']:.1f} Hz, timeline paints {r['timeline_paint_hz']:.1f} Hz; "
             f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+        if r.get("window_paint_max_ms") is not None:
+            log(f"    window paints: longest {r['window_paint_max_ms']:.1f} ms, "
+                f"{r['window_paints_over_33ms']} over 33 ms; pane {view or 'timeline'}: {r.get('pane_rows')}")
         if view == "await":
             log(f"    await view: longest paint {r['await_paint_max_ms'] or 0:.1f} ms, "
                 f"paints {r['await_paint_hz'] or 0:.1f} Hz, {r['await_rows']} top-level rows at the end")
@@ -322,6 +409,16 @@ def measure_await(n_tasks: int = 10_000, rss_tasks: int = 100_000, log=print) ->
     return measure(n_tasks, rss_tasks, log=log, view="await")
 
 
+def measure_panes(rss_tasks: int = 100_000, log=print, child_timeout: float = 150) -> dict:
+    """The Resources and the Findings tab in front, each through a run of the load lesson through
+    a Semaphore and a Lock at ``rss_tasks`` tasks (issue 25): the probe and every paint.  A run
+    the panes slow down past ``child_timeout`` seconds is cut there (``error``), its figures so far
+    kept: they are of a live run all the same."""
+    return {view: measure(0, rss_tasks, log=log, view=view, lesson_kind="locks",
+                          child_timeout=child_timeout).get("rss", {})
+            for view in ("resources", "findings")}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", type=int, metavar="TASKS")
@@ -331,14 +428,17 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--tasks", type=int, default=10_000)
     ap.add_argument("--rss-tasks", type=int, default=100_000)
-    ap.add_argument("--view", choices=("await",), help="the tab in front during the run "
-                    "(default: the timeline)")
+    ap.add_argument("--view", choices=("await", "resources", "findings"),
+                    help="the tab in front during the run (default: the timeline)")
+    ap.add_argument("--lesson", choices=("load", "locks"), default="load",
+                    help="the load lesson, or the same through a Semaphore and a Lock")
     ap.add_argument("--json")
+    ap.add_argument("--cut", type=float, default=300, help="seconds a measured run may take")
     a = ap.parse_args(argv)
     if a.child is not None:
-        child(a.child, a.hops, a.base, a.step, a.timeout, a.view)
+        child(a.child, a.hops, a.base, a.step, a.timeout, a.view, a.lesson)
         return 0
-    res = measure(a.tasks, a.rss_tasks, view=a.view)
+    res = measure(a.tasks, a.rss_tasks, view=a.view, lesson_kind=a.lesson, child_timeout=a.cut)
     if "skipped" in res:
         print(f"ui_load skipped: {res['skipped']}")
     if a.json:

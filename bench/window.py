@@ -26,6 +26,41 @@ async def main():
 asyncio.run(main())
 '''
 
+# The same load through the run's objects (issue 25's Resources and Findings panes at 100k tasks):
+# every worker takes one Semaphore for its sleeps, ``limit`` at a time (the rest wait in its line),
+# and counts itself under a Lock.
+LOCKS_LESSON = '''\
+"""Load through a Semaphore: {n} tasks, {limit} at a time, each sleeping {hops} times."""
+import asyncio
+
+
+async def worker(i, gate, lock, done):
+    async with gate:
+        for _ in range({hops}):
+            await asyncio.sleep({base} + (i % 20) * {step})
+    async with lock:
+        done.append(i)
+    return i
+
+
+async def main():
+    gate, lock, done = asyncio.Semaphore({limit}), asyncio.Lock(), []
+    tasks = [asyncio.create_task(worker(i, gate, lock, done)) for i in range({n})]
+    results = await asyncio.gather(*tasks)
+    print("done:", len(results), "tasks")
+
+
+asyncio.run(main())
+'''
+
+
+def lesson_source(kind: str, n: int, hops: int, base: float, step: float) -> str:
+    """The load lesson (``load``) or its variant through a Semaphore and a Lock (``locks``: 50
+    waves of ``n // 50`` tasks)."""
+    if kind == "locks":
+        return LOCKS_LESSON.format(n=n, hops=hops, base=base, step=step, limit=max(1, n // 50))
+    return LESSON.format(n=n, hops=hops, base=base, step=step)
+
 
 def open_window(folder, app_name: str):
     """``(app, loop, window)``: the playground loop attached, the ``MainWindow`` at 1400x900 with

@@ -64,7 +64,7 @@ class Replay:
     def _ix(self) -> _Index:
         if self._index is None:     # (a run of this session: built when first needed)
             with _gc_paused():
-                self._index = _Index.build(self.events)
+                self._index = _Index.build(self.events, getattr(self, "final", None))
         return self._index
 
     def _tid_of(self) -> dict:

@@ -16,6 +16,14 @@ Facts about replay that shaped this module:
 * A saved run (format 2, ``_saved_run``) is built to open a 1M-event run in well under 2 s, so the
   index goes into the file with the events (``to_body``: its arrays as base64, ``_pack``) and
   comes back with them (``from_body``, checked against the events) as a ``_Log``.
+* A run of this session builds its index when its scrubber first moves, and a frame waits on
+  it: a Python loop over a million records took ~1.9 s (2 loaded cores).  ``build`` reads the
+  log in columns, each pass a C loop (``map``, ``compress``, one stable ``sorted`` by tid that
+  groups the records by task), in log order (reading the records in grouped order, a cache miss
+  each, cost twice as much), and takes the steps' and waits' times from the window's table of
+  the run when it agrees: ~1.0 s there, of which the sort ~0.3 s and each pass over the records
+  30–90 ms.  The Python loop stays (``_build_records``) for logs that are not a tracer's, and to
+  say what is wrong with one that cannot be a run.
 * The run's million records are alive while anything is built from them, and the cyclic GC
   walking them every few hundred new objects tripled the time of a 100k-row table: a replay's
   index, a loaded run and every moment are built under ``_gc_paused``.
@@ -31,7 +39,8 @@ import gc
 import re
 from array import array
 from contextlib import contextmanager
-from itertools import accumulate
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, attrgetter, getitem, gt, itemgetter, lt, ne, not_, sub
 
 from ._table import TaskTable
 
@@ -116,7 +125,21 @@ class _Index:
 
     # -- from a log ----------------------------------------------------------------------------
     @classmethod
-    def build(cls, events) -> "_Index":
+    def build(cls, events, final: TaskTable | None = None) -> "_Index":
+        """The index of ``events``: in columns (``_build_columns``) when the log has the shape a
+        tracer makes, else record by record (``_build_records``), which also says what is wrong
+        with a log that cannot be a run.  ``final``: the table of all of ``events``, if at hand
+        (its rows' steps and waits are the index's)."""
+        try:
+            ix = _build_columns(cls, events, final)
+        except (TypeError, IndexError, AttributeError):
+            ix = None
+        if ix is None:
+            ix = cls._build_records(events)
+        return ix
+
+    @classmethod
+    def _build_records(cls, events) -> "_Index":
         n = len(events)
         keys = [0.0] * n
         recs: dict = {}
@@ -291,6 +314,155 @@ class _Index:
 
 
 _new = object.__new__
+
+# The task records, and the letter (``_Index.codes``) of each in its usual shape (else ``x``).
+_BOUND = frozenset(("step", "wait", "task", "end", "cancel", "uncancel", "name"))
+_KEY_AT = {"step": 3, "run": 1}       # where ``logged_at`` is (a block's is worked out)
+
+
+def _build_columns(cls, events, final=None):
+    """``_Index.build`` as a few passes over columns, each a C loop (``map``, ``compress``,
+    ``sorted``, ``bytes.count``), never a Python loop over the records: what a run of this
+    session pays when its scrubber first moves.  The records are grouped by task with a stable
+    sort on the tid (a tracer's tids ascend with creation, and its log is runs of ascending tids,
+    which ``sorted`` merges in a few passes); each group starts with its task's creation (``t``).
+    The records are read in log order, where they lie in memory in order (read in the grouped
+    order, each a cache miss, it cost twice as much), and the steps' and waits' times come from
+    ``final``, the table of the whole run, when it is at hand and agrees.  None when the log is
+    not what this assumes (tids not ascending with creation, a record before its task's
+    creation, a task created twice or never, an odd creation record): ``_build_records`` then
+    builds the index, or says what is wrong."""
+    n = len(events)
+    get = events.__getitem__
+    tags = list(map(_first, events))
+    keys = list(map(getitem, events, map(_KEY_AT.get, tags, repeat(2))))
+    letters = list(map(_LETTERS.get, tags, repeat("-")))   # - : not a task's record
+    tidcol = list(map(_second, events))
+    loose = {k: array(_I) for k in _LOOSE}
+    # The records in an odd shape (a cancel's, an uncancel's: every one) and those of no task.
+    for i in compress(range(n), map(ne, map(len, events), map(_SHAPE.get, tags, repeat(-1)))):
+        tag = tags[i]
+        if tag in _BOUND:
+            letters[i] = "x"
+            continue
+        tidcol[i] = -1          # (sorted first, then left out)
+        if tag == "block":
+            ev = events[i]
+            keys[i] = ev[2] + ev[3]
+        if tag in loose:
+            loose[tag].append(i)
+    everything = sorted(range(n), key=tidcol.__getitem__)
+    order_l = everything[letters.count("-"):]
+    del everything
+    glet = list(map(letters.__getitem__, order_l))
+    codes = "".join(glet).encode("ascii")
+    o0_l = [m.start() for m in re.finditer(rb"t", codes)]
+    t = len(o0_l)
+    tpos = list(map(order_l.__getitem__, o0_l))
+    tids = list(map(tidcol.__getitem__, tpos))
+    o0_l.append(len(order_l))
+    # Each ``t`` starts its task's group: the tids ascend with the creations, and the record
+    # before each ``t`` is the previous task's (none is missing its creation, or before it).
+    if (t and o0_l[0] != 0 or not all(map(lt, tpos, islice(tpos, 1, None)))
+            or not all(map(lt, tids, islice(tids, 1, None)))
+            or list(map(tidcol.__getitem__, map(order_l.__getitem__,
+                                                map(sub, islice(o0_l, 1, None), repeat(1)))))
+            != tids):
+        return None
+    if b"x" in codes and any(tags[order_l[m.start()]] == "task" for m in re.finditer(rb"x", codes)):
+        return None                  # a creation in an odd shape
+    spans = None
+    rows = getattr(final, "rows", None)
+    if rows is not None and len(rows) == t and b"x" not in codes:
+        # The table folded these very records (the window's, as the run ended): its rows'
+        # spans and waits are the index's, and so are their counts, depths, the library's tasks
+        # and the failed ones, if it saw every record (each task's, in all).
+        steps, waits = list(map(_steps_of, rows)), list(map(_waits_of, rows))
+        ns, nw = list(map(len, steps)), list(map(len, waits))
+        failed = list(final.failed)
+        at = list(map(bisect.bisect_left, repeat(tids), failed))
+        ends = [o0_l[i + 1] - 1 for i in at if i < t]   # (each its task's last record)
+        if (sum(ns) == codes.count(b"s") and sum(nw) == codes.count(b"w")
+                and list(map(_tid_row, rows)) == tids and len(ends) == len(failed)
+                and list(map(tids.__getitem__, at)) == failed
+                and all(codes[q] == _E for q in ends)):
+            s0_l = list(accumulate(ns, initial=0))
+            w0_l = list(accumulate(nw, initial=0))
+            spans, wspans = array("d"), array("d")
+            spans.frombytes(b"".join(map(_a_of, steps)))
+            wspans.frombytes(b"".join(map(_t_of, waits)))
+            winfo = list(chain.from_iterable(map(_info_of, waits)))
+            depth = array(_I, map(_depth_of, rows))
+            library = set(final.library_tids)
+            failed_at = array(_I, sorted(map(order_l.__getitem__, ends)))
+            failed = list(map(_second, map(get, failed_at)))
+    if spans is None:
+        s0_l = list(accumulate(map(codes.count, repeat(b"s"), o0_l, islice(o0_l, 1, None)),
+                               initial=0))
+        w0_l = list(accumulate(map(codes.count, repeat(b"w"), o0_l, islice(o0_l, 1, None)),
+                               initial=0))
+        sq = [m.start() for m in re.finditer(rb"s", codes)]
+        spans = array("d", chain.from_iterable(map(_t0t1, map(get, map(order_l.__getitem__, sq)))))
+        # A wait ends at the task's next record when that is a step or its end (a rename
+        # between does not end it); else it is open (NaN).
+        wq = [m.start() for m in re.finditer(rb"w", codes)]
+        nxt = list(map(add, wq, repeat(1)))
+        if b"wn" in codes:
+            skip = {m.start(): m.end() for m in re.finditer(rb"wn+", codes)}
+            nxt = [skip.get(q, r) for q, r in zip(wq, nxt)]
+        glet.append("t")                 # (past the last group: a next task's creation)
+        order_l.append(0)
+        ends = list(map(_third, map(get, map(order_l.__getitem__, nxt))))
+        order_l.pop()
+        for j in compress(range(len(wq)), map(not_, map(_closes, map(glet.__getitem__, nxt)))):
+            ends[j] = _NAN
+        wevs = list(map(get, map(order_l.__getitem__, wq)))
+        wspans = array("d", chain.from_iterable(zip(map(_third, wevs), ends)))
+        infos: dict = {}
+        wkeys = list(map(_info, wevs))
+        winfo = list(map(infos.setdefault, wkeys, wkeys))
+        depth, depth_of, library = array(_I), {}, set()
+        for ev in map(get, tpos):
+            parent = depth_of.get(ev[3])
+            d = depth_of[ev[1]] = parent + 1 if parent is not None else 0
+            depth.append(d)
+            if len(ev) > 6 and ev[6]:
+                library.add(ev[1])
+        epos = [order_l[m.start()] for m in re.finditer(rb"e", codes)]
+        if b"x" in codes:
+            epos.extend(g for g in map(order_l.__getitem__,
+                                       (m.start() for m in re.finditer(rb"x", codes)))
+                        if tags[g] == "end")
+            epos.sort()
+        failed_at = array(_I, compress(epos, map("failed".__eq__, map(_fourth, map(get, epos)))))
+        failed = list(map(_second, map(get, failed_at)))
+    # Non-decreasing, as ``accumulate(keys, max)`` makes them (~250 ms on a million, where the
+    # log has one or two records out of order: a block is logged when it is seen).
+    for j in list(compress(range(1, n), map(gt, keys, islice(keys, 1, None)))):
+        top = keys[j - 1]
+        while j < n and keys[j] < top:
+            keys[j] = top
+            j += 1
+    ix = cls()
+    ix.n, ix.tids, ix.depth = n, tids, depth
+    ix._keys, ix._make_keys = keys, None
+    ix.o0, ix.s0, ix.w0 = array(_I, o0_l), array(_I, s0_l), array(_I, w0_l)
+    ix.order, ix.codes = array(_I, order_l), codes
+    ix.spans, ix.wspans, ix.winfo = spans, wspans, winfo
+    ix.loose, ix.failed_at, ix.library, ix.failed = loose, failed_at, library, failed
+    ix._finish(events)
+    return ix
+
+
+_first, _second, _third, _fourth = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
+_t0t1, _info = itemgetter(2, 3), itemgetter(3, 4)
+_closes = frozenset("se").__contains__
+_steps_of, _waits_of, _tid_row = attrgetter("steps"), attrgetter("waits"), attrgetter("tid")
+_a_of, _t_of, _info_of = attrgetter("_a"), attrgetter("_t"), attrgetter("_info")
+_depth_of = attrgetter("depth")
+_LETTERS = {"step": "s", "wait": "w", "task": "t", "end": "e", "name": "n", "cancel": "x",
+            "uncancel": "x"}
+_SHAPE = {"step": 4, "wait": 8, "task": 7, "end": 6, "name": 4}
 
 
 def _pack(a: array) -> str:

@@ -9,12 +9,16 @@ Facts that shaped this module:
 * A frame cannot wait on 100,000 rows: a move updates the rows whose records lie in between; a
   long jump (more rows than ``NOW``, or more events than ``FAR`` to look into) brings the rows a
   window shows at once (``first``) and the rest in slices (``settle``), each a few ms.
-* When the ``Replay`` made its final table itself, the scrub's table starts as a copy of it, not
-  from the index again: its rows share the final rows' spans and waits (``_clone``).
+* The scrub's table starts as a copy of the run's final table, not from the index again: its
+  rows share the final rows' spans and waits (``_clone``).  So it does for a run of this session
+  (the window's table, ``final=``) when the table agrees with the index (``_agrees``): syncing
+  every row of a 90k-task run from the index took 0.4 s of the first scrub frame.
 """
 from __future__ import annotations
 
 import time
+from itertools import islice
+from operator import attrgetter, sub
 from typing import TYPE_CHECKING, NamedTuple
 
 from ._moment_table import _clone, _Moment
@@ -52,15 +56,25 @@ class Scrub:
         final = replay.final
         m = self._m = _Moment(replay, final, keep=True)
         made = replay._made
-        if made is not None:   # the final table's rows, copied (they share spans and waits)
+        fresh = made is None and _agrees(ix, final)
+        if made is not None or fresh:   # the final table's rows, copied (sharing spans, waits)
             m.rows = list(map(_clone, final.rows))
             table = m.table
             table.rows = list(m.rows)
             table.by_tid = dict(zip(ix.tids, m.rows))
             table.library_tids = set(final.library_tids)
             table.waiting_lines = {k: dict(v) for k, v in final.waiting_lines.items()}
-            table._awaiters = {k: dict(v) for k, v in final._awaiters.items()}
-            m.k, m.wat, m.count = dict(made.k), dict(made.wat), len(m.rows)
+            # (as dicts: a line moved in place; the fold keeps a lone awaiter as its tid)
+            table._awaiters = {k: dict(v) if v.__class__ is dict else {v: None}
+                               for k, v in final._awaiters.items()}
+            if fresh:   # (a run of this session: its table was folded, not made here)
+                o0, order, codes = ix.o0, ix.order, ix.codes
+                m.k = dict(zip(ix.tids, map(sub, islice(o0, 1, None), o0)))
+                m.wat = {r.tid: order[codes.rfind(b"w", o0[i], o0[i + 1])]
+                         for i, r in enumerate(final.rows) if r.waiting is not None}
+            else:
+                m.k, m.wat = dict(made.k), dict(made.wat)
+            m.count = len(m.rows)
             wat = m.wat
             for which, lines in enumerate((table.waiting_lines, table._awaiters)):
                 for key, tids in lines.items():
@@ -183,6 +197,20 @@ class Scrub:
         """Settle now, however long it takes."""
         while not self.settled:
             self.settle(1.0)
+
+
+def _agrees(ix, final: TaskTable) -> bool:
+    """Whether ``final`` shows every record the index has, each row as the index would make it
+    (a table the window folded from the run; tasks with a cancellation story are folded alone)."""
+    rows = final.rows
+    if ix.complex or len(rows) != len(ix.tids) or list(map(_tid, rows)) != ix.tids:
+        return False
+    s0, w0 = ix.s0, ix.w0
+    return (list(map(len, map(_steps, rows))) == list(map(sub, islice(s0, 1, None), s0))
+            and list(map(len, map(_waits, rows))) == list(map(sub, islice(w0, 1, None), w0)))
+
+
+_tid, _steps, _waits = attrgetter("tid"), attrgetter("steps"), attrgetter("waits")
 
 
 def _second(ev):

@@ -208,6 +208,13 @@ class CancelStory:
                 f"cleanup={self.cleanup}>")
 
 
+def awaiters_list(who) -> list[int]:
+    """The awaiter tids a ``TaskTable._awaiters`` value holds (None, one tid, or a dict)."""
+    if who is None:
+        return []
+    return list(who) if who.__class__ is dict else [who]
+
+
 class TaskRow:
     """The latest known state of one task, folded from the events."""
 
@@ -251,9 +258,11 @@ class TaskTable:
         # (file, line) -> {tid: None} of the tasks suspended there now (insertion-ordered), kept
         # as events arrive so the editor's gutter needn't walk every task each time it redraws.
         self.waiting_lines: dict[tuple, dict[int, None]] = {}
-        # tid -> {awaiter tid: None} of the tasks whose current wait lists it in its targets
-        # (the reverse of TaskRow.targets), kept as events arrive: awaited_by() is a lookup.
-        self._awaiters: dict[int, dict[int, None]] = {}
+        # tid -> the tasks whose current wait lists it in its targets (the reverse of
+        # TaskRow.targets), kept as events arrive: awaited_by() is a lookup.  One awaiter is
+        # kept as its tid, more as {awaiter tid: None} in the order they began to wait: a gather
+        # of 100,000 children made a dict per child (~20 MiB while it waited).
+        self._awaiters: dict[int, int | dict[int, None]] = {}
         # tids of the tasks a library created for its own ends (httpx's, anyio's): the window
         # folds them away by default.
         self.library_tids: set[int] = set()
@@ -311,8 +320,11 @@ class TaskTable:
                     for target in targets:
                         who = awaiters.get(target)
                         if who is None:
-                            who = awaiters[target] = {}
-                        who[tid] = None
+                            awaiters[target] = tid
+                        elif who.__class__ is dict:
+                            who[tid] = None
+                        elif who != tid:
+                            awaiters[target] = {who: None, tid: None}
                 key = (filename, lineno)
                 tids = self.waiting_lines.get(key)
                 if tids is None:
@@ -426,10 +438,17 @@ class TaskTable:
         tid = row.tid
         for target in row.targets:
             who = awaiters.get(target)
-            if who is not None:
+            if who is None:
+                continue
+            if who.__class__ is dict:
                 who.pop(tid, None)
-                if not who:
-                    del awaiters[target]
+                if len(who) < 2:
+                    if who:
+                        awaiters[target] = next(iter(who))
+                    else:
+                        del awaiters[target]
+            elif who == tid:
+                del awaiters[target]
         row.targets = ()
 
     def awaited_by(self, tid) -> list[int]:
@@ -439,8 +458,7 @@ class TaskTable:
         A child that has ended stays awaited until its awaiter wakes up: a gather's awaiter waits
         on every child until the last one is done.
         """
-        who = self._awaiters.get(tid)
-        return list(who) if who else []
+        return awaiters_list(self._awaiters.get(tid))
 
     def await_chain(self, tid) -> list[int]:
         """Task ``tid``'s await chain: the tasks that wait on it, transitively, up to the root
@@ -458,7 +476,7 @@ class TaskTable:
         while frontier:   # breadth first: nearer awaiters first, reversed below
             nxt = []
             for t in frontier:
-                for a in awaiters.get(t, ()):
+                for a in awaiters_list(awaiters.get(t)):
                     if a not in seen:
                         seen.add(a)
                         up.append(a)

@@ -333,3 +333,107 @@ def test_the_window_scrubs_a_saved_run_in_place(make_window, tmp_path, qtbot, mo
         states = {model.tid_at(i): model.data(model.index(i, model.STATE_COL),
                                                model.StateRole) for i in range(model.rowCount())}
         assert states == {r.tid: r.state for r in shown.rows if r.tid not in shown.library_tids}
+
+
+def _index_fields(ix):
+    from math import isnan
+    return {name: ([None if isnan(x) else x for x in getattr(ix, name)] if name == "wspans"
+                   else getattr(ix, name))
+            for name in ix.__slots__ if name not in ("_make_keys", "_keys")} | {"keys": ix.keys}
+
+
+def test_the_index_in_columns_is_the_index_record_by_record(rich, pg_loop, tmp_path, monkeypatch):
+    """``_Index.build`` reads columns (and the final table's spans and waits when it agrees);
+    the record-by-record build is the reference."""
+    from asyncio_playground import _run_index
+    from asyncio_playground._run_index import _build_columns, _Index
+    took = []     # the final table's rows were read (a run without cancels)
+    monkeypatch.setattr(_run_index, "_depth_of", lambda row: took.append(row) or row.depth)
+    plain, _ = run_script(pg_loop, tmp_path, CONCURRENT)
+    (tmp_path / "failing").mkdir()
+    failing, _ = run_script(pg_loop, tmp_path / "failing", """\
+        import asyncio
+
+        async def job(i):
+            await asyncio.sleep(0.01 * i)
+            asyncio.current_task().set_name(f"job-{i}")
+            if i % 2:
+                raise ValueError(i)
+            return i
+
+        async def main():
+            print(await asyncio.gather(*(job(i) for i in range(6)), return_exceptions=True))
+
+        asyncio.run(main())
+        """)
+    assert any(ev[0] == "end" and ev[3] == "failed" for ev in failing.tracer.events)
+    # A block is logged when the watchdog saw it end: later than the records after it.
+    late = list(failing.tracer.events)
+    middle = len(late) // 2
+    late.insert(middle, ("block", None, replay.logged_at(late[-1]) - 0.001, 0.0005, None, None))
+    failing.tracer.events[:] = late
+    assert any(ev[0] == "name" for ev in failing.tracer.events)
+    for cancels, events in ((True, rich.tracer.events), (False, plain.tracer.events),
+                            (False, failing.tracer.events)):
+        events = list(events)
+        table = replay.TaskTable()
+        table.apply(events)
+        reference = _index_fields(_Index._build_records(events))
+        for final in (None, table):
+            took.clear()
+            ix = _build_columns(_Index, events, final)
+            assert ix is not None
+            assert _index_fields(ix) == reference
+            assert bool(took) == (final is not None and not cancels)
+    # A log the columns cannot take is built record by record, or refused as before.
+    events = list(plain.tracer.events)
+    task = next(i for i, ev in enumerate(events) if ev[0] == "task")
+    with pytest.raises(ValueError, match="created twice"):
+        _Index.build(events[:task + 1] + [events[task]] + events[task + 1:])
+    with pytest.raises(KeyError, match="never created"):
+        _Index.build([ev for ev in events if ev[0] != "task" or ev[1] != events[task][1]])
+
+
+def test_a_scrub_of_a_fresh_run_starts_from_its_final_table(pg_loop, tmp_path):
+    """A run of this session (``final=`` the window's table): the scrub starts as a copy of it,
+    and every moment is still the fold."""
+    run, table = run_script(pg_loop, tmp_path, CONCURRENT)
+    events = run.tracer.events
+    rp = replay.Replay(events, final=table)
+    scrub = rp.scrub()
+    assert everything(scrub.table) == everything(table)
+    assert all(a is not b for a, b in zip(scrub.table.rows, table.rows))
+    for t in places(rp, 20, seed=3):
+        scrub.seek(t)
+        scrub.finish()
+        assert everything(scrub.table) == folded(events, rp.index_at(t)), t
+    assert everything(table) == folded(events, len(events))     # the final table untouched
+
+
+def test_moving_back_before_any_task_keeps_the_timeline_zoom(make_window, tmp_path, qtbot):
+    """The scrubber moved to before the tasks existed (the views take the table again, its rows
+    taken away): the timeline keeps the range the user zoomed to, and it stays on that range as
+    the tasks come back."""
+    import subprocess
+    import sys
+    import textwrap
+    lesson, path = tmp_path / "rich.py", tmp_path / "run.json"
+    lesson.write_text(textwrap.dedent(RICH))
+    subprocess.run([sys.executable, "-m", "asyncio_playground", "run", str(lesson), "--quiet",
+                    "--trace", str(path)], check=True, capture_output=True, timeout=60)
+    w = make_window()
+    assert w.open_run(str(path))
+    bar, timeline = w.time_bar, w.timeline
+    bar.slider.setValue(600)
+    qtbot.waitUntil(lambda: w.replaying.scrub.settled, timeout=5000)
+    lo, hi = timeline.visible_range()
+    zoomed = (lo + (hi - lo) * 0.2, lo + (hi - lo) * 0.4)
+    timeline.set_visible_range(*zoomed)
+    bar.slider.setValue(0)
+    qtbot.waitUntil(lambda: w.replaying.scrub.settled, timeout=5000)
+    assert timeline.lane_count() == 0 and w.replaying.scrub.table.rows == []
+    assert timeline.visible_range() == pytest.approx(zoomed)
+    bar.slider.setValue(800)
+    qtbot.waitUntil(lambda: w.replaying.scrub.settled, timeout=5000)
+    assert timeline.lane_count() > 0
+    assert timeline.visible_range() == pytest.approx(zoomed)

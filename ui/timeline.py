@@ -80,7 +80,16 @@ class TimelineWidget(TimelinePainting, QWidget):
 
     # -- public API --------------------------------------------------------------------------
     def set_table(self, table) -> None:
-        """Show a new run's ``TaskTable`` (or nothing for None); fits and follows it."""
+        """Show a new run's ``TaskTable`` (or nothing for None); fits and follows it.
+
+        The table shown already, set again (a replay moved back before some of its tasks
+        existed: rows were taken away), only takes its lanes again: the range the user zoomed
+        or panned to, the highlight and the mark stay."""
+        if table is not None and table is self._table:
+            self._lanes = LaneOrder()
+            self._known = 0
+            self.refresh(None, live=False)
+            return
         self._table = table
         self._lanes = LaneOrder()
         self._known = 0
