@@ -85,9 +85,9 @@ class Resource:
                  "value", "more", "items", "holds_open", "waits_open", "shut_at",
                  # the history
                  "op_t", "ops", "hold_t", "hold_end", "hold_tid", "wait_t", "wait_end",
-                 "wait_tid", "wait_info",
+                 "wait_tid", "wait_info", "end_t",
                  # use
-                 "counts", "max_waiters", "longest_wait", "longest_hold")
+                 "counts", "max_waiters", "longest_wait", "longest_hold", "peak")
 
     def __init__(self, ev):
         (_, self.rid, self.created, self.kind, self.cls, self.name, self.filename, self.line,
@@ -103,8 +103,10 @@ class Resource:
         self.hold_t, self.hold_end, self.hold_tid = array("d"), array("d"), array("q")
         self.wait_t, self.wait_end, self.wait_tid = array("d"), array("d"), array("q")
         self.wait_info: list = []      # (op, filename, line) of each wait
+        self.end_t = array("d")        # when waits ended, in that order (for counts at a time)
         self.counts: dict = {}
         self.max_waiters = 0
+        self.peak = self.value         # the highest value it had (a Queue: most items at once)
         self.longest_wait = self.longest_hold = None
 
     def __repr__(self):
@@ -315,6 +317,11 @@ class ResourceTable:
     def _unwait(self, tid, t) -> int:
         row, i = self._waiting.pop(tid)
         row.wait_end[i] = t
+        ends = row.end_t
+        if ends and t < ends[-1]:          # (records a little out of time order: kept sorted)
+            ends.insert(bisect.bisect_right(ends, t), t)
+        else:
+            ends.append(t)
         row.waits_open.pop(tid, None)
         took = t - row.wait_t[i]
         if row.longest_wait is None or took > row.longest_wait[0]:
@@ -366,6 +373,8 @@ class ResourceTable:
         row.op_t.append(t)
         row.value = value
         row.more = more
+        if value > row.peak:
+            row.peak = value
 
     # -- reading ----------------------------------------------------------------------------------
     def state(self, rid: int, t: float | None = None) -> ResourceState | None:

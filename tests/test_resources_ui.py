@@ -3,13 +3,14 @@ task names its object, the object's holder and its place in line, live and at a 
 the tab lists every object with its holder and its line of waiters; picking a waiter selects it."""
 from __future__ import annotations
 
+import bisect
 import textwrap
 
 from PySide6.QtCore import QPoint, Qt
 from test_findings_ui import open_script
 from test_window import click_action
 
-from asyncio_playground.ui.resource_lanes import LANE_H
+from asyncio_playground.ui.resource_lanes import LANE_H, level_of
 from asyncio_playground.ui.task_model import TaskTableModel
 
 LOCKED = textwrap.dedent("""\
@@ -69,7 +70,9 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     assert "1st in line" in wait_cell(w, "w1")
     tip = wait_cell(w, "w2", Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("waiting on Lock 'db_lock', held by 'w0' since 0.") and "2nd in line" in tip
-    # The tab: one row per object, with its holder and its waiters in order.
+    # The tab (filled ~10 times a second while the run is live): one row per object, with its
+    # holder and its waiters in order.
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=3000)
     names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
     assert names == ["Lock 'db_lock'", "Queue(maxsize=2) 'jobs'"]
     assert view.table.item(0, 1).text() == "locked"
@@ -119,8 +122,19 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     open_resources_tab(qtbot, w)
     lanes = view.lanes
     assert lanes.isVisible() and [lane[0] for lane in lanes._lanes] == ["db_lock", "jobs"]
-    assert [lv for _t, lv, _w in lanes._lanes[0][2]][:2] == [0, 1]        # made free, then held
-    assert max(w for _t, _l, w in lanes._lanes[0][2]) == 2                # two waited at once
+    cols = lanes.lane_columns(0)                    # per pixel: (highest, last level, waiting)
+    assert cols[0][1] == 0 and max(c[0] for c in cols) == 1 and cols[-1][1] == 0  # free, held, free
+    assert max(c[2] for c in cols) == 2                                    # two waited at once
+    # each column ends where the object's whole history (resources.series) says it is then
+    table = w.runs.shown.resources
+    for i, state in enumerate(table.at(None)):
+        points = table.series(state.rid)
+        t0, t1 = lanes._span
+        n = len(lanes.lane_columns(i))
+        for c, (_high, last, waiting) in enumerate(lanes.lane_columns(i)):
+            k = bisect.bisect_right([p[0] for p in points], t0 + (c + 1) * (t1 - t0) / n) - 1
+            value, waiters = (points[k][1], points[k][2]) if k >= 0 else (0, 0)
+            assert (last, waiting) == (level_of(state.kind, state.capacity, value), waiters), c
     x = round(lanes._x((start1 + end1) / 2))
     with qtbot.waitSignal(w.time_bar.momentChanged, timeout=2000) as moved:
         qtbot.mouseClick(lanes, Qt.MouseButton.LeftButton, pos=QPoint(x, 2 + LANE_H // 2))

@@ -5,7 +5,9 @@ task's place in line — live, paused, stepping and at a replayed moment.
 The engine folds them from the run's records (``asyncio_playground.ResourceTable``); the fold of a
 run is kept with it (``ShownRun.resources``), fed once per frame while the run is live (a run
 that makes no such object logs no record of them: the fold then only skips records), and made
-from the whole log at once for a run that ended off screen or was opened from a file.
+from the whole log at once for a run that ended off screen or was opened from a file.  The tab
+is filled only while it is in front (and when it comes to the front), at most on slow frames
+(~10 Hz) while the run is live: 100,000 tasks through one Semaphore change it every frame.
 """
 from __future__ import annotations
 
@@ -25,8 +27,10 @@ class ResourcesFeature(Feature):
         super().__init__(parent)
         self.desk, self.runs, self.selection, self.views = desk, runs, selection, views
         self.editor, self.task_model, self.time_bar = editor, task_model, time_bar
+        self._dirty = False     # the fold changed since the tab was last filled
         task_model.wait_words = self.wait_words
         runs.controller.frameApplied.connect(self._frame)
+        views.currentChanged.connect(lambda _i: self._tab_shown())
         runs.shownChanged.connect(lambda _shown: self.show())
         runs.finishedOnScreen.connect(lambda _outcome: self.show())
         time_bar.momentChanged.connect(lambda _t: self.show())
@@ -66,12 +70,26 @@ class ResourcesFeature(Feature):
         ws = self.desk.owner_of(run)
         if ws is None or ws.last is None:
             return
-        _table, changed = self.fold(ws.last)
-        if changed and ws is self.desk.current and self.runs.live_on_screen():
-            self.task_model.refresh_column(self.task_model.WAIT_COL)
-            await_view = self.views.view("await_view", build=False)
-            if await_view is not None and await_view.isVisible():
-                await_view.viewport().update()     # its cells read the words when painted
+        table, changed = self.fold(ws.last)
+        self._dirty = self._dirty or changed
+        if not self._dirty or ws is not self.desk.current or not self.runs.live_on_screen():
+            return
+        if not (slow or run.done):
+            return
+        self._dirty = False
+        self.task_model.refresh_column(self.task_model.WAIT_COL)
+        await_view = self.views.view("await_view", build=False)
+        if await_view is not None and await_view.isVisible():
+            await_view.viewport().update()     # its cells read the words when painted
+        view = self.views.view("resources_view", build=False)
+        if view is not None and view.isVisible():
+            self.show()
+        elif view is not None and table is not None:
+            self._title(view, sum(1 for row in table.rows if not row.library))
+
+    def _tab_shown(self) -> None:
+        view = self.views.view("resources_view", build=False)
+        if view is not None and self.views.currentWidget() is view:
             self.show()
 
     # == on screen ====================================================================================
@@ -99,9 +117,13 @@ class ResourcesFeature(Feature):
             end = tasks.finished if tasks.finished is not None else tasks.last_time
         view.lanes.set_lanes(table, states if t is None else table.at(None) if table else None,
                              tasks.started if tasks is not None else None, end, moment=t)
+        self._title(view, len(states or ()))
+
+    def _title(self, view, n: int) -> None:
         i = self.views.indexOf(view)
-        n = len(states or ())
-        self.views.setTabText(i, f"{_TITLE} ({n})" if n else _TITLE)
+        text = f"{_TITLE} ({n})" if n else _TITLE
+        if self.views.tabText(i) != text:
+            self.views.setTabText(i, text)
 
     @staticmethod
     def _namer(tasks):
