@@ -72,16 +72,18 @@ class ResourcesFeature(Feature):
             return
         table, changed = self.fold(ws.last)
         self._dirty = self._dirty or changed
-        if not self._dirty or ws is not self.desk.current or not self.runs.live_on_screen():
+        if ws is not self.desk.current or not self.runs.live_on_screen() or not (slow or run.done):
             return
-        if not (slow or run.done):
+        view = self.views.view("resources_view", build=False)
+        if not self._dirty:
+            if view is not None and view.isVisible() and table is not None and table.rows:
+                self._lanes(view, table, ws.last)   # nothing changed, but time went on
             return
         self._dirty = False
         self.task_model.refresh_column(self.task_model.WAIT_COL)
         await_view = self.views.view("await_view", build=False)
         if await_view is not None and await_view.isVisible():
             await_view.viewport().update()     # its cells read the words when painted
-        view = self.views.view("resources_view", build=False)
         if view is not None and view.isVisible():
             self.show()
         elif view is not None and table is not None:
@@ -112,12 +114,19 @@ class ResourcesFeature(Feature):
         view.set_states(states, name_of=self._namer(tasks),
                         origin=tasks.started if tasks is not None else None,
                         finished=shown is not None and shown.finished, moment=t)
+        self._lanes(view, table, shown, states if t is None else None)
+        self._title(view, len(states or ()))
+
+    def _lanes(self, view, table, shown, states=None) -> None:
+        """The lanes under the table: the whole run so far, the moment on screen marked."""
+        tasks = shown.table if shown is not None else None
         end = None
         if tasks is not None:
             end = tasks.finished if tasks.finished is not None else tasks.last_time
-        view.lanes.set_lanes(table, states if t is None else table.at(None) if table else None,
-                             tasks.started if tasks is not None else None, end, moment=t)
-        self._title(view, len(states or ()))
+        if states is None and table is not None:
+            states = table.at(None)
+        view.lanes.set_lanes(table, states, tasks.started if tasks is not None else None, end,
+                             moment=self._moment())
 
     def _title(self, view, n: int) -> None:
         i = self.views.indexOf(view)
