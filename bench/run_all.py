@@ -28,7 +28,7 @@ from pathlib import Path
 from bench import loops as L
 
 SECTIONS = ("throughput", "peers", "timers", "ui_load", "await_view", "panes", "startup", "replay", "stress",
-            "resources")
+            "resources", "step_back")
 DOC = L.ROOT / "docs" / "performance.md"
 RAW = L.ROOT / "out" / "bench" / "results.json"
 
@@ -648,6 +648,14 @@ def render(results: dict, notes: str) -> str:
                   f"{sem['trace_extra_events']:,} counter and hold events made in "
                   f"{sem['trace_extra_ms']:.0f} ms.")
             w("")
+    sb = results.get("step_back")
+    if sb:
+        from bench import step_back as SB
+        w("## Step back (issue 24)\n")
+        w("`python -m bench.step_back`: a lesson-sized run stepped in the window to each depth, then Step "
+          "back (Shift+F10) timed from the key to the views fed the step before (target ≤ 200 ms at ≤ "
+          "1,000 steps); the floor is the same replay headless, without the window.\n")
+        w(f"**Failed**: {sb['error']}\n" if sb.get("error") else SB.table(sb) + "\n")
     w("## Notes\n")
     w("<!-- notes:start -->")
     w(notes.strip("\n") if notes.strip() else "(none yet)")
@@ -741,6 +749,11 @@ def main(argv=None) -> int:
                             timeout=900)
                 if r.get("error"):
                     print(f"  resources: FAILED {r['error']}")
+                results[section] = r
+            elif section == "step_back":
+                r = L.spawn("bench.step_back", ["--reps", "3" if a.quick else "5", "--emit"], timeout=600)
+                if r.get("error"):
+                    print(f"  step_back: FAILED {r['error']}")
                 results[section] = r
             else:
                 print(f"unknown section {section}", file=sys.stderr)

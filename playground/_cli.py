@@ -7,7 +7,7 @@
                            [-- ARGS...]
     asyncio-playground list
     asyncio-playground lessons check [PATH...]
-    asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS]
+    asyncio-playground screenshot [LESSON] OUT.png [--at SECONDS] [--schedule FILE] [--steps N]
     asyncio-playground install-desktop [--data-dir DIR]   the window in the desktop's app menu
 
 ``run`` takes a lesson's slug (as ``list`` shows it) or a file's path; a path that exists wins.
@@ -115,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--at", type=float, default=1.0, metavar="SECONDS")
     s.add_argument("--select", metavar="TASK", help="select this task (its cancellation story shows)")
     s.add_argument("--size", default="1400x900", metavar="WxH", help="window size (default 1400x900)")
+    s.add_argument("--schedule", metavar="SCHEDULE.json", help="play the scheduler: pause, run, "
+                   "make this schedule's choices and hold there (a challenge mid-play)")
+    s.add_argument("--steps", type=int, metavar="N", help="pause, run and take N steps in "
+                   "asyncio's order (after --schedule's choices) and hold there")
+    s.add_argument("--hint", action="store_true", help="show a challenge's hint")
     d = sub.add_parser("install-desktop", help="add the window to the desktop's application menu (Linux: "
                                               "a .desktop entry and the icon under ~/.local/share)")
     d.add_argument("--data-dir", metavar="DIR", help="where to install (default: $XDG_DATA_HOME or ~/.local/share)")
@@ -168,7 +173,18 @@ def _main(argv):
                 raise ValueError
         except ValueError:
             _parser().error(f"--size takes WIDTHxHEIGHT (each at least 200), not {args.size!r}")
-        return render_screenshot(lesson, out, args.at, select=args.select, size=size, tab=args.tab)
+        schedule = None
+        if args.schedule:
+            from ._schedule import ScheduleError, load_schedule
+            try:
+                schedule = load_schedule(args.schedule)
+            except ScheduleError as exc:
+                print(f"{DIST}: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        if args.steps is not None and args.steps < 0:
+            _parser().error("--steps takes a number of steps >= 0")
+        return render_screenshot(lesson, out, args.at, select=args.select, size=size, tab=args.tab,
+                                 schedule=schedule, steps=args.steps, hint=args.hint)
     if args.command == "install-desktop":
         from .ui.desktop import install
         for path in install(args.data_dir):

@@ -29,11 +29,19 @@ schedule's advances (and, for a busy ``sleep(0)`` loop that would never let it m
 steps), so a schedule gives the same trace every time, whatever the wall clock does.  Real time
 counts only where the run waits on nothing of its own: its module code's thread, a thread, a
 socket, a timer that is not the run's (the command line's ``--timeout``).
+
+Step back (the window, Shift+F10) is a replay: the same source run again from its start on the
+run's schedule less its last choice, held paused there (``Scheduler(..., hold=True, fast=True)``).
+That is exact only for a run that takes no outside input: :func:`replay_obstacles` says, line by
+line, what in a program a replay cannot repeat (the wall clock, threads, the network, processes,
+unseeded randomness).
 """
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
 import time
 import types
 import weakref
@@ -44,8 +52,9 @@ from pathlib import Path
 from ._current import TracedTask, current_run, tid_of, tracer_of
 from .loopstate import _describe, counts_as_step
 
-__all__ = ["ScheduleError", "Scheduler", "load_schedule", "note_advance", "note_step",
-           "parse_schedule", "run_on_schedule", "schedule_of", "start_on_schedule"]
+__all__ = ["ScheduleError", "Scheduler", "choice_words", "load_schedule", "note_advance",
+           "note_step", "parse_schedule", "replay_obstacles", "run_on_schedule", "schedule_of",
+           "start_on_schedule"]
 
 #: The keys a choice may carry ("fifo" and "by" are a recording's notes, ignored when applied).
 _KEYS = frozenset({"step", "run", "call", "nth", "advance", "fifo", "by"})
@@ -163,6 +172,35 @@ def _text(choice: dict) -> str:
         return "advance the clock" + ("" if value is True else f" by {value:g} s")
     nth = f" (#{choice['nth']})" if "nth" in choice else ""
     return (repr(choice["run"]) if "run" in choice else choice["call"]) + nth
+
+
+_QUOTED = re.compile(r"""^(['"].*['"])( \(#\d+\))?$""", re.DOTALL)
+
+
+def choice_words(choice: dict) -> str:
+    """A choice of a schedule as the window lists it: "step of alice", "step of worker (#2)",
+    "callback print()", "the clock moved on 0.100 s to the next timer"; and for a recorded
+    choice's ``fifo`` note, what asyncio's order would have run: ``choice_words({"fifo": ...})``
+    reads it the same way ("step of bob")."""
+    if "advance" in choice:
+        value, by = choice["advance"], choice.get("by")
+        if value is True:
+            return ("the clock moved on" + (f" {by:.3f} s" if _number(by) else "")
+                    + " to the next timer")
+        return f"the clock moved on {float(value):.3f} s"
+    nth = f" (#{choice['nth']})" if "nth" in choice else ""
+    if "run" in choice:
+        return f"step of {choice['run']}{nth}"
+    if "call" in choice:
+        return f"callback {choice['call']}{nth}"
+    fifo = str(choice.get("fifo", ""))
+    m = _QUOTED.match(fifo)
+    if m is not None:
+        try:
+            return f"step of {ast.literal_eval(m.group(1))}{m.group(2) or ''}"
+        except (SyntaxError, ValueError):
+            pass
+    return fifo
 
 
 # -- recording: every step taken while paused ----------------------------------------------------
@@ -292,8 +330,8 @@ def schedule_of(run) -> list[dict]:
     """The schedule a run was stepped on so far (a list of JSON-able choices, see the module
     docstring; empty when it was never stepped while paused).  ``run``: a Run, its Tracer, or a
     SavedRun (the schedule saved with it)."""
-    if not hasattr(run, "tracer") and isinstance(getattr(run, "schedule", None), (list, tuple)):
-        return [dict(c) for c in run.schedule]          # a SavedRun
+    if isinstance(getattr(run, "schedule", None), (list, tuple)):
+        return [dict(c) for c in run.schedule]          # a SavedRun (or the window's copy of one)
     tracer = getattr(run, "tracer", run)
     try:
         book = _BOOKS.get(tracer)
@@ -311,21 +349,39 @@ class Scheduler:
 
     ``to_end``: keep stepping in asyncio's order once the schedule is used up (the default: loop
     time then moves only by jumps to the next timer, so the whole run is deterministic); False:
-    resume the loop there.  ``explore``: note at each point what could have been chosen
+    resume the loop there.  ``hold``: once the schedule is used up (its advances due before the
+    next step applied too), stop there with the loop paused -- the window's Step back: the learner
+    steps on from that point.  ``explore``: note at each point what could have been chosen
     (``options``: per point, ``(choices, timer)`` -- the run's ready steps as choices, and whether
     a timer is pending, i.e. an advance is possible).
 
+    ``fast``: the program takes no outside input (:func:`replay_obstacles` found none), so a jump
+    to the run's next timer needs no moment of real quiet while its module code waits on the loop
+    (in ``asyncio.run``): nothing else can hand the loop anything.  ``pace``: wall seconds between
+    two steps while the schedule has choices left (the window's "Show me": each choice is seen).
+
     Attributes: ``error`` (a ScheduleError: a choice did not fit; the run was then stopped),
-    ``applied`` (choices applied), ``finished`` (the run ended, or the scheduler let it go).
-    When it finishes, the loop's pause state and step policy are put back as they were.
+    ``applied`` (choices applied), ``finished`` (the run ended, or the scheduler let it go),
+    ``held`` (``hold``: it stopped where the schedule ends), ``on_finish`` (callables called with
+    the scheduler once it has finished).  When it finishes, the loop's step policy is put back
+    as it was, and its pause state too (``hold``: paused).
+
+    :meth:`start` starts the run; :meth:`follow` takes over one already started on a paused loop
+    before its first step (the window's run controller starts its runs itself).
     """
 
-    def __init__(self, run, schedule=(), *, to_end: bool = True, explore: bool = False):
+    def __init__(self, run, schedule=(), *, to_end: bool = True, explore: bool = False,
+                 hold: bool = False, fast: bool = False, pace: float = 0.0):
         self.run = run
         self.loop = run.loop
         self.choices = parse_schedule(schedule if isinstance(schedule, dict) else list(schedule))
         self.to_end = to_end
         self.explore = explore
+        self.hold = hold
+        self.fast = fast
+        self.pace = max(float(pace), 0.0)
+        self.held = False
+        self.on_finish: list = []
         self.options: list = []
         self.error: ScheduleError | None = None
         self.applied = 0
@@ -339,13 +395,8 @@ class Scheduler:
         self._quiet_since = None       # wall time since when nothing was ready to step
 
     def start(self) -> "Scheduler":
-        loop = self.loop
-        self._was_paused = loop.paused
-        loop.pause()
-        self._previous_policy = loop.step_policy
-        loop.step_policy = self._policy
-        loop.clock_listeners.append(self._after)
-        self._seen = loop.step_count
+        """Pause the loop, start the run and take its first step as the schedule says."""
+        self._take_loop()
         try:
             self.run.start()
         except BaseException:
@@ -353,6 +404,30 @@ class Scheduler:
             raise
         self._next()
         return self
+
+    def follow(self) -> "Scheduler":
+        """Take over ``run``, started already on the paused loop and not stepped yet (its module
+        code may still be on its way to ``asyncio.run``): step it as :meth:`start` would."""
+        if not self.loop.paused:
+            raise RuntimeError("follow() needs a paused loop: pause() it before starting the run")
+        if getattr(self.run, "_done", True) is None:
+            raise RuntimeError("follow() takes a run already started: start() starts one")
+        book = _BOOKS.get(self.run.tracer)
+        if book is not None and (book.points or book.entries):
+            raise RuntimeError("follow() takes a run before its first step: this one has taken "
+                               f"{book.points}")
+        self._take_loop()
+        self._next()
+        return self
+
+    def _take_loop(self) -> None:
+        loop = self.loop
+        self._was_paused = loop.paused
+        loop.pause()
+        self._previous_policy = loop.step_policy
+        loop.step_policy = self._policy
+        loop.clock_listeners.append(self._after)
+        self._seen = loop.step_count
 
     @property
     def exhausted(self) -> bool:
@@ -458,6 +533,10 @@ class Scheduler:
         now = loop.time()
         self._spin = self._spin + 1 if now == self._last_time else 0
         self._last_time = now
+        if self.pace and not self.exhausted:
+            from PySide6.QtCore import QTimer
+            QTimer.singleShot(round(self.pace * 1000), self._next)
+            return
         self._next()
 
     def _next(self):
@@ -487,6 +566,16 @@ class Scheduler:
         if self.error is not None:
             self._fail()
             return
+        if self.hold and self.exhausted:
+            if not (loop._ready or _module_waits(run)):
+                # Not a step taken yet and the module code still on its way to asyncio.run: hold
+                # once it is there, with the run's first step ready, as Pause-then-Run shows it.
+                from PySide6.QtCore import QTimer
+                QTimer.singleShot(_POLL_MS, self._next)
+                return
+            self.held = True
+            self._release(resume=False)
+            return
         if not self.to_end and self.exhausted:
             self._release(resume=True)
             return
@@ -507,13 +596,15 @@ class Scheduler:
         own, other = self._timers()
         if not run.tracer.live or not (own or other is not None):
             wait = None
+        elif own and self.fast and _module_waits(run):
+            wait = 0.0                      # nothing else can hand the loop anything: jump now
         else:
             wait = _QUIET if own else max(other - loop.time(), _QUIET)
         if wait is None:
             self._quiet_since = None
         elif self._quiet_since is None:
             self._quiet_since = wall
-        if self._quiet_since is None or wall - self._quiet_since < wait:
+        if self._quiet_since is None or (wait and wall - self._quiet_since < wait):
             from PySide6.QtCore import QTimer
             left = _POLL_MS if wait is None else (wait - (wall - self._quiet_since)) * 1000
             QTimer.singleShot(int(min(max(left, _POLL_MS), 20)), self._next)
@@ -537,6 +628,16 @@ class Scheduler:
             loop.clock_listeners.remove(self._after)
         if resume or (resume is None and not self._was_paused):
             loop.resume()
+        for callback in list(self.on_finish):
+            callback(self)
+
+
+def _module_waits(run) -> bool:
+    """Whether the run's module code is blocked waiting on the loop (``asyncio.run``,
+    ``run_until_complete``, ``run_forever``): then only the loop can make anything of the run's
+    ready."""
+    return bool(getattr(run, "_awaiting_main", False)) or \
+        getattr(run, "_forever_wait", None) is not None
 
 
 def start_on_schedule(run, schedule=(), **options) -> Scheduler:
@@ -550,3 +651,140 @@ async def run_on_schedule(run, schedule=(), **options) -> Scheduler:
     scheduler = start_on_schedule(run, schedule, **options)
     await run.wait()
     return scheduler
+
+
+# -- what a replay cannot repeat ------------------------------------------------------------------
+
+#: (module, name) called -> what it does, in words ("reads the wall clock (time.time)").
+_OUTSIDE_CALLS = {
+    **{("time", n): f"reads the wall clock (time.{n})"
+       for n in ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
+                 "process_time", "process_time_ns", "thread_time", "thread_time_ns", "localtime",
+                 "gmtime", "ctime", "asctime", "strftime")},
+    ("time", "sleep"): "blocks the loop in real time (time.sleep)",
+    **{("datetime", n): f"reads the wall clock (datetime.{n})" for n in ("now", "utcnow", "today")},
+    **{("date", n): f"reads the wall clock (date.{n})" for n in ("today",)},
+    ("asyncio", "to_thread"): "runs work in a thread (asyncio.to_thread)",
+    ("asyncio", "run_coroutine_threadsafe"): "hands work over from a thread "
+                                             "(run_coroutine_threadsafe)",
+    ("threading", "Thread"): "starts a thread (threading.Thread)",
+    ("threading", "Timer"): "starts a thread (threading.Timer)",
+    ("futures", "ThreadPoolExecutor"): "runs work in threads (ThreadPoolExecutor)",
+    ("futures", "ProcessPoolExecutor"): "runs work in processes (ProcessPoolExecutor)",
+    ("asyncio", "open_connection"): "talks over a socket (asyncio.open_connection)",
+    ("asyncio", "start_server"): "talks over a socket (asyncio.start_server)",
+    ("asyncio", "open_unix_connection"): "talks over a socket (asyncio.open_unix_connection)",
+    ("asyncio", "start_unix_server"): "talks over a socket (asyncio.start_unix_server)",
+    ("asyncio", "create_subprocess_exec"): "starts a process (create_subprocess_exec)",
+    ("asyncio", "create_subprocess_shell"): "starts a process (create_subprocess_shell)",
+    ("os", "urandom"): "reads random bytes (os.urandom)",
+    ("os", "kill"): "sends a signal (os.kill)",
+    ("signal", "raise_signal"): "sends a signal (signal.raise_signal)",
+    ("uuid", "uuid1"): "makes a unique id from the clock (uuid.uuid1)",
+    ("uuid", "uuid4"): "makes a random id (uuid.uuid4)",
+}
+#: Methods that mean the same whatever they are called on (a loop, mostly).
+_OUTSIDE_METHODS = {
+    "run_in_executor": "runs work in a thread (run_in_executor)",
+    "call_soon_threadsafe": "hands work over from a thread (call_soon_threadsafe)",
+    "create_connection": "talks over a socket (create_connection)",
+    "create_server": "talks over a socket (create_server)",
+    "create_datagram_endpoint": "talks over a socket (create_datagram_endpoint)",
+    "sock_connect": "talks over a socket (sock_connect)",
+    "sock_recv": "talks over a socket (sock_recv)",
+    "add_signal_handler": "waits for a signal (add_signal_handler)",
+    "subprocess_exec": "starts a process (subprocess_exec)",
+}
+#: Modules whose very use means the network, processes or threads.
+_OUTSIDE_MODULES = {
+    "httpx": "talks over the network (httpx)",
+    "aiohttp": "talks over the network (aiohttp)",
+    "requests": "talks over the network (requests)",
+    "urllib.request": "talks over the network (urllib.request)",
+    "socket": "uses sockets (socket)",
+    "subprocess": "starts processes (subprocess)",
+    "multiprocessing": "starts processes (multiprocessing)",
+    "secrets": "reads random numbers (secrets)",
+}
+#: random's functions that draw from its global generator.
+_RANDOM = frozenset({"random", "randint", "randrange", "choice", "choices", "shuffle", "sample",
+                     "uniform", "gauss", "normalvariate", "expovariate", "triangular",
+                     "betavariate", "gammavariate", "lognormvariate", "vonmisesvariate",
+                     "paretovariate", "weibullvariate", "getrandbits", "randbytes", "binomialvariate"})
+
+
+def replay_obstacles(source: str) -> list[tuple[int, str]]:
+    """``(line, what)`` for each place in ``source`` that a replay on the same schedule cannot
+    repeat exactly: the wall clock read (``time.time()``, ``datetime.now()``...), real sleeps,
+    threads and executors, sockets and the network, processes, signals, and randomness not
+    seeded in the program (``random.random()`` with no ``random.seed(...)`` call, ``uuid4``,
+    ``os.urandom``).  Loop time (``loop.time()``, sleeps, timeouts) is fine: a schedule governs it.
+    Empty: a run of it can be stepped back (the window's Step back) to exactly the same state.
+    A source that does not parse has nothing to say (it will not run either)."""
+    from ._ast import parse
+    try:
+        tree = parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    alias: dict[str, tuple[str, str]] = {}    # local name -> (module, name) it was imported as
+    modules: dict[str, str] = {}              # local name -> module it binds
+    found: set = set()
+    seeded = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                modules[(a.asname or a.name).split(".")[0]] = a.name
+                what = _module_use(a.name)
+                if what is not None:
+                    found.add((node.lineno, what))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            what = _module_use(node.module)
+            if what is not None:
+                found.add((node.lineno, what))
+            last = node.module.split(".")[-1]
+            for a in node.names:
+                alias[a.asname or a.name] = (last, a.name)
+                if _module_use(f"{node.module}.{a.name}") is not None:
+                    found.add((node.lineno, _module_use(f"{node.module}.{a.name}")))
+    randoms = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        owner = name = None
+        if isinstance(func, ast.Attribute):
+            name = func.attr
+            base = func.value
+            if isinstance(base, ast.Name):
+                owner = alias.get(base.id, (None, base.id))[1] if base.id in alias else \
+                    modules.get(base.id, base.id).split(".")[-1]
+            elif isinstance(base, ast.Attribute):
+                owner = base.attr
+        elif isinstance(func, ast.Name):
+            owner, name = alias.get(func.id, (None, func.id))
+        if name is None:
+            continue
+        if owner == "random":
+            if name == "seed" and (node.args or node.keywords):
+                seeded = True
+            elif name in _RANDOM:
+                randoms.append((node.lineno, f"draws unseeded random numbers (random.{name})"))
+            elif name in ("Random", "SystemRandom") and (name == "SystemRandom" or not (
+                    node.args or node.keywords)):
+                found.add((node.lineno, f"draws unseeded random numbers (random.{name}())"))
+            continue
+        what = _OUTSIDE_CALLS.get((owner, name))
+        if what is None and isinstance(func, ast.Attribute):
+            what = _OUTSIDE_METHODS.get(name)
+        if what is not None:
+            found.add((node.lineno, what))
+    if not seeded:
+        found.update(randoms)
+    return sorted(found)
+
+
+def _module_use(module: str) -> str | None:
+    for name, what in _OUTSIDE_MODULES.items():
+        if module == name or module.startswith(name + "."):
+            return what
+    return None

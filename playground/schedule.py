@@ -6,8 +6,8 @@ The public front (the window and the command line import these names from here);
 """
 from __future__ import annotations
 
-from ._schedule import (ScheduleError, Scheduler, load_schedule, parse_schedule, run_on_schedule,
-                        schedule_of, start_on_schedule)
+from ._schedule import (ScheduleError, Scheduler, choice_words, load_schedule, parse_schedule,
+                        replay_obstacles, run_on_schedule, schedule_of, start_on_schedule)
 
-__all__ = ["ScheduleError", "Scheduler", "load_schedule", "parse_schedule", "run_on_schedule",
-           "schedule_of", "start_on_schedule"]
+__all__ = ["ScheduleError", "Scheduler", "choice_words", "load_schedule", "parse_schedule",
+           "replay_obstacles", "run_on_schedule", "schedule_of", "start_on_schedule"]

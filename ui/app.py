@@ -152,12 +152,41 @@ def _spin(app, seconds: float, until=None) -> None:
         time.sleep(0.002)
 
 
+def _play_scheduler(app, loop, window, schedule: list, steps: int) -> int:
+    """Run the window's lesson paused, on ``schedule`` (held where it ends), then ``steps`` steps
+    in asyncio's order: a challenge mid-play.  0 on success."""
+    from asyncio_playground.schedule import Scheduler
+    loop.pause()
+    if not window.run_current():
+        print("screenshot: the lesson did not start", file=sys.stderr)
+        return 1
+    scheduler = Scheduler(window.run, schedule, hold=True, fast=True).follow()
+    _spin(app, 10.0, until=lambda: scheduler.finished)
+    if scheduler.error is not None or not scheduler.held:
+        print(f"screenshot: the schedule did not fit: {scheduler.error or 'the run ended first'}",
+              file=sys.stderr)
+        return 1
+    for _ in range(steps):
+        if window.run.done:
+            break
+        before = loop.step_count
+        loop.step()
+        _spin(app, 5.0, until=lambda: loop.step_count > before or window.run.done)
+    _spin(app, 0.1)
+    window.scheduling.update()
+    return 0
+
+
 def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float = 0.5,
                       select: str | None = None, size: tuple[int, int] = (1400, 900),
-                      tab: str | None = None) -> int:
+                      tab: str | None = None, schedule=None, steps: int | None = None,
+                      hint: bool = False) -> int:
     """Render the window offscreen after `lesson` (slug or path) ran for `at_seconds`, with the task
     named `select` selected (its story shown) and the run views' tab whose title starts with
-    `tab` in front; 0 on success."""
+    `tab` in front; 0 on success.  `schedule` (a list of choices) or `steps`: the run is played as
+    the scheduler plays it instead -- paused before it starts, the schedule's choices made, then
+    `steps` more steps in asyncio's order, and held there (`at_seconds` is not waited).  `hint`:
+    a challenge's Hint is shown."""
     import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -196,8 +225,15 @@ def render_screenshot(lesson=None, out_png="screenshot.png", at_seconds: float =
                 print(f"screenshot: no tab {tab!r} (the tabs: {', '.join(titles)})", file=sys.stderr)
                 return 2
             views.setCurrentIndex(found[0])
-        window.run_current()
-        _spin(app, max(0.0, at_seconds))
+        if hint and window.lesson_panel.challenge.hint_button.isVisible():
+            window.lesson_panel.challenge.hint_button.click()
+        if schedule is not None or steps is not None:
+            code = _play_scheduler(app, loop, window, schedule or [], steps or 0)
+            if code:
+                return code
+        else:
+            window.run_current()
+            _spin(app, max(0.0, at_seconds))
         window.refresher.frame()     # the frame timer may be mid-interval: show the latest state
         if select:
             row = next((r for r in window.table.rows if r.name == select), None) if window.table else None

@@ -1,5 +1,8 @@
 """The lesson panel: the lesson's text, its prediction (predict, then run), what the last run
-showed (the lesson's expectations, ✓ or ✗), and its check question.
+showed (the lesson's expectations, ✓ or ✗), and its check question.  For a challenge (issue 24,
+"You are the scheduler"): its goal, a hint, "Show me a schedule that wins", whether the last run
+reached the goal (✓ or ✗, the goal's checks), and then the fixed version to try to break
+(:class:`ChallengeBox`).
 
 What it shows for a lesson beyond the lesson's files is a plain ``LessonState``
 (``ui/lesson_state.py``): :meth:`LessonPanel.state` takes it, ``set_lesson(lesson, state)`` shows
@@ -56,6 +59,182 @@ def _same_file(a, b) -> bool:
         return False
 
 
+# == challenges (issue 24) ===========================================================================
+_GOAL = re.compile(r"\*\*Your goal:\*\*\s*(.+?[.!?])(?=\s|$)", re.DOTALL)
+_FIXED_NAME = re.compile(r"^_(challenge_\w+)_fixed\.py$")
+
+
+def challenge_of(lesson):
+    """(the challenge lesson, whether ``lesson`` is its fixed version) for a challenge or the
+    fixed version of one (``_challenge_01_lost_update_fixed.py`` beside its challenge); None for
+    any other lesson."""
+    if lesson is None:
+        return None
+    if isinstance(getattr(lesson, "challenge", None), dict):
+        return lesson, False
+    path = Path(getattr(lesson, "path", "") or "")
+    m = _FIXED_NAME.match(path.name)
+    if m is None:
+        return None
+    sibling = path.with_name(f"{m.group(1)}.py")
+    try:
+        challenge = _lessons.load(sibling) if sibling.is_file() else None
+        fixed = _lessons.fixed_path(challenge) if challenge is not None else None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    if challenge is None or fixed is None or not _same_file(fixed, path):
+        return None
+    return challenge, True
+
+
+def goal_sentence(lesson) -> str:
+    """The challenge's goal in one sentence, from its text's "**Your goal:**" paragraph."""
+    m = _GOAL.search(getattr(lesson, "text", "") or "")
+    return " ".join(m.group(1).split()) if m else "reach the goal its checks describe."
+
+
+class ChallengeBox(QFrame):
+    """A challenge's goal, a Hint, "Show me a schedule that wins" and, after a run of it, whether
+    the goal was reached (✓ or ✗, each of the goal's checks); once it was, "Try to break the fix"
+    (the challenge's ``fixed`` file).  Shown for the fixed version too, which no schedule should
+    bring to the goal.
+
+    Signals:
+        winRequested(): play the challenge's winning schedule (a fresh run, step by step).
+        fixedRequested(str): open this file (the fixed version).
+
+    Attributes:
+        goal, hint, verdict: QLabels; hint_button, win_button, fixed_button: QPushButtons.
+        findings: the goal's ``lessons.Finding`` list for the last run (empty before one).
+        reached: whether the last run reached the goal (None: no run ended yet).
+    """
+
+    winRequested = Signal()
+    fixedRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="challengeBox")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel("Challenge — you are the scheduler", self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.goal = QLabel(self, objectName="challengeGoal", wordWrap=True,
+                           textFormat=Qt.TextFormat.RichText)
+        self.hint_button = QPushButton("Hint", self, objectName="challengeHint")
+        self.win_button = QPushButton("Show me a schedule that wins", self, objectName="challengeWin")
+        self.fixed_button = QPushButton("Try to break the fix", self, objectName="challengeFixed")
+        self.hint = QLabel(self, objectName="challengeHintText", wordWrap=True,
+                           textFormat=Qt.TextFormat.RichText)
+        self.verdict = QLabel(self, objectName="challengeVerdict", wordWrap=True,
+                              textFormat=Qt.TextFormat.RichText)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint_button.setToolTip("A sentence that points at the interleaving, without the schedule")
+        self.win_button.setToolTip("Run the challenge again from the start on its winning schedule, "
+                                   "one step at a time: watch the Loop tab and the table; then "
+                                   "Step back (Shift+F10) and choose for yourself")
+        self.fixed_button.setToolTip("Open the fixed version: the same program made safe.  No "
+                                     "schedule should reach the goal there — try")
+        self.hint_button.clicked.connect(self._show_hint)
+        self.win_button.clicked.connect(self.winRequested)
+        self.fixed_button.clicked.connect(self._open_fixed)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.hint_button, self.win_button, self.fixed_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(10, 8, 10, 8)
+        box.setSpacing(4)
+        box.addWidget(self.title)
+        box.addWidget(self.goal)
+        box.addLayout(buttons)
+        box.addWidget(self.hint)
+        box.addWidget(self.verdict)
+        self.challenge = None        # the challenge lesson shown (for its fixed version too)
+        self.is_fixed = False
+        self.findings: list = []
+        self.reached: bool | None = None
+        self.set_lesson(None)
+
+    @property
+    def active(self) -> bool:
+        return self.challenge is not None
+
+    def set_lesson(self, lesson) -> None:
+        """Show ``lesson``'s challenge (or its fixed version's); hidden for any other lesson."""
+        found = challenge_of(lesson)
+        self.challenge, self.is_fixed = found if found is not None else (None, False)
+        self.findings, self.reached = [], None
+        self.hint.hide()
+        self.verdict.hide()
+        self.fixed_button.hide()
+        if self.challenge is None:
+            self.hide()
+            return
+        goal = html.escape(goal_sentence(self.challenge))
+        if self.is_fixed:
+            self.title.setText("The fix — try to break it")
+            self.goal.setText(f"The fixed version of <i>{html.escape(self.challenge.title)}</i>. "
+                              f"<b>The same goal:</b> {goal} No schedule should reach it here: "
+                              "pause, run, and pick the steps as you did.")
+            self.win_button.setText("Try the winning schedule here")
+        else:
+            self.title.setText("Challenge — you are the scheduler")
+            self.goal.setText(f"<b>Goal:</b> {goal} Pause (F8), Run (F5), then choose each step: "
+                              "Step (F10) runs asyncio's choice, a double-click in the Loop tab's "
+                              "ready queue runs that task; Step back (Shift+F10) takes one back.")
+            self.win_button.setText("Show me a schedule that wins")
+        hint = (self.challenge.challenge or {}).get("hint")
+        self.hint.setText(f"<b>Hint:</b> {html.escape(str(hint))}" if hint else "")
+        self.hint_button.setVisible(bool(hint))
+        self.hint_button.setEnabled(True)
+        self.show()
+
+    def _show_hint(self) -> None:
+        self.hint.show()
+        self.hint_button.setEnabled(False)
+
+    def _open_fixed(self) -> None:
+        if self.challenge is not None:
+            fixed = _lessons.fixed_path(self.challenge)
+            if fixed is not None:
+                self.fixedRequested.emit(str(fixed))
+
+    def run_started(self) -> None:
+        if self.active:
+            self.findings, self.reached = [], None
+            self.verdict.setText("<i>Running… whether the goal is reached is said when the run "
+                                 "ends.</i>")
+            self.verdict.show()
+
+    def run_finished(self, table, events, outcome: str) -> bool | None:
+        """Hold the goal's checks against a finished run: ✓ or ✗, each check in words.  Returns
+        whether the goal was reached (None: not a challenge)."""
+        if not self.active:
+            return None
+        self.findings = _lessons.explain_goal(self.challenge, table, events, str(outcome))
+        self.reached = bool(self.findings) and all(f.ok for f in self.findings)
+        ok, bad = ok_color(), bad_color()
+        if self.reached:
+            head = (f"<b style='color:{bad}'>✓ Goal reached: the fix is broken.</b>" if self.is_fixed
+                    else f"<b style='color:{ok}'>✓ Goal reached — you won.</b> Every order you "
+                         "picked is one asyncio may take.")
+        else:
+            head = (f"<b style='color:{ok}'>✗ Goal not reached: the fix held.</b>" if self.is_fixed
+                    else f"<b style='color:{bad}'>✗ Goal not reached in this run.</b> Step back "
+                         "(Shift+F10) and choose differently, or run again.")
+            if str(outcome) == "cancelled":
+                head += " (The run was stopped before its end.)"
+        rows = "".join(
+            f"<tr><td valign='top'><b style='color:{ok if f.ok else bad}'>{'✓' if f.ok else '✗'}"
+            f"</b>&nbsp;</td><td>{html.escape(f.text, quote=False)}</td></tr>" for f in self.findings)
+        self.verdict.setText(f"{head}<table cellspacing='0' cellpadding='1'>{rows}</table>")
+        self.verdict.show()
+        self.fixed_button.setVisible(bool(self.reached) and not self.is_fixed)
+        return self.reached
+
+
 class LessonPanel(QWidget):
     """Shows a lesson: title, markdown text, the prediction box (when the lesson asks for one),
     "What the run showed" (after a run of the lesson ends), then the question with a Check button.
@@ -99,6 +278,8 @@ class LessonPanel(QWidget):
     taskPointed = Signal(int)
     runExplained = Signal(object)
     momentPointed = Signal(object, str)
+    winRequested = Signal()          # the challenge box's "Show me a schedule that wins"
+    fixedRequested = Signal(str)     # ...and its "Try to break the fix": open this file
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +296,9 @@ class LessonPanel(QWidget):
                                 f"color: {colors.color('banner-text').name()}; border-radius: 4px;"
                                 " padding: 4px 8px; }")
         self.note.hide()
+        self.challenge = ChallengeBox(page)      # a challenge's goal, hint and verdict (issue 24)
+        self.challenge.winRequested.connect(self.winRequested)
+        self.challenge.fixedRequested.connect(self.fixedRequested)
         self.text = QTextBrowser(page)
         self.text.setOpenExternalLinks(True)
         self.text.setFrameShape(QFrame.Shape.NoFrame)
@@ -175,6 +359,7 @@ class LessonPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
+        layout.addWidget(self.challenge)
         layout.addWidget(self.text)
         layout.addWidget(self.prediction)
         layout.addWidget(self.findings_box)
@@ -245,6 +430,9 @@ class LessonPanel(QWidget):
         note = _cannot_run(lesson)
         self.note.setText(note)
         self.note.setVisible(bool(note))
+        self.challenge.set_lesson(lesson)
+        if state.running:
+            self.challenge.run_started()
         text = lesson.text if lesson is not None and lesson.text else ""
         self._held_back = ""
         if self.prediction.predict is not None and not state.watch_released:
@@ -306,8 +494,11 @@ class LessonPanel(QWidget):
             quiz.correct or quiz.chosen != quiz.graded))
 
     def _show_findings(self, running: bool) -> None:
-        """The "What the run showed" box as the panel's state says."""
-        if running:
+        """The "What the run showed" box as the panel's state says.  A challenge's [[expect]]
+        describe a run in asyncio's own order (for the tests): its box says the goal instead."""
+        if self.challenge.active:
+            self.findings_box.hide()
+        elif running:
             self.findings.setText("<i>Running… the lesson's expectations are checked when the "
                                   "run ends.</i>")
             self.findings_box.show()
@@ -386,6 +577,7 @@ class LessonPanel(QWidget):
         self._edited, self._cause = False, None
         self.findings_list = []
         self._show_findings(running=True)
+        self.challenge.run_started()
 
     def run_finished(self, run, table, outcome: str) -> list:
         """A run ended: if it is the shown lesson's latest run, list each expectation ✓ or ✗ from
@@ -395,6 +587,8 @@ class LessonPanel(QWidget):
             return []
         if self._run is not None and run is not self._run:     # an older run of it, restarted
             return []
+        if self.challenge.active and run.tracer.events:
+            self.challenge.run_finished(table, run.tracer.events, str(outcome))
         if run is self._run and self._explained:
             # Already explained (the state shown was taken after this run ended): as it was.
             return list(self.findings_list)

@@ -8,21 +8,29 @@ panel takes at most ~10 % of the window's time) and exactly after every pause, s
 tells it (tasks ready to run, tasks sleeping), and says that it is reconstructed.
 
 While paused, the learner is the scheduler: a double-click (or Enter) on a task's step in the
-ready queue runs that step next, ahead of asyncio's FIFO order.
+ready queue runs that step next, ahead of asyncio's FIFO order.  Above the queues the panel says
+what asyncio would run ("asyncio would run: alice resumes"), and offers the other choice there is:
+moving the clock on to the next timer now, as if the step just taken had been slow (when nothing
+is ready it is the only choice).  Under them, "Your schedule" lists the run's schedule
+(``schedule_of(run)``, which the window passes to :meth:`LoopPanel.set_schedule`): step n, what
+ran, and whether it was asyncio's choice or the learner's.
 
 Signals:
     taskSelected(int): an entry of one of the run's tasks was clicked (its tid).
     runNextRequested(int): while paused, a task's step in the ready queue was double-clicked (or
         Enter pressed on it): run it next (its tid).
+    advanceRequested(): while paused, "Advance the clock to the next timer" was pressed.
 """
 from __future__ import annotations
 
 import time
 
 from asyncio_playground import loopstate
+from asyncio_playground.schedule import choice_words
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from . import colors
 
@@ -30,6 +38,7 @@ _TID = Qt.ItemDataRole.UserRole
 _SELF_PIPE = "_read_from_self"
 _REFRESH_MS = 33     # ~frame rate while shown...
 _SHARE = 0.1         # ...but at most this share of the GUI thread's time
+_SCHEDULE_ROWS = 500  # the schedule's last steps listed (a lesson-sized run has fewer)
 
 
 def header_text(paused: bool, live: bool, speed: float, skip_idle: bool) -> str:
@@ -40,16 +49,53 @@ def header_text(paused: bool, live: bool, speed: float, skip_idle: bool) -> str:
         if paused:
             return (f"The loop now: paused, the run waits, speed {pace}.  You are the scheduler: "
                     "double-click a task's step in the ready queue (or Enter) to run it next, ahead "
-                    "of asyncio's first-in first-out order; Step (F10) runs asyncio's choice.")
+                    "of asyncio's first-in first-out order; Step (F10) runs asyncio's choice; Step "
+                    "back (Shift+F10) takes the last step back.")
         return (f"The loop now: running, a run is live, speed {pace}.  Exact while paused or "
                 "stepping; sampled 30 times a second while running.")
     mode = "paused, no run is live (the next run starts paused)" if paused else "idle, no run is live"
     return f"The loop now: {mode}, speed {pace}."
 
 
-def _section(title: str, count: int, shown: int) -> str:
-    more = f", first {shown}" if shown < count else ""
+def _section(title: str, count: int, shown: int, which: str = "first") -> str:
+    more = f", {which} {shown}" if shown < count else ""
     return f"{title} ({count}{more})"
+
+
+def choice_text(nxt, timer) -> tuple[str, bool]:
+    """What the choice row says while paused: what asyncio would run (``nxt``, a
+    ``loopstate.NextStep``), and whether advancing the clock is the only choice; ``timer``: the
+    run's next timer (a ``QueueEntry``) or None."""
+    if nxt is None:
+        return "", False
+    line = f" (line {nxt.line})" if nxt.line else ""
+    if nxt.kind == "task":
+        return f"asyncio would run: {nxt.label}{line}", False
+    if nxt.kind == "callback":
+        return f"asyncio would run: callback {nxt.label}", False
+    if nxt.kind == "plumbing":
+        return "asyncio would run its own callbacks first, then the step they make ready", False
+    if nxt.kind == "timer":
+        what = f" ({timer.label})" if timer is not None else f" ({nxt.label})"
+        return ("Nothing is ready to run.  The only choice: advance the clock to the next timer"
+                f"{what} — the button, or Step (F10).", True)
+    return "Nothing is ready or scheduled: the run waits on sockets or threads.", False
+
+
+def schedule_rows(schedule) -> list[str]:
+    """The run's schedule (``schedule_of(run)``) as the panel lists it: "3. step of bob — your
+    choice; asyncio: step of alice", and the clock's moves between steps."""
+    rows = []
+    for choice in schedule:
+        step = choice.get("step", "?")
+        if "advance" in choice:
+            rows.append(f"   before step {step}: {choice_words(choice)} — your choice")
+            continue
+        text = f"{step}. {choice_words(choice)}"
+        if "fifo" in choice:
+            text += f" — your choice; asyncio: {choice_words({'fifo': choice['fifo']})}"
+        rows.append(text)
+    return rows
 
 
 class LoopPanel(QWidget):
@@ -57,12 +103,29 @@ class LoopPanel(QWidget):
 
     taskSelected = Signal(int)
     runNextRequested = Signal(int)
+    advanceRequested = Signal()
 
     def __init__(self, loop, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="loopPanel")
         self.loop = loop
         self._replay_table = None
+        self._schedule: list = []
         self.header = QLabel(wordWrap=True, objectName="loopHeader")
+        # The choice while paused: what asyncio would run, and moving the clock on instead.
+        self.choice_box = QWidget(objectName="loopChoice")
+        self.choice_label = QLabel(wordWrap=True, objectName="loopChoiceLabel")
+        self.choice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        font = self.choice_label.font()
+        font.setBold(True)
+        self.choice_label.setFont(font)
+        self.advance_button = QPushButton("Advance the clock to the next timer",
+                                          objectName="advanceClock")
+        self.advance_button.clicked.connect(self.advanceRequested)
+        row = QHBoxLayout(self.choice_box, spacing=6)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.choice_label, 1)
+        row.addWidget(self.advance_button, 0)
+        self.choice_box.hide()
         self.tree = QTreeWidget(objectName="loopTree", headerHidden=True, rootIsDecorated=True,
                                 uniformRowHeights=True)
         self.tree.setColumnCount(1)
@@ -75,8 +138,10 @@ class LoopPanel(QWidget):
                 ("timers", "Timers", "call_later/call_at handles by due time: sleeps, timeouts"),
                 ("io", "Sockets", "File descriptors the loop watches for reading or writing"),
                 ("executor", "Executor threads", "run_in_executor / to_thread jobs still running"),
-                ("schedule", "Steps taken while paused", "Each step you took while paused: what ran, "
-                 "and whether it was asyncio's first-in first-out choice or yours")):
+                ("schedule", "Your schedule: the steps taken while paused", "Each step you "
+                 "took while paused: what ran, and whether it was asyncio's first-in first-out "
+                 "choice or yours; and each move of the clock.  File → Save schedule… writes it "
+                 "as JSON (asyncio-playground run FILE --schedule replays it)")):
             item = QTreeWidgetItem([title])
             item.setToolTip(0, tip)
             self.tree.addTopLevelItem(item)
@@ -86,6 +151,7 @@ class LoopPanel(QWidget):
         layout = QVBoxLayout(self, spacing=4)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
+        layout.addWidget(self.choice_box)
         layout.addWidget(self.tree, 1)
         self._timer = QTimer(self, interval=_REFRESH_MS)   # only while shown
         self._timer.timeout.connect(self._tick)
@@ -120,13 +186,17 @@ class LoopPanel(QWidget):
         if self.isVisible():
             self.refresh()
 
-    def set_schedule(self, steps) -> None:
-        """The steps taken while paused (``[(label, asyncio's choice or None), ...]``: None when
-        the step ran asyncio's own choice)."""
-        rows = [(f"{i}. {label}" + (f" — your choice; asyncio: {fifo}" if fifo else ""), None, True)
-                for i, (label, fifo) in enumerate(steps, 1)]
-        self._fill("schedule", rows, len(rows))
+    def set_schedule(self, schedule) -> None:
+        """The run's schedule so far (``schedule_of(run)``: a list of choices; empty: none)."""
+        schedule = list(schedule)
+        if schedule == self._schedule:
+            return
+        self._schedule = schedule
+        rows = schedule_rows(schedule)
+        shown = rows[-_SCHEDULE_ROWS:]
+        self._fill("schedule", [(text, None, True) for text in shown], len(rows), which="last")
         self.sections["schedule"].setHidden(not rows)
+        # No scrolling to its end: the ready queue above is what the learner picks from.
 
     def show_replay(self, table, t: float | None) -> None:
         """Show the replayed moment ``t`` of ``table`` (None: back to the live loop)."""
@@ -134,10 +204,10 @@ class LoopPanel(QWidget):
         self.refresh()
 
     # == filling ==================================================================================
-    def _fill(self, key: str, rows: list, count: int) -> None:
+    def _fill(self, key: str, rows: list, count: int, which: str = "first") -> None:
         section = self.sections[key]
         title = section.text(0).split(" (")[0]
-        section.setText(0, _section(title, count, len(rows)))
+        section.setText(0, _section(title, count, len(rows), which))
         while section.childCount() > len(rows):
             section.removeChild(section.child(section.childCount() - 1))
         dim = QBrush(colors.color("info"))   # the console's muted grey, in both themes
@@ -171,8 +241,33 @@ class LoopPanel(QWidget):
                    len(state.io))
         self._fill("executor", [(f"for {max(now - since, 0):.3f} s — {label}", None, True)
                                 for label, since in state.executor], len(state.executor))
+        self._show_choice(state)
+
+    def _show_choice(self, state) -> None:
+        """While paused with a run live: what asyncio would run, and the clock's move."""
+        live = bool(getattr(self.loop, "tracers", ()))
+        if not (state.paused and live):
+            self.choice_box.hide()
+            return
+        timer = next((e for e in state.timers if e.run or e.tid is not None), None)
+        text, only = choice_text(loopstate.next_step(self.loop), timer)
+        self.choice_label.setText(text)
+        self.choice_label.setToolTip(text)
+        button = self.advance_button
+        button.setEnabled(timer is not None)
+        if timer is not None:
+            button.setText(f"Advance the clock to the next timer (+{max(timer.when - state.time, 0):.3f} s)")
+            button.setToolTip(f"Move the loop's clock on now to the next timer — {timer.label} — as "
+                              "if the step just taken had been slow: the timers then due fire, and "
+                              "what they wake joins the ready queue.  Recorded in your schedule."
+                              + ("  Nothing is ready: this is the only choice." if only else ""))
+        else:
+            button.setText("Advance the clock to the next timer")
+            button.setToolTip("No timer of the run is scheduled: the clock has nowhere to go")
+        self.choice_box.show()
 
     def _refresh_replay(self, table, t: float) -> None:
+        self.choice_box.hide()
         self.header.setText(f"Replay at t = {t - (table.started or t):.3f} s, reconstructed from "
                             "the trace: tasks ready to run and tasks sleeping (callbacks, sockets "
                             "and threads are not recorded).")

@@ -29,6 +29,7 @@ from .features.lessons import LessonsFeature
 from .features.replaying import ReplayFeature
 from .features.layout import WindowLayout
 from .features.runs import RunsFeature
+from .features.scheduling import SchedulingFeature
 from .features.selection import SelectionFeature
 from .features.timing import TimeFeature
 from .focus_ring import FocusRing
@@ -57,8 +58,8 @@ class MainWindow(QMainWindow):
 
     Attributes:
         desk: the workspaces (one per lesson or opened file) and the one on screen.
-        lessons, editing, runs, selection, timing, replaying, compare, appearance, files, findings,
-            resources:
+        lessons, editing, runs, selection, timing, scheduling, replaying, compare, appearance,
+            files, findings, resources:
             the features.
         controller: the `RunController` that runs the editor's code; `refresher` is its frame clock.
         browser, lesson_panel, editor, task_view, task_model, timeline, console, story, banner,
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         await_view.taskSelected.connect(self.selection.select_task)
         loop_panel.taskSelected.connect(self.selection.select_task)
         loop_panel.runNextRequested.connect(self.timing.run_next)
+        loop_panel.advanceRequested.connect(self.scheduling.advance)
+        self.scheduling.update()          # the Loop tab lists the run's schedule from now on
         compare_view.taskPointed.connect(self.selection.point_task_by_name)
         compare_view.detachRequested.connect(self.compare.open_window)
         if self._restored:
@@ -219,6 +222,14 @@ class MainWindow(QMainWindow):
                                   timeline=self.timeline, editor=self.editor,
                                   loop_panel=lambda: self.views.view("loop_panel", build=False))
         self.time_bar = self.timing.time_bar
+        self.scheduling = SchedulingFeature(
+            self, loop, desk, self.runs, console=self.console, banner=self.banner, editor=self.editor,
+            text_of=self.editor.toPlainText,
+            loop_panel=lambda: self.views.view("loop_panel", build=False),
+            selected_name=self._selected_name, select_name=self._select_name)
+        self.timing.busy = self.scheduling.busy
+        self.timing.add_beside_step(self.scheduling.act_step_back)
+        self.editing.cancelPointsChanged.connect(self.scheduling.cancel_points_changed)
         self.replaying = ReplayFeature(self, desk, self.runs, self.selection, self.time_bar,
                                        task_model=self.task_model, task_view=self.task_view,
                                        timeline=self.timeline, await_view=lambda: self.await_view,
@@ -245,9 +256,9 @@ class MainWindow(QMainWindow):
             editor=self.editor, library_views=lambda: [v for v in (self.task_model, self.timeline,
                                                          self.views.view('await_view', build=False))
                                    if v is not None], legend=self.legend)
-        for feature in (self.runs, self.editing, self.selection, self.timing, self.replaying,
-                        self.compare, self.lessons, self.files, self.appearance, self.findings,
-                        self.resources):
+        for feature in (self.runs, self.editing, self.selection, self.timing, self.scheduling,
+                        self.replaying, self.compare, self.lessons, self.files, self.appearance,
+                        self.findings, self.resources):
             feature.notice.connect(self._notice)
             feature.status.connect(self.statusBar().showMessage)
         self.lessons.opened.connect(self.desk.switch)
@@ -258,6 +269,8 @@ class MainWindow(QMainWindow):
         self.task_view.cancelWithMessage.connect(self.runs.cancel_task)
         self.lesson_panel.taskPointed.connect(self.selection.select_task)
         self.lesson_panel.momentPointed.connect(self.timeline.mark_time)
+        self.lesson_panel.winRequested.connect(self.scheduling.play_winning)
+        self.lesson_panel.fixedRequested.connect(lambda path: self.open_path(path))
         self.lessons.momentPointed.connect(self.timeline.mark_time)
         # The window's own API (the menus, the app, tests): the features' methods, by their old names.
         r, s, f, a = self.runs, self.selection, self.files, self.appearance
@@ -274,6 +287,15 @@ class MainWindow(QMainWindow):
         self.export_trace, self.open_run, self.pin_run = f.export_trace, f.open_run, self.compare.pin_run
         self.export_trace_dialog, self.open_run_dialog = f.export_trace_dialog, f.open_run_dialog
         self.open_file_dialog, self.open_compare_window = f.open_file_dialog, self.compare.open_window
+
+    def _selected_name(self) -> str | None:
+        """The selected task's name (a Step back selects it again in the replayed run)."""
+        table, tid = self.runs.table, self.selection.tid
+        row = table.by_tid.get(tid) if table is not None and tid is not None else None
+        return row.name if row is not None else None
+
+    def _select_name(self, name: str) -> None:
+        self.selection.point_task_by_name(name)
 
     def _switch(self, new, old) -> None:
         """Show workspace ``new`` (``old`` was on screen): each feature keeps what it holds for

@@ -208,7 +208,8 @@ def build_menus(w) -> dict[str, QMenu]:
     w.act_export.setShortcuts([QKeySequence("Ctrl+S"), QKeySequence("Ctrl+E")])
     w.act_export.setToolTip(f"{w.act_export.toolTip()} ({keys_text(w.act_export)})")
     w.act_quit = action("&Quit", w.close, ("Ctrl+Q",), "Close the window (a live run is cancelled)")
-    for a in (w.act_open, w.act_open_run, w.act_export, None, w.act_quit):
+    sched = w.scheduling
+    for a in (w.act_open, w.act_open_run, w.act_export, sched.act_save_schedule, None, w.act_quit):
         m.addSeparator() if a is None else m.addAction(a)
 
     # -- Run --
@@ -229,7 +230,8 @@ def build_menus(w) -> dict[str, QMenu]:
     w.act_network.setShortcuts([QKeySequence("Ctrl+Shift+N")])
     w.act_network.setData("Network: offline (demo API) / live")   # its text shows the state
     for a in (w.act_run, w.act_stop, None, w.act_cancel_task, w.act_cancel_message, None,
-              w.time_bar.act_pause, w.time_bar.act_step, w.time_bar.act_step_task, w.act_pin, None,
+              w.time_bar.act_pause, w.time_bar.act_step, sched.act_step_back, w.time_bar.act_step_task,
+              sched.act_advance, w.act_pin, None,
               w.act_network, w.act_block_limit):
         m.addSeparator() if a is None else m.addAction(a)
 

@@ -84,6 +84,11 @@ class FrameRefresher(QObject):
         """Stop ticking (the views keep what they show)."""
         self._timer.stop()
 
+    def resume(self) -> None:
+        """Tick again after ``stop()``, on the same run and table (nothing is reset)."""
+        if self.run is not None:
+            self._timer.start()
+
     def is_active(self) -> bool:
         return self._timer.isActive()
 

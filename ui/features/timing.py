@@ -1,8 +1,11 @@
-"""Time control: the time bar (speed, Pause, Step, Step task), what the loop runs next while paused,
-and what the loop's clock cannot govern in the live run's code, said plainly."""
+"""Time control: the time bar (speed, Pause, Step, Step back, Step task), what the loop runs next
+while paused, the learner's pick of the next step (the Loop tab), and what the loop's clock cannot
+govern in the live run's code, said plainly.  (Step back itself, and the run's schedule, are
+``scheduling``'s: this module puts its button beside Step.)"""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QToolBar, QToolButton
 
 from ..time_bar import TimeBar
 from . import Feature
@@ -14,6 +17,8 @@ class TimeFeature(Feature):
     Attributes:
         time_bar: the ``TimeBar``; ``toolbar`` the toolbar row it sits on (with Pin run).
         next_tid: paused: the task the loop runs next (shown as running), else None.
+        busy: a callable, True while the window replays a run to a step (Step back): the
+            learner's picks wait until it is there (``scheduling`` sets it).
     """
 
     def __init__(self, window, loop, runs, selection, *, task_model, timeline, editor,
@@ -27,13 +32,12 @@ class TimeFeature(Feature):
         self.toolbar = QToolBar("Time", objectName="timeToolbar", movable=False)
         self.toolbar.addWidget(self.time_bar)
         self.next_tid = None
+        self.busy = lambda: False
         bar = self.time_bar
         bar.set_selected(self._selected_task)
         bar.nextStepChanged.connect(self._next_step_changed)
         bar.speed.currentIndexChanged.connect(lambda _i: self.speed_caveats())
         bar.act_pause.triggered.connect(lambda: self.speed_caveats())
-        bar.act_step.triggered.connect(self._stepping)
-        runs.shownChanged.connect(lambda _shown: self._show_schedule())
         runs.runStarted.connect(lambda _run: bar.run_started(loop.time()))
         runs.runStarted.connect(lambda _run: self.speed_caveats())
         runs.refresher.tasksChanged.connect(self._tasks_changed)
@@ -55,10 +59,27 @@ class TimeFeature(Feature):
         shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
         self.notice.emit(f"Loop time is {mode}, but not everything follows it: {shown}.", "warn")
 
+    def add_beside_step(self, action) -> QToolButton:
+        """Put a button for ``action`` on the time bar right after Step (Step back)."""
+        bar = self.time_bar
+        button = QToolButton(defaultAction=action, autoRaise=True, iconSize=QSize(16, 16),
+                             toolButtonStyle=Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        layout = bar.layout()
+        at = next((i + 1 for i in range(layout.count())
+                   if isinstance(layout.itemAt(i).widget(), QToolButton)
+                   and layout.itemAt(i).widget().defaultAction() is bar.act_step), layout.count())
+        layout.insertWidget(at, button)
+        return button
+
     def run_next(self, tid: int) -> bool:
-        """The learner picked task ``tid``'s step to run next (the Loop tab, while paused)."""
+        """The learner picked task ``tid``'s step to run next (the Loop tab, while paused).  The
+        choice is recorded in the run's schedule (the engine records every step taken while
+        paused), which the Loop tab lists."""
         from asyncio_playground.loopstate import run_next
         if not self.loop.paused:
+            return False
+        if self.busy():
+            self.status.emit("Stepping back: pick again once the run is there", 3000)
             return False
         table = self.runs.table
         row = table.by_tid.get(tid) if table is not None else None
@@ -67,31 +88,10 @@ class TimeFeature(Feature):
         if instead is None:
             self.status.emit(f"{name} has no step ready to run", 5000)
             return False
-        self._record(f"step of {row.name if row is not None else tid}", instead or None)
         self.notice.emit(f"You ran {name} next" + (f" (asyncio's order would have run the {instead} "
                                                    "first)" if instead else " (asyncio's choice too)"),
                          "info")
         return True
-
-    def _stepping(self) -> None:
-        """Step (F10) is about to run asyncio's choice: note what it is, in the run's schedule."""
-        from asyncio_playground.loopstate import next_step
-        if self.loop.paused and self.runs.live_on_screen():
-            nxt = next_step(self.loop)
-            if nxt is not None:
-                self._record(nxt.label, None)
-
-    def _record(self, label: str, fifo: str | None) -> None:
-        shown = self.runs.shown
-        if shown is not None:
-            shown.schedule.append((label, fifo))
-            self._show_schedule()
-
-    def _show_schedule(self) -> None:
-        panel = self.loop_panel()
-        if panel is not None:
-            shown = self.runs.shown
-            panel.set_schedule(shown.schedule if shown is not None else [])
 
     def speed_text(self) -> str:
         """The speed in words when it is not 1× ("", "¼×", "Skip idle")."""
