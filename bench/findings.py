@@ -26,35 +26,6 @@ import time
 from bench import loops as L
 
 
-def _traced_run(fn):
-    """Run ``await fn()`` traced, as a lesson (like ``bench.loops``' traced runner), and return
-    the ended ``Run`` (its log, for the fold)."""
-    import asyncio
-
-    import asyncio_playground as playground
-
-    loop = playground.new_event_loop()
-    asyncio.set_event_loop(loop)
-    L._SINK.clear()
-    L._SINK["fn"] = fn
-    holder = {}
-
-    async def drive():
-        run = playground.Run(None, source=L._STUB, loop=loop, echo=lambda *a: None)
-        holder["run"] = run
-        run.start()
-        outcome = await run.wait()
-        if outcome != "completed":
-            raise RuntimeError(f"traced run ended {outcome}: {getattr(run, 'error', None)}")
-
-    try:
-        loop.run_until_complete(drive())
-    finally:
-        asyncio.set_event_loop(None)
-        L._close(loop)
-    return holder["run"]
-
-
 def peer_child(tasks: int, steps: int, reps: int) -> dict:
     import gc
 
@@ -70,7 +41,7 @@ def peer_child(tasks: int, steps: int, reps: int) -> dict:
         c_plain = time.process_time() - c0
         gc.collect()
         c0 = time.process_time()
-        run = _traced_run(main)
+        run = L.traced_run(main)
         c_run = time.process_time() - c0
         c0 = time.process_time()
         found = findings(run)

@@ -162,7 +162,9 @@ def _traced_runner():
     return getattr(playground, "Run", None)
 
 
-def _run_traced(fn: Main) -> Any:
+def traced_run(fn: Main):
+    """Run ``await fn()`` traced, started from a tiny lesson like any lesson's code; return the
+    ended ``Run`` (its log: ``run.tracer.events``).  The result is ``_SINK["result"]``."""
     import asyncio_playground as playground
 
     Run = _traced_runner()
@@ -185,7 +187,11 @@ def _run_traced(fn: Main) -> Any:
     finally:
         asyncio.set_event_loop(None)
         _close(loop)
-    run = holder.get("run")
+    return holder.get("run")
+
+
+def _run_traced(fn: Main) -> Any:
+    run = traced_run(fn)
     if run is not None:
         _SINK["events"] = _count_events(run)
     if "result" not in _SINK:
