@@ -50,6 +50,13 @@ class TracedTask(asyncio.Task):
 
     __slots__ = ("_tracer", "_tid")
 
+    def __hash__(self):
+        # Its number within the run, given before asyncio's constructor puts it in a set.  asyncio
+        # iterates sets of tasks (a TaskGroup cancelling its children, asyncio.wait's pending):
+        # ordered by memory address, that order would change from one run of the same program
+        # to the next, and a replay (Step back, run --schedule) would not repeat the run.
+        return self._tid
+
     def cancel(self, msg=None):
         tracer = getattr(self, "_tracer", None)
         if tracer is not None and not self.done():

@@ -168,6 +168,9 @@ def _created_by_library(frame, filename) -> bool:
     return False
 
 
+_new = TracedTask.__new__
+
+
 class Instrument:
     """What a playground loop calls on the instruments of its live runs (trio's ``Instrument``).
 
@@ -253,14 +256,17 @@ class Tracer(Instrument):
             name = f"Task-{tid}"
         clock = loop._clock   # loop time (see _loop: the learner may slow it down or pause it)
         t0 = clock()
+        # Numbered before asyncio's constructor runs: it puts the task in sets (all_tasks,
+        # a TaskGroup's), where a TracedTask hashes as its number (_current.TracedTask).
+        task = _new(TracedTask)
+        task._tid = tid
         if eager:
             # The first step runs inside the constructor; time it as a step of its own.
-            task = TracedTask(coro, loop=loop, name=name, context=context, eager_start=True)
+            task.__init__(coro, loop=loop, name=name, context=context, eager_start=True)
             t1 = clock()
         else:
-            task = TracedTask(coro, loop=loop, name=name, context=context)
+            task.__init__(coro, loop=loop, name=name, context=context)
         task._tracer = self
-        task._tid = tid
         self.live[tid] = task
         parent_tid = (parent._tid if parent.__class__ is TracedTask and parent._tracer is self
                       else None)

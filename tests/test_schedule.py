@@ -432,3 +432,37 @@ def test_a_challenge_run_on_a_schedule_says_whether_the_goal_was_reached(tmp_pat
     assert "final balance: 175" in proc.stdout
     assert "the challenge's goal, not reached:" in proc.stdout
     assert "✗ the output shows 'final balance: 175'" in proc.stdout
+
+
+def test_replay_obstacles_name_what_a_replay_cannot_repeat_line_by_line():
+    from asyncio_playground.schedule import replay_obstacles
+
+    source = textwrap.dedent("""\
+        import asyncio, random, time
+        from datetime import datetime
+        import httpx
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            t = loop.time()                       # loop time: a schedule governs it
+            now = time.time()
+            stamp = datetime.now()
+            await asyncio.to_thread(print, "hi")
+            pick = random.choice([1, 2])
+            asyncio.print_call_graph()
+            key = id(loop)
+
+        asyncio.run(main())
+        """)
+    assert replay_obstacles(source) == [
+        (3, "talks over the network (httpx)"),
+        (8, "reads the wall clock (time.time)"),
+        (9, "reads the wall clock (datetime.now)"),
+        (10, "runs work in a thread (asyncio.to_thread)"),
+        (11, "draws unseeded random numbers (random.choice)"),
+        (12, "prints tasks' memory addresses (asyncio.print_call_graph)"),
+        (13, "uses memory addresses (id)"),
+    ]
+    seeded = "import random\nrandom.seed(1)\nx = random.random()\n"
+    assert replay_obstacles(seeded) == []          # seeded: the same numbers every run
+    assert replay_obstacles("def broken(:\n") == []   # does not parse: nothing to say
