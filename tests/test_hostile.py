@@ -29,6 +29,7 @@ HERE = Path(__file__).parent / "hostile"
 TIMEOUT = 2.0
 PKG_DIR = str(Path(asyncio_playground.__file__).resolve().parent) + os.sep
 MARKER = "99.123"     # the argument of the `sleep` the subprocess cases start
+TAG_VAR = "PLAYGROUND_HOSTILE_CASE"   # names the case in its run's environment (``_sleepers``)
 
 
 def _spec(path: Path) -> dict:
@@ -50,16 +51,22 @@ def _spec(path: Path) -> dict:
 CASES = sorted(p.name for p in HERE.glob("*.py"))
 
 
-def _sleepers() -> list[int]:
-    """pids of the `sleep 99.123` processes alive now (Linux: /proc)."""
+def _sleepers(tag: str) -> list[int]:
+    """pids of the `sleep 99.123` processes alive now that this case's run started (Linux: /proc;
+    the case's run and what it starts have ``TAG_VAR=tag`` in their environment).  Another
+    test's, or another CI lane's (a chroot's processes show in the host's /proc), are not."""
     pids = []
+    mark = f"{TAG_VAR}={tag}".encode()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmd = (entry / "cmdline").read_bytes().split(b"\0")
+                if cmd[:2] != [b"sleep", MARKER.encode()]:
+                    continue
+                env = (entry / "environ").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if cmd[:2] == [b"sleep", MARKER.encode()]:
+            if mark in env:
                 pids.append(int(entry.name))
     return pids
 
@@ -79,10 +86,11 @@ def test_hostile_script_ends_in_time_with_the_right_exit_code(name):
     path = HERE / name
     spec = _spec(path)
     read_end, write_end = os.pipe()     # stdin=open: a pipe nobody writes to
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUTF8": "1"}
-    # Only this case's sleepers count: one another test left dying must not fail this one (seen
-    # in a CI run: input_eof.py, which starts none, "outlived" by another test's sleeper).
-    before = set(_sleepers()) if sys.platform.startswith("linux") else set()
+    # Only this case's sleepers count: one another test left dying, or the other CI lane's (its
+    # chroot's processes show in this /proc), must not fail this one (seen in CI runs:
+    # input_eof.py and swallow_cancel.py, which start none, "outlived" by another's sleeper).
+    tag = f"{os.getpid()}-{name}-{time.monotonic_ns()}"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUTF8": "1", TAG_VAR: tag}
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -110,6 +118,6 @@ def test_hostile_script_ends_in_time_with_the_right_exit_code(name):
     assert not frames, f"{name}: the playground's own frames shown:\n" + "\n".join(frames)
     if sys.platform.startswith("linux"):
         deadline = time.monotonic() + 1.0
-        while set(_sleepers()) - before and time.monotonic() < deadline:
+        while _sleepers(tag) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert not set(_sleepers()) - before, f"{name}: a subprocess outlived the run"
+        assert not _sleepers(tag), f"{name}: a subprocess outlived the run"

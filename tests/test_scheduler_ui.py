@@ -60,8 +60,10 @@ def state(w) -> dict:
     return {
         "rows": [(r.name, r.state, r.waiting[:2] if r.waiting else None, len(r.steps))
                  for r in table.rows],
+        # (the window's notes on the learner's picks, and on blocks of the loop: those are wall
+        # time, and a gc.collect() in a lesson takes longer on a loaded machine)
         "console": [line for line in w.console.toPlainText().splitlines()
-                    if not line.startswith(("You ran ", "You moved "))],
+                    if not line.startswith(("You ran ", "You moved ", "Loop blocked for "))],
         "time": round(w._loop.time() - t0, 6),
         # the run's own ready steps (the loop's own work -- its self-pipe, the window's -- is not
         # the run's, and comes and goes with the wall clock)
