@@ -40,7 +40,7 @@ class ShownRun:
             ``folded`` how many records it has taken.
         resources: the ``ResourceTable`` fold of its records (None until first asked), and
             ``res_folded`` how many records it has taken.
-        schedule: the steps taken while paused: ``[(what ran, asyncio's choice or None)]``.
+        (The steps taken while paused are the run's own: ``schedule.schedule_of(run)``.)
     """
 
     run: Any
@@ -53,7 +53,6 @@ class ShownRun:
     folded: int = 0
     resources: Any = None
     res_folded: int = 0
-    schedule: list = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
