@@ -60,11 +60,15 @@ def open_findings_tab(qtbot, w):
 def test_a_hung_run_is_explained_live_and_first_when_stopped(qtbot, window, tmp_path):
     w = window
     open_script(w, tmp_path, HANGS)
+    said = []
+    w.statusBar().messageChanged.connect(said.append)
     with qtbot.waitSignal(w.runStarted, timeout=3000):
         click_action(qtbot, w, w.act_run)
     view = open_findings_tab(qtbot, w)
     # Standing still: the hang doctor speaks before anyone presses Stop.
     qtbot.waitUntil(lambda: any("waiter" in (f.task or "") for f in view.findings), timeout=6000)
+    # ...and once it has stood still a second, the status bar says so too.
+    qtbot.waitUntil(lambda: any(m.startswith("The run stands still: ") for m in said), timeout=5000)
     finished = []
     w.runFinished.connect(finished.append)
     click_action(qtbot, w, w.act_stop)

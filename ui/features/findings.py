@@ -98,14 +98,12 @@ class FindingsFeature(Feature):
                 self.fold(ws.last, FOLD_BUDGET)
             return
         self._quiet = 0 if n_events or run.done else self._quiet + 1
-        stuck = []
-        if self._quiet >= QUIET_FRAMES and not run.done and not self.runs.loop.paused:
-            self.fold(ws.last)             # a quiet run: what is left of its log is little
-            stuck = ws.last.finder.stuck(self.runs.loop.time())
-        else:
-            self.fold(ws.last, None if run.done else FOLD_BUDGET)
-            if stuck and not self._stuck:
-                self.status.emit(f"The run stands still: {stuck[0].why}  (Findings tab)", 10000)
+        still = self._quiet >= QUIET_FRAMES and not run.done and not self.runs.loop.paused
+        # An ended run is folded whole; a quiet one too (what is left of its log is little).
+        self.fold(ws.last, None if still or run.done else FOLD_BUDGET)
+        stuck = ws.last.finder.stuck(self.runs.loop.time()) if still else []
+        if stuck and not self._stuck:
+            self.status.emit(f"The run stands still: {stuck[0].why}  (Findings tab)", 10000)
         self._stuck = stuck
         if ws is self.desk.current and self.runs.live_on_screen():
             self.show()
