@@ -122,7 +122,9 @@ class ResourcesFeature(Feature):
         tasks = shown.table if shown is not None else None
         end = None
         if tasks is not None:
-            end = tasks.finished if tasks.finished is not None else tasks.last_time
+            # a live run's lanes reach its loop's "now" (its last step may be long past: all asleep)
+            end = tasks.finished if tasks.finished is not None else \
+                self.runs.loop.time() if self.runs.live_on_screen() else tasks.last_time
         if states is None and table is not None:
             states = table.at(None)
         view.lanes.set_lanes(table, states, tasks.started if tasks is not None else None, end,
