@@ -43,6 +43,8 @@ import qasync
 from PySide6 import QtCore
 
 from ._current import current_run, tracer_of
+from ._schedule import note_step
+from .loopstate import counts_as_step
 
 __all__ = ["PlaygroundLoop", "new_event_loop", "run"]
 
@@ -288,7 +290,8 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._io_step = (until, jump)   # still waiting for I/O: the step goes on from there
             return
         self._step_request = (until, jump)
-        if self._pump is not None and not self._closed:
+        if self._pump is not None and not self._closed and not self._in_drain:
+            # (asked from inside a step's listener: the drain takes it, or arms for it)
             self._armed_when = 0.0
             self._pump.start(0)
 
@@ -462,8 +465,12 @@ class PlaygroundLoop(qasync.QEventLoop):
                     self._paused = True
                     self._retime(clock())
                 if self._paused:
-                    request, self._step_request = self._step_request, None
-                    if request is not None:
+                    # A listener that asks for the next step at once (a schedule replayed to
+                    # its end, Step back) gets it in this turn, for up to SLICE of wall time:
+                    # a turn of Qt's event loop per step was most of a replay's time.
+                    end = None
+                    while (request := self._step_request) is not None:
+                        self._step_request = None
                         if self._step(*request) == "io":
                             self._io_step = request      # the clock runs until it is not idle
                             self._paused = False
@@ -472,6 +479,12 @@ class PlaygroundLoop(qasync.QEventLoop):
                         self.step_count += 1
                         for listener in list(self.clock_listeners):
                             listener()
+                        if not self._paused or self._stopping:
+                            break
+                        if end is None:
+                            end = time.perf_counter() + SLICE
+                        elif time.perf_counter() >= end:
+                            break
                     return
                 if self._io_step is not None:
                     return    # waiting for I/O: nothing runs but what the I/O brings (above)
@@ -537,8 +550,6 @@ class PlaygroundLoop(qasync.QEventLoop):
         timer when nothing is ready), run it, and run the plumbing that follows, so the handle that
         will count next is at the front when the step returns (``loopstate.next_step`` names it).
         The loop is paused: the clock moves only by the jumps made here."""
-        from ._schedule import note_step
-        from .loopstate import counts_as_step
         ready = self._ready
         for _ in range(_STEP_LIMIT):
             found = self._bring_countable(counts_as_step, jump=jump)

@@ -39,6 +39,7 @@ unseeded randomness).
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import re
@@ -224,7 +225,7 @@ class _Book:
         if n == self.cursor:
             return
         names, by_name = self.names, self.by_name
-        for ev in islice(events, self.cursor, n):
+        for ev in events[self.cursor:n]:     # (islice would walk from the log's start)
             tag = ev[0]
             if tag == "task":
                 tid, name = ev[1], ev[4]
@@ -725,11 +726,18 @@ def replay_obstacles(source: str) -> list[tuple[int, str]]:
     ``os.urandom``).  Loop time (``loop.time()``, sleeps, timeouts) is fine: a schedule governs it.
     Empty: a run of it can be stepped back (the window's Step back) to exactly the same state.
     A source that does not parse has nothing to say (it will not run either)."""
+    return list(_obstacles(source))
+
+
+@functools.lru_cache(maxsize=16)
+def _obstacles(source: str) -> tuple:
+    """replay_obstacles, kept for the last sources asked about (the window asks at every Step
+    back, for the same text)."""
     from ._ast import parse
     try:
         tree = parse(source)
     except (SyntaxError, ValueError):
-        return []
+        return ()
     alias: dict[str, tuple[str, str]] = {}    # local name -> (module, name) it was imported as
     modules: dict[str, str] = {}              # local name -> module it binds
     found: set = set()
@@ -784,7 +792,7 @@ def replay_obstacles(source: str) -> list[tuple[int, str]]:
             found.add((node.lineno, what))
     if not seeded:
         found.update(randoms)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _module_use(module: str) -> str | None:

@@ -38,7 +38,7 @@ _TID = Qt.ItemDataRole.UserRole
 _SELF_PIPE = "_read_from_self"
 _REFRESH_MS = 33     # ~frame rate while shown...
 _SHARE = 0.1         # ...but at most this share of the GUI thread's time
-_SCHEDULE_ROWS = 500  # the schedule's last steps listed (a lesson-sized run has fewer)
+_SCHEDULE_ROWS = 200  # the schedule's last steps listed (a lesson-sized run has fewer)
 
 
 def header_text(paused: bool, live: bool, speed: float, skip_idle: bool) -> str:
@@ -208,17 +208,34 @@ class LoopPanel(QWidget):
         section = self.sections[key]
         title = section.text(0).split(" (")[0]
         section.setText(0, _section(title, count, len(rows), which))
-        while section.childCount() > len(rows):
-            section.removeChild(section.child(section.childCount() - 1))
+        have = section.childCount()
+        if have > len(rows):
+            if rows:
+                for _ in range(have - len(rows)):
+                    section.takeChild(len(rows))
+            else:
+                section.takeChildren()
+            have = len(rows)
         dim = QBrush(colors.color("info"))   # the console's muted grey, in both themes
+        plain = QBrush()
+        new = []
+        # Rows that say what they said are left alone, and new ones go in at once: a Step back
+        # of a long run fills hundreds of schedule rows (one at a time it was a tenth of its time).
         for i, (text, tid, own) in enumerate(rows):
-            item = section.child(i) if i < section.childCount() else None
-            if item is None:
-                item = QTreeWidgetItem(section)
+            tip = text + ("" if own else "  (the playground's own, not the run's)")
+            if i < have:
+                item = section.child(i)
+                if item.toolTip(0) == tip and item.data(0, _TID) == tid:
+                    continue
+            else:
+                item = QTreeWidgetItem()
+                new.append(item)
             item.setText(0, text)
-            item.setToolTip(0, text + ("" if own else "  (the playground's own, not the run's)"))
+            item.setToolTip(0, tip)
             item.setData(0, _TID, tid)
-            item.setForeground(0, QBrush() if own else dim)
+            item.setForeground(0, plain if own else dim)
+        if new:
+            section.addChildren(new)
 
     def refresh(self) -> None:
         if self._replay_table is not None:
