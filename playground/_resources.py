@@ -82,7 +82,7 @@ class Resource:
     __slots__ = ("rid", "kind", "cls", "name", "filename", "line", "created", "creator",
                  "capacity", "lock", "library",
                  # the state now (the end of what was folded)
-                 "value", "more", "items", "holds_open", "waits_open", "shut_at",
+                 "value", "more", "items", "holds_open", "waits_open", "_open_waits", "shut_at",
                  # the history
                  "op_t", "ops", "hold_t", "hold_end", "hold_tid", "wait_t", "wait_end",
                  "wait_tid", "wait_info", "end_t",
@@ -98,6 +98,7 @@ class Resource:
         self.shut_at = None            # when a Queue was shut down (3.13+)
         self.holds_open: list = []     # indices of the holds still held, oldest first
         self.waits_open: dict = {}     # tid -> index of its wait, in the order they began
+        self._open_waits: tuple | None = ()   # waits_open's indices, made when read (None: stale)
         self.op_t = array("d")         # each operation's time
         self.ops: list = []            # (op, tid, value, more, items shown) after each
         self.hold_t, self.hold_end, self.hold_tid = array("d"), array("d"), array("q")
@@ -108,6 +109,14 @@ class Resource:
         self.max_waiters = 0
         self.peak = self.value         # the highest value it had (a Queue: most items at once)
         self.longest_wait = self.longest_hold = None
+
+    def open_waits(self) -> tuple:
+        """The indices of the waits open now, in the order they began: made once per change,
+        however many views ask in between (the task table asks once per row on screen)."""
+        waits = self._open_waits
+        if waits is None:
+            waits = self._open_waits = tuple(self.waits_open.values())
+        return waits
 
     def __repr__(self):
         return f"<Resource {self.rid} {self.cls} {self.name!r}>"
@@ -296,6 +305,7 @@ class ResourceTable:
                 info = (op, filename, line)
                 row.wait_info.append(self._infos.setdefault(info, info))
                 row.waits_open[tid] = i
+                row._open_waits = None
                 waiting[tid] = (row, i)
                 self._waits_of.setdefault(tid, []).append((row, i))
                 if len(row.waits_open) > row.max_waiters:
@@ -323,6 +333,7 @@ class ResourceTable:
         else:
             ends.append(t)
         row.waits_open.pop(tid, None)
+        row._open_waits = None
         took = t - row.wait_t[i]
         if row.longest_wait is None or took > row.longest_wait[0]:
             row.longest_wait = (took, tid)
@@ -387,7 +398,7 @@ class ResourceTable:
             owner = self.by_rid[row.lock]    # a Condition over the program's own Lock: its holder
         if t is None:
             held = list(owner.holds_open)
-            waiting = list(row.waits_open.values())
+            waiting = row.open_waits()
             value, more = row.value, row.more
             items = row.ops[-1][4] if row.ops else ()
             last = row.ops[-1][0] if row.ops else None
@@ -420,7 +431,7 @@ class ResourceTable:
             if entry is None:
                 return None
             row, i = entry
-            place = bisect.bisect_left(list(row.waits_open.values()), i) + 1
+            place = bisect.bisect_left(row.open_waits(), i) + 1
         else:
             t = float(t)
             for row, i in reversed(self._waits_of.get(tid, ())):

@@ -639,6 +639,27 @@ def test_a_waiting_task_knows_its_object_its_holder_and_its_place_in_line(pg_loo
     assert table.waiting_on(w2) is None        # the end: nobody waits
 
 
+
+def test_a_live_fold_knows_each_waiters_place_after_every_record(pg_loop, tmp_path):
+    """While a run is live the views ask ``waiting_on(tid)`` (now) once per row on screen; the
+    object's line of open waits is made once per change, and it must be the line at that record:
+    folded one record at a time, every waiting task's place is its place among the waiters."""
+    run, _ = run_script(pg_loop, tmp_path, LOCK)
+    events = run.tracer.events
+    table = ResourceTable()
+    lines = 0
+    for i in range(len(events)):
+        table.apply(events[i:i + 1])
+        for row in table.rows:
+            waiters = [w.tid for w in table.state(row.rid).waiters]
+            lines += len(waiters) > 1
+            for place, tid in enumerate(waiters, 1):
+                s, got = table.waiting_on(tid)
+                assert (s.resource.rid, got) == (row.rid, place), (i, events[i])
+                assert [w.tid for w in s.waiters] == waiters
+    assert lines > 0              # a line of two or more was there to be read
+
+
 # -- what carries them: the CLI, the Chrome trace, saved runs -----------------------------------
 
 def test_the_chrome_trace_has_a_counter_track_and_the_holds_of_each_object(pg_loop, tmp_path):
