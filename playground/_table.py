@@ -130,7 +130,10 @@ _AFTER_WORDS = {
     "reraised": "ended cancelled (re-raised)", "swallowed": "swallowed it, ended {state}",
     "uncancelled": "called uncancel(), ended {state}",
     "raised": "raised another exception, ended {state}",
+    "taken-back": "{by} took the cancel back and raised {error} in its place, ended {state}",
 }
+_TAKERS = {"timeout": ("the timeout", "TimeoutError"),
+           "taskgroup": ("its TaskGroup", "the group's errors")}
 
 
 def _place(place, filename) -> str:
@@ -414,13 +417,19 @@ class TaskTable:
             story.after = AfterCancel.RERAISED
         elif story.uncancelled_by == "task":
             story.after = AfterCancel.UNCANCELLED
+        elif story.uncancelled_by in _TAKERS:
+            # asyncio.timeout's or a TaskGroup's own cancel, taken back when it raised TimeoutError
+            # (or the group's exceptions) out of its block: whether the task then caught that
+            # error or not, it did not swallow a cancel (pitfalls_09's "reraises" main, 3.11+).
+            story.after = AfterCancel.TAKEN_BACK
         elif row.state == "failed":
             story.after = AfterCancel.RAISED      # e.g. asyncio.timeout's TimeoutError
         else:
             story.after = AfterCancel.SWALLOWED
         # The cleanup ran from the landing to the end when the task ended with it; a task that
         # went on after swallowing it cleaned up within the landing step.
-        ended_with_it = story.after is AfterCancel.RERAISED or story.after is AfterCancel.RAISED
+        ended_with_it = story.after is AfterCancel.RERAISED or story.after is AfterCancel.RAISED \
+            or (story.after is AfterCancel.TAKEN_BACK and row.state == "failed")
         end = row.ended if ended_with_it else story.landing_step[1]
         story.cleanup = (story.landed, end)
 
@@ -523,7 +532,9 @@ class TaskTable:
                 parts.append(f"{what} ran {_ms(took)}" if took > 0 else
                              f"{what} finished while the loop's clock stood still (no loop time passed)")
             if story.after is not None:
-                parts.append(_AFTER_WORDS[story.after].format(state=row.state))
+                by, error = _TAKERS.get(story.uncancelled_by, ("", ""))
+                parts.append(_AFTER_WORDS[story.after].format(state=row.state, by=by,
+                                                              error=error))
             else:
                 parts.append(self._cleanup_underway(row, story) or "still running")
         elif row.state in LIVE_STATES:

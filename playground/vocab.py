@@ -109,6 +109,8 @@ class AfterCancel(_Word):
     SWALLOWED = "swallowed", "caught it and went on without uncancel()"
     UNCANCELLED = "uncancelled", "caught it and called uncancel()"
     RAISED = "raised", "raised another exception while handling it"
+    TAKEN_BACK = "taken-back", ("the timeout or TaskGroup that cancelled it took the cancel back "
+                                "(uncancel()) and raised its own error in its place")
 
 
 class NetworkMode(_Word):

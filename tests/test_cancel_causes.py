@@ -314,6 +314,70 @@ def test_where_it_landed_and_what_the_code_did_next(pg_loop, tmp_path):
     assert story(table, "Task-1") is None                          # nobody cancelled main
 
 
+
+def test_a_timeouts_or_taskgroups_own_cancel_is_taken_back_not_swallowed(pg_loop, tmp_path):
+    """asyncio.timeout and TaskGroup cancel the task that runs their block, then take that cancel
+    back (uncancel()) and raise their own error in its place: the task swallowed nothing, whether
+    it catches that error (ends done) or not (ends failed)."""
+    run, table = run_script(pg_loop, tmp_path, """
+        import asyncio
+
+        async def catches():
+            try:
+                async with asyncio.timeout(0.01):
+                    await asyncio.sleep(10)                  # lands-catches
+            except TimeoutError:
+                pass
+
+        async def lets_go():
+            async with asyncio.timeout(0.01):
+                await asyncio.sleep(10)                      # lands-lets-go
+
+        async def fails():
+            await asyncio.sleep(0.01)
+            raise ValueError("boom")
+
+        async def grouper():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(fails())
+                    await asyncio.sleep(10)                  # lands-grouper
+            except* ValueError:
+                pass
+
+        async def swallower():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                pass
+
+        async def main():
+            tasks = [asyncio.create_task(f(), name=f.__name__)
+                     for f in (catches, lets_go, grouper, swallower)]
+            await asyncio.sleep(0.05)
+            tasks[-1].cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run(main())
+    """)
+    for name, state, words in (("catches", "done", "the timeout took the cancel back and raised "
+                                "TimeoutError in its place, ended done"),
+                               ("lets_go", "failed", "the timeout took the cancel back and raised "
+                                "TimeoutError in its place, ended failed"),
+                               ("grouper", "done", "its TaskGroup took the cancel back and raised "
+                                "the group's errors in its place, ended done")):
+        s = story(table, name)
+        row = next(r for r in table.rows if r.name == name)
+        assert (row.state, s.after) == (state, "taken-back"), name
+        assert s.landed_at == (run.path, line_of(run, f"# lands-{name.replace('_', '-')}")), name
+        said = table.cancel_story(row.tid, filename=run.path)
+        assert said.endswith(words) or f"{words} →" in said, said
+        assert "swallowed" not in said
+    assert story(table, "swallower").after == "swallowed"     # the near miss: nobody takes it back
+    lets_go = story(table, "lets_go")
+    row = next(r for r in table.rows if r.name == "lets_go")
+    assert lets_go.cleanup == (lets_go.landed, row.ended)      # it ended with the error
+
 def test_the_story_in_words(pg_loop, tmp_path):
     run, table = run_script(pg_loop, tmp_path, """
         import asyncio
