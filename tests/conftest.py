@@ -70,10 +70,21 @@ def gui_loop(qapp):
 def make_window(qtbot, gui_loop, tmp_path):
     """Builds windows on a private settings file and edit dir; stops their runs at teardown."""
 
+    def owned_by(listener, w) -> bool:
+        obj = getattr(listener, "__self__", None)
+        while obj is not None and hasattr(obj, "parent"):
+            if obj is w:
+                return True
+            obj = obj.parent()
+        return False
+
     def stop_runs(w):
         # pytest-qt closes added widgets before fixture teardown: stop and await the runs first.
         runs = w.shutdown()
         qtbot.waitUntil(lambda: all(r.done for r in runs), timeout=5000)
+        # The loop outlives the window (it is the next test's): nothing of the window listens.
+        left = [f for f in gui_loop.clock_listeners if owned_by(f, w)]
+        assert not left, f"the window's clock listeners outlive it: {left}"
 
     def make(data_dir=None):
         from PySide6.QtCore import QSettings

@@ -392,6 +392,7 @@ class MainWindow(QMainWindow):
         runs = self.controller.shutdown()
         self.lag_label.stop()
         self.time_bar.close_bar()
+        self.scheduling.close_feature()
         panel = self.views.view("loop_panel", build=False)
         if panel is not None:
             panel.close_panel()
