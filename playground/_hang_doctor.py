@@ -354,10 +354,10 @@ class HangDoctor:
         targets = _targets(w)
         if targets:
             waiting = [x for x in targets if x in stuck]
-            if kind == "wait":
-                if len(waiting) < len(targets):
+            if kind == "wait" and detail.startswith("asyncio.wait, first"):
+                if len(waiting) < len(targets):     # one of them ending ends the wait
                     return True, ""
-            elif not waiting:
+            elif not waiting:                       # (ALL_COMPLETED: each of them has to)
                 return True, ""
             names = ", ".join(self._name(x) for x in waiting[:3])
             return False, (f"{me} waits on {detail}{at}, and {names} "

@@ -100,6 +100,8 @@ class _Targeted(str):
 
 _TASKGROUP = _Targeted("TaskGroup")
 _ASYNCIO_WAIT = _Targeted("asyncio.wait")
+_WAIT_LABELS = {asyncio.FIRST_COMPLETED: "asyncio.wait, first completed",
+                asyncio.FIRST_EXCEPTION: "asyncio.wait, first exception"}
 _WAIT_FOR = _Targeted("wait_for")   # 3.11's wait_for waits on a future of its own (3.12+: the task)
 _know(asyncio.TaskGroup.__aexit__, WaitKind.FUTURE, _TASKGROUP)
 _know(getattr(asyncio.TaskGroup, "_aexit", None), WaitKind.FUTURE, _TASKGROUP)
@@ -416,8 +418,11 @@ class Tracer(Instrument):
                     targets = self._pending_tids(getattr(inner.f_locals.get("self"), "_tasks", ()))
                     detail = f"TaskGroup of {len(targets)}"
                 elif detail is _ASYNCIO_WAIT:
-                    targets = self._pending_tids(inner.f_locals.get("fs", ()))
-                    detail = "asyncio.wait"
+                    local = inner.f_locals
+                    targets = self._pending_tids(local.get("fs", ()))
+                    # ALL_COMPLETED (the default) ends when every target has; the others when one
+                    # has (the hang doctor reads which from the label).
+                    detail = _WAIT_LABELS.get(local.get("return_when"), "asyncio.wait")
                 elif detail is _WAIT_FOR:
                     targets = self._pending_tids((inner.f_locals.get("fut"),))
                     detail = "wait_for"

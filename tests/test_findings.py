@@ -322,6 +322,51 @@ def test_the_hang_doctor_names_every_stuck_task_first_when_stop_ends_the_run(pg_
     assert not of(found, "lost-wakeup")    # what the hang says is not said twice
 
 
+
+WAIT_ALL = """\
+import asyncio
+
+
+async def slow():
+    await asyncio.sleep(10)
+
+
+async def stuck(ready):
+    await ready.wait()
+
+
+async def main():
+    ready = asyncio.Event()
+    a = asyncio.create_task(slow(), name="slow")
+    b = asyncio.create_task(stuck(ready), name="stuck")
+    await asyncio.wait([a, b]{when})
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("when", ["", ", return_when=asyncio.FIRST_COMPLETED"])
+def test_asyncio_wait_for_all_hangs_on_one_stuck_target_and_for_the_first_does_not(
+        pg_loop, tmp_path, when):
+    """asyncio.wait's default, ALL_COMPLETED, ends when every target has: one stuck target keeps
+    it waiting however soon the others end (the hang doctor counted it free once one could).
+    FIRST_COMPLETED ends with the first: a target still able to end frees it (the near miss)."""
+    async def during(run):
+        await asyncio.sleep(0.3)
+        run.stop("timeout")
+    source = WAIT_ALL.format(when=when)
+    run, found = run_findings(pg_loop, tmp_path, source, during)
+    hangs = {f.task: f for f in of(found, "hang")}
+    assert "stuck" in hangs
+    if when:
+        assert "Task-1" not in hangs, hangs["Task-1"].why
+    else:
+        main = hangs["Task-1"]
+        assert main.line == line_of(source, "await asyncio.wait(")
+        assert main.why.startswith("main() waits on asyncio.wait") and "'stuck' is stuck too" \
+            in main.why, main.why
+
 def test_a_wait_nothing_in_the_program_can_complete_is_a_lost_wakeup_at_once(pg_loop, tmp_path):
     source = HANG.replace("        if ok:\n            ready.set()\n", "").replace(
         '        await asyncio.create_task(client(ready), name="client")',
@@ -895,11 +940,12 @@ def test_the_hang_lesson_unbounded_and_stopped_shows_the_hang(pg_loop, tmp_path)
     unbounded = source.replace(bounded, "await asyncio.wait({srv, cli})")
     run, found = run_findings(pg_loop, tmp_path, unbounded, stop_after(0.5))
     assert run.outcome == "cancelled"
-    # (main is not named: the doctor counts an asyncio.wait() free once one of its tasks has
-    # ended, as if it returned at the first completion, though this one waits for all of them.)
-    [hang] = of(found, "hang")
+    # The cause first, then main: its asyncio.wait() waits for all of them (the server ended,
+    # the client never will).
+    hang, main = of(found, "hang")
     assert hang.task == "client" and found[0] == hang and hang.lesson == lesson.slug
     assert "nothing in the program ever calls ready.set()" in hang.why
+    assert main.task == "Task-1" and "'client' is stuck too" in main.why
 
 
 def test_a_lesson_can_expect_a_finding_and_the_after_run_list_says_so(pg_loop, tmp_path):
