@@ -60,6 +60,8 @@ class TracedTask(asyncio.Task):
     def cancel(self, msg=None):
         tracer = getattr(self, "_tracer", None)
         if tracer is not None and not self.done():
+            if tracer.cancel_reentered(self):
+                return False
             tracer.cancel_requested(self, msg, sys._getframe(1))
         return super().cancel(msg)
 

@@ -106,13 +106,22 @@ class Escalation:
         table = TaskTable()
         table.apply(tracer.events)
         live = {tid_of(t) for t in stuck}
+        forced = False
         for task in sorted(stuck, key=tid_of, reverse=True):   # children first
             row = table.by_tid.get(tid_of(task))
             if leaves_only and row is not None and any(t in live for t in row.targets):
                 continue   # it waits on a stuck task: it gets its turn when that one ends
             self.force_stop(task, row)
+            forced = True
+        if leaves_only and not forced:
+            # Every task left waits on another: tasks awaiting each other in a circle (a on b, b
+            # on a), which no cancel can end.  Those in the circle go; who awaits them then ends
+            # with their CancelledError, as after a leaf (and module code with it).
+            for task in sorted(stuck, key=tid_of, reverse=True):
+                if _in_cycle(tid_of(task), table, live):
+                    self.force_stop(task, table.by_tid.get(tid_of(task)), cycle=True)
 
-    def force_stop(self, task, row):
+    def force_stop(self, task, row, cycle: bool = False):
         """End ``task`` although it ignores cancellation: unhook it from what it waits on and from
         the ready queue (asyncio must never step it again), close its coroutine (GeneratorExit at
         its await: its ``finally`` blocks run), mark it cancelled, and say so."""
@@ -135,6 +144,10 @@ class Escalation:
                 where = f" (it swallowed CancelledError at line {landed[1]})"
             elif row.waiting is not None and row.waiting[3]:
                 where = f" (it was waiting at line {row.waiting[3]})"
+            if cycle:
+                line = row.waiting[3] if row.waiting is not None else None
+                where = (f" (it awaits{f' at line {line}' if line else ''} a task that awaits it: "
+                         "an await cycle, which no cancel can end)")
         ignored = ""
         coro = task.get_coro()
         previous = loop.current_traced
@@ -154,3 +167,17 @@ class Escalation:
         run.tracer._ended(task, loop.time())
         run._note(f"force-stopped task '{name}' {waited:.1f} s after its cancel: it did not "
                   f"end{where}; its coroutine was closed (finally blocks ran){ignored}")
+
+
+def _in_cycle(tid, table, live) -> bool:
+    """Whether task ``tid`` awaits (through the live tasks' targets) a task that awaits it."""
+    seen, todo = set(), [tid]
+    while todo:
+        row = table.by_tid.get(todo.pop())
+        for target in (row.targets if row is not None else ()):
+            if target == tid:
+                return True
+            if target in live and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return False

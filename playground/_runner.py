@@ -489,7 +489,13 @@ class Run:
             return
         if shutdown:
             # Like asyncio.run: cancel what main() left behind and let their finally blocks run.
-            leftovers = self._cancel_leftovers()
+            try:
+                leftovers = self._cancel_leftovers(once=False)
+            except RecursionError as exc:
+                # Leftovers awaiting each other: cancel() goes round their circle, and asyncio.run
+                # raises this out of its end (the run's own end then stops them, see Tracer.cancel).
+                result.set_exception(exc)
+                return
             if leftovers:
                 await leftovers
         if task.cancelled():
@@ -499,11 +505,12 @@ class Run:
         else:
             result.set_result(task.result())
 
-    def _cancel_leftovers(self):
-        """Cancel the run's tasks still pending (cause ``shutdown``); a gather of them, or None."""
+    def _cancel_leftovers(self, once: bool = True):
+        """Cancel the run's tasks still pending (cause ``shutdown``); a gather of them, or None.
+        ``once``: see ``Tracer.cancel``."""
         leftovers = [t for t in self.tracer.live.values() if not t.done()]
         for t in leftovers:
-            self.tracer.cancel(t, None, CancelCause.SHUTDOWN)
+            self.tracer.cancel(t, None, CancelCause.SHUTDOWN, once=once)
         if leftovers:
             # Every run ends: a leftover that swallows its cancel is force-stopped like on Stop.
             self._escalation.start()

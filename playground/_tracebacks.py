@@ -19,7 +19,10 @@ __all__ = ["TB_LIMIT", "exception_headline", "innermost", "strip_engine_frames",
 #: Traceback entries a traceback keeps (the innermost): CPython's default sys.tracebacklimit.
 TB_LIMIT = 1000
 
-_HIDDEN = (*ENGINE_DIRS, os.path.dirname(os.path.abspath(concurrent.futures.__file__)) + os.sep)
+# (and PySide6's import hook, "shibokensupport/...": it wraps every import statement in the
+# process, so an error raised inside an import showed two frames python would not have)
+_HIDDEN = (*ENGINE_DIRS, os.path.dirname(os.path.abspath(concurrent.futures.__file__)) + os.sep,
+           "shibokensupport/")
 
 
 def innermost(tb, most: int = TB_LIMIT):

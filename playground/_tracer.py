@@ -229,6 +229,7 @@ class Tracer(Instrument):
         self.live: dict[int, TracedTask] = {}
         self.on_fatal = on_fatal
         self._explicit = None   # (cause, detail, where) of a cancel the playground is making now
+        self._cancelling: set | None = None   # tids a cancel of the playground's is passing through
         # (file, line) pairs where a task that suspends is cancelled on arrival (cancel points).
         self.cancel_points: frozenset = frozenset()
         self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
@@ -314,14 +315,34 @@ class Tracer(Instrument):
     def renamed(self, task):
         self.events.append(Renamed("name", task._tid, self.loop.time(), task.get_name()))
 
-    def cancel(self, task, msg=None, cause=CancelCause.BUTTON, *, detail=None, where=None) -> bool:
+    def cancel(self, task, msg=None, cause=CancelCause.BUTTON, *, detail=None, where=None,
+               once: bool = True) -> bool:
         """Cancel ``task`` on the playground's own behalf (a Cancel click, Stop, the run's end, a
-        cancel point), recorded with ``cause``, ``detail`` and ``where`` ((file, line) or None)."""
+        cancel point), recorded with ``cause``, ``detail`` and ``where`` ((file, line) or None).
+        ``once``: round an await cycle once (see ``cancel_reentered``); False: as asyncio
+        would (asyncio.run's own end: RecursionError, as under python)."""
         self._explicit = (cause, detail, where)
+        self._cancelling = set() if once else None
         try:
             return task.cancel(msg)
         finally:
-            self._explicit = None
+            self._explicit = self._cancelling = None
+
+    def cancel_reentered(self, task) -> bool:
+        """Whether ``task.cancel()`` is called again inside a cancel of the playground's that
+        already passed through it: tasks that await each other (a waits on b, b on a) pass
+        ``cancel()`` round their cycle forever, and asyncio raises RecursionError out of Stop.
+        The second pass is refused (False, as for a task that cannot be cancelled): the task
+        before it in the cycle keeps the request (``_must_cancel``) and the cycle is stopped as a
+        stubborn task is (Stop's force-stop).  A cancel in the program's own code is left as
+        asyncio has it."""
+        seen = self._cancelling
+        if seen is None:
+            return False
+        if task._tid in seen:
+            return True
+        seen.add(task._tid)
+        return False
 
     def cancel_requested(self, task, msg, caller):
         """``task.cancel(msg)`` was called from the frame ``caller``: record it with its cause."""

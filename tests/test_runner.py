@@ -661,6 +661,77 @@ def test_a_task_that_swallows_cancel_is_force_stopped_and_named(pg_loop, tmp_pat
     _loop_still_works(pg_loop, tmp_path)   # asyncio never steps the closed coroutine again
 
 
+
+def test_tasks_awaiting_each_other_are_stopped_without_a_recursion_error(pg_loop, tmp_path):
+    """a awaits b and b awaits a: cancel() passes round that circle, and asyncio raises
+    RecursionError (out of Stop, here).  Stop's cancel goes round it once; the circle is then
+    force-stopped as a stubborn task is, main ends with its CancelledError and the module code
+    with it (it was left behind as if stuck in a blocking call)."""
+    import helpers
+    src = """
+        import asyncio
+        async def main():
+            tasks = {}
+            async def a():
+                try:
+                    await asyncio.sleep(0.01)
+                    await tasks["b"]
+                finally:
+                    print("a's finally")
+            async def b():
+                await asyncio.sleep(0.01)
+                await tasks["a"]
+            tasks["a"] = asyncio.create_task(a(), name="a")
+            tasks["b"] = asyncio.create_task(b(), name="b")
+            await asyncio.gather(tasks["a"], tasks["b"])
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.1)(r))
+    assert run.outcome == "cancelled"
+    assert "RecursionError" not in (run.error or "") + _out(table)
+    assert playground._runner.GRACE <= run.stop_took < playground._runner.GRACE + 0.4
+    assert len(run.notes) == 2, run.notes
+    for note, (name, line) in zip(run.notes, (("b", 13), ("a", 8))):
+        assert note.startswith(f"force-stopped task '{name}'") and \
+            f"it awaits at line {line} a task that awaits it: an await cycle" in note, note
+    assert not any("did not stop" in n for n in run.notes)
+    assert "a's finally" in _out(table)
+    assert {r.name: r.state for r in table.rows} == {"Task-1": "cancelled", "a": "cancelled",
+                                                     "b": "cancelled"}
+    _loop_still_works(pg_loop, tmp_path)
+
+
+def test_a_cancel_in_the_program_round_an_await_cycle_raises_as_in_python(pg_loop, tmp_path):
+    """The near miss: the program's own cancel() of a task in a circle recurses in asyncio, and
+    the playground leaves it so (only its own Stop goes round once)."""
+    import helpers
+    src = """
+        import asyncio
+        async def main():
+            tasks = {}
+            async def a():
+                await asyncio.sleep(0.01)
+                await tasks["b"]
+            async def b():
+                await asyncio.sleep(0.01)
+                await tasks["a"]
+            tasks["a"] = asyncio.create_task(a(), name="a")
+            tasks["b"] = asyncio.create_task(b(), name="b")
+            await asyncio.sleep(0.05)
+            try:
+                tasks["a"].cancel()
+            except RecursionError:
+                print("RecursionError, as in python")
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert "RecursionError, as in python" in _out(table)
+    # asyncio.run's end cancels the two left over: round their circle again, and asyncio.run
+    # raises that RecursionError, as under python (the run's own end then stops the circle).
+    assert run.outcome == "failed" and run.error.rstrip().splitlines()[-1].startswith(
+        "RecursionError: maximum recursion depth exceeded"), run.error
+    assert "shibokensupport" not in run.error and "asyncio.run(main())" in run.error
+
 def test_module_code_stuck_in_a_blocking_call_is_left_behind(pg_loop, tmp_path):
     import helpers
     src = """
