@@ -816,9 +816,11 @@ class PlaygroundLoop(qasync.QEventLoop):
     # callback goes to them as ``context.run(cb, *args)``.
     def _add_reader(self, fd, callback, *args, context=None):
         if context is None:
-            super()._add_reader(fd, callback, *args)
-        else:
-            super()._add_reader(fd, context.run, callback, *args)
+            # asyncio's Handle copies the context it is made in; qasync's notifier would call
+            # back in the loop's own (a server's accept, and the connection tasks it makes, were
+            # outside the run that started the server: untraced).
+            context = contextvars.copy_context()
+        super()._add_reader(fd, context.run, callback, *args)
         self._io_labels[("read", fd)] = _label(callback, args)
         return self._io_handle("read", fd, callback, args, context)
 
@@ -829,9 +831,11 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _add_writer(self, fd, callback, *args, context=None):
         if context is None:
-            super()._add_writer(fd, callback, *args)
-        else:
-            super()._add_writer(fd, context.run, callback, *args)
+            # asyncio's Handle copies the context it is made in; qasync's notifier would call
+            # back in the loop's own (a server's accept, and the connection tasks it makes, were
+            # outside the run that started the server: untraced).
+            context = contextvars.copy_context()
+        super()._add_writer(fd, context.run, callback, *args)
         self._io_labels[("write", fd)] = _label(callback, args)
         return self._io_handle("write", fd, callback, args, context)
 

@@ -1164,3 +1164,40 @@ def test_is_engine_file_knows_both_spellings_of_the_engines_folder():
     assert _current.is_engine_file(os.path.abspath(here))
     assert _current.is_engine_file(os.path.realpath(here))
     assert not _current.is_engine_file(os.path.join(os.path.dirname(os.path.dirname(here)), "x.py"))
+
+
+def test_a_servers_connection_tasks_are_the_runs(pg_loop, tmp_path):
+    """asyncio.start_server's accept and its connection handler run from a socket's callback: in
+    the context the server was started in (asyncio's Handle copies it), so they are the run's
+    tasks -- in the table, their prints theirs -- with the names python gives them."""
+    import helpers
+    src = """
+        import asyncio
+
+        async def handle(reader, writer):
+            line = (await reader.readline()).decode().strip()
+            print("server got", line, asyncio.current_task().get_name())
+            writer.write(b"pong\\n")
+            await writer.drain()
+            writer.close()
+            await writer.wait_closed()
+
+        async def main():
+            server = await asyncio.start_server(handle, "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            async with server:
+                r, w = await asyncio.open_connection("127.0.0.1", port)
+                w.write(b"ping\\n")
+                await w.drain()
+                print("client got", (await r.readline()).decode().strip())
+                w.close()
+                await w.wait_closed()
+
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert run.outcome == "completed", run.error
+    assert _out(table) == "server got ping Task-4\nclient got pong\n"
+    handler = next(r for r in table.rows if r.coro.endswith("handle"))
+    assert handler.name == "Task-4" and handler.state == "done"
+    assert {ev.tid for ev in table.outputs if "server got" in ev.text} == {handler.tid}
