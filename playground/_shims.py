@@ -671,9 +671,21 @@ def _threading_shim(run) -> types.ModuleType:
     class Thread(threading.Thread):
         __doc__ = threading.Thread.__doc__
 
+        # The thread's code is the run's: what it prints goes to the run (the window's console),
+        # as under python it goes to the terminal.  A new thread starts in a context of its own,
+        # so the run is named in it: before its code runs (3.11-3.13), or in the context 3.14+
+        # runs it in (empty, or the starter's copy under thread_inherit_context, as python has it).
         def start(self):
             run.note_thread(self)
+            if getattr(self, "_context", False) is None:
+                inherit = getattr(sys.flags, "thread_inherit_context", False)
+                self._context = contextvars.copy_context() if inherit else contextvars.Context()
+                self._context.run(current_run.set, run)
             super().start()
+
+        def _bootstrap_inner(self):
+            current_run.set(run)
+            super()._bootstrap_inner()
 
     Thread.__module__ = "threading"
     Thread.__qualname__ = "Thread"

@@ -1201,3 +1201,32 @@ def test_a_servers_connection_tasks_are_the_runs(pg_loop, tmp_path):
     handler = next(r for r in table.rows if r.coro.endswith("handle"))
     assert handler.name == "Task-4" and handler.state == "done"
     assert {ev.tid for ev in table.outputs if "server got" in ev.text} == {handler.tid}
+
+
+def test_a_thread_the_lesson_starts_prints_to_the_run(pg_loop, tmp_path):
+    """A lesson's own threading.Thread prints into the run (the window's console), as under
+    python it prints to the terminal; it starts in a context of its own as python has it (a
+    context variable set by the task that starts it is not seen there)."""
+    import helpers
+    src = """
+        import asyncio, contextvars, threading
+
+        who = contextvars.ContextVar("who", default="nobody")
+
+        def work():
+            print("from a thread, who =", who.get())
+
+        async def main():
+            who.set("main")
+            t = threading.Thread(target=work, name="worker")
+            t.start()
+            t.join()
+            await asyncio.to_thread(print, "from to_thread, who =", who.get())
+            print("main done")
+
+        asyncio.run(main())
+    """
+    run, table = helpers.run_script(pg_loop, tmp_path, src)
+    assert run.outcome == "completed", run.error
+    assert _out(table) == ("from a thread, who = nobody\nfrom to_thread, who = main\n"
+                           "main done\n")
