@@ -24,6 +24,13 @@ Facts about replay that shaped this module:
   the run when it agrees: ~1.0 s there, of which the sort ~0.3 s and each pass over the records
   30–90 ms.  The Python loop stays (``_build_records``) for logs that are not a tracer's, and to
   say what is wrong with one that cannot be a run.
+* So the first frame does not wait on the grouping at all (issue 25: ≤ 0.5 s before the first
+  scrub frame of a fresh 1M-event run): when the window's table agrees with the log,
+  ``_build_lazy`` makes at once what every moment needs of the whole log (the keys, the
+  creations, the outputs and failures: C passes, ~0.2 s loaded) and groups the records by task
+  afterwards, a few ms a step (``advance``), with a counting sort on the tid (a bucket per task)
+  in place of ``sorted`` (0.5 s loaded, and one C call that cannot be cut); a move before then
+  brings the rows on screen from their records alone (``_part``), the others when it is whole.
 * The run's million records are alive while anything is built from them, and the cyclic GC
   walking them every few hundred new objects tripled the time of a 100k-row table: a replay's
   index, a loaded run and every moment are built under ``_gc_paused``.
@@ -37,10 +44,12 @@ import base64
 import bisect
 import gc
 import re
+import time
 from array import array
+from collections import deque
 from contextlib import contextmanager
-from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, attrgetter, getitem, gt, itemgetter, lt, ne, not_, sub
+from itertools import accumulate, chain, compress, count, islice, repeat
+from operator import add, attrgetter, getitem, gt, itemgetter, lt, ne, not_, rshift, sub
 
 from ._table import TaskTable
 
@@ -114,7 +123,7 @@ class _Index:
 
     __slots__ = ("n", "_keys", "_make_keys", "tids", "created", "o0", "s0", "w0", "order",
                  "codes", "spans", "wspans", "winfo", "loose", "depth", "complex", "renamed",
-                 "landings", "failed_at", "failed", "library")
+                 "landings", "failed_at", "failed", "library", "_rest", "_early")
 
     @property
     def keys(self) -> list:
@@ -123,13 +132,110 @@ class _Index:
             self._make_keys = None
         return self._keys
 
+    # -- built in slices (``_build_lazy``) ---------------------------------------------------------
+    def __getattr__(self, name):
+        # Only for a slot not set yet: an index still being built (``_rest``) is finished now,
+        # whoever asks for its grouped arrays; ``_rest`` and ``_early`` read as None until set.
+        if name == "_rest" or name == "_early":
+            return None
+        if self._rest is None:
+            raise AttributeError(name)
+        self.complete()
+        return object.__getattribute__(self, name)
+
+    @property
+    def ready(self) -> bool:
+        """Whether every field is there (False: the records are still being grouped by task,
+        ``advance``)."""
+        return self._rest is None
+
+    def advance(self, deadline: float) -> bool:
+        """Group more of the records by task, in steps of a few ms, until ``deadline``
+        (``time.perf_counter``); True when the index is whole."""
+        rest = self._rest
+        if rest is None:
+            return True
+        with _gc_paused():
+            while True:
+                try:
+                    next(rest)
+                except StopIteration:
+                    self._rest = self._early = None
+                    return True
+                if time.perf_counter() >= deadline:
+                    return False
+
+    def complete(self) -> None:
+        """Finish the index now, however long it takes."""
+        self.advance(float("inf"))
+
+    def at(self, t: float) -> int:
+        """``bisect_right(keys, t)`` (how many events were logged up to ``t``), without making
+        the keys non-decreasing first if they are not yet: the first record logged after ``t``."""
+        keys = self._keys
+        if keys is not None:
+            return bisect.bisect_right(keys, t)
+        raw = self._early[3]        # (being made non-decreasing in place: either way, the same)
+        c = bisect.bisect_right(raw, t)
+        if c and max(islice(raw, c)) > t:
+            c = next(compress(range(c), map(lt, repeat(t), raw)))
+        return c
+
+    def _part(self, tasks: list, n: int) -> "_Index":
+        """While the index is being built: a stand-in for ``_Moment.sync`` and ``place`` at a
+        place ``n`` of the log, that has the grouped arrays of the tasks (ordinals, ascending)
+        ``tasks`` alone (the others have no records in it), from one pass over the tid column up
+        to ``n``.  Each task's records after ``n`` stand as places past ``n`` (how many, its
+        final row and its renames say): a row is at its last record only if it is."""
+        tidcol, letters, rows, _raw, renames = self._early
+        tids = self.tids
+        want = {tids[i]: i for i in tasks}
+        groups: dict = {i: [] for i in tasks}
+        for g in compress(range(n), map(want.__contains__, islice(tidcol, n))):
+            groups[want[tidcol[g]]].append(g)
+        part = _new(_Index)
+        order, codes, totals = array(_I), [], []
+        for i, got in groups.items():
+            row = rows[i]
+            total = (1 + (len(row.steps._a) >> 1) + len(row.waits._info)
+                     + (row.ended is not None) + renames.get(i, 0))
+            order.extend(got)
+            codes.append(bytes(map(letters.__getitem__, got)))
+            if total > len(got):
+                order.extend(repeat(self.n, total - len(got)))
+                codes.append(b"-" * (total - len(got)))
+            totals.append(max(total, len(got)))
+        part.order, part.codes = order, b"".join(codes)
+        steps = [rows[i].steps._a for i in tasks]
+        waits = [rows[i].waits for i in tasks]
+        t = len(tids)
+        part.o0 = _prefix(t, tasks, totals)
+        part.s0 = _prefix(t, tasks, map(rshift, map(len, steps), repeat(1)))
+        part.w0 = _prefix(t, tasks, map(len, map(_info_of, waits)))
+        part.spans, part.wspans = array("d"), array("d")
+        part.spans.frombytes(b"".join(steps))
+        part.wspans.frombytes(b"".join(map(_t_of, waits)))
+        part.winfo = list(chain.from_iterable(map(_info_of, waits)))
+        part.complex, part.renamed = self.complex, self.renamed
+        return part
+
     # -- from a log ----------------------------------------------------------------------------
     @classmethod
     def build(cls, events, final: TaskTable | None = None) -> "_Index":
         """The index of ``events``: in columns (``_build_columns``) when the log has the shape a
         tracer makes, else record by record (``_build_records``), which also says what is wrong
         with a log that cannot be a run.  ``final``: the table of all of ``events``, if at hand
-        (its rows' steps and waits are the index's)."""
+        (its rows' steps and waits are the index's); when it agrees with the log, the index is
+        built in slices (``_build_lazy``: ``ready``, ``advance``)."""
+        try:
+            ix = _build_lazy(cls, events, final)
+        except (TypeError, IndexError, AttributeError, KeyError, ValueError):
+            ix = None
+        return ix if ix is not None else cls._build_now(events, final)
+
+    @classmethod
+    def _build_now(cls, events, final: TaskTable | None = None) -> "_Index":
+        """``build`` at once: in columns, else record by record."""
         try:
             ix = _build_columns(cls, events, final)
         except (TypeError, IndexError, AttributeError):
@@ -463,6 +569,204 @@ _depth_of = attrgetter("depth")
 _LETTERS = {"step": "s", "wait": "w", "task": "t", "end": "e", "name": "n", "cancel": "x",
             "uncancel": "x"}
 _SHAPE = {"step": 4, "wait": 8, "task": 7, "end": 6, "name": 4}
+
+
+# -- built in slices: a run of this session, with the window's table of it ---------------------------
+# One byte per record, in log order: the task records' letters (``_Index.codes``), the loose ones'
+# (output, block, run, error), ``-`` for any other.
+_CODE = {"step": _S, "wait": _W, "task": _T, "end": _E, "name": _N, "cancel": b"x"[0],
+         "uncancel": b"x"[0], "output": b"o"[0], "block": b"b"[0], "run": b"r"[0],
+         "error": b"E"[0]}
+_OTHER = b"-"[0]
+
+
+def _table(pairs: dict) -> bytes:
+    t = bytearray(256)
+    for k, v in pairs.items():
+        t[k[0]] = v
+    return bytes(t)
+
+
+_EXPECT = _table({b"s": 4, b"w": 8, b"t": 7, b"e": 6, b"n": 4})     # each letter's length
+_KEY_IN = bytes(3 if c == _S else 1 if c == b"r"[0] else 2 for c in range(256))   # logged_at's field
+_CHUNK = 32768          # records a step of the grouping takes (a few ms)
+#: A shorter log is indexed at once (~0.1 s at most): every move of its scrub is whole at once.
+_LAZY_FROM = 100_000
+
+
+def _build_lazy(cls, events, final):
+    """``_Index.build`` for a run of this session whose table (``final``) agrees with its log:
+    the first scrub frame waits on what a moment's table needs of the whole log (the keys, the
+    creations, the outputs and failures, in a few C passes over the log, ~0.15 s for a million
+    records) and on the rows on screen (``_part``); the records are grouped by task afterwards,
+    in steps of a few ms (``advance``, which ``Scrub.settle`` calls; anything that reads a
+    grouped array first finishes it: ``__getattr__``).  The grouping is a counting sort on the
+    tid (a tracer's tids are 1, 2, 3… in creation order), not ``sorted``: 0.5 s on a loaded
+    machine, and not to be cut in slices.
+
+    None for a log shorter than ``_LAZY_FROM``, and when the log or the table is not what this
+    assumes (a cancel or uncancel, a record in an odd shape, tids not ascending with creation, a table of other records): the index is
+    then built at once (``_build_columns``)."""
+    rows = getattr(final, "rows", None)
+    n = len(events)
+    if not rows or n < _LAZY_FROM:
+        return None
+    letters = bytes(map(_CODE.get, map(_first, events), repeat(_OTHER)))
+    if b"x" in letters:
+        return None                 # a cancellation story: its task is folded alone
+    lens = bytes(map(len, events))
+    expect = bytearray(letters.translate(_EXPECT))
+    loose = {k: array(_I) for k in _LOOSE}
+    others = [m.start() for m in re.finditer(rb"[^stwen]", letters)]
+    for g in others:
+        expect[g] = lens[g]
+        tag = events[g][0]
+        if tag in loose:
+            loose[tag].append(g)
+    if lens != expect:
+        return None                 # a task's record in an odd shape
+    del lens, expect
+    keys = list(map(getitem, events, letters.translate(_KEY_IN)))
+    for g in loose["block"]:
+        ev = events[g]
+        keys[g] = ev[2] + ev[3]
+    tidcol = list(map(_second, events))
+    for g in others:
+        tidcol[g] = 0
+    created = _where(letters, b"t")
+    tids = list(map(tidcol.__getitem__, created))
+    t = len(tids)
+    if (t != len(rows) or set(map(type, tids)) != {int} or tids[0] < 1
+            or not all(map(lt, tids, islice(tids, 1, None))) or tids[-1] > 4 * t + 1024
+            or list(map(_tid_row, rows)) != tids):
+        return None
+    steps, waits = list(map(_steps_of, rows)), list(map(_waits_of, rows))
+    if (sum(map(len, map(_a_of, steps))) != 2 * letters.count(b"s")
+            or sum(map(len, map(_info_of, waits))) != letters.count(b"w")):
+        return None
+    get = events.__getitem__
+    ends = _where(letters, b"e")
+    failed_at = array(_I, compress(ends, map("failed".__eq__, map(_fourth, map(get, ends)))))
+    failed = list(map(_second, map(get, failed_at)))
+    if sorted(failed) != sorted(final.failed):
+        return None
+    renames: dict = {}              # task ordinal -> how many renames
+    for m in re.finditer(rb"n", letters):
+        tid = tidcol[m.start()]
+        i = bisect.bisect_left(tids, tid)
+        if i == t or tids[i] != tid:
+            return None
+        renames[i] = renames.get(i, 0) + 1
+    ix = cls()
+    ix.n, ix.tids, ix.depth = n, tids, array(_I, map(_depth_of, rows))
+    # The keys are made non-decreasing in the first steps (``at`` does without), or when read.
+    ix._keys, ix._make_keys = None, lambda: _nondecreasing(keys, 0, n)
+    ix.loose, ix.failed_at, ix.failed, ix.library = loose, failed_at, failed, set(final.library_tids)
+    ix.created, ix.complex, ix.renamed, ix.landings = array(_I, created), set(), set(renames), []
+    ix._early = (tidcol, letters, rows, keys, renames)
+    ix._rest = _grouped(ix, events, final, steps, waits, len(others))
+    return ix
+
+
+def _grouped(ix, events, final, steps, waits, nloose):
+    """The rest of a lazy index (``_build_lazy``), a step of a few ms at each ``next``: the
+    records grouped by task (a bucket per tid, filled in log order), their letters, and the
+    steps' and waits' times from the window's table.  A log that turns out not to be what
+    ``_build_lazy`` assumed (a record of a task before its creation, or of none) is built at
+    once as ``_Index.build`` would have, or refused as it would have been."""
+    tidcol, letters, _rows, keys, _renames = ix._early
+    n, tids, created = ix.n, ix.tids, ix.created
+    step = 4 * _CHUNK
+    for a in range(0, n, step):
+        _nondecreasing(keys, a, min(n, a + step))
+        yield
+    if ix._keys is None:
+        ix._keys, ix._make_keys = keys, None
+    try:
+        for a in range(0, n, step):
+            if min(tidcol[a:a + step]) < 0:
+                raise ValueError("a negative tid")
+            yield
+        top = tids[-1] + 1
+        buckets: list = []
+        while len(buckets) < top:
+            buckets.extend([array(_I) for _ in range(min(16384, top - len(buckets)))])
+            yield
+        put, into = array.append, buckets.__getitem__
+        for a in range(0, n, _CHUNK):
+            deque(map(put, map(into, tidcol[a:a + _CHUNK]), range(a, min(n, a + _CHUNK))),
+                  maxlen=0)
+            yield
+        groups = list(map(into, tids))
+        # Each task's group starts with its creation, and no record is of another tid.
+        if (len(buckets[0]) != nloose or list(map(getitem, groups, repeat(0))) != list(created)
+                or sum(map(len, groups)) + nloose != n):
+            raise ValueError("a record of a task before its creation, or of none")
+        del buckets
+        order = array(_I)
+        order.frombytes(b"".join(groups))
+        o0 = array(_I, accumulate(map(len, groups), initial=0))
+        del groups
+        yield
+        parts = []
+        for a in range(0, n, step):
+            parts.append(bytes(map(letters.__getitem__, order[a:a + step])))
+            yield
+        codes = b"".join(parts)
+        del parts
+        s0 = array(_I, accumulate(map(rshift, map(len, map(_a_of, steps)), repeat(1)), initial=0))
+        w0 = array(_I, accumulate(map(len, map(_info_of, waits)), initial=0))
+        spans, wspans = array("d"), array("d")
+        spans.frombytes(b"".join(map(_a_of, steps)))
+        yield
+        wspans.frombytes(b"".join(map(_t_of, waits)))
+        yield
+        winfo: list = []
+        for a in range(0, len(waits), 16384):
+            winfo.extend(chain.from_iterable(map(_info_of, waits[a:a + 16384])))
+            yield
+    except (TypeError, IndexError, ValueError, AttributeError, KeyError):
+        full = _Index._build_now(events, final)
+        for name in _Index.__slots__:
+            if name not in ("_rest", "_early"):
+                setattr(ix, name, getattr(full, name))
+        return
+    ix.o0, ix.s0, ix.w0, ix.order, ix.codes = o0, s0, w0, order, codes
+    ix.spans, ix.wspans, ix.winfo = spans, wspans, winfo
+
+
+def _where(letters: bytes, letter: bytes) -> list:
+    """The places of ``letter`` in ``letters``, ascending (from the lengths of what lies
+    between them: a C loop over the letters, not a match object each)."""
+    pieces = letters.split(letter)
+    pieces.pop()
+    return list(map(add, accumulate(map(len, pieces)), count()))
+
+
+def _nondecreasing(keys: list, a: int, b: int) -> list:
+    """``keys[a:b]`` made non-decreasing in place, as ``accumulate(keys, max)`` makes them, the
+    keys before ``a`` being so already (~250 ms on a million, where the log has one or two
+    records out of order: a block is logged when it is seen)."""
+    n = len(keys)
+    lo = max(a, 1)
+    for j in list(compress(range(lo, b), map(gt, islice(keys, lo - 1, b - 1),
+                                              islice(keys, lo, b)))):
+        top = keys[j - 1]
+        while j < n and keys[j] < top:
+            keys[j] = top
+            j += 1
+    return keys
+
+
+def _prefix(t: int, tasks: list, counts) -> array:
+    """``o0``-like starts over ``t`` tasks where only ``tasks`` (ascending) have ``counts``."""
+    a = array(_I)
+    cur = j = 0
+    for i, c in zip(tasks, counts):
+        a.extend(array(_I, (cur,)) * (i + 1 - j))
+        j, cur = i + 1, cur + c
+    a.extend(array(_I, (cur,)) * (t + 1 - j))
+    return a
 
 
 def _pack(a: array) -> str:

@@ -13,6 +13,9 @@ Facts that shaped this module:
   rows share the final rows' spans and waits (``_clone``).  So it does for a run of this session
   (the window's table, ``final=``) when the table agrees with the index (``_agrees``): syncing
   every row of a 90k-task run from the index took 0.4 s of the first scrub frame.
+* Nor does that frame wait on the run's index grouped by task (``_Index.ready``): until it is
+  whole, a move brings every row again, those on screen from their records alone
+  (``_seek_early``), and ``settle`` finishes the index before it brings the others.
 """
 from __future__ import annotations
 
@@ -54,6 +57,8 @@ class Scrub:
         self.replay = replay
         ix = replay._ix
         final = replay.final
+        if replay._ordinals is None:    # (``Replay._tid_of``, as one C loop)
+            replay._ordinals = dict(zip(ix.tids, range(len(ix.tids))))
         m = self._m = _Moment(replay, final, keep=True)
         made = replay._made
         fresh = made is None and _agrees(ix, final)
@@ -67,18 +72,14 @@ class Scrub:
             # (as dicts: a line moved in place; the fold keeps a lone awaiter as its tid)
             table._awaiters = {k: dict(v) if v.__class__ is dict else {v: None}
                                for k, v in final._awaiters.items()}
-            if fresh:   # (a run of this session: its table was folded, not made here)
-                o0, order, codes = ix.o0, ix.order, ix.codes
-                m.k = dict(zip(ix.tids, map(sub, islice(o0, 1, None), o0)))
-                m.wat = {r.tid: order[codes.rfind(b"w", o0[i], o0[i + 1])]
-                         for i, r in enumerate(final.rows) if r.waiting is not None}
-            else:
-                m.k, m.wat = dict(made.k), dict(made.wat)
             m.count = len(m.rows)
-            wat = m.wat
-            for which, lines in enumerate((table.waiting_lines, table._awaiters)):
-                for key, tids in lines.items():
-                    m.tail[(which, key)] = max(map(wat.__getitem__, tids))
+            if made is not None:
+                m.k, m.wat = dict(made.k), dict(made.wat)
+                self._tails()
+            elif ix.ready:   # (a run of this session: its table was folded, not made here)
+                self._at_end()
+            else:            # (its index is still being built: see ``_lazy``)
+                self._lazy = True
             m.move(ix.n)
         else:
             m.move(ix.n)
@@ -87,6 +88,27 @@ class Scrub:
             m.finish()
         self._pending: list[int] | None = None   # task ordinals still to sync
         self._cursor = 0
+
+    #: The table is the copy of the final table, at the end, and its moment's ``k``, ``wat`` and
+    #: ``tail`` are not there yet: a run of this session whose index is still being built
+    #: (``_Index.ready``).  Made when it is (``_at_end``), unless a move came first.
+    _lazy = False
+
+    def _at_end(self) -> None:
+        """``k``, ``wat`` and ``tail`` of a table that is the copy of a run's final table."""
+        m, ix, final = self._m, self.replay._ix, self.replay.final
+        o0, order, codes = ix.o0, ix.order, ix.codes
+        m.k = dict(zip(ix.tids, map(sub, islice(o0, 1, None), o0)))
+        m.wat = {r.tid: order[codes.rfind(b"w", o0[i], o0[i + 1])]
+                 for i, r in enumerate(final.rows) if r.waiting is not None}
+        self._tails()
+
+    def _tails(self) -> None:
+        m = self._m
+        wat, table = m.wat, m.table
+        for which, lines in enumerate((table.waiting_lines, table._awaiters)):
+            for key, tids in lines.items():
+                m.tail[(which, key)] = max(map(wat.__getitem__, tids))
 
     @property
     def table(self) -> TaskTable:
@@ -110,7 +132,12 @@ class Scrub:
     def _seek(self, t, first) -> "Move":
         rp = self.replay
         ix = rp._ix
+        if not ix.ready:
+            return self._seek_early(ix.n if t is None else ix.at(t), first)
         n = ix.n if t is None else rp.index_at(t)
+        if self._lazy:
+            self._lazy = False
+            self._at_end()
         m = self._m
         old, was = m.n, self._pending     # was: rows still to bring to the last moment
         added, removed = m.move(n)
@@ -155,6 +182,32 @@ class Scrub:
         self._pending, self._cursor = todo, 0
         return Move(changed, [rows[i].tid for i in added], removed, False)
 
+    def _seek_early(self, n: int, first) -> "Move":
+        """A move while the run's index is still being built (the first scrub frame of a run of
+        this session): every row is brought to the moment again, those in ``first`` now, from
+        their records alone (``_Index._part``: a pass over the tid column, not the whole index),
+        the rest in slices once the index is there (``settle``)."""
+        m = self._m
+        if self._lazy and n == m.n:
+            return Move(set(), [], False, True)      # still at the end
+        self._lazy = False
+        m.forget()      # (the lines and the awaiters follow the rows as they are brought)
+        added, removed = m.move(n)
+        count, rows = m.count, m.rows
+        tasks = sorted({i for i in map(m.tid_of.get, first) if i is not None and i < count})
+        changed = set()
+        if tasks:
+            ix = m.ix
+            m.ix = ix._part(tasks, n)
+            try:
+                for i in tasks:
+                    if m.sync(i, m.place(i, n)):
+                        changed.add(rows[i].tid)
+            finally:
+                m.ix = ix
+        self._pending, self._cursor = list(range(count)), 0
+        return Move(changed, [rows[i].tid for i in added], removed, False)
+
     def settle(self, seconds: float = 0.008) -> set[int]:
         """Bring more rows to the moment, for about ``seconds``; returns the tids that changed.
         ``settled`` says when every row is there."""
@@ -165,6 +218,11 @@ class Scrub:
         m = self._m
         deadline = time.perf_counter() + seconds
         changed = set()
+        if not m.ix.ready and not m.ix.advance(deadline):
+            return changed          # (the run's index first: ``_seek_early``)
+        if self._lazy:
+            self._lazy = False
+            self._at_end()
         pending = self._pending
         if pending is not None:
             sync, place, n, rows, count = m.sync, m.place, m.n, m.rows, m.count
@@ -203,6 +261,8 @@ def _agrees(ix, final: TaskTable) -> bool:
     """Whether ``final`` shows every record the index has, each row as the index would make it
     (a table the window folded from the run; tasks with a cancellation story are folded alone)."""
     rows = final.rows
+    if not ix.ready:     # built in slices: only from a final table that agrees (``_build_lazy``)
+        return ix._early is not None and ix._early[2] is rows
     if ix.complex or len(rows) != len(ix.tids) or list(map(_tid, rows)) != ix.tids:
         return False
     s0, w0 = ix.s0, ix.w0

@@ -335,11 +335,37 @@ def test_the_window_scrubs_a_saved_run_in_place(make_window, tmp_path, qtbot, mo
         assert states == {r.tid: r.state for r in shown.rows if r.tid not in shown.library_tids}
 
 
+#: Renames, failures, a gather and tasks queueing on one lock, but no cancellation: a run whose
+#: index is built in slices when its table is at hand (``_build_lazy``).
+FAILING = """\
+    import asyncio
+
+    async def job(i):
+        await asyncio.sleep(0.01 * i)
+        asyncio.current_task().set_name(f"job-{i}")
+        if i % 2:
+            raise ValueError(i)
+        return i
+
+    async def locked(lock, i):
+        async with lock:
+            await asyncio.sleep(0.005)
+
+    async def main():
+        print(await asyncio.gather(*(job(i) for i in range(6)), return_exceptions=True))
+        lock = asyncio.Lock()
+        await asyncio.gather(*(locked(lock, i) for i in range(5)))
+
+    asyncio.run(main())
+    """
+
+
 def _index_fields(ix):
     from math import isnan
     return {name: ([None if isnan(x) else x for x in getattr(ix, name)] if name == "wspans"
                    else getattr(ix, name))
-            for name in ix.__slots__ if name not in ("_make_keys", "_keys")} | {"keys": ix.keys}
+            for name in ix.__slots__ if name not in ("_make_keys", "_keys", "_rest", "_early")} \
+        | {"keys": ix.keys}
 
 
 def test_the_index_in_columns_is_the_index_record_by_record(rich, pg_loop, tmp_path, monkeypatch):
@@ -351,21 +377,7 @@ def test_the_index_in_columns_is_the_index_record_by_record(rich, pg_loop, tmp_p
     monkeypatch.setattr(_run_index, "_depth_of", lambda row: took.append(row) or row.depth)
     plain, _ = run_script(pg_loop, tmp_path, CONCURRENT)
     (tmp_path / "failing").mkdir()
-    failing, _ = run_script(pg_loop, tmp_path / "failing", """\
-        import asyncio
-
-        async def job(i):
-            await asyncio.sleep(0.01 * i)
-            asyncio.current_task().set_name(f"job-{i}")
-            if i % 2:
-                raise ValueError(i)
-            return i
-
-        async def main():
-            print(await asyncio.gather(*(job(i) for i in range(6)), return_exceptions=True))
-
-        asyncio.run(main())
-        """)
+    failing, _ = run_script(pg_loop, tmp_path / "failing", FAILING)
     assert any(ev[0] == "end" and ev[3] == "failed" for ev in failing.tracer.events)
     # A block is logged when the watchdog saw it end: later than the records after it.
     late = list(failing.tracer.events)
@@ -437,3 +449,115 @@ def test_moving_back_before_any_task_keeps_the_timeline_zoom(make_window, tmp_pa
     qtbot.waitUntil(lambda: w.replaying.scrub.settled, timeout=5000)
     assert timeline.lane_count() > 0
     assert timeline.visible_range() == pytest.approx(zoomed)
+
+
+@pytest.fixture
+def failing(pg_loop, tmp_path, monkeypatch):
+    """The events and table of FAILING, its index built in slices however short it is."""
+    from asyncio_playground import _run_index
+    monkeypatch.setattr(_run_index, "_LAZY_FROM", 1)
+    run, table = run_script(pg_loop, tmp_path, FAILING)
+    events = list(run.tracer.events)
+    # A block is logged when the watchdog saw it end: later than the records after it.
+    events.insert(len(events) // 2,
+                  ("block", None, replay.logged_at(events[-1]) - 0.001, 0.0005, None, None))
+    table = replay.TaskTable()
+    table.apply(events)
+    return events, table
+
+
+def test_an_index_built_in_slices_is_the_index_built_at_once(failing, rich, monkeypatch):
+    """A run of this session with its table (``final=``): the index is there at once for what a
+    moment needs of the whole log, and grouped by task in steps (``advance``); whole, it is the
+    record-by-record index.  A run with cancellations is built at once."""
+    import bisect
+    import time
+
+    from asyncio_playground import _run_index
+    from asyncio_playground._run_index import _Index
+    events, table = failing
+    reference = _Index._build_records(events)
+    keys = reference.keys
+    ix = _Index.build(events, table)
+    assert not ix.ready
+    times = [keys[0] - 1] + keys[::7] + [keys[-1] + 1]
+    steps = 0
+    while not ix.advance(time.perf_counter()):     # one step at a time
+        steps += 1
+        for t in times:          # the place of a moment, whatever is built yet
+            assert ix.at(t) == bisect.bisect_right(keys, t), t
+    assert steps > 3 and ix.ready
+    assert _index_fields(ix) == _index_fields(reference)
+    # Read before it is whole, a grouped array finishes it.
+    again = _Index.build(events, table)
+    assert not again.ready and again.order == reference.order and again.ready
+    assert _index_fields(again) == _index_fields(reference)
+    cancels = list(rich.tracer.events)
+    whole = replay.TaskTable()
+    whole.apply(cancels)
+    assert _Index.build(cancels, whole).ready
+    monkeypatch.setattr(_run_index, "_LAZY_FROM", len(events) + 1)    # (a short log: at once)
+    assert _Index.build(events, table).ready
+
+
+@pytest.mark.parametrize("small", [False, True], ids=["as-is", "in-slices"])
+def test_a_fresh_scrub_moves_before_its_index_is_whole(failing, monkeypatch, small):
+    """The first move of a run of this session's scrub does not wait on the index: the rows
+    asked for first are at the moment at once (from their records alone), the rest once the
+    index is whole; moved again before then, the same.  Every table is the fold, and the same
+    as with an index built at once."""
+    if small:
+        monkeypatch.setattr(replay.Scrub, "NOW", 1)
+        monkeypatch.setattr(replay.Scrub, "FAR", 5)
+        monkeypatch.setattr(replay._Moment, "BULK", 1)
+    events, table = failing
+    n = len(events)
+    eager = replay.Replay(events)        # (no final table: the index at once)
+    assert eager._ix.ready
+    for seed in range(4):
+        rp = replay.Replay(events, final=table)
+        scrub = rp.scrub()
+        assert not rp._ix.ready
+        shown = scrub.table
+        assert everything(shown) == everything(table)
+        ts = places(eager, 3, seed=10 + seed)
+        firsts = [r.tid for r in table.rows[seed:seed + 3]] + [table.rows[-1].tid]
+        for t in ts[:3]:                 # moved again and again before the index is whole
+            at = eager.index_at(t)
+            assert rp._ix.at(t) == at
+            move = scrub.seek(t, first=firsts)
+            assert not move.settled and not rp._ix.ready
+            fold = folded(events, at)
+            rows = {row[0]: row for row in fold["rows"]}
+            now = {row[0]: row for row in everything(shown)["rows"]}
+            for tid in firsts:
+                assert now.get(tid) == rows.get(tid), (t, tid)
+            assert move.changed <= set(firsts)
+            assert everything(shown)["outputs"] == fold["outputs"]
+        t = ts[3]
+        scrub.seek(t, first=firsts)
+        scrub.finish()
+        assert rp._ix.ready and scrub.settled
+        assert everything(shown) == folded(events, eager.index_at(t)) == \
+            everything(eager.table_at(t)) == everything(rp.table_at(t))
+        for t in ts[4:]:
+            scrub.seek(t, first=firsts)
+            scrub.finish()
+            assert everything(shown) == folded(events, rp.index_at(t)), t
+        scrub.seek(None)
+        scrub.finish()
+        assert everything(shown) == everything(table) == folded(events, n)
+
+
+def test_a_fresh_scrub_left_at_the_end_until_its_index_is_whole(failing):
+    """A scrub of a run of this session that has not moved when its index is whole (its table
+    still the final one's copy) moves on from there as one made with the index at hand."""
+    events, table = failing
+    rp = replay.Replay(events, final=table)
+    scrub = rp.scrub()
+    assert scrub.seek(None).settled and scrub.settled      # (the end: nothing to do)
+    rp._ix.complete()
+    t = places(rp, 3, seed=5)[2]
+    scrub.seek(t)
+    scrub.finish()
+    assert everything(scrub.table) == folded(events, rp.index_at(t))
