@@ -352,3 +352,25 @@ def test_every_lesson_without_outside_input_steps_back_to_the_same_state(qtbot, 
         stop_run(qtbot, w)
     assert sum(walked.values()) > 10 * len(slugs), walked
     assert min(walked.values()) >= 2, walked
+
+
+def test_at_1024x700_the_loop_tabs_choice_and_the_next_step_are_not_cut(qtbot, window):
+    """The Loop tab's choice (the words above the Advance button) shows every line of it in a
+    narrow window, and the time bar's "Next: …" ends in "…" when it does not fit (it was clipped
+    mid-word)."""
+    w = window
+    w.resize(1024, 700)
+    start_paused(qtbot, w, "coord_10_lock_fairness")
+    panel = w.loop_panel
+    while not (panel.choice_box.isVisible() and "Nothing is ready" in panel.choice_label.text()):
+        assert fast_step(qtbot, w), "the lesson ended before nothing was ready"
+    label = panel.choice_label
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)
+    assert label.heightForWidth(label.width()) > label.fontMetrics().height()   # (it wraps)
+    assert panel.advance_button.geometry().top() >= label.geometry().bottom()
+    nxt = w.time_bar.next_label
+    assert nxt.fontMetrics().horizontalAdvance(nxt.text()) > nxt.contentsRect().width()
+    shown = nxt.fontMetrics().elidedText(nxt.text(), Qt.TextElideMode.ElideRight,
+                                         nxt.contentsRect().width())
+    assert shown.endswith("…") and nxt.toolTip() == nxt.text()
+    stop_run(qtbot, w)

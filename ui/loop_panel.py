@@ -98,6 +98,25 @@ def schedule_rows(schedule) -> list[str]:
     return rows
 
 
+class _WrappedLabel(QLabel):
+    """A word-wrapped label that asks for the height its lines take at its width: the panel's
+    layout gives it the height of its size hint otherwise (the lines at some other width), and
+    the last line was cut in a narrow pane."""
+
+    def _fit(self) -> None:
+        height = self.heightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's virtual)
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text):  # noqa: N802 (Qt's)
+        super().setText(text)
+        self._fit()
+
+
 class LoopPanel(QWidget):
     """See the module docstring."""
 
@@ -113,18 +132,20 @@ class LoopPanel(QWidget):
         self.header = QLabel(wordWrap=True, objectName="loopHeader")
         # The choice while paused: what asyncio would run, and moving the clock on instead.
         self.choice_box = QWidget(objectName="loopChoice")
-        self.choice_label = QLabel(wordWrap=True, objectName="loopChoiceLabel")
-        self.choice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.choice_label = _WrappedLabel(wordWrap=True, objectName="loopChoiceLabel")
+        self.choice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         font = self.choice_label.font()
         font.setBold(True)
         self.choice_label.setFont(font)
         self.advance_button = QPushButton("Advance the clock to the next timer",
                                           objectName="advanceClock")
         self.advance_button.clicked.connect(self.advanceRequested)
-        row = QHBoxLayout(self.choice_box, spacing=6)
+        # The words above the button, the full width of the pane: beside it, a narrow pane (the
+        # window at 1024x700) wrapped them to five lines and showed four.
+        row = QVBoxLayout(self.choice_box, spacing=4)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.choice_label, 1)
-        row.addWidget(self.advance_button, 0)
+        row.addWidget(self.choice_label)
+        row.addWidget(self.advance_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.choice_box.hide()
         self.tree = QTreeWidget(objectName="loopTree", headerHidden=True, rootIsDecorated=True,
                                 uniformRowHeights=True)

@@ -13,7 +13,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QProxyStyle, QSizePolicy, QSlider,
                                QStyle, QToolButton, QWidget)
 
@@ -54,6 +54,18 @@ def _where(nxt) -> str:
     if nxt.kind == "plumbing":
         return "Next: asyncio's own callbacks, then the task they wake"
     return "Next: nothing is ready — the run waits on sockets or threads"
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when the bar is too narrow for it (the whole text is its
+    tooltip): clipped, "Next: the clock jumps to the next timer (sleep of bo" at 1024 px."""
+
+    def paintEvent(self, event):  # noqa: N802 (Qt's virtual)
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), text)
 
 
 class TimeBar(QWidget):
@@ -141,7 +153,7 @@ class TimeBar(QWidget):
                                "timeline, await view, gutter and console show that moment")
         self.slider.valueChanged.connect(self._scrubbed)
         layout.addWidget(self.slider, 1)
-        self.next_label = QLabel(objectName="nextStep")
+        self.next_label = _ElidedLabel(objectName="nextStep")
         self.next_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.next_label, 2)
         self._tick = QTimer(self, interval=100)
