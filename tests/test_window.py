@@ -279,6 +279,19 @@ def test_filter_and_lesson_panel_question(qtbot, make_window):
     assert answered.args == [True] and "Correct" in panel.result.text()
 
 
+
+def test_the_lesson_list_shows_titles_without_markdown_marks(qtbot, make_window):
+    """A title's emphasis renders in the lesson's own heading; the list shows its words (it showed
+    "wait until *your* predicate holds"), and the filter finds them."""
+    w = make_window()
+    qtbot.keyClicks(w.browser.filter_edit, "your predicate")
+    assert w.browser.visible_titles() == ["Condition.wait_for: wait until your predicate holds"]
+    w.browser.filter_edit.clear()
+    from asyncio_playground.ui.lesson_browser import plain_title
+    titles = w.browser.visible_titles()
+    assert "ExceptionGroup and except*" in titles        # a lone mark is the title's own
+    assert [t for t in titles if plain_title(t) != t] == []
+
 def test_close_mid_run_lets_finally_blocks_run(qtbot, make_window, gui_loop, long_script):
     w = make_window()
     assert w.open_path(long_script)

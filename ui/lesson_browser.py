@@ -1,6 +1,7 @@
 """The lesson browser: lessons grouped by topic, with a filter box."""
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QRect, QSize, Qt, Signal
@@ -12,6 +13,15 @@ _PATH = Qt.ItemDataRole.UserRole
 _TITLE = Qt.ItemDataRole.UserRole + 1    # the title without the "edited" mark
 _TIP = Qt.ItemDataRole.UserRole + 2
 
+
+
+_EMPHASIS = re.compile(r"(\*\*|\*|__|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain_title(title: str) -> str:
+    """A lesson's title as the list shows it: its Markdown emphasis and code marks dropped (the
+    lesson's own heading renders them; the list showed "wait until *your* predicate holds")."""
+    return _EMPHASIS.sub(r"\2", title)
 
 class _Wrapping(QStyledItemDelegate):
     """Rows as tall as their wrapped title.  A QTreeView with word wrap still sizes its rows for
@@ -101,17 +111,18 @@ class LessonBrowser(QWidget):
             font.setBold(True)
             g.setFont(0, font)
             for lesson in lessons:
-                item = QTreeWidgetItem(g, [lesson.title])
+                title = plain_title(lesson.title)
+                item = QTreeWidgetItem(g, [title])
                 item.setData(0, _PATH, str(lesson.path))
                 missing = _missing(lesson)
                 if missing:
                     # Still selectable (its text is worth reading), greyed, with the reason.
                     item.setForeground(0, self.palette().brush(QPalette.ColorGroup.Disabled,
                                                                QPalette.ColorRole.Text))
-                    item.setToolTip(0, f"{lesson.title}\n{lesson.path.name}\n"
+                    item.setToolTip(0, f"{title}\n{lesson.path.name}\n"
                                        f"Needs {', '.join(missing)} to run")
                 else:
-                    item.setToolTip(0, f"{lesson.title}\n{lesson.path.name}")
+                    item.setToolTip(0, f"{title}\n{lesson.path.name}")
         self.tree.expandAll()
         self._quiet = False
         self.set_filter(self.filter_edit.text())
