@@ -33,6 +33,7 @@ import contextvars
 import gc
 import heapq
 import math
+import select
 import sys
 import threading
 import time
@@ -363,6 +364,16 @@ class PlaygroundLoop(qasync.QEventLoop):
         for listener in list(self.clock_listeners):
             listener()
 
+    def _io_waiting(self) -> bool:
+        """Whether a watched socket has something for its callback now (a poll that does not
+        wait, as asyncio's before a batch of ready callbacks)."""
+        try:
+            readable, writable, _ = select.select(list(self._read_notifiers or ()),
+                                                  list(self._write_notifiers or ()), (), 0)
+        except (OSError, ValueError):    # (an fd select cannot take: let Qt's loop look)
+            return True
+        return bool(readable or writable)
+
     def _can_skip(self) -> bool:
         """Nothing could arrive from outside the timer heap: no socket watched but the loop's own
         self-pipe, no executor job running."""
@@ -511,6 +522,13 @@ class PlaygroundLoop(qasync.QEventLoop):
                 # Paused from inside a callback (a schedule starting its run): the frozen clock
                 # would never reach the deadline, so stop here.
                 if self._stopping or self._paused or clock() >= deadline:
+                    break
+                # asyncio polls its sockets before every batch of ready callbacks: while the
+                # program watches one (a server, a client: not the loop's own self-pipe), Qt
+                # delivers what arrived before the next batch, or a peer's hang-up could land after
+                # the program had already moved on (a server's handler left pending at the end).
+                if (len(self._read_notifiers or ()) > 1 or self._write_notifiers) \
+                        and self._io_waiting():
                     break
         except Exception as exc:  # e.g. the watchdog's BlockedLoopError landing between callbacks
             self.call_exception_handler({"message": "exception in the playground loop",
