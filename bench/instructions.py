@@ -14,7 +14,10 @@ plain asyncio in the same run.
 
 To compare two versions of the engine, run it in each checkout (``PYTHONPATH`` pointing at the
 other one's package) and compare the printed instruction counts: they are deterministic to ~0.1 %.
-Needs ``valgrind`` (Debian's package); about a minute a (loop, case).
+Needs ``valgrind`` (Debian's package); about a minute a (loop, case).  The loops
+``playground-floor`` and ``playground-floor-tasks`` are bench.throughput's floors (timestamps only).
+On Python 3.15 (the CI's Debian chroot, valgrind installed in it):
+``.ci/debian-python 3.15 python -m bench.instructions ...``.
 """
 from __future__ import annotations
 
@@ -70,6 +73,11 @@ def _workload(case: str, tasks: int, hops: int):
 
 
 def child(loop: str, case: str, tasks: int, hops: int) -> None:
+    from bench import throughput as T
+
+    if loop in T.FLOORS:   # the floor (timestamps only), as bench.throughput measures it
+        T._install_floor(loop)
+        loop = "playground-traced"
     L.run(loop, _workload(case, tasks, hops))
 
 
@@ -90,11 +98,13 @@ def count(loop: str, case: str, tasks: int, hops: int) -> int:
 
 
 def measure(loop_names, cases, tasks: int, hops: int, log=print) -> dict:
+    from bench import throughput as T
+
     out = {"tasks": tasks, "hops": hops, "cases": {}}
     for case in cases:
         row = out["cases"][case] = {}
         for loop in loop_names:
-            why = L.unavailable(loop)
+            why = T._unavailable(loop)
             if why:
                 row[loop] = {"skipped": why}
                 continue
@@ -104,21 +114,28 @@ def measure(loop_names, cases, tasks: int, hops: int, log=print) -> dict:
             log(f"  {case:16} {loop:18} {(full - empty) / 1e6:10.1f} M instructions "
                 f"(set-up {empty / 1e6:.0f} M)")
         base = row.get("asyncio", {}).get("instructions")
+        traced = row.get("playground-traced", {}).get("instructions")
         for loop, cell in row.items():
             if base and "instructions" in cell:
                 cell["ratio"] = cell["instructions"] / base
+            if traced and loop in T.FLOORS and "instructions" in cell:
+                cell["traced_over_floor"] = traced / cell["instructions"]
     return out
 
 
 def table(result: dict) -> str:
-    loops = [n for n in L.NAMES if any(n in r for r in result["cases"].values())]
-    lines = ["| case | " + " | ".join(L.LABELS[n] for n in loops) + " |",
+    from bench import throughput as T
+
+    loops = [n for n in T.NAMES if any(n in r for r in result["cases"].values())]
+    lines = ["| case | " + " | ".join(T.LABELS[n] for n in loops) + " |",
              "|---|" + "---|" * len(loops)]
     for case, row in result["cases"].items():
         cells = []
         for n in loops:
             c = row.get(n, {})
-            cells.append(f"**{c['ratio']:.3f}×** ({c['instructions'] / 1e6:.1f} M)" if "ratio" in c
+            cells.append(f"**{c['ratio']:.3f}×** ({c['instructions'] / 1e6:.1f} M)"
+                         + (f"<br>traced / this {c['traced_over_floor']:.3f}×"
+                            if "traced_over_floor" in c else "") if "ratio" in c
                          else c.get("skipped", "—"))
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -634,10 +634,18 @@ def run_traced_batch(loop, ntodo, deadline, TracedTask=TracedTask, _MethodType=t
         else:
             loop.current_traced = task
             t0 = clock() if t1 is None else t1
+            args = handle._args
             try:
                 # Handle._run minus its except-Exception: a task's step stores its coroutine's
                 # exceptions in the task, so only BaseExceptions escape (one frame less per step).
-                handle._context.run(callback, *handle._args)
+                # A step's handle has no arguments (a wake-up has the future): ``run(callback)``
+                # is a plain call, where ``run(callback, *args)`` builds a tuple and calls through
+                # CALL_FUNCTION_EX (callgrind, hops 300 x 40: -1,500 instructions a step on 3.11,
+                # -550 on 3.15).
+                if args:
+                    handle._context.run(callback, *args)
+                else:
+                    handle._context.run(callback)
             except (SystemExit, KeyboardInterrupt) as exc:
                 # asyncio stored it as the task's exception and re-raised it to unwind the
                 # whole loop; in the playground it reaches this run only (its on_fatal, at once:
