@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QListWidget,
-                               QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
+                               QSplitter, QStyleOptionViewItem, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from .resource_lanes import LEGEND, ResourceLanes
@@ -24,6 +24,7 @@ _EMPTY = ("No synchronisation objects yet: a Lock, Semaphore, Event, Condition, 
           "the lesson makes shows here, with who holds it and who waits on it.")
 _NONE = "This run made no Lock, Semaphore, Event, Condition, Barrier or Queue."
 _ROLE = Qt.ItemDataRole.UserRole
+_SIZE = Qt.ItemDataRole.SizeHintRole
 #: Waiters (and holders) the detail list shows at once; the rest are counted.
 SHOWN = 200
 COLUMNS = ("Object", "State", "Held by", "Waiting, in order")
@@ -63,6 +64,106 @@ def state_text(state) -> str:
     return text
 
 
+class _UniformRows(QObject):
+    """Lays a ``QListWidget`` of one-line texts out without measuring every item, when that
+    gives the same layout: rows all one line high, and every one narrower than the list (so
+    each row spans the list's width, as Qt lays them out).  The list is then told its items are
+    of one size (``setUniformItemSizes``: Qt reads the size of the last item alone), and the
+    last item carries it: the line's height and a width no text exceeds (each text's width
+    bounded from the advances of its characters, kept per font, plus the delegate's margins).
+    Otherwise -- a text wider than the list could be, one that is not one plain line, rows whose
+    heights differ (a character from a fallback font) -- the list measures every item, as Qt
+    does by default.  The list's width is checked again whenever it changes."""
+
+    _SLACK = 10         # pixels added to the widest (another text's bound may be rounded less)
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self.view = view
+        self._advance: dict = {}      # font key -> {character: advance}
+        self._hinted: int | None = None     # the row whose item carries the size
+        self._size: QSize | None = None     # the size the rows have, when one
+        view.setUniformItemSizes(True)
+        view.viewport().installEventFilter(self)
+
+    def clear(self) -> None:
+        """Before the list's items change: the size goes (it is fitted to them again)."""
+        view = self.view
+        hinted = self._hinted
+        self._hinted = self._size = None
+        if hinted is not None and hinted < view.count():
+            view.item(hinted).setData(_SIZE, None)
+
+    def fit(self, rows) -> None:
+        """The list's items were made ``rows`` (``(text, tid)``, the texts its items show)."""
+        view = self.view
+        self.clear()
+        n = len(rows)
+        if n < 2:
+            view.setUniformItemSizes(True)    # one item: Qt measures it (and only it) anyway
+            return
+        texts = [text for text, _tid in rows]
+        if not all(map(str.isprintable, texts)):
+            view.setUniformItemSizes(False)
+            return
+        advance = self._advance.get(key := view.font().key())
+        if advance is None:
+            advance = self._advance[key] = _Advances(view.fontMetrics())
+        bounds = [sum(map(advance.__getitem__, text)) for text in texts]
+        # measured exactly (the list's delegate): the widest bound, and every text with a
+        # character beyond ASCII (a fallback font may make its line taller)
+        measure = [i for i in range(n) if not texts[i].isascii()]
+        if len(measure) > 20:
+            view.setUniformItemSizes(False)
+            return
+        widest = max(range(n), key=bounds.__getitem__)
+        measure.append(widest)
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        delegate, model = view.itemDelegate(), view.model()
+        sizes = [delegate.sizeHint(option, model.index(i, 0)) for i in measure]
+        heights = {size.height() for size in sizes}
+        if len(heights) != 1:
+            view.setUniformItemSizes(False)
+            return
+        margin = max(0, max(size.width() - bounds[i] for size, i in zip(sizes, measure)))
+        width = max(max(size.width() for size in sizes), bounds[widest] + margin + self._SLACK)
+        self._size = QSize(width, heights.pop())
+        self._hinted = n - 1
+        self._check_width()
+
+    def _check_width(self) -> None:
+        """One size for every row when none is wider than the list; else each measured."""
+        view, size = self.view, self._size
+        if size is None or self._hinted is None or self._hinted >= view.count():
+            return
+        uniform = size.width() <= view.viewport().width()
+        item = view.item(self._hinted)
+        if uniform and item.data(_SIZE) != size:
+            item.setData(_SIZE, size)
+        elif not uniform and item.data(_SIZE) is not None:
+            item.setData(_SIZE, None)
+        if view.uniformItemSizes() != uniform:
+            view.setUniformItemSizes(uniform)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and self._size is not None:
+            self._check_width()
+        return False
+
+
+class _Advances(dict):
+    """A font's advance per character, measured when first asked."""
+
+    def __init__(self, fm) -> None:
+        super().__init__()
+        self._fm = fm
+
+    def __missing__(self, ch):
+        width = self[ch] = self._fm.horizontalAdvance(ch)
+        return width
+
+
 class ResourcesView(QWidget):
     """See the module docstring.
 
@@ -99,6 +200,8 @@ class ResourcesView(QWidget):
         self.table.currentCellChanged.connect(lambda row, _c, _r, _pc: self._picked(row))
         self.caption = QLabel(objectName="resourceCaption", wordWrap=True)
         self.detail = QListWidget(objectName="resourceDetail")
+        self._detail_sizes = _UniformRows(self.detail)
+        self._detail_rows = None     # what the detail list shows (``_fill_detail``)
         self.detail.itemActivated.connect(self._task_picked)
         self.detail.itemClicked.connect(self._task_picked)
         lower = QWidget()
@@ -230,26 +333,42 @@ class ResourcesView(QWidget):
             self.taskSelected.emit(tid)
 
     def _show_detail(self, st, picked: bool = True) -> None:
-        self.detail.clear()
         if st is None:
+            self._fill_detail(())
             self.caption.setText("Select an object: its holders and its waiters, in order, show "
                                  "here.")
             return
         self.caption.setText(f"<b>{html.escape(what(st))}</b> — {html.escape(state_text(st))}"
                              + (f", made at line {st.line}" if st.line else "")
                              + ("" if picked else " <i>(select a row for another)</i>"))
-        for h in st.holders[:SHOWN]:
-            item = QListWidgetItem(f"holds it: '{self._name(h.tid)}', since {self._since(h.since)}",
-                                   self.detail)
-            item.setData(_ROLE, h.tid)
+        rows = [(f"holds it: '{self._name(h.tid)}', since {self._since(h.since)}", h.tid)
+                for h in st.holders[:SHOWN]]
         waiters = st.waiters
         for i, w in enumerate(waiters[:SHOWN], 1):
             at = f", line {w.line}" if w.line else ""
-            item = QListWidgetItem(f"{ordinal(i)} in line: '{self._name(w.tid)}' in {w.op}(), "
-                                   f"since {self._since(w.since)}{at}", self.detail)
-            item.setData(_ROLE, w.tid)
+            rows.append((f"{ordinal(i)} in line: '{self._name(w.tid)}' in {w.op}(), "
+                         f"since {self._since(w.since)}{at}", w.tid))
         more = len(waiters) - SHOWN
         if more > 0:
-            QListWidgetItem(f"… and {more:,} more waiting", self.detail)
+            rows.append((f"… and {more:,} more waiting", None))
         if not len(st.holders) and not len(waiters):
-            QListWidgetItem("Nobody holds it and nobody waits on it at this moment.", self.detail)
+            rows.append(("Nobody holds it and nobody waits on it at this moment.", None))
+        self._fill_detail(rows)
+
+    def _fill_detail(self, rows) -> None:
+        """The detail list made of ``rows`` (``(text, tid or None)``): anew when they changed
+        (nothing picked in it, scrolled to the top), as is when not.  A live run changes it ~10
+        times a second; Qt measuring its ~400 items each time to lay them out took 5-25 ms of the
+        window's paint: its rows are laid out as of one size (``_UniformRows``)."""
+        if rows == self._detail_rows:
+            return
+        self._detail_rows = rows
+        detail = self.detail
+        self._detail_sizes.clear()
+        detail.clear()
+        detail.addItems([text for text, _tid in rows])
+        item = detail.item
+        for i, (_text, tid) in enumerate(rows):
+            if tid is not None:
+                item(i).setData(_ROLE, tid)
+        self._detail_sizes.fit(rows)

@@ -28,6 +28,8 @@ class ResourcesFeature(Feature):
         self.desk, self.runs, self.selection, self.views = desk, runs, selection, views
         self.editor, self.task_model, self.time_bar = editor, task_model, time_bar
         self._dirty = False     # the fold changed since the tab was last filled
+        self._words: dict = {}  # tid -> wait_words(row), for ``_words_for``
+        self._words_for = None  # (run on screen, its fold, records folded, the moment)
         task_model.wait_words = self.wait_words
         runs.controller.frameApplied.connect(self._frame)
         views.currentChanged.connect(lambda _i: self._tab_shown())
@@ -154,7 +156,20 @@ class ResourcesFeature(Feature):
         table = shown.resources if shown is not None else None
         if table is None:
             return None
-        found = table.waiting_on(row.tid, self._moment())
+        # The words change only with the fold and the moment: a cell painted again, measured for
+        # the column's width, or asked for its tooltip before the next frame's records reads
+        # them from here (an object's state at 100,000 tasks costs 15-100 us a cell).
+        moment = self._moment()
+        key = (shown, table, shown.res_folded, moment)
+        if key != self._words_for:
+            self._words_for, self._words = key, {}
+        words = self._words.get(row.tid, self)
+        if words is self:
+            words = self._words[row.tid] = self._wait_words(shown, table, row.tid, moment)
+        return words
+
+    def _wait_words(self, shown, table, tid: int, moment):
+        found = table.waiting_on(tid, moment)
         if found is None:
             return None
         state, place = found
