@@ -105,21 +105,10 @@ async def case_timer_hops(tasks: int = 2_000, hops: int = 20, delay: float = 0.0
 
 
 async def case_peers(tasks: int = 1_000, steps: int = 50) -> float:
-    async def leaf():
-        sum(range(40))      # a little CPU
-        await asyncio.sleep(0)
-
-    async def helper():
-        await leaf()
-
-    async def worker():
-        for _ in range(steps):
-            await helper()
+    from bench.peers import workload    # (the same program bench.peers times against its peers)
 
     t0 = time.perf_counter()
-    async with asyncio.TaskGroup() as tg:
-        for _ in range(tasks):
-            tg.create_task(worker())
+    await workload(tasks, steps)()
     return time.perf_counter() - t0
 
 
