@@ -140,14 +140,14 @@ class Escalation:
         if row is not None:
             story = row.story
             landed = story.landed_at if story is not None else None
-            if landed is not None and landed[1]:
-                where = f" (it swallowed CancelledError at line {landed[1]})"
-            elif row.waiting is not None and row.waiting[3]:
-                where = f" (it was waiting at line {row.waiting[3]})"
+            line = row.waiting[3] if row.waiting is not None else None
             if cycle:
-                line = row.waiting[3] if row.waiting is not None else None
                 where = (f" (it awaits{f' at line {line}' if line else ''} a task that awaits it: "
                          "an await cycle, which no cancel can end)")
+            elif landed is not None and landed[1]:
+                where = f" (it swallowed CancelledError at line {landed[1]})"
+            elif line:
+                where = f" (it was waiting at line {line})"
         ignored = ""
         coro = task.get_coro()
         previous = loop.current_traced

@@ -374,11 +374,14 @@ class PlaygroundLoop(qasync.QEventLoop):
             return True
         return bool(readable or writable)
 
+    def _watching(self) -> bool:
+        """A socket of the program's is watched (not only the loop's own self-pipe)."""
+        return len(self._read_notifiers or ()) > 1 or bool(self._write_notifiers)
+
     def _can_skip(self) -> bool:
         """Nothing could arrive from outside the timer heap: no socket watched but the loop's own
         self-pipe, no executor job running."""
-        readers = self._read_notifiers or {}
-        return len(readers) <= 1 and not self._write_notifiers and not self._executor_jobs
+        return not self._watching() and not self._executor_jobs
 
     def _arm(self):
         """Arm the pump for the earliest thing to do (0 ms if callbacks are ready)."""
@@ -527,8 +530,7 @@ class PlaygroundLoop(qasync.QEventLoop):
                 # program watches one (a server, a client: not the loop's own self-pipe), Qt
                 # delivers what arrived before the next batch, or a peer's hang-up could land after
                 # the program had already moved on (a server's handler left pending at the end).
-                if (len(self._read_notifiers or ()) > 1 or self._write_notifiers) \
-                        and self._io_waiting():
+                if self._watching() and self._io_waiting():
                     break
         except Exception as exc:  # e.g. the watchdog's BlockedLoopError landing between callbacks
             self.call_exception_handler({"message": "exception in the playground loop",
@@ -849,10 +851,7 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     def _add_writer(self, fd, callback, *args, context=None):
         if context is None:
-            # asyncio's Handle copies the context it is made in; qasync's notifier would call
-            # back in the loop's own (a server's accept, and the connection tasks it makes, were
-            # outside the run that started the server: untraced).
-            context = contextvars.copy_context()
+            context = contextvars.copy_context()     # (as _add_reader)
         super()._add_writer(fd, context.run, callback, *args)
         self._io_labels[("write", fd)] = _label(callback, args)
         return self._io_handle("write", fd, callback, args, context)

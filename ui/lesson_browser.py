@@ -13,8 +13,6 @@ _PATH = Qt.ItemDataRole.UserRole
 _TITLE = Qt.ItemDataRole.UserRole + 1    # the title without the "edited" mark
 _TIP = Qt.ItemDataRole.UserRole + 2
 
-
-
 _EMPHASIS = re.compile(r"(\*\*|\*|__|`)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -22,6 +20,7 @@ def plain_title(title: str) -> str:
     """A lesson's title as the list shows it: its Markdown emphasis and code marks dropped (the
     lesson's own heading renders them; the list showed "wait until *your* predicate holds")."""
     return _EMPHASIS.sub(r"\2", title)
+
 
 class _Wrapping(QStyledItemDelegate):
     """Rows as tall as their wrapped title.  A QTreeView with word wrap still sizes its rows for

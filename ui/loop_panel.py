@@ -29,7 +29,7 @@ from asyncio_playground import loopstate
 from asyncio_playground.schedule import choice_words
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTreeWidget,
+from PySide6.QtWidgets import (QLabel, QPushButton, QSizePolicy, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from . import colors
