@@ -39,8 +39,13 @@ class Replay:
 
     def __init__(self, events, *, final: TaskTable | None = None):
         index = getattr(events, "index", None) if isinstance(events, _Log) else None
-        self.events = events if index is not None else list(events)
-        self._index = index if index is not None and index.n == len(self.events) else None
+        # A run of this session (``final``) is read from the tracer's own list, not a copy (8
+        # bytes a record: 7 MiB at the end of a 100k-task run, its peak); ``events`` cuts it back
+        # to these records should anything be logged after the run ended.
+        keep = index is not None or (final is not None and events.__class__ is list)
+        self._events = events if keep else list(events)
+        self._n = len(self._events)
+        self._index = index if index is not None and index.n == self._n else None
         self._full_lists = None
         self._ordinals = None
         self._made = None                # the _Moment that made ``final`` (Scrub copies it)
@@ -59,6 +64,14 @@ class Replay:
         self.final = final
         self.start = final.started if final.started is not None else first
         self.end = end if end is not None else self.start
+
+    @property
+    def events(self):
+        """The run's records (the tracer's list as the run ended)."""
+        events = self._events
+        if len(events) != self._n:   # (a late record of an abandoned thread: not the run's)
+            events = self._events = events[:self._n]
+        return events
 
     @property
     def _ix(self) -> _Index:

@@ -422,6 +422,26 @@ def test_a_scrub_of_a_fresh_run_starts_from_its_final_table(pg_loop, tmp_path):
     assert everything(table) == folded(events, len(events))     # the final table untouched
 
 
+def test_a_fresh_run_is_replayed_from_the_tracers_list_not_a_copy(pg_loop, tmp_path):
+    """A run of this session is read from the tracer's own list (a copy was 8 bytes a record at
+    the run's peak); a record logged after the run ended (an abandoned thread's late print) is
+    not part of the replay."""
+    run, table = run_script(pg_loop, tmp_path, CONCURRENT)
+    events = run.tracer.events
+    n = len(events)
+    rp = replay.Replay(events, final=table)
+    assert rp.events is events
+    events.append(events[-1])                  # logged after the run ended
+    try:
+        assert len(rp.events) == n and rp.events is not events
+        assert rp.index_at(rp.end) == n
+        assert everything(rp.table_at(rp.end)) == everything(table)
+    finally:
+        events.pop()
+    given = list(events)
+    assert replay.Replay(given).events is not given     # without ``final``: a copy of its own
+
+
 def test_moving_back_before_any_task_keeps_the_timeline_zoom(make_window, tmp_path, qtbot):
     """The scrubber moved to before the tasks existed (the views take the table again, its rows
     taken away): the timeline keeps the range the user zoomed to, and it stays on that range as
