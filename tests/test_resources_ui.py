@@ -141,3 +141,50 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     assert start1 < moved.args[0] < end1
     assert wait_cell(w, "w2") == f"Lock 'db_lock' · held by 'w1' · L{WAIT_LINE}"
     assert "db_lock at " in lanes.tooltip_at(QPoint(x, 2 + LANE_H // 2))
+
+
+def test_the_tab_keeps_every_part_readable_in_a_small_window_and_scrolls(qtbot, window, tmp_path):
+    """At 1024x700 the tab's ~200 px showed the objects table as a header alone and the lanes cut
+    mid-row: each part now keeps its least readable height (the table its header and both rows,
+    the legend all its lines), none overlaps another, and the pane scrolls to the detail list; in
+    a big window nothing scrolls."""
+    w = window
+    open_script(w, tmp_path, LOCKED)
+    finished = []
+    w.runFinished.connect(finished.append)
+    w.resize(1024, 700)
+    view = open_resources_tab(qtbot, w)
+    with qtbot.waitSignal(w.runStarted, timeout=3000):
+        click_action(qtbot, w, w.act_run)
+    qtbot.waitUntil(lambda: bool(finished), timeout=10000)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2 and view.lanes.isVisible(), timeout=3000)
+
+    def parts():
+        content = view.scroll.widget()
+        return [(part, part.geometry().translated(part.parentWidget().mapTo(content, QPoint(0, 0))))
+                for part in (view.summary, view.table, view.lanes, view.lanes_legend, view.caption,
+                             view.detail)]
+
+    def readable():
+        table = view.table
+        rows = sum(map(table.rowHeight, range(2)))
+        return (table.viewport().height() >= rows
+                and view.lanes_legend.height() >= view.lanes_legend.heightForWidth(view.lanes_legend.width())
+                and view.summary.height() >= view.summary.heightForWidth(view.summary.width())
+                and view.lanes.height() >= view.lanes.minimumSizeHint().height())
+
+    assert view.height() < 300, view.height()       # the small window's pane is cramped
+    qtbot.waitUntil(readable, timeout=3000)
+    placed = parts()
+    for i, (a, ra) in enumerate(placed):
+        for b, rb in placed[i + 1:]:
+            assert not ra.intersects(rb), (a.objectName(), ra, b.objectName(), rb)
+    bar = view.scroll.verticalScrollBar()
+    assert bar.isVisible() and bar.maximum() > 0
+    bar.setValue(bar.maximum())                      # the detail list is there, below
+    detail = view.detail.geometry().translated(view.detail.parentWidget().mapTo(view.scroll.viewport(), QPoint(0, 0)))
+    assert view.scroll.viewport().rect().contains(detail), detail
+
+    w.resize(1600, 1000)
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=3000)
+    assert readable()

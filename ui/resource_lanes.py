@@ -38,7 +38,7 @@ from . import colors
 
 LANE_H = 20
 LABEL_W = 150
-LEGEND = ("Filled: in use (held, permits taken, items in the queue, set, tasks at the barrier) · "
+LEGEND = ("Filled: in use (held, permits taken, queued, set, at the barrier) · "
           "line: tasks waiting · click: that moment")
 
 

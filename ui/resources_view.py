@@ -15,8 +15,8 @@ import html
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QListWidget,
-                               QSplitter, QStyleOptionViewItem, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QStyleOptionViewItem, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .resource_lanes import LEGEND, ResourceLanes
 
@@ -164,6 +164,43 @@ class _Advances(dict):
         return width
 
 
+class _Content(QWidget):
+    """The pane's parts in their scroll area: as tall as the parts' minimums, not their preferred
+    heights, so the area scrolls only when the pane is shorter than what can still be read (a
+    layout with wrapped labels asks for its preferred height: the pane scrolled even at
+    1600x1000).  A wrapped label's minimum is the height of its lines at the width it has (its
+    own is one line: the splitter gave the legend's second line to the table's rows)."""
+
+    def __init__(self, wrapped):
+        super().__init__(objectName="resourcesContent")
+        self._wrapped = wrapped
+        self._margins = 8          # the content's own, left and right
+
+    def _fit(self, label, width: int) -> int:
+        """How much taller ``label`` must be than it is allowed now, at ``width``."""
+        need = label.heightForWidth(width - self._margins) if label.isVisibleTo(self) else 0
+        return max(0, need - max(label.minimumHeight(), label.minimumSizeHint().height()))
+
+    def _refit(self, width: int) -> None:
+        for label in self._wrapped:
+            if label.isVisibleTo(self):
+                need = label.heightForWidth(width - self._margins)
+                if need > 0 and label.minimumHeight() != need:
+                    label.setMinimumHeight(need)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._refit(event.size().width())
+        super().resizeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:     # a label's text changed, or a part shown
+            self._refit(self.width())
+        return super().event(event)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self.minimumSizeHint().height() + sum(self._fit(l, width) for l in self._wrapped)
+
+
 class ResourcesView(QWidget):
     """See the module docstring.
 
@@ -225,10 +262,24 @@ class ResourcesView(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 1)
         self.detail.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self, spacing=4)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
+        # Each part keeps enough height to be read (the table its header and two rows, the
+        # detail list two); a pane shorter than their sum scrolls instead of crushing them (at
+        # 1024x700 the table was a header alone, the lanes cut mid-row).
+        # (The table's is set with its rows, when the style has given them their height.)
+        self.detail.setMinimumHeight(2 * (self.detail.fontMetrics().height() + 6)
+                                     + 2 * self.detail.frameWidth())
+        content = _Content((self.summary, self.lanes_legend, self.caption))
+        inner = QVBoxLayout(content, spacing=4)
+        inner.setContentsMargins(4, 4, 4, 4)
+        inner.addWidget(self.summary)
+        inner.addWidget(split, 1)
+        self.scroll = QScrollArea(objectName="resourcesScroll", widgetResizable=True,
+                                  frameShape=QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         self.set_states(None)
 
     # == what is shown ================================================================================
@@ -279,6 +330,11 @@ class ResourcesView(QWidget):
         else:
             self.summary.setText(_NONE if finished else _EMPTY)
         table.setVisible(bool(n))
+        if n:     # room for its header and two rows (one when there is one)
+            least = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
+                     + sum(map(table.rowHeight, range(min(n, 2)))))
+            if table.minimumHeight() != least:
+                table.setMinimumHeight(least)
         self.lanes_legend.setVisible(bool(n))
         self.detail.parentWidget().setVisible(bool(n))
 
