@@ -81,6 +81,23 @@ def _fmt(x, unit="", nd=1):
     return "—" if x is None else f"{x:.{nd}f}{unit}"
 
 
+def _late_line(x: dict) -> str:
+    """What the probe's fires later than 20 ms waited behind (``bench.ui_load.late_causes``), in
+    one sentence; '' when not measured."""
+    lc = x.get("late_causes")
+    if not lc or not lc.get("fires"):
+        return ""
+    total = lc["late_ms"] or 1.0
+    parts = [f"{name.split(' (')[0]} {ms:.0f} ms ({ms / total:.0%})"
+             for name, ms in lc["by_span_ms"].items()]
+    one = lc.get("one_step_fires", 0)
+    return (f"The {lc['fires']:,} probe fires later than {lc['over_ms']:.0f} ms waited "
+            f"{lc['late_ms']:.0f} ms in all, behind: " + ", ".join(parts)
+            + f"; nothing measured {lc['unmeasured_ms']:.0f} ms.  Collector pauses inside those "
+            f"spans: {lc['gc_ms']:.0f} ms.  Fires whose whole wait was one loop slice of 100 ms or "
+            f"more (a single lesson step nothing can interrupt): {one:,}.\n")
+
+
 def _ok(flag) -> str:
     return "n/a" if flag is None else ("✅ met" if flag else "❌ not met")
 
@@ -470,6 +487,8 @@ def render(results: dict, notes: str) -> str:
                     for name, b in x["breakdown"].items():
                         w(f"| {name} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
                     w("")
+                    if _late_line(x):
+                        w(_late_line(x))
     aw = results.get("await_view")
     if aw:
         w("## 3b. The await view under load\n")
@@ -506,6 +525,8 @@ def render(results: dict, notes: str) -> str:
                         if b["calls"]:
                             w(f"| {name} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
                     w("")
+                    if _late_line(x):
+                        w(_late_line(x))
     pn = results.get("panes")
     if pn:
         w("## 3c. The Resources and Findings tabs under load\n")
@@ -542,6 +563,8 @@ def render(results: dict, notes: str) -> str:
                     if b["calls"]:
                         w(f"| {span} | {b['calls']:,} | {b['total_ms']:.0f} ms | {b['max_ms']:.1f} ms |")
                 w("")
+                if _late_line(x):
+                    w(_late_line(x))
     st = results.get("startup")
     if st:
         w("## 4. Startup\n")

@@ -160,6 +160,7 @@ def child(n_tasks: int, hops: int, base: float, step: float, timeout: float,
         "rss_before_mib": rss_before,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "gc_collections": sum(s["collections"] for s in gc.get_stats()),
+        "late_causes": late_causes(probe),
         "breakdown": {k: {"calls": v[0], "total_ms": v[1] * 1000, "max_ms": v[2] * 1000}
                       for k, v in spans.items()},
     })
@@ -213,6 +214,8 @@ def _wrap_update_request(spans: dict, cls, name: str) -> None:
                 rec[2] = dt
             if dt > 0.033:
                 rec[3] += 1
+            if dt > _SPELL_MIN:
+                _SPELLS.append((t0, t0 + dt, name))
 
     cls.event = event
 
@@ -262,12 +265,13 @@ def _instrument(view: str | None = None) -> dict:
 
     spans: dict = {}
 
-    def wrap(owner, attr, name):
+    def wrap(owner, attr, name, top=False):
         fn = getattr(owner, attr, None)
         if fn is None:
             return
         rec = spans.setdefault(name, [0, 0.0, 0.0])
         pc = time.perf_counter
+        add = _SPELLS.append if top else None
 
         def wrapper(*a, **k):
             t0 = pc()
@@ -279,25 +283,28 @@ def _instrument(view: str | None = None) -> dict:
                 rec[1] += dt
                 if dt > rec[2]:
                     rec[2] = dt
+                if add is not None and dt > _SPELL_MIN:
+                    add((t0, t0 + dt, name))
 
         wrapper.__name__ = getattr(fn, "__name__", attr)
         setattr(owner, attr, wrapper)
 
     from asyncio_playground import _loop
-    wrap(_loop.PlaygroundLoop, "_drain", "loop slice (_drain)")
+    wrap(_loop.PlaygroundLoop, "_drain", "loop slice (_drain)", top=True)
     try:
         from asyncio_playground.ui import main_window, refresher, run_controller, task_view, timeline
         # The frame's signals run their slots inside it: the window's per-frame updates and, on
         # the last frame, everything the run's end sets off (findings, replay, compare).
         wrap(refresher.FrameRefresher, "frame",
-             "refresher frame (fold + model + timeline.refresh + slots; the last: run's end)")
+             "refresher frame (fold + model + timeline.refresh + slots; the last: run's end)",
+             top=True)
         wrap(run_controller.RunController, "_finish", "run's end (runFinished slots)")
         wrap(main_window.MainWindow, "_after_frame", "window _after_frame (console, markers)")
         wrap(main_window.MainWindow, "_update_markers", "window _update_markers")
         wrap(timeline.TimelineWidget, "paintEvent", "timeline paintEvent")
         wrap(task_view.TaskTableView, "paintEvent", "task table paintEvent")
         wrap(task_view.TaskDelegate, "paint", "task table delegate paint (state, name, cancel)")
-        wrap(task_view.TaskTableView, "_measure_some", "task table column fit (timer)")
+        wrap(task_view.TaskTableView, "_measure_some", "task table column fit (timer)", top=True)
     except Exception:
         pass
     try:
@@ -337,13 +344,66 @@ def _instrument(view: str | None = None) -> dict:
         if phase == "start":
             t[0] = time.perf_counter()
         else:
-            dt = time.perf_counter() - t[0]
+            now = time.perf_counter()
+            dt = now - t[0]
             rec[0] += 1
             rec[1] += dt
             rec[2] = max(rec[2], dt)
+            if dt > _SPELL_MIN:
+                _GC_SPELLS.append((t[0], now, "gc pause"))
 
     gc.callbacks.append(gc_cb)
     return spans
+
+
+# What the GUI thread did in one go, longer than _SPELL_MIN: (start, end, span name) of the
+# top-level spans (a loop slice, a refresher frame, a window paint, a column fit: none runs inside
+# another), and the collector's pauses (inside any of them) apart.
+_SPELLS: list = []
+_GC_SPELLS: list = []
+_SPELL_MIN = 0.002
+LATE = 0.020     # the probe's p99 target: what a fire later than this waited behind
+
+
+def late_causes(probe, spells=None, gc_spells=None, late_over: float = LATE) -> dict:
+    """What the probe's late fires waited behind: for each fire later than ``late_over``, the
+    time between when it was due and when it fired, shared among the top-level spans that ran
+    then (ms, summed over those fires); the collector's pauses in that time apart (they run inside
+    the spans); 'nothing measured' is the rest (Qt's own event handling, unwrapped slots, the
+    timer's own lateness).  ``one_step_fires``: fires whose whole wait was inside one loop slice
+    of 100 ms or more (a single lesson step nothing can interrupt)."""
+    import bisect
+
+    spells = sorted(_SPELLS if spells is None else spells)
+    gcs = sorted(_GC_SPELLS if gc_spells is None else gc_spells)
+    ends = [e for _, e, _ in spells]
+    gc_ends = [e for _, e, _ in gcs]
+    by: dict = {}
+    waited = gc_ms = 0.0
+    fires = one_step = 0
+
+    def overlap(items, item_ends, a, b):
+        i = bisect.bisect_right(item_ends, a)
+        while i < len(items) and items[i][0] < b:
+            s, e, name = items[i]
+            yield name, min(b, e) - max(a, s), (s <= a and e >= b and e - s >= 0.1)
+            i += 1
+
+    for fire, late in zip(probe.fires, probe.late):
+        if late <= late_over:
+            continue
+        fires += 1
+        a, b = fire - late, fire
+        waited += b - a
+        for name, dt, whole in overlap(spells, ends, a, b):
+            by[name] = by.get(name, 0.0) + dt
+            one_step += whole and name == "loop slice (_drain)"
+        gc_ms += sum(dt for _, dt, _ in overlap(gcs, gc_ends, a, b))
+    known = sum(by.values())
+    return {"fires": fires, "late_ms": waited * 1000,
+            "by_span_ms": {k: v * 1000 for k, v in sorted(by.items(), key=lambda kv: -kv[1])},
+            "gc_ms": gc_ms * 1000, "unmeasured_ms": max(0.0, waited - known) * 1000,
+            "one_step_fires": one_step, "over_ms": late_over * 1000}
 
 
 def plain_peak_rss(n: int, hops: int, base: float, step: float, lesson_kind: str = "load") -> dict:
