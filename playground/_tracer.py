@@ -26,7 +26,6 @@ import asyncio
 import os
 import reprlib
 import sys
-import time
 import traceback
 import types
 import weakref
@@ -229,7 +228,8 @@ class Tracer(Instrument):
         self.live: dict[int, TracedTask] = {}
         self.on_fatal = on_fatal
         self._explicit = None   # (cause, detail, where) of a cancel the playground is making now
-        self._cancelling: set | None = None   # tids a cancel of the playground's is passing through
+        self._cancelling: dict | None = None  # tids a cancel of the playground's passed through, in order
+        self.cycle: tuple = ()   # the await cycle (tids) the playground's last cancel went round
         # (file, line) pairs where a task that suspends is cancelled on arrival (cancel points).
         self.cancel_points: frozenset = frozenset()
         self._cancel_msgs: dict[int, str] = {}   # tid -> message of its last cancel(msg)
@@ -322,7 +322,8 @@ class Tracer(Instrument):
         ``once``: round an await cycle once (see ``cancel_reentered``); False: as asyncio
         would (asyncio.run's own end: RecursionError, as under python)."""
         self._explicit = (cause, detail, where)
-        self._cancelling = set() if once else None
+        self._cancelling = {} if once else None
+        self.cycle = ()
         try:
             return task.cancel(msg)
         finally:
@@ -339,9 +340,12 @@ class Tracer(Instrument):
         seen = self._cancelling
         if seen is None:
             return False
-        if task._tid in seen:
+        tid = task._tid
+        if tid in seen:
+            passed = list(seen)
+            self.cycle = tuple(passed[passed.index(tid):])   # (tasks before it in line: not in it)
             return True
-        seen.add(task._tid)
+        seen[tid] = None
         return False
 
     def cancel_requested(self, task, msg, caller):

@@ -426,3 +426,49 @@ def test_a_run_started_paused_says_it_has_not_taken_its_first_step(qtbot, contro
     qtbot.waitUntil(lambda: controller.empty_text.startswith("Running"), timeout=2000)
     qtbot.waitUntil(lambda: controller.run.done, timeout=5000)
     qtbot.waitUntil(lambda: controller.empty_text == "The run ended (completed).", timeout=2000)
+
+
+CYCLE = textwrap.dedent("""\
+    import asyncio
+
+
+    async def main():
+        tasks = {}
+
+        async def a():
+            await asyncio.sleep(0.01)
+            await tasks["b"]
+
+        async def b():
+            await asyncio.sleep(0.01)
+            await tasks["a"]
+
+        tasks["a"] = asyncio.create_task(a(), name="a")
+        tasks["b"] = asyncio.create_task(b(), name="b")
+        await asyncio.gather(*tasks.values())
+
+    asyncio.run(main())
+""")
+
+
+def test_a_cancel_click_in_an_await_cycle_says_why_it_cannot_land(qtbot, controller, script):
+    """a awaits b and b awaits a: a Cancel click on a goes round the circle once (asyncio's own
+    cancel() would recurse until RecursionError) and lands nowhere; the log says so and what ends
+    them, instead of 'cancelled' with the two left waiting.  Stop still ends them."""
+    c = controller
+    path = script(CYCLE)
+    with qtbot.waitSignal(c.runStarted, timeout=3000):
+        assert c.start(path)
+    qtbot.waitUntil(lambda: states(c).get("a") == "waiting" and states(c).get("b") == "waiting"
+                    and bool(c.table.by_tid[next(r.tid for r in c.table.rows if r.name == "a")].targets),
+                    timeout=3000)
+    tid = next(row.tid for row in c.table.rows if row.name == "a")
+    with qtbot.waitSignal(c.action, timeout=1000) as logged:
+        assert c.cancel_task(tid)
+    [said] = logged.args
+    assert said.startswith("Cancel: cancelled 'a', but it is in an await cycle ('a' → 'b' → 'a')"), said
+    assert "RecursionError" in said and "Stop ends them" in said
+    assert c.run.tracer.cycle == (tid, tid + 1)
+    with qtbot.waitSignal(c.runFinished, timeout=5000):
+        c.stop()
+    assert set(states(c).values()) == {"cancelled"}

@@ -50,6 +50,11 @@ def _names(names: list[str], most: int = 6) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
+def _name_of(run, tid: int) -> str:
+    task = run.tracer.live.get(tid)
+    return f"'{task.get_name()}'" if task is not None else f"task {tid}"
+
+
 #: What the status says of a live run paused before any task of it exists (F8, then Run).
 PAUSED_AT_START = "Paused before the run's first step — Step (F10) runs one step, Resume (F8) runs on"
 
@@ -227,7 +232,14 @@ class RunController(QObject):
         task = run.tracer.live.get(tid) if run is not None else None
         if task is None or not run.cancel_task(tid, msg):
             return False
-        self.action.emit(f"Cancel: cancelled '{task.get_name()}'" + (f" with message {msg!r}" if msg else ""))
+        said = f"Cancel: cancelled '{task.get_name()}'" + (f" with message {msg!r}" if msg else "")
+        cycle = run.tracer.cycle
+        if cycle:    # a waits on b, b on a: the cancel went round once and cannot land
+            names = [_name_of(run, t) for t in (*cycle, cycle[0])]
+            said += (f", but it is in an await cycle ({' → '.join(names)}): the cancel went round "
+                     "it once and cannot land while they wait on each other (asyncio's own "
+                     "cancel() would raise RecursionError here); Stop ends them")
+        self.action.emit(said)
         return True
 
     def live_runs(self) -> list:
