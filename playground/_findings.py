@@ -100,8 +100,8 @@ class Findings(HangDoctor):
         self._groups: dict[tuple, tuple] = {}
         self._live: dict[str, dict] = {}   # coroutine qualname -> {tid: None} of its live tasks
         self._lock_waits: dict = {}   # Lock alias root -> [[tid, t0, t1 or None]] of its waits
-        self._holding = None          # lock alias root -> {tid: (shown, line)} (once locks wait)
-        self._held: dict = {}         # (file, line) -> ((lock alias root, shown, line), ...)
+        self._holding = None          # lock alias root -> _Holders {tid: (shown, line, tid)} (once locks wait)
+        self._held: dict = {}         # (file, line) -> (((root, shown, line), ...), (roots, ...)) or ()
         self._short: dict = {}        # sleep detail -> is it a short sleep
         self._dropped = None          # coroutine qualname -> [(line, creator's qualname)]
         self._suspects: dict = {}     # a circle of lock waits not yet confirmed (_lock_cycle)

@@ -7,7 +7,9 @@ Lock...; a cancel; Stop).
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ._findings_source import COMPLETERS, OBJECT_WORDS
 from .vocab import FindingKind
@@ -64,9 +66,63 @@ def _targets(w) -> tuple:
     return w[7] if w is not None and len(w) > 7 else ()
 
 
+_waiting = attrgetter("wait")    # a task's wait record (None: not suspended)
+
+
+class _Holders(dict):
+    """The live tasks suspended inside an ``async with`` on one lock (alias root): tid ->
+    ``(how the lock is written, the line that took it, tid)``, in the order they took it (a
+    dict's order) -- and ``order``, the same entries in that order with the ones since removed
+    still in it (skipped, and dropped, when met: ``first``), so that the first holder is found
+    in O(1) amortized: a dict's first key is not (after many removals at its front, as a
+    Semaphore of 2,000 permits makes, ``next(iter(d))`` steps over every removed entry), nor is
+    a pass over the holders, per record."""
+
+    __slots__ = ("order",)
+
+    def __init__(self):
+        super().__init__()
+        self.order = deque()
+
+    def add(self, tid, shown, line):
+        """``tid`` took the lock (it holds it no more, or never did: ``_hold``)."""
+        entry = self[tid] = (shown, line, tid)
+        order = self.order
+        order.append(entry)
+        if len(order) > 2 * len(self) + 64:
+            # Too many removed ones in it: the entries still in are the dict's, in its order.
+            self.order = deque(self.values())
+
+    def first(self, exclude=None):
+        """The tid of the first holder that is not ``exclude`` (None: none)."""
+        order = self.order
+        while order:
+            entry = order[0]
+            if self.get(entry[2]) is entry:
+                break
+            order.popleft()
+        else:
+            return None
+        if entry[2] != exclude:
+            return entry[2]
+        order.popleft()               # the first is ``exclude``: the next one, then put it back
+        try:
+            while order:
+                nxt = order[0]
+                if self.get(nxt[2]) is nxt:
+                    return nxt[2]
+                order.popleft()
+            return None
+        finally:
+            order.appendleft(entry)
+
+
 class HangDoctor:
     """Waits on objects, for :class:`._findings.Findings` (which holds the state it reads:
     ``_tasks``, ``_live``, ``_groups``, ``_holding``, ``_lock_waits``...)."""
+
+    #: ``(stuck, counts)`` while ``_analyse`` runs (``_free_holders``)
+    _analysing = None
 
     # -- locks ----------------------------------------------------------------------------------
     def _lock_held(self, task, w, t0):
@@ -92,37 +148,57 @@ class HangDoctor:
             return
 
     def _hold(self, task, w):
-        """Index ``task`` under the locks its wait's line holds (``async with lock:`` around it)."""
+        """Index ``task`` under the locks its wait's line holds (``async with lock:`` around it).
+        O(1) per record, however many tasks hold the lock (``_Holders``)."""
         key = (w[5], w[6])
         held = self._held.get(key)
         if held is None:
-            facts = self.facts
-            held = self._held[key] = tuple(
-                (facts.aliases.find(name), shown, line) for name, shown, line in
-                facts.held_locks(w[6])) if self._here(w[5]) else ()
+            held = self._held[key] = self._held_at(w)
         if held:
             holding = self._holding
-            for root, shown, line in held:
+            tid = task.tid
+            for root, shown, line in held[0]:
                 holders = holding.get(root)
                 if holders is None:
-                    holders = holding[root] = {}
-                holders[task.tid] = (shown, line)
-            task.holding = [h[0] for h in held]
+                    holders = holding[root] = _Holders()
+                holders.add(tid, shown, line)
+            task.holding = held[1]
+
+    def _held_at(self, w) -> tuple:
+        """``(((lock alias root, shown, line), ...), (the roots...))`` of the locks the line of
+        the wait ``w`` holds, each root once (two names of one lock: the first place, the last
+        name, as a dict assigned twice keeps them); ``()`` when it holds none."""
+        if not self._here(w[5]):
+            return ()
+        facts = self.facts
+        held: dict = {}
+        for name, shown, line in facts.held_locks(w[6]):
+            held[facts.aliases.find(name)] = (shown, line)
+        return (tuple((root, shown, line) for root, (shown, line) in held.items()),
+                tuple(held)) if held else ()
 
     def _unhold(self, task):
+        holding = self._holding
+        tid = task.tid
         for root in task.holding:
-            holders = self._holding.get(root)
+            holders = holding.get(root)
             if holders is not None:
-                holders.pop(task.tid, None)
+                holders.pop(tid, None)
         task.holding = None
 
     def _holders(self, root, exclude=None) -> list[tuple]:
         """``(task, how the lock is written, the line that took it)`` of the live tasks suspended
-        inside an ``async with`` on the lock ``root``."""
+        inside an ``async with`` on the lock ``root``, in the order they took it.  O(holders):
+        not for a record's work (``_first_holder``, ``_free_holders``)."""
         holders = self._holding.get(root) if self._holding is not None else None
         tasks = self._tasks
-        return [(tasks[tid], shown, line) for tid, (shown, line) in (holders or {}).items()
+        return [(tasks[tid], shown, line) for tid, (shown, line, _tid) in (holders or {}).items()
                 if tid != exclude]
+
+    def _first_holder(self, root, exclude=None):
+        """The tid of the first of ``_holders(root, exclude)``, in O(1) amortized (None: none)."""
+        holders = self._holding.get(root) if self._holding is not None else None
+        return holders.first(exclude) if holders else None
 
     # -- waits on objects: lost wakeups, deadlocks, hangs ---------------------------------------
     def _object(self, w):
@@ -186,7 +262,7 @@ class HangDoctor:
         facts = self.facts
         if category in ("lock", "semaphore"):
             if self._holding is None:   # from now on, index who holds which lock
-                self._holding = {}
+                self._holding = {}      # lock alias root -> _Holders
                 for t in self._tasks.values():
                     if t.ended is None and t.wait is not None:
                         self._hold(t, t.wait)
@@ -242,7 +318,8 @@ class HangDoctor:
         seen = {task.tid}
         me, lock = task.tid, root
         while True:
-            nxt = next((tid for tid in holding.get(lock, ()) if tid != me), None)
+            holders = holding.get(lock)
+            nxt = holders.first(me) if holders else None
             if nxt is None:
                 return
             if nxt == task.tid:
@@ -278,8 +355,15 @@ class HangDoctor:
         tasks = self._tasks
         me = (task.tid,)
         # Only a target that waits on tasks itself can lead back (a gather of 10,000 fresh tasks:
-        # none does, and none is pushed).
-        stack = [(t, me) for t in w[7] if t == task.tid or _targets(getattr(tasks.get(t), "wait", None))]
+        # none does, and none is pushed).  The targets that wait at all are picked at C speed (a
+        # gather of 100,000 tasks: ~25 ms a pass in Python, in one frame of the live fold).
+        targets = w[7]
+        if task.tid in targets:
+            stack = [(t, me) for t in targets
+                     if t == task.tid or _targets(getattr(tasks.get(t), "wait", None))]
+        else:
+            stack = [(t.tid, me) for t in filter(_waiting, filter(None, map(tasks.get, targets)))
+                     if len(t.wait) > 7 and t.wait[7]]
         seen = set()
         while stack:
             tid, path = stack.pop()
@@ -330,20 +414,49 @@ class HangDoctor:
             return {}, {}
         quiet = not definite and len(stuck) == len(live)
         reasons: dict[int, str] = {}
-        changed = True
-        while changed:
-            changed = False
-            for tid in list(stuck):
-                if tid == giving_up:
-                    continue
-                ok, reason = self._reason(stuck[tid], stuck, quiet)
-                if ok:
-                    del stuck[tid]
-                    changed = True
-                else:
-                    reasons[tid] = reason
+        # Per lock root, how many of its holders are in ``stuck`` (counted the first time a
+        # waiter asks, kept as tasks leave ``stuck``): a waiter on a Semaphore of 2,000 holders
+        # asks in O(1), not by a pass over them (``_free_holders``).
+        counts: dict = {}
+        self._analysing = (stuck, counts)
+        try:
+            changed = True
+            while changed:
+                changed = False
+                for tid in list(stuck):
+                    if tid == giving_up:
+                        continue
+                    t = stuck[tid]
+                    ok, reason = self._reason(t, stuck, quiet)
+                    if ok:
+                        del stuck[tid]
+                        changed = True
+                        if counts and t.holding:
+                            for root in t.holding:
+                                if root in counts:
+                                    counts[root] -= 1
+                    else:
+                        reasons[tid] = reason
+        finally:
+            self._analysing = None
         stuck.pop(giving_up, None)
         return stuck, reasons
+
+    def _free_holders(self, root, t, stuck) -> int:
+        """How many of the holders of the lock ``root`` other than ``t`` are not in ``stuck``:
+        O(1) amortized within ``_analyse`` (its counts), a pass over them otherwise."""
+        holders = self._holding.get(root) if self._holding is not None else None
+        if not holders:
+            return 0
+        mine = t.tid in holders and t.tid not in stuck
+        analysing = self._analysing
+        if analysing is not None and analysing[0] is stuck:
+            counts = analysing[1]
+            n = counts.get(root)
+            if n is None:
+                n = counts[root] = sum(1 for tid in holders if tid in stuck)
+            return len(holders) - n - mine
+        return sum(1 for tid in holders if tid not in stuck) - mine
 
     def _reason(self, t, stuck, quiet) -> tuple[bool, str]:
         """Whether something outside ``stuck`` can end ``t``'s wait, and if not, why not."""
@@ -372,12 +485,12 @@ class HangDoctor:
         what = f"{OBJECT_WORDS[category.split('.')[0]]} '{shown}'"
         facts = self.facts
         if category in ("lock", "semaphore"):
-            holders = self._holders(root, exclude=t.tid)
-            if any(h.tid not in stuck for h, _s, _l in holders):
+            if self._free_holders(root, t, stuck):
                 return True, ""
-            if holders:
-                h, _shown, line = holders[0]
-                return False, (f"{me} waits on {what}{at}, held by {self._name(h.tid)} (taken at "
+            first = self._first_holder(root, exclude=t.tid)
+            if first is not None:
+                line = self._holding[root][first][1]
+                return False, (f"{me} waits on {what}{at}, held by {self._name(first)} (taken at "
                                f"line {line}), which is stuck too.")
             if not quiet:
                 return True, ""
