@@ -22,6 +22,7 @@ __all__ = ["ABANDON", "GRACE", "POLL", "Escalation", "Interrupted"]
 
 #: Seconds a stopped run's tasks get to finish after their cancel before they are force-stopped.
 GRACE = 1.0
+SAID = 20      # force-stopped tasks named in a note each; the rest are counted in one
 #: Seconds after the force-stop before module code stuck in a blocking call is left behind.
 ABANDON = 0.5
 #: How often a waiting module thread looks up (so Stop's interrupt lands between two waits).
@@ -106,25 +107,34 @@ class Escalation:
         table = TaskTable()
         table.apply(tracer.events)
         live = {tid_of(t) for t in stuck}
-        forced = False
+        ready = _ReadyIndex(self.run.loop._ready)
+        forced = 0
         for task in sorted(stuck, key=tid_of, reverse=True):   # children first
             row = table.by_tid.get(tid_of(task))
             if leaves_only and row is not None and any(t in live for t in row.targets):
                 continue   # it waits on a stuck task: it gets its turn when that one ends
-            self.force_stop(task, row)
-            forced = True
+            self.force_stop(task, row, ready=ready, say=forced < SAID)
+            forced += 1
         if leaves_only and not forced:
             # Every task left waits on another: tasks awaiting each other in a circle (a on b, b
             # on a), which no cancel can end.  Those in the circle go; who awaits them then ends
             # with their CancelledError, as after a leaf (and module code with it).
             for task in sorted(stuck, key=tid_of, reverse=True):
                 if _in_cycle(tid_of(task), table, live):
-                    self.force_stop(task, table.by_tid.get(tid_of(task)), cycle=True)
+                    self.force_stop(task, table.by_tid.get(tid_of(task)), cycle=True,
+                                    ready=ready, say=forced < SAID)
+                    forced += 1
+        if forced > SAID:
+            self.run._note(f"force-stopped {forced - SAID:,} more task{'s' * (forced - SAID > 1)} "
+                           "the same way")
 
-    def force_stop(self, task, row, cycle: bool = False):
+    def force_stop(self, task, row, cycle: bool = False, *, ready: _ReadyIndex | None = None,
+                   say: bool = True):
         """End ``task`` although it ignores cancellation: unhook it from what it waits on and from
         the ready queue (asyncio must never step it again), close its coroutine (GeneratorExit at
-        its await: its ``finally`` blocks run), mark it cancelled, and say so."""
+        its await: its ``finally`` blocks run), mark it cancelled, and say so (``say``: a note
+        of its own).  ``ready``: the queue's handles by task, for many tasks in a row (None: the
+        queue is read here)."""
         run = self.run
         loop = run.loop
         waiter = getattr(task, "_fut_waiter", None)
@@ -132,9 +142,8 @@ class Escalation:
             for callback, _ in list(getattr(waiter, "_callbacks", None) or ()):
                 if getattr(callback, "__self__", None) is task:
                     waiter.remove_done_callback(callback)
-        for handle in list(loop._ready):
-            if getattr(handle._callback, "__self__", None) is task:
-                handle.cancel()
+        for handle in (ready or _ReadyIndex(loop._ready)).take(task):
+            handle.cancel()
         name = task.get_name()
         where = ""
         if row is not None:
@@ -165,8 +174,32 @@ class Escalation:
         waited = time.monotonic() - (self.started_at or time.monotonic())
         asyncio.Future.cancel(task, "force-stopped by the playground")
         run.tracer._ended(task, loop.time())
-        run._note(f"force-stopped task '{name}' {waited:.1f} s after its cancel: it did not "
-                  f"end{where}; its coroutine was closed (finally blocks ran){ignored}")
+        if say or ignored:
+            run._note(f"force-stopped task '{name}' {waited:.1f} s after its cancel: it did not "
+                      f"end{where}; its coroutine was closed (finally blocks ran){ignored}")
+
+
+class _ReadyIndex:
+    """The loop's ready queue's handles by the task they step (``take``): the queue read once,
+    then only what was appended since (a closed coroutine's ``finally`` may schedule more).  A
+    pass over the queue per force-stopped task was quadratic: Stop of a 100k-task run spent
+    minutes there."""
+
+    def __init__(self, queue):
+        self.queue, self.seen, self.by = queue, 0, {}
+
+    def take(self, task) -> list:
+        queue, by = self.queue, self.by
+        n = len(queue)
+        # (Nothing leaves the queue meanwhile: what is new is at its right end, where a deque's
+        # index is cheap.)
+        new = queue if not self.seen else [queue[i] for i in range(self.seen, n)]
+        for handle in new:
+            owner = getattr(handle._callback, "__self__", None)
+            if owner is not None:
+                by.setdefault(id(owner), []).append(handle)
+        self.seen = n
+        return by.pop(id(task), [])
 
 
 def _in_cycle(tid, table, live) -> bool:

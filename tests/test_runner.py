@@ -662,6 +662,42 @@ def test_a_task_that_swallows_cancel_is_force_stopped_and_named(pg_loop, tmp_pat
 
 
 
+def test_many_stubborn_tasks_are_force_stopped_in_one_pass_and_counted(pg_loop, tmp_path, monkeypatch):
+    """2,000 tasks that swallow their cancel: after GRACE each is force-stopped, the first
+    ``SAID`` named in a note of their own and the rest counted in one (2,000 notes flooded the
+    console); the ready queue is read once for all of them, not once per task (Stop of a
+    100k-task run spent minutes in those passes)."""
+    import helpers
+    from asyncio_playground import _escalation
+    src = """
+        import asyncio
+        async def stubborn(i):
+            while True:
+                try:
+                    await asyncio.sleep(0.05)
+                except asyncio.CancelledError:
+                    pass
+        async def main():
+            await asyncio.gather(*(stubborn(i) for i in range(2000)))
+        asyncio.run(main())
+    """
+    reads = []
+    made = _escalation._ReadyIndex.__init__
+
+    def counted(self, queue):
+        reads.append(len(queue))
+        made(self, queue)
+    monkeypatch.setattr(_escalation._ReadyIndex, "__init__", counted)
+    run, table = helpers.run_script(pg_loop, tmp_path, src, during=lambda r: _stop_after(r, 0.2)(r))
+    assert run.outcome == "cancelled"
+    named = [n for n in run.notes if n.startswith("force-stopped task ")]
+    assert len(named) == _escalation.SAID, len(run.notes)
+    assert run.notes[_escalation.SAID] == f"force-stopped {2000 - _escalation.SAID:,} more tasks the same way"
+    assert {r.state for r in table.rows} == {"cancelled"} and len(table.rows) == 2001
+    assert len(reads) <= 2, reads          # one read of the queue per escalation, not per task
+    _loop_still_works(pg_loop, tmp_path)
+
+
 def test_tasks_awaiting_each_other_are_stopped_without_a_recursion_error(pg_loop, tmp_path):
     """a awaits b and b awaits a: cancel() passes round that circle, and asyncio raises
     RecursionError (out of Stop, here).  Stop's cancel goes round it once; the circle is then
