@@ -20,6 +20,7 @@ import sys
 import textwrap
 
 from helpers import run_script, until
+from test_findings import HANG  # the program the findings' own tests hang on
 
 from asyncio_playground import Findings
 from asyncio_playground._resources import ResourceTable
@@ -259,29 +260,6 @@ def test_the_first_holder_is_a_dicts_first_after_any_adds_and_removes():
 
 
 # -- small programs: the findings are what they were -----------------------------------------------
-
-HANG = """
-    import asyncio
-
-    async def server(ready, ok):
-        await asyncio.sleep(0.05)
-        print("server: listening")
-        if ok:
-            ready.set()
-
-    async def client(ready):
-        await ready.wait()
-        print("client: connected")
-
-    async def main():
-        ready = asyncio.Event()
-        srv = asyncio.create_task(server(ready, ok=False), name="server")
-        await asyncio.create_task(client(ready), name="client")
-        await srv
-
-    asyncio.run(main())
-"""
-
 
 def test_a_hang_on_an_event_is_said_as_before(pg_loop, tmp_path):
     run, _ = run_script(pg_loop, tmp_path, HANG, stop_after(0.3))
