@@ -327,7 +327,12 @@ def test_stop_with_requests_in_flight(caplog):
 
     client_thread = threading.Thread(target=slow_request)
     client_thread.start()
-    time.sleep(0.3)  # let it reach the server (no event to wait on across processes' sockets)
+    # Until the request is in the server's hands (counted: it waits out its delay there); a
+    # fixed 0.3 s was not always enough on a loaded machine.
+    deadline = time.monotonic() + 10
+    while server._counts.get("/posts/1") != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server._counts.get("/posts/1") == 1
     t0 = time.perf_counter()
     server.stop()
     assert time.perf_counter() - t0 < 2
