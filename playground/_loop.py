@@ -82,6 +82,16 @@ _resolve_lazy_executors()
 
 _SET_RESULT_UNLESS_CANCELLED = futures._set_result_unless_cancelled
 _EAGER_FACTORY = getattr(asyncio, "eager_task_factory", object())
+# call_soon/call_at make their handles without Handle.__init__ (see call_soon), while Handle and
+# TimerHandle have exactly the fields their __init__ sets on 3.11-3.15; a Python that changes
+# them gets the real constructors.
+_new_object = object.__new__
+_INLINE_HANDLES = (
+    tuple(events.Handle.__slots__) == ("_callback", "_args", "_cancelled", "_loop",
+                                       "_source_traceback", "_repr", "__weakref__", "_context")
+    and tuple(events.TimerHandle.__slots__) == ("_scheduled", "_when")
+    and events.TimerHandle.__bases__ == (events.Handle,)
+)
 
 # How long one drain may run before Qt gets the thread back (paint, input, socket notifiers).
 # 6 ms: with a frame's fold and paint (~4-6 ms) on top, a 16 ms timer in the window stays within
@@ -130,6 +140,28 @@ class PlaygroundLoop(qasync.QEventLoop):
             path free of tracing.
     """
 
+    # The instance's attributes live in slots, not its __dict__: the ones this class sets and the
+    # ones of asyncio's BaseEventLoop that the hot paths read (call_soon, call_at, the drain,
+    # get_debug, create_task).  With ~65 attributes the __dict__ outgrew CPython's shared keys
+    # (30): every attribute read on the loop became a dict lookup, 3.14+ no longer specializes
+    # most of them at all, and method calls on the loop (self._arm(), loop.call_soon from Python)
+    # were unspecialized on 3.11.  What is left in the __dict__ (~20 names of asyncio's and
+    # qasync's) stays in CPython's fast inline values.  Nothing reads the loop's vars().
+    # (With call_soon's inlined Handle, callgrind on 3.11, hops 500 tasks x 50: untraced 345 ->
+    # 287 M instructions, traced 402 -> 343 M; docs/performance.md.)
+    __slots__ = (
+        # this class's
+        "_app_ref", "_pump", "_armed_when", "_in_drain", "_module_call", "_attached", "_qloop",
+        "_pending_base_exc", "current_traced", "last_sleep", "tracing_hook", "tracers",
+        "_events_seen", "_watchdog", "_clock", "_timectl", "_speed", "_paused", "_skip_idle",
+        "_idle_since", "_step_request", "_io_step", "step_count", "step_policy", "clock_listeners",
+        "_executor_jobs", "_io_labels", "_io_handles", "_gc_threshold", "_old_agen_hooks",
+        # asyncio's (BaseEventLoop) and qasync's that the hot paths read
+        "_ready", "_scheduled", "_closed", "_debug", "_stopping", "_thread_id", "_task_factory",
+        "_timer_cancelled_count", "_current_handle", "_clock_resolution", "_read_notifiers",
+        "_write_notifiers", "_exception_handler", "slow_callback_duration",
+    )
+
     def __init__(self, app: QtCore.QCoreApplication | None = None):
         app = app or QtCore.QCoreApplication.instance() or QtCore.QCoreApplication([])
         self._app_ref = app
@@ -175,13 +207,28 @@ class PlaygroundLoop(qasync.QEventLoop):
 
     # -- scheduling: asyncio's structures, one Qt timer --------------------------------------
     def call_soon(self, callback, *args, context=None):
-        self._check_closed()
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_soon")
-        handle = events.Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
+        if self._closed:
+            raise RuntimeError("Event loop is closed")   # (_check_closed, inlined)
+        if self._debug or not _INLINE_HANDLES:
+            if self._debug:
+                self._check_thread()
+                self._check_callback(callback, "call_soon")
+            handle = events.Handle(callback, args, self, context)
+            if handle._source_traceback:
+                del handle._source_traceback[-1]
+        else:
+            # Handle(callback, args, self, context) with its __init__ inlined: the fields it sets
+            # (the same in 3.11-3.15), no traceback out of debug mode.  The type call, __init__'s
+            # frame and its loop.get_debug() call (with _check_closed's) were ~1,400 instructions
+            # on 3.11 and ~1,300 on 3.15 of every task step (callgrind).
+            handle = _new_object(events.Handle)
+            handle._context = context if context is not None else contextvars.copy_context()
+            handle._loop = self
+            handle._callback = callback
+            handle._args = args
+            handle._cancelled = False
+            handle._repr = None
+            handle._source_traceback = None
         self._ready.append(handle)
         if self._armed_when > 0 and not self._in_drain:
             if self._thread_id is not None and self._thread_id != threading.get_ident():
@@ -216,13 +263,26 @@ class PlaygroundLoop(qasync.QEventLoop):
     def call_at(self, when, callback, *args, context=None):
         if when is None:
             raise TypeError("when cannot be None")
-        self._check_closed()
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-        timer = events.TimerHandle(when, callback, args, self, context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
+        if self._closed:
+            raise RuntimeError("Event loop is closed")
+        if self._debug or not _INLINE_HANDLES:
+            if self._debug:
+                self._check_thread()
+                self._check_callback(callback, "call_at")
+            timer = events.TimerHandle(when, callback, args, self, context)
+            if timer._source_traceback:
+                del timer._source_traceback[-1]
+        else:
+            timer = _new_object(events.TimerHandle)   # TimerHandle.__init__ inlined (as call_soon's)
+            timer._context = context if context is not None else contextvars.copy_context()
+            timer._loop = self
+            timer._callback = callback
+            timer._args = args
+            timer._cancelled = False
+            timer._repr = None
+            timer._source_traceback = None
+            timer._when = when
+            timer._scheduled = False
         heapq.heappush(self._scheduled, timer)
         timer._scheduled = True
         if when < self._armed_when and not self._in_drain:
@@ -670,12 +730,19 @@ class PlaygroundLoop(qasync.QEventLoop):
         # The keywords as the caller gave them: 3.14+'s create_task hands them on to a task
         # factory as they are (a factory without `name` must not get name=None), and Task takes
         # eager_start=...; before 3.14 asyncio's create_task takes only name and context.
-        context = kwargs.get("context")
-        run = current_run.get() if context is None else context.get(current_run)
+        if kwargs:
+            context = kwargs.get("context")
+            run = current_run.get() if context is None else context.get(current_run)
+            # Keywords other than name and context: asyncio's create_task sorts them out, unless
+            # it is eager_start alone on 3.14+.  (Counted, not a set made per call.)
+            extra = len(kwargs) - ("name" in kwargs) - ("context" in kwargs)
+            if extra and (extra > 1 or "eager_start" not in kwargs or sys.version_info < (3, 14)):
+                return super().create_task(coro, **kwargs)
+        else:
+            context = None
+            run = current_run.get()
         factory = self._task_factory
-        extra = kwargs.keys() - {"name", "context"}
-        if (run is None or (factory is not None and factory is not _EAGER_FACTORY)
-                or (extra and (sys.version_info < (3, 14) or extra != {"eager_start"}))):
+        if run is None or (factory is not None and factory is not _EAGER_FACTORY):
             return super().create_task(coro, **kwargs)
         if self._closed:
             self._check_closed()   # raises
