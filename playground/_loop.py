@@ -102,6 +102,8 @@ _MAX_ARM_MS = 24 * 3600 * 1000
 # "Skip idle" jumps the clock only after this much real quiet: a loopback reply or a thread's
 # call_soon_threadsafe lands within it, and a jump must never overtake them.
 SKIP_GRACE = 0.005
+# While a run's module code runs outside the loop, "skip idle" looks again this often (ms).
+_BUSY_POLL_MS = 10
 # A step runs at most this many handles looking for one that counts (asyncio's plumbing is silent).
 _STEP_LIMIT = 100_000
 
@@ -156,6 +158,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         "_events_seen", "_watchdog", "_clock", "_timectl", "_speed", "_paused", "_skip_idle",
         "_idle_since", "_step_request", "_io_step", "step_count", "step_policy", "clock_listeners",
         "_executor_jobs", "_io_labels", "_io_handles", "_gc_threshold", "_old_agen_hooks",
+        "_module_code",
         # asyncio's (BaseEventLoop) and qasync's that the hot paths read
         "_ready", "_scheduled", "_closed", "_debug", "_stopping", "_thread_id", "_task_factory",
         "_timer_cancelled_count", "_current_handle", "_clock_resolution", "_read_notifiers",
@@ -169,6 +172,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         self._armed_when = math.inf   # loop time the pump is armed for (inf: not armed)
         self._in_drain = False
         self._module_call = False        # a module-code call is running here (is_running: False)
+        self._module_code = []           # runs whose module thread is alive (Run._module_busy)
         self._attached = False
         self._qloop: QtCore.QEventLoop | None = None
         self._pending_base_exc: BaseException | None = None
@@ -493,6 +497,15 @@ class PlaygroundLoop(qasync.QEventLoop):
             return
         when = first._when
         delay = when - self._clock()
+        if self._skip_idle and delay > 0 and self._module_code and any(
+                run._module_busy for run in self._module_code):
+            # A run's module code is running outside the loop (importing, computing, between two
+            # asyncio.run calls): what it posts must not find the clock jumped past it.  Look
+            # again in a moment; no jump while it runs.
+            self._idle_since = None
+            self._armed_when = when
+            self._pump.start(min(math.ceil(delay / self._speed * 1000.0), _BUSY_POLL_MS))
+            return
         if self._skip_idle and delay > 0 and self._can_skip():
             wall = time.monotonic()
             if self._idle_since is None:

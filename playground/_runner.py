@@ -111,6 +111,9 @@ class Run:
         self.hold_unretrieved = False
         self._held: list = []                 # handles module code scheduled, for its next run_*
         self._module_running = False
+        # The module thread runs code of its own, outside the loop (not waiting in a run_* call):
+        # "skip idle" must not jump the loop's clock then, what that code posts would come late.
+        self._module_busy = False
         self._module_lock = threading.Lock()
         self._stopping = False
         self._stopped_by_user = False
@@ -150,6 +153,8 @@ class Run:
         self._thread = threading.Thread(target=self._context.run, args=(self._module, code, namespace),
                                         name="MainThread", daemon=True)
         self._module_running = True
+        self._module_busy = True
+        self.loop._module_code.append(self)
         self._thread.start()
         self._memory = MemoryWatch(self, self.memory_limit)
         self._memory.start()
@@ -299,12 +304,19 @@ class Run:
     def _wait_future(self, fut: concurrent.futures.Future):
         # A timed wait in a loop, never one long block: an interrupt from stop() lands between
         # two waits (a thread blocked in a lock cannot be interrupted).
-        while True:
-            try:
-                return fut.result(timeout=POLL)
-            except concurrent.futures.TimeoutError:
-                if self.loop.is_closed():
-                    raise RuntimeError("Event loop is closed") from None
+        mine = threading.current_thread() is self._thread
+        if mine:
+            self._module_busy = False
+        try:
+            while True:
+                try:
+                    return fut.result(timeout=POLL)
+                except concurrent.futures.TimeoutError:
+                    if self.loop.is_closed():
+                        raise RuntimeError("Event loop is closed") from None
+        finally:
+            if mine:
+                self._module_busy = True
 
     def run_forever_blocking(self, stopped: threading.Event) -> None:
         """``loop.run_forever()`` from module code: wait until the lesson's ``loop.stop()`` sets
@@ -315,12 +327,14 @@ class Run:
         if self._held:
             self.loop.call_soon_threadsafe(self._release_held, context=self._plain_context)
         self._forever_wait = stopped
+        self._module_busy = False
         try:
             while not stopped.wait(POLL):
                 if self.loop.is_closed():
                     raise RuntimeError("Event loop is closed")
         finally:
             self._forever_wait = None
+            self._module_busy = True
         fatal, self._forever_exc = self._forever_exc, None
         if fatal is not None:
             raise fatal
@@ -386,6 +400,7 @@ class Run:
         except KeyboardInterrupt:  # stop()'s interrupt landed in the handlers above
             self._module_running = False
             outcome, error = "cancelled", None
+        self._module_busy = False
         try:
             self.loop.call_soon_threadsafe(self._finish, outcome, error, context=self._plain_context)
         except RuntimeError:  # the loop was closed under us (app quit)
@@ -520,6 +535,9 @@ class Run:
     def _finish(self, outcome, error, abandoned=False):
         if self.done:
             return    # an abandoned module thread reporting back late
+        self._module_busy = False
+        if self in self.loop._module_code:
+            self.loop._module_code.remove(self)
         if self._held:
             self._release_held(run_them=False)
         if not abandoned:

@@ -116,6 +116,37 @@ def test_skip_idle_jumps_the_clock(qtbot, attached_loop, tmp_path):
     assert "timed out after 15.0" in out
 
 
+def test_skip_idle_never_jumps_while_module_code_runs(qtbot, attached_loop, tmp_path):
+    """Module code busy outside the loop (a slow import, a computation, the code between two
+    asyncio.run calls) can still post work: the clock must not jump past a timer meanwhile.  The
+    10 s timer here is someone else's (the window's, a test's own timeout); before, skip idle
+    jumped to it 5 ms into the module's first 0.2 s and it fired before main() ever ran."""
+    loop = attached_loop
+    loop.set_speed(1.0, skip_idle=True)
+    fired = []
+    timer = loop.call_later(10, fired.append, "fired")
+    t0 = loop.time()
+    run = start(loop, tmp_path, """
+        import asyncio, time
+
+        time.sleep(0.2)                    # module code, before the loop runs anything of it
+
+        async def main():
+            await asyncio.sleep(1)         # skipped: nothing else can arrive
+
+        asyncio.run(main())
+        time.sleep(0.2)                    # between two runs
+        asyncio.run(main())
+    """)
+    try:
+        finish(qtbot, loop, run)
+        assert run.outcome == "completed"
+        assert fired == []
+        assert 2.0 <= loop.time() - t0 < 9.0   # the two 1 s sleeps skipped; the 10 s timer not
+    finally:
+        timer.cancel()
+
+
 def test_pause_holds_every_state(qtbot, attached_loop, tmp_path):
     loop = attached_loop
     run = start(loop, tmp_path)
