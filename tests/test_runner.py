@@ -370,6 +370,55 @@ def test_stop_interrupts_module_level_busy_code(pg_loop, tmp_path):
     assert pg_loop.run_until_complete(go()) == "cancelled"
 
 
+def test_tracing_still_works_after_runs(tmp_path):
+    """A debugger, coverage or a lesson's own sys.settrace after runs in the same process: on
+    3.11 clearing the module thread's pending interrupt with NULL left the interpreter's
+    "asynchronous exception pending" flag set, and the first traced call spun forever.  In a
+    fresh interpreter: the flag is process-wide."""
+    import subprocess
+    lesson = write(tmp_path, "short.py", """
+        import asyncio
+        async def main():
+            await asyncio.sleep(0.01)
+        asyncio.run(main())
+    """)
+    busy = write(tmp_path, "busy.py", """
+        import asyncio
+        async def main():
+            pass
+        n = 0
+        while True:
+            n += 1
+    """)
+    script = write(tmp_path, "check.py", f"""
+        import asyncio, sys
+        import asyncio_playground as playground
+        loop = playground.new_event_loop()
+        for path, stop in (({str(lesson)!r}, False), ({str(busy)!r}, True)):
+            run = playground.Run(path, loop=loop)
+            async def go():
+                run.start()
+                if stop:
+                    await asyncio.sleep(0.1)
+                    run.stop()
+                return await run.wait()
+            print(loop.run_until_complete(go()), flush=True)
+        calls = []
+        def tracer(frame, event, arg):
+            calls.append(event)
+        def f():
+            return 1
+        sys.settrace(tracer)
+        f()
+        sys.settrace(None)
+        print("traced", calls, flush=True)
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.stdout.splitlines() == ["completed", "cancelled", "traced ['call']"], proc.stderr
+
+
 def test_stop_before_main_task_exists_is_not_lost(pg_loop, tmp_path):
     """stop() after the module thread called asyncio.run(main()) but before main's task exists."""
     import time
