@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import textwrap
 import time
 
@@ -214,10 +215,14 @@ def test_slow_playground_work_after_a_block_is_never_interrupted(pg_loop, tmp_pa
 
 
 @pytest.mark.parametrize("attempt", range(4))
-def test_the_interrupt_never_lands_in_a_weakref_callback_the_runaway_triggers(pg_loop, tmp_path, attempt):
+def test_the_interrupt_never_lands_in_a_weakref_callback_the_runaway_triggers(pg_loop, tmp_path, attempt,
+                                                                              monkeypatch):
     # Half of this runaway's time is spent in WeakSet._remove, a callback CPython runs from C when
     # an object dies: an exception raised there is "ignored" (printed as unraisable) and the
     # runaway would spin on for another limit.  The interrupt waits until the callback returns.
+    # Counted, not timed: an interrupt that landed in the callback reaches sys.unraisablehook.
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
     run = start(pg_loop, tmp_path, "weak_spin.py", """
         import asyncio, weakref
 
@@ -234,8 +239,6 @@ def test_the_interrupt_never_lands_in_a_weakref_callback_the_runaway_triggers(pg
 
         asyncio.run(spin())
     """, block_limit=0.3)
-    t0 = time.monotonic()
     assert finish(pg_loop, run) == ["failed"]
-    assert time.monotonic() - t0 < 0.3 + 0.9
-    lag = float(re.search(r"blocked the event loop for ([0-9.]+) s", run.error)[1])
-    assert lag < 0.3 * 1.9, run.error       # the first interrupt stopped it, not one a limit later
+    assert re.search(r"blocked the event loop for [0-9.]+ s", run.error), run.error
+    assert [f"{u.exc_type.__name__} in {u.object!r}" for u in ignored] == []
