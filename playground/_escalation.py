@@ -11,7 +11,9 @@ a blocking call is left behind in its (daemon) thread and the run ends.  docs/en
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import sys
+import threading
 import time
 
 from PySide6 import QtCore
@@ -214,3 +216,25 @@ def _in_cycle(tid, table, live) -> bool:
                 seen.add(target)
                 todo.append(target)
     return False
+
+
+class _Dropped(BaseException):
+    """Takes the place of an interrupt still on its way to the module thread (``drop_interrupt``)."""
+
+
+def drop_interrupt() -> None:
+    """Drop an asynchronous exception still on its way to this thread (the module thread, once
+    its code has ended: ``Run._module``).
+
+    Not ``PyThreadState_SetAsyncExc(id, NULL)``: on 3.11 only an exception that lands clears the
+    interpreter's "asynchronous exception pending" flag, so clearing with NULL leaves it set for
+    good.  From then on every eval-breaker check in every thread took the slow path, and the first
+    call traced with ``sys.settrace`` (a debugger, coverage, a lesson's own tracer) spun forever.
+    So this replaces whatever is pending with an exception of its own and lets it land here."""
+    try:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()),
+                                                   ctypes.py_object(_Dropped))
+        for _ in range(1_000_000):     # it lands at the loop's first backward jump
+            pass
+    except _Dropped:
+        pass

@@ -32,7 +32,7 @@ from pathlib import Path
 from . import _script_env
 from ._audit import install_audit_hook
 from ._current import current_run, tid_of
-from ._escalation import ABANDON, GRACE, POLL, Escalation, Interrupted
+from ._escalation import ABANDON, GRACE, POLL, Escalation, Interrupted, drop_interrupt
 from ._load import LoadError, compile_lesson, module_mentions, read_source, remember_source  # noqa: F401
 from ._loop import PlaygroundLoop
 from ._memory import MB, MemoryWatch, RunMemoryError, default_memory_limit  # noqa: F401
@@ -48,27 +48,6 @@ __all__ = ["ABANDON", "GRACE", "LoadError", "Run", "RunMemoryError", "default_me
 
 # Also importable from here, as before the split: MB, TERMINATE_WAIT, compile_lesson,
 # exception_headline, read_source, remember_source, user_traceback.
-
-
-class _Dropped(BaseException):
-    """Takes the place of an interrupt still on its way to the module thread (``_drop_interrupt``)."""
-
-
-def _drop_interrupt() -> None:
-    """Drop an asynchronous exception still on its way to this thread.
-
-    Not ``PyThreadState_SetAsyncExc(id, NULL)``: on 3.11 only an exception that lands clears the
-    interpreter's "asynchronous exception pending" flag, so clearing with NULL leaves it set for
-    good.  From then on every eval-breaker check in every thread took the slow path, and the first
-    call traced with ``sys.settrace`` (a debugger, coverage, a lesson's own tracer) spun forever.
-    So this replaces whatever is pending with an exception of its own and lets it land here."""
-    try:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()),
-                                                   ctypes.py_object(_Dropped))
-        for _ in range(1_000_000):     # it lands at the loop's first backward jump
-            pass
-    except _Dropped:
-        pass
 
 
 class Run:
@@ -417,7 +396,7 @@ class Run:
             with self._module_lock:
                 # From here on stop() no longer interrupts this thread; drop one in flight.
                 self._module_running = False
-                _drop_interrupt()
+                drop_interrupt()
         except KeyboardInterrupt:  # stop()'s interrupt landed in the handlers above
             self._module_running = False
             outcome, error = "cancelled", None
