@@ -84,7 +84,7 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     assert w.editor.textCursor().blockNumber() + 1 == LOCK_LINE
     lines = [view.detail.item(i).text() for i in range(view.detail.count())]
     assert lines[0].startswith("holds it: 'w0', since ")
-    assert lines[1].startswith(f"1st in line: 'w1' in acquire(), since ") and lines[1].endswith(f"line {WAIT_LINE}")
+    assert lines[1].startswith("1st in line: 'w1' in acquire(), since ") and lines[1].endswith(f"line {WAIT_LINE}")
     assert lines[2].startswith("2nd in line: 'w2'")
     item = view.detail.item(2)                            # a waiter: its task is selected
     qtbot.mouseClick(view.detail.viewport(), Qt.MouseButton.LeftButton,
@@ -108,7 +108,7 @@ def test_a_waiting_task_names_its_lock_the_holder_and_its_place_live_and_in_repl
     # Back in time: the scrubber's moment shows the lock as it was then.
     replay = w.replaying.replay
     lock = w.runs.shown.resources.rows[0]
-    (w0, start0, end0), (w1, start1, end1) = lock.holds[0], lock.holds[1]
+    (_, start0, end0), (_, start1, end1) = lock.holds[0], lock.holds[1]
     w.time_bar.show_moment((start0 + end0) / 2)
     assert wait_cell(w, "w2") == f"Lock 'db_lock' · 2nd in line · held by 'w0' · L{WAIT_LINE}"
     assert view.table.item(0, 3).text() == "2: 'w1', 'w2'"

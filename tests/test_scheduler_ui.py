@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QToolButton
 from test_time_ui import press, step
 
 from asyncio_playground import loopstate
-from test_window import CREATE_TASK_LESSON, click_action, click_lesson, rows
+from test_window import CREATE_TASK_LESSON, click_action, click_lesson
 
 
 # == helpers ==========================================================================================
