@@ -307,6 +307,9 @@ class Run:
         mine = threading.current_thread() is self._thread
         if mine:
             self._module_busy = False
+            # Busy again from the moment the loop's thread hands the result over, not when this
+            # thread wakes up (ms later on a loaded machine): skip idle must not jump in between.
+            fut.add_done_callback(self._module_resumes)
         try:
             while True:
                 try:
@@ -317,6 +320,14 @@ class Run:
         finally:
             if mine:
                 self._module_busy = True
+
+    def _module_resumes(self, _fut=None) -> None:
+        self._module_busy = True
+
+    def end_forever(self, stopped: threading.Event) -> None:
+        """End the module code's ``run_forever()`` (``stopped``: the event it waits on)."""
+        self._module_resumes()
+        stopped.set()
 
     def run_forever_blocking(self, stopped: threading.Event) -> None:
         """``loop.run_forever()`` from module code: wait until the lesson's ``loop.stop()`` sets
@@ -658,7 +669,7 @@ class Run:
         if forever is not None:
             self._forever_exc = exc
             self._fatal_exc = None
-            forever.set()
+            self.end_forever(forever)
             return
         self.stop(f"{type(exc).__name__} in lesson code", interrupt_module=False)
 

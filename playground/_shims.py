@@ -149,7 +149,7 @@ class LoopProxy(asyncio.AbstractEventLoop):
     def stop(self):
         forever = self._forever
         if forever is not None:
-            forever.set()
+            self._run.end_forever(forever)
             return
         if self._here() and self._active:
             raise PlaygroundError(
