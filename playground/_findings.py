@@ -93,6 +93,7 @@ class Findings(HangDoctor):
         self.ended = None
         self.now = None
         self._tasks: dict[int, _T] = {}
+        self._failed_ids: set[int] = set()   # tasks that ended failed (a gather's wake looks here)
         self._facts: SourceFacts | None = None
         self._keys: set = set()       # what has been reported (no finding twice)
         # A lost-wakeup group: waits on one object (alias root, completing methods) ->
@@ -326,6 +327,8 @@ class Findings(HangDoctor):
         if task.wait is not None:
             self._woke(task, t)
         task.ended, task.state = t, state
+        if state == "failed":
+            self._failed_ids.add(task.tid)
         live = self._live.get(task.coro)
         if live is not None:
             live.pop(task.tid, None)
@@ -474,6 +477,10 @@ class Findings(HangDoctor):
         if task.library or task.cancel_t is not None or task.landed == t0:
             return
         targets = w[7] if len(w) > 7 else ()
+        if self._failed_ids.isdisjoint(targets):
+            # No child failed: nothing to say, found at C speed (a gather of 100,000 children
+            # made two Python passes over them at its wake-up, ~22 ms at a run's end).
+            return
         tasks = self._tasks
         children = [tasks[c] for c in targets if c in tasks]
         failed = [c for c in children if c.state == "failed" and c.ended is not None]
