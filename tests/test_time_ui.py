@@ -278,6 +278,24 @@ def test_replay_plays_back_at_the_chosen_speed(qtbot, window):
     assert wall >= span / 2 * 0.8                      # about 0.5 s for a 1 s run at 2x
 
 
+def test_replay_played_to_the_end_from_a_moment_by_the_end_shows_the_end(qtbot, window):
+    """A moment within half a scrubber step of the end already puts the slider at its end: the
+    last frame of Replay (or any move to the end) must still leave that moment for the run as it
+    ended.  (It stayed on the moment, as a rare failure of the test above showed.)"""
+    w = window
+    run_lesson_to_end(qtbot, w)
+    bar = w.time_bar
+    replay = bar.replay
+    near = replay.end - (replay.end - replay.start) * 0.0002
+    bar.show_moment(near)
+    assert bar.moment == near and bar.slider.value() == bar.slider.maximum()
+    with qtbot.waitSignal(bar.liveRequested, timeout=2000):
+        qtbot.mouseClick(bar.play, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not bar.play.isChecked(), timeout=2000)
+    assert bar.moment is None
+    assert " of " not in bar.clock.text()               # the clock reads the run's end again
+
+
 def test_a_click_on_the_scrubber_track_jumps_there(qtbot, window):
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QStyle, QStyleOptionSlider

@@ -256,7 +256,12 @@ class TimeBar(QWidget):
         if replay is None:
             return
         if t is None or t >= replay.end:
-            self.slider.setValue(_SCRUB_STEPS)
+            if self.slider.value() != _SCRUB_STEPS:
+                self.slider.setValue(_SCRUB_STEPS)
+            elif self._moment is not None:
+                # A moment within half a step of the end already put the slider there: no
+                # valueChanged comes, and the moment would stay shown as if it were the end.
+                self._scrubbed(_SCRUB_STEPS)
             return
         span = replay.end - replay.start
         value = round((t - replay.start) / span * _SCRUB_STEPS)
