@@ -125,7 +125,7 @@ def test_slow_motion_from_the_speed_box(qtbot, window):
 
 def test_replay_scrubber_shows_a_moment(qtbot, window):
     w = window
-    finished = run_lesson_to_end(qtbot, w)
+    run_lesson_to_end(qtbot, w)
     bar = w.time_bar
     assert bar.slider.isVisible()
     replay = w.replaying.replay
@@ -193,7 +193,7 @@ def test_pinned_run_compared_with_the_next(qtbot, window):
 
 def test_saved_run_reopens_identically(qtbot, window, tmp_path):
     w = window
-    finished = run_lesson_to_end(qtbot, w)
+    run_lesson_to_end(qtbot, w)
     before = [(r.name, r.state, list(r.steps), r.summary) for r in w.table.rows]
     console = w.console.toPlainText()
     out = tmp_path / "shared.json"
@@ -263,7 +263,7 @@ def test_a_latin1_file_opens_as_python_reads_it(qtbot, make_window, tmp_path):
 
 def test_replay_plays_back_at_the_chosen_speed(qtbot, window):
     w = window
-    finished = run_lesson_to_end(qtbot, w)
+    run_lesson_to_end(qtbot, w)
     bar = w.time_bar
     bar.select_speed("2×")
     moments = []
