@@ -498,10 +498,12 @@ class PlaygroundLoop(qasync.QEventLoop):
         when = first._when
         delay = when - self._clock()
         if self._skip_idle and delay > 0 and self._module_code and any(
-                run._module_busy for run in self._module_code):
+                run._module_busy or any(t.is_alive() for t, _daemon in run._threads)
+                for run in self._module_code):
             # A run's module code is running outside the loop (importing, computing, between two
-            # asyncio.run calls): what it posts must not find the clock jumped past it.  Look
-            # again in a moment; no jump while it runs.
+            # asyncio.run calls), or a thread it started is alive: what they post must not find
+            # the clock jumped past it (a wait_for's timeout fired before a thread's 0.3 s of
+            # work handed its result over).  Look again in a moment; no jump while they run.
             self._idle_since = None
             self._armed_when = when
             self._pump.start(min(math.ceil(delay / self._speed * 1000.0), _BUSY_POLL_MS))

@@ -151,6 +151,39 @@ def test_skip_idle_never_jumps_while_module_code_runs(qtbot, attached_loop, tmp_
         timer.cancel()
 
 
+def test_skip_idle_waits_for_a_thread_the_run_started(qtbot, attached_loop, tmp_path):
+    """A thread of the lesson's works 0.3 s off the loop, then hands main() its result: under
+    `python` it arrives long before the 5 s timeout.  Skip idle jumped to the timeout 5 ms after
+    the loop went quiet, and the program printed "timed out" instead."""
+    loop = attached_loop
+    loop.set_speed(1.0, skip_idle=True)
+    run = start(loop, tmp_path, """
+        import asyncio, threading, time
+
+        def worker(loop, fut):
+            time.sleep(0.3)
+            loop.call_soon_threadsafe(fut.set_result, "from the thread")
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            fut = loop.create_future()
+            threading.Thread(target=worker, args=(loop, fut)).start()
+            try:
+                print(await asyncio.wait_for(fut, 5))
+            except TimeoutError:
+                print("timed out")
+            await asyncio.sleep(10)    # the thread has ended: this one is skipped again
+
+        asyncio.run(main())
+    """)
+    wall0 = time.monotonic()
+    finish(qtbot, loop, run)
+    assert run.outcome == "completed"
+    out = "".join(ev[4] for ev in run.tracer.events if ev[0] == "output")
+    assert out == "from the thread\n"
+    assert time.monotonic() - wall0 < 5.0
+
+
 def test_pause_holds_every_state(qtbot, attached_loop, tmp_path):
     loop = attached_loop
     run = start(loop, tmp_path)
