@@ -219,7 +219,8 @@ def _in_cycle(tid, table, live) -> bool:
 
 
 class _Dropped(BaseException):
-    """Takes the place of an interrupt still on its way to the module thread (``drop_interrupt``)."""
+    """Takes the place of an interrupt still on its way to the module thread
+    (``drop_interrupt``)."""
 
 
 def drop_interrupt() -> None:

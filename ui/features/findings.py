@@ -7,11 +7,12 @@ run is kept with it (``ShownRun.finder``), fed every frame while the run is live
 ``FOLD_BUDGET`` of the GUI thread a frame: a run that logs faster than that is folded a few frames
 behind and caught up when it slows down or ends (a 10,000-task run logs ~150,000 records a second,
 a millisecond of fold per ~1,000; a record's cost varies with what it touches, so the records
-folded between two looks at the clock follow what the last ones cost, ``_chunk``), and what is left in more such slices between the frames until it has caught up
-(``_fold_live``); the slow frame's list and gutter read what was folded, not folding again --
-shown on slow frames (~10 Hz), and made from the whole log at once for a run that ended off
-screen or was opened from a file.  A live run that stands still (no
-record for a second) gets the hang doctor's word before it is stopped.
+folded between two looks at the clock follow what the last ones cost, ``_chunk``), and what is
+left in more such slices between the frames until it has caught up (``_fold_live``); the slow
+frame's list and gutter read what was folded, not folding again -- shown on slow frames (~10 Hz),
+and made from the whole log at once for a run that ended off screen or was opened from a file.  A
+live run that stands still (no record for a second) gets the hang doctor's word before it is
+stopped.
 """
 from __future__ import annotations
 
