@@ -102,7 +102,8 @@ _MAX_ARM_MS = 24 * 3600 * 1000
 # "Skip idle" jumps the clock only after this much real quiet: a loopback reply or a thread's
 # call_soon_threadsafe lands within it, and a jump must never overtake them.
 SKIP_GRACE = 0.005
-# While a run's module code runs outside the loop, "skip idle" looks again this often (ms).
+# While a run's module code runs outside the loop or a thread it started is alive, "skip idle"
+# looks again this often (ms).
 _BUSY_POLL_MS = 10
 # A step runs at most this many handles looking for one that counts (asyncio's plumbing is silent).
 _STEP_LIMIT = 100_000
