@@ -448,6 +448,15 @@ class PlaygroundLoop(qasync.QEventLoop):
         self-pipe, no executor job running."""
         return not self._watching() and not self._executor_jobs
 
+    def _runs_at_work(self) -> bool:
+        """A run's module code is running outside the loop (importing, computing, between two
+        asyncio.run calls), or a thread it started is alive: what they post must not find the
+        clock jumped past it (a wait_for's timeout fired before a thread's 0.3 s of work handed
+        its result over).  Unlike a socket or an executor job, nothing tells the loop when they
+        stop: skip idle looks again every _BUSY_POLL_MS."""
+        return any(run._module_busy or any(t.is_alive() for t, _daemon in run._threads)
+                   for run in self._module_code)
+
     def _arm(self):
         """Arm the pump for the earliest thing to do (0 ms if callbacks are ready)."""
         if self._pump is None or self._closed:
@@ -498,14 +507,8 @@ class PlaygroundLoop(qasync.QEventLoop):
             return
         when = first._when
         delay = when - self._clock()
-        if self._skip_idle and delay > 0 and self._module_code and any(
-                run._module_busy or any(t.is_alive() for t, _daemon in run._threads)
-                for run in self._module_code):
-            # A run's module code is running outside the loop (importing, computing, between two
-            # asyncio.run calls), or a thread it started is alive: what they post must not find
-            # the clock jumped past it (a wait_for's timeout fired before a thread's 0.3 s of
-            # work handed its result over).  Look again in a moment; no jump while they run.
-            self._idle_since = None
+        if self._skip_idle and delay > 0 and self._module_code and self._runs_at_work():
+            self._idle_since = None   # no jump while they run; look again in a moment
             self._armed_when = when
             self._pump.start(min(math.ceil(delay / self._speed * 1000.0), _BUSY_POLL_MS))
             return

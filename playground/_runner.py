@@ -546,7 +546,6 @@ class Run:
     def _finish(self, outcome, error, abandoned=False):
         if self.done:
             return    # an abandoned module thread reporting back late
-        self._module_busy = False
         if self in self.loop._module_code:
             self.loop._module_code.remove(self)
         if self._held:
