@@ -347,7 +347,9 @@ class PlaygroundLoop(qasync.QEventLoop):
         """While paused: run one step (one task step of a run, or one plain callback of a run's
         code), then stay paused.  asyncio's plumbing before it (a sleep's timer, a future's done
         callbacks) runs along; when nothing is ready the clock moves to the next timer, with no
-        wait in real time (``jump=False``: it does not; the step runs only what is ready).  With
+        wait in real time -- unless something may still arrive from outside the timers (a socket,
+        an executor job, a run's module code or thread at work), which the step waits for in real
+        time first (``jump=False``: no move; the step runs only what is ready).  With
         ``until`` (a task): run until that task has taken a step.
         Returns at once; the step runs on the next turn of Qt's event loop."""
         if not self.paused:
@@ -675,8 +677,9 @@ class PlaygroundLoop(qasync.QEventLoop):
     def _bring_countable(self, counts_as_step, *, jump):
         """Run handles that do not count until one that does is at the front of the ready queue;
         with ``jump``, move the clock to the next timer when nothing is ready — unless a socket is
-        watched or an executor job runs ("io": let it arrive in real time first).  False if none
-        comes (nothing ready, nothing scheduled)."""
+        watched, an executor job runs, or a run's module code or one of its threads is at work
+        (``_runs_at_work``: main() may be on its way) — "io": let it arrive in real time first.
+        False if none comes (nothing ready, nothing scheduled)."""
         ready = self._ready
         for _ in range(_STEP_LIMIT):
             if self._scheduled:
@@ -689,7 +692,7 @@ class PlaygroundLoop(qasync.QEventLoop):
                 continue
             if not jump:
                 return False
-            if not self._can_skip():
+            if not self._can_skip() or (self._module_code and self._runs_at_work()):
                 return "io"
             first = self._first_timer()
             if first is None or first._when == math.inf:

@@ -369,6 +369,36 @@ def test_a_step_policy_chooses_what_runs(qtbot, attached_loop, tmp_path):
     finish(qtbot, loop, run)
 
 
+def test_a_step_waits_for_module_code_still_on_its_way_to_main(qtbot, attached_loop, tmp_path):
+    """Step at once after a paused run starts, while its module code has not yet handed main()
+    over (it is computing, importing): the step waits for main's first step and takes it, as it
+    waits for an executor job -- neither a step that runs nothing nor a jump of the clock to
+    someone else's timer (the 5 s one here) before the lesson even began."""
+    loop = attached_loop
+    other = loop.call_later(5, lambda: None)      # a timer of someone else's (a test's, the window's)
+    loop.pause()
+    t0 = loop.time()
+    run = start(loop, tmp_path, """
+        import asyncio, time
+
+        time.sleep(0.3)          # module code at work before asyncio.run
+
+        async def main():
+            print("main's first step")
+
+        asyncio.run(main())
+    """)
+    try:
+        out = step_and_read(qtbot, loop, run)
+        assert out == "main's first step\n"
+        assert loop.time() - t0 < 2        # the 5 s timer was not jumped to
+        assert not other.cancelled()
+    finally:
+        other.cancel()
+    finish(qtbot, loop, run)
+    assert run.outcome == "completed"
+
+
 def test_a_long_pause_is_no_block(qtbot, attached_loop, tmp_path):
     loop = attached_loop
     run = start(loop, tmp_path)
