@@ -9,6 +9,9 @@ The workload: 1,000 tasks in one ``asyncio.TaskGroup``, each taking 50 steps; a 
     asyncio            plain asyncio, nothing attached (the 1.00x)
     playground         the playground loop, no run (untraced)
     playground-traced  the playground loop, the workload started from a run: every task traced
+    playground-floor   the same run with the tracer's drain and task making replaced by the floor
+                       of ``bench.throughput`` (a timestamp pair per step, nothing else): issue
+                       25's "within 10 % of the measured floor" is traced / this, per round
     viztracer          plain asyncio under VizTracer with ``log_async=True`` (what ``viztracer
                        --log_async`` does), ``tracer_entries`` large enough to keep every entry;
                        saving the trace file is not timed
@@ -31,9 +34,10 @@ import time
 
 from bench import loops as L
 
-PEERS = ("asyncio", "playground", "playground-traced", "viztracer", "aiomonitor")
+PEERS = ("asyncio", "playground", "playground-traced", "playground-floor", "viztracer", "aiomonitor")
 LABELS = {"asyncio": "plain asyncio", "playground": "playground (untraced)",
-          "playground-traced": "playground (traced)", "viztracer": "VizTracer --log_async",
+          "playground-traced": "playground (traced)",
+          "playground-floor": "floor (timestamps only)", "viztracer": "VizTracer --log_async",
           "aiomonitor": "aiomonitor (task-factory hook)"}
 
 
@@ -85,7 +89,7 @@ def unavailable(name: str) -> str | None:
         except Exception as exc:
             return f"aiomonitor not importable ({exc}); pip install -e '.[bench]'"
         return None
-    return L.unavailable(name)
+    return L.unavailable("playground-traced" if name == "playground-floor" else name)
 
 
 def _timed(fn) -> tuple[float, float]:
@@ -100,12 +104,18 @@ def child(name: str, tasks: int, steps: int, reps: int) -> dict:
 
     main = workload(tasks, steps)
     cpu, wall, extra = [], [], {}
+    if name == "playground-floor":
+        from bench import throughput
+
+        throughput._install_floor(name)
     for _ in range(reps + 1):            # the first run warms up (imports, caches)
         gc.collect()
         if name in ("asyncio", "playground", "playground-traced"):
             c, w = _timed(lambda: L.run(name, main))
             if name == "playground-traced":
                 extra["trace_events"] = L.last_trace_event_count()
+        elif name == "playground-floor":
+            c, w = _timed(lambda: L.run("playground-traced", main))
         elif name == "viztracer":
             from viztracer import VizTracer
 
@@ -168,6 +178,12 @@ def measure(rounds: int = 3, tasks: int = 1000, steps: int = 50, reps: int = 2, 
                               "wall_median": L.median([x["wall"] for x in runs])}
         if "trace_events" in runs[-1]:
             res["peers"][name]["trace_events"] = runs[-1]["trace_events"]
+    traced, floor = per_round["playground-traced"], per_round["playground-floor"]
+    if traced and floor and len(traced) == len(floor) and "cpu_ratio" in res["peers"].get(
+            "playground-traced", {}):
+        over = [t["cpu"] / f["cpu"] for t, f in zip(traced, floor)]
+        res["peers"]["playground-traced"]["traced_over_floor_cpu"] = L.median(over)
+        res["peers"]["playground-traced"]["traced_over_floor_cpus"] = over
     return res
 
 
@@ -185,6 +201,11 @@ def table(res: dict) -> str:
                          + f" | {x['cpu_median'] * 1e3:.0f} ms | {x['wall_ratio']:.2f}× |")
         else:
             lines.append(f"| {label} | {x.get('skipped') or x.get('error') or '—'} | | | |")
+    t = res["peers"].get("playground-traced", {})
+    if "traced_over_floor_cpu" in t:
+        lines.append("\nTraced over the floor, CPU time, per round: "
+                     + ", ".join(f"{v:.2f}" for v in t["traced_over_floor_cpus"])
+                     + f"; median **{t['traced_over_floor_cpu']:.2f}×** (issue 25: ≤ 1.10×).")
     return "\n".join(lines)
 
 
