@@ -6,7 +6,11 @@ takes minutes).  The benchmark runs inside the chroot exactly as on the host
 (``.ci/debian-python 3.15 python -m bench.throughput ... --json out/bench/py3.15-throughput.json``:
 the checkout is mounted at ``/src``, so the JSON lands in this checkout's ``out/bench``); its
 children are that Python's too.  The chroot's venv has the app's dependencies and its ``test``
-extra, not the ``bench`` extra: QtAsyncio, VizTracer and aiomonitor say "not installed" there.
+extra, not the ``bench`` extra: QtAsyncio says "not installed" there.  For the peer workload the
+peer tools are fetched on the host as wheels for that Python (``pip download --python-version``,
+into ``out/bench/peer-wheels-3.X``) and installed for the run alone into the chroot's /tmp (a
+tmpfs), never into the CI's venv; a tool with no wheel for that Python (VizTracer 1.1.1 has none
+for 3.15) says so in its row.
 
     python -m bench.other_python 3.15 throughput --reps 2 --procs 2
 """
@@ -39,6 +43,28 @@ def unavailable(version: str, make: bool = False) -> str | None:
     return None
 
 
+PEER_TOOLS = ("viztracer", "aiomonitor")
+
+
+def peer_wheels(version: str, log=print) -> tuple[Path, dict]:
+    """Wheels of the peer tools (and what they need) for Python ``version``, fetched on the host
+    into the checkout (the chroot sees it at /src).  Returns the folder and {tool: why not} for
+    the tools pip found no wheels for."""
+    dest = L.ROOT / "out" / "bench" / f"peer-wheels-{version}"
+    dest.mkdir(parents=True, exist_ok=True)
+    missing = {}
+    for tool in PEER_TOOLS:
+        p = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:",
+                            "--python-version", version, "--implementation", "cp",
+                            "--platform", "manylinux_2_34_x86_64", "--platform", "manylinux_2_28_x86_64",
+                            "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux2014_x86_64",
+                            "-d", str(dest), tool], capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            missing[tool] = f"no wheel of {tool} for Python {version} on the package index"
+            log(f"  {tool}: {missing[tool]}")
+    return dest, missing
+
+
 def run(version: str, section: str, args: list[str], timeout: float = 3600, log=print) -> dict:
     """``python -m bench.<section> ARGS --json ...`` on Python ``version`` in the chroot; its result
     dict (with ``"python"``: the exact version), or ``{"error": ...}``."""
@@ -46,7 +72,20 @@ def run(version: str, section: str, args: list[str], timeout: float = 3600, log=
     out = L.ROOT / rel
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    code = (f"import sys, runpy; print('@@PY@@' + sys.version.split()[0], flush=True); "
+    prelude = ""
+    missing = {}
+    if section == "peers":
+        wheels, missing = peer_wheels(version, log)
+        tools = [t for t in PEER_TOOLS if t not in missing]
+        if tools:
+            # Installed for this run only, beside (not into) the chroot's venv; the children the
+            # benchmark spawns find them through PYTHONPATH.
+            prelude = (f"import os, subprocess; subprocess.run([sys.executable, '-m', 'pip', 'install', "
+                       f"'-q', '--no-index', '--find-links', '/src/{wheels.relative_to(L.ROOT)}', "
+                       f"'--target', '/tmp/peer-tools', *{tools!r}], check=True); "
+                       f"sys.path.insert(0, '/tmp/peer-tools'); "
+                       f"os.environ['PYTHONPATH'] = '/tmp/peer-tools'; ")
+    code = (f"import sys, runpy; print('@@PY@@' + sys.version.split()[0], flush=True); {prelude}"
             f"sys.argv = ['bench.{section}', *{args + ['--json', str(rel)]!r}]; "
             f"runpy.run_module('bench.{section}', run_name='__main__')")
     t0 = time.monotonic()
@@ -61,6 +100,9 @@ def run(version: str, section: str, args: list[str], timeout: float = 3600, log=
     if p.returncode != 0 or not out.exists():
         return {"error": f"exit code {p.returncode}", "stderr": L._tail(p.stdout), "python": exact}
     res = json.loads(out.read_text())
+    for tool, why in missing.items():
+        if tool in res.get("peers", {}):
+            res["peers"][tool] = {"skipped": why}
     res["python"] = exact
     res["seconds"] = time.monotonic() - t0
     log(f"  {section} on Python {exact} (Debian chroot): done in {res['seconds']:.0f} s")

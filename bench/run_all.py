@@ -538,8 +538,9 @@ def render(results: dict, notes: str) -> str:
             if o.get("error") or o.get("skipped"):
                 w(f"On Python 3.15: not measured: {o.get('error') or o.get('skipped')}\n")
             else:
-                w(f"On Python {o.get('python')} (Debian's chroot; no VizTracer or aiomonitor wheels "
-                  "there unless installed):\n")
+                w(f"On Python {o.get('python')} (Debian's chroot; the peer tools installed for the "
+                  "run from their wheels for that Python where the package index has them: "
+                  "`bench/other_python.py`):\n")
                 w(P.table(o))
                 w("")
     if results.get("timers"):
