@@ -348,12 +348,17 @@ def _replay_index_verdict(res) -> tuple[str, bool | None]:
 
 
 def _features_verdict(results) -> tuple[str, bool | None]:
+    """The resource tracking on and off (bench.resources: a case with no object, one through a
+    Semaphore); findings and schedule recording have nothing on the hot path to switch."""
+    from bench import resources as R
+
     rs = (results.get("resources") or {}).get("cases") or {}
-    inuse = "; ".join(f"{k}: tracking on/off {v['ratio']:.2f}×" for k, v in rs.items() if "ratio" in v)
-    return ("unused: inside every traced figure above (the throughput and peer cases take no Lock or "
-            "Queue, so the resource hooks are installed and idle; findings are folded from the log "
-            "after the fact; a schedule is recorded only while a step is chosen) — no separate "
-            "figure; in use: " + (inuse or "resources not run") + " (section Resources)"), None
+    parts = [f"{R.CASES.get(k, k)}: tracking on/off **{v['ratio']:.2f}×**"
+             for k, v in rs.items() if "ratio" in v]
+    return ("resource tracking, " + ("; ".join(parts) if parts else "not run")
+            + " (section Resources); findings are folded from the log after the run's steps, a "
+            "schedule is recorded only while a step is chosen: neither is on the traced loop's path, "
+            "so both are inside every traced figure above"), None
 
 
 def _startup_verdict(res) -> tuple[str, bool | None]:
