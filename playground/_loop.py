@@ -450,6 +450,11 @@ class PlaygroundLoop(qasync.QEventLoop):
         self-pipe, no executor job running."""
         return not self._watching() and not self._executor_jobs
 
+    def _awaits_outside(self) -> bool:
+        """Something may still arrive from outside the timer heap: a watched socket, an executor
+        job, a run's module code or thread at work.  A step then waits for it in real time."""
+        return not self._can_skip() or bool(self._module_code) and self._runs_at_work()
+
     def _runs_at_work(self) -> bool:
         """A run's module code is running outside the loop (importing, computing, between two
         asyncio.run calls), or a thread it started is alive: what they post must not find the
@@ -503,6 +508,12 @@ class PlaygroundLoop(qasync.QEventLoop):
             self._pump.start(0)
             return
         first = self._first_timer()
+        if self._io_step is not None and self._module_code and self._runs_at_work():
+            # A step waits for a run's module code or thread, which may end without posting
+            # anything: look again in a moment (the drain ends the wait once they have stopped).
+            self._armed_when = first._when if first is not None else math.inf
+            self._pump.start(_BUSY_POLL_MS)
+            return
         if first is None:
             self._armed_when = math.inf
             self._pump.stop()
@@ -553,9 +564,11 @@ class PlaygroundLoop(qasync.QEventLoop):
         try:
             if self._timectl:
                 first = self._first_timer() if self._io_step is not None and not ready else None
-                if self._io_step is not None and (ready or (
-                        first is not None and first._when <= clock())):
-                    # What the waiting step waited for is here (or a timer is due): paused again.
+                if self._io_step is not None and (
+                        ready or (first is not None and first._when <= clock())
+                        or not self._awaits_outside()):
+                    # What the waiting step waited for is here (or a timer is due, or what it
+                    # waited for has stopped without a word): paused again, the step goes on.
                     self._step_request, self._io_step = self._io_step, None
                     self._paused = True
                     self._retime(clock())
@@ -692,7 +705,7 @@ class PlaygroundLoop(qasync.QEventLoop):
                 continue
             if not jump:
                 return False
-            if not self._can_skip() or (self._module_code and self._runs_at_work()):
+            if self._awaits_outside():
                 return "io"
             first = self._first_timer()
             if first is None or first._when == math.inf:

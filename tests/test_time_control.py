@@ -399,6 +399,34 @@ def test_a_step_waits_for_module_code_still_on_its_way_to_main(qtbot, attached_l
     assert run.outcome == "completed"
 
 
+def test_a_step_waiting_on_a_thread_ends_when_the_thread_ends_silently(qtbot, attached_loop,
+                                                                        tmp_path):
+    """A step with nothing ready waits for a thread of the run at work (it may post main's next
+    step); a thread that ends without posting anything ends that wait too: the step completes,
+    having nothing to run, instead of waiting for ever."""
+    loop = attached_loop
+    loop.pause()
+    run = start(loop, tmp_path, """
+        import asyncio, threading, time
+
+        async def main():
+            threading.Thread(target=time.sleep, args=(0.3,)).start()
+            print("main waits")
+            await asyncio.Event().wait()     # nobody sets it: nothing ready, no timer
+
+        asyncio.run(main())
+    """)
+    assert step_and_read(qtbot, loop, run) == "main waits\n"
+    thread = next(t for t, _daemon in run._threads)
+    n = loop.step_count
+    loop.step()                        # waits in real time while the thread sleeps
+    qtbot.waitUntil(lambda: loop.step_count > n, timeout=5_000)
+    assert not thread.is_alive()
+    assert loop.paused and loop._io_step is None
+    run.stop()
+    finish(qtbot, loop, run)
+
+
 def test_a_long_pause_is_no_block(qtbot, attached_loop, tmp_path):
     loop = attached_loop
     run = start(loop, tmp_path)
