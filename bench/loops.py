@@ -328,7 +328,7 @@ def kept_mib(roots: dict, package: str = "asyncio_playground") -> dict:
             seen.add(id(obj))
             total += sys.getsizeof(obj)
             cls = type(obj)
-            if cls in containers or isinstance(obj, containers):
+            if isinstance(obj, containers):
                 stack.extend(obj)
             elif isinstance(obj, dict):
                 stack.extend(obj.keys())
