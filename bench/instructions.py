@@ -13,10 +13,11 @@ plain asyncio in the same run.
                                  [--tasks 500] [--hops 50] [--json OUT]
 
 To compare two versions of the engine, run it in each checkout (``PYTHONPATH`` pointing at a
-folder that holds an ``asyncio_playground`` link to the other checkout's ``playground/``: the editable
-install maps that name to its own checkout otherwise) and compare the printed instruction counts: untraced they are deterministic to
-~0.1 %; traced they move ~1.5 % when the machine is loaded (the watchdog thread wakes by the clock,
-and a slower run sees more of its beats), so compare traced counts taken on a quiet machine.
+folder that holds an ``asyncio_playground`` link to the other checkout's ``playground/``: the
+editable install maps that name to its own checkout otherwise) and compare the printed
+instruction counts: untraced they are deterministic to ~0.1 %; traced they move ~1.5 % when the
+machine is loaded (the watchdog thread wakes by the clock, and a slower run sees more of its
+beats), so compare traced counts taken on a quiet machine.
 Needs ``valgrind`` (Debian's package); about a minute a (loop, case).  The loops
 ``playground-floor`` and ``playground-floor-tasks`` are bench.throughput's floors (timestamps only).
 On Python 3.15 (the CI's Debian chroot, valgrind installed in it):

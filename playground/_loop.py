@@ -103,7 +103,7 @@ _MAX_ARM_MS = 24 * 3600 * 1000
 # call_soon_threadsafe lands within it, and a jump must never overtake them.
 SKIP_GRACE = 0.005
 # While a run's module code runs outside the loop or a thread it started is alive, "skip idle"
-# looks again this often (ms).
+# and a step waiting for them look again this often (ms).
 _BUSY_POLL_MS = 10
 # A step runs at most this many handles looking for one that counts (asyncio's plumbing is silent).
 _STEP_LIMIT = 100_000
@@ -460,7 +460,7 @@ class PlaygroundLoop(qasync.QEventLoop):
         asyncio.run calls), or a thread it started is alive: what they post must not find the
         clock jumped past it (a wait_for's timeout fired before a thread's 0.3 s of work handed
         its result over).  Unlike a socket or an executor job, nothing tells the loop when they
-        stop: skip idle looks again every _BUSY_POLL_MS."""
+        stop: skip idle, and a step waiting for them, look again every _BUSY_POLL_MS."""
         return any(run._module_busy or any(t.is_alive() for t, _daemon in run._threads)
                    for run in self._module_code)
 
